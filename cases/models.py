@@ -1,0 +1,1 @@
+"""Tables of the cases app (arriving with its issue)."""

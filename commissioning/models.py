@@ -1,0 +1,1 @@
+"""Tables of the commissioning app (arriving with its issue)."""

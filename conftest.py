@@ -1,0 +1,85 @@
+"""Shared fixtures: two tenants, members in any role, and signed-in clients.
+
+Tests read as sentences about alice (a member with the role), bob (a member of the same tenant without it) and
+an outsider (a member of another tenant): every view test includes the outsider (404) and bob (403).
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django_scopes import scope
+
+from earlyhelp.permissions import Role
+from tests import factories
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked ``postgres`` are skipped, with the reason, when the suite runs on SQLite."""
+    from django.conf import settings
+
+    engine = settings.DATABASES["default"]["ENGINE"]
+    if "postgresql" in engine:
+        return
+    skip = pytest.mark.skip(
+        reason="needs PostgreSQL (row-level security, triggers): the suite is running on SQLite — "
+        "set DATABASE_URL or start a local PostgreSQL server"
+    )
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture
+def tenant_a(db):
+    return factories.TenantFactory(name="Northbridge Borough Council", slug="northbridge")
+
+
+@pytest.fixture
+def tenant_b(db):
+    return factories.TenantFactory(name="Eastmoor City Council", slug="eastmoor")
+
+
+@pytest.fixture
+def member(db):
+    """``member(tenant, role, **kwargs)`` → a user with that role in that tenant."""
+
+    def make(tenant, role=Role.PRACTITIONER, username=None, **kwargs):
+        if username:
+            kwargs["user__username"] = username
+        return factories.MembershipFactory(tenant=tenant, role=role, **kwargs).user
+
+    return make
+
+
+@pytest.fixture
+def sign_in(client):
+    """``sign_in(user)`` → the test client, signed in as ``user``."""
+
+    def do(user):
+        client.force_login(user)
+        return client
+
+    return do
+
+
+@pytest.fixture
+def in_tenant():
+    """``with in_tenant(tenant):`` — run test code inside a tenant's scope (no RLS setting)."""
+    return lambda tenant: scope(tenant=tenant)
+
+
+@pytest.fixture
+def app_role(db):
+    """The non-owner application role, granted its rights, for tests that make RLS apply (PostgreSQL)."""
+    from django.conf import settings
+
+    from earlyhelp.rls import grant_app_role
+
+    role = settings.DATABASE_APP_ROLE
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [role])
+        if cursor.fetchone() is None:
+            cursor.execute(f"CREATE ROLE {connection.ops.quote_name(role)} NOLOGIN NOSUPERUSER NOBYPASSRLS")
+    grant_app_role()
+    return role

@@ -1,0 +1,152 @@
+"""Platform tables: users, tenants (local authorities), their localities and teams, memberships and audit."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib.auth.models import AbstractUser
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+from .permissions import Role
+from .tenancy import TenantModel
+
+
+class User(AbstractUser):
+    """A person who signs in. Belongs to tenants only through memberships."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, editable=False, unique=True)
+
+    class Meta:
+        ordering = ["last_name", "first_name", "username"]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+
+class Tenant(models.Model):
+    """A local authority, with the settings its figures and reports depend on."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, editable=False, unique=True)
+    name = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=60, unique=True)
+    financial_year_start_month = models.PositiveSmallIntegerField(
+        default=4,
+        validators=[MinValueValidator(1), MaxValueValidator(12)],
+        help_text="Month the financial year starts in (4 = April, as in English local government).",
+    )
+    re_referral_window_months = models.PositiveSmallIntegerField(
+        default=12,
+        validators=[MinValueValidator(1), MaxValueValidator(60)],
+        help_text="A referral within this many months of a previous one for the same child is a re-referral.",
+    )
+    reopen_window_months = models.PositiveSmallIntegerField(
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(24)],
+        help_text="A case opened within this many months of the family's last closure counts as re-opened.",
+    )
+    small_number_threshold = models.PositiveSmallIntegerField(
+        default=5,
+        validators=[MinValueValidator(0), MaxValueValidator(50)],
+        help_text="In Public reports, counts from 1 up to this number are suppressed.",
+    )
+    rate_decimal_places = models.PositiveSmallIntegerField(
+        default=0,
+        validators=[MaxValueValidator(3)],
+        help_text="Decimal places for percentages in reports (rounded half-up, once, at presentation).",
+    )
+    report_brand_name = models.CharField(max_length=200, blank=True, help_text="Name printed on reports.")
+    report_logo = models.FileField(upload_to="tenant-logos/", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def brand_name(self) -> str:
+        return self.report_brand_name or self.name
+
+
+class Locality(TenantModel):
+    """A geographical area of the authority that teams serve (e.g. "North", "Grays")."""
+
+    name = models.CharField(max_length=120)
+
+    class Meta(TenantModel.Meta):
+        verbose_name_plural = "localities"
+        ordering = ["name"]
+        constraints = [
+            *TenantModel.Meta.constraints,
+            models.UniqueConstraint(fields=["tenant", "name"], name="earlyhelp_locality_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Team(TenantModel):
+    """A team of practitioners with a manager, usually serving one locality."""
+
+    name = models.CharField(max_length=120)
+    locality = models.ForeignKey(Locality, on_delete=models.PROTECT, null=True, blank=True, related_name="teams")
+
+    class Meta(TenantModel.Meta):
+        ordering = ["name"]
+        constraints = [
+            *TenantModel.Meta.constraints,
+            models.UniqueConstraint(fields=["tenant", "name"], name="earlyhelp_team_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(TenantModel):
+    """A user's role in one tenant. A user with memberships in two tenants can switch between them."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=32, choices=Role.choices)
+    teams = models.ManyToManyField(Team, blank=True, related_name="memberships")
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta(TenantModel.Meta):
+        ordering = ["user__last_name", "user__first_name"]
+        constraints = [
+            *TenantModel.Meta.constraints,
+            models.UniqueConstraint(fields=["tenant", "user"], name="earlyhelp_membership_user"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()}"
+
+
+class AuditEvent(TenantModel):
+    """One append-only line of the audit log: a write, or a read of a child-level record.
+
+    On PostgreSQL a trigger refuses UPDATE and DELETE on this table. Rows are written by
+    ``earlyhelp.audit.record_event`` only.
+    """
+
+    actor = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    actor_label = models.CharField(max_length=200, blank=True, help_text="API client or system job name.")
+    action = models.CharField(max_length=80)
+    object_type = models.CharField(max_length=80, blank=True)
+    object_public_id = models.CharField(max_length=64, blank=True)
+    occurred_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    request_id = models.CharField(max_length=64, blank=True)
+    source_ip = models.GenericIPAddressField(null=True, blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+
+    class Meta(TenantModel.Meta):
+        ordering = ["-occurred_at", "-id"]
+        indexes = [
+            models.Index(fields=["tenant", "object_type", "object_public_id"], name="audit_object_idx"),
+            models.Index(fields=["tenant", "actor", "occurred_at"], name="audit_actor_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.action} {self.object_type} {self.object_public_id}"

@@ -1,0 +1,103 @@
+"""Roles and what each may do: the one permission helper that views, the API and templates all use.
+
+A capability is a short string naming something a role may do. Views use ``@require_capability``, the API its
+permission class, templates the ``can`` dictionary from the context processor. Outsiders never reach this
+check: another tenant's object is simply not found (404) by the scoped managers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.core.exceptions import PermissionDenied
+from django.db import models
+
+
+class Role(models.TextChoices):
+    PRACTITIONER = "practitioner", "Practitioner / lead professional"
+    TEAM_MANAGER = "team_manager", "Team manager"
+    COMMISSIONER = "commissioner", "Commissioner"
+    PROVIDER = "provider", "Provider user"
+    PERFORMANCE_OFFICER = "performance_officer", "Performance officer"
+    AUDITOR = "auditor", "Auditor"
+    TENANT_ADMIN = "tenant_admin", "Tenant administrator"
+
+
+class Capability:
+    """Names of capabilities. Child-level records are seen only by case-working roles and auditors."""
+
+    VIEW_CHILD_RECORDS = "cases.view"
+    EDIT_CHILD_RECORDS = "cases.edit"
+    MANAGE_TEAM = "cases.manage_team"
+    AUDIT_CASE_FILES = "cases.audit"
+    MANAGE_COMMISSIONING = "commissioning.manage"
+    VIEW_COMMISSIONING = "commissioning.view"
+    SUBMIT_RETURNS = "commissioning.submit_return"
+    VIEW_STATISTICS = "stats.view"
+    RUN_REPORTS = "reports.run"
+    VIEW_AUDIT_LOG = "audit.view"
+    ADMINISTER_TENANT = "tenancy.administer"
+
+
+_ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
+    Role.PRACTITIONER: frozenset({Capability.VIEW_CHILD_RECORDS, Capability.EDIT_CHILD_RECORDS}),
+    Role.TEAM_MANAGER: frozenset(
+        {
+            Capability.VIEW_CHILD_RECORDS,
+            Capability.EDIT_CHILD_RECORDS,
+            Capability.MANAGE_TEAM,
+            Capability.VIEW_STATISTICS,
+        }
+    ),
+    Role.COMMISSIONER: frozenset(
+        {
+            Capability.MANAGE_COMMISSIONING,
+            Capability.VIEW_COMMISSIONING,
+            Capability.SUBMIT_RETURNS,
+            Capability.VIEW_STATISTICS,
+        }
+    ),
+    Role.PROVIDER: frozenset({Capability.SUBMIT_RETURNS}),
+    Role.PERFORMANCE_OFFICER: frozenset(
+        {Capability.VIEW_STATISTICS, Capability.RUN_REPORTS, Capability.VIEW_COMMISSIONING}
+    ),
+    Role.AUDITOR: frozenset(
+        {Capability.VIEW_CHILD_RECORDS, Capability.AUDIT_CASE_FILES, Capability.VIEW_AUDIT_LOG}
+    ),
+    Role.TENANT_ADMIN: frozenset({Capability.ADMINISTER_TENANT, Capability.VIEW_AUDIT_LOG}),
+}
+
+ALL_CAPABILITIES = frozenset().union(*_ROLE_CAPABILITIES.values())
+
+
+def capabilities_for(role: str | None) -> frozenset[str]:
+    return _ROLE_CAPABILITIES.get(role or "", frozenset())
+
+
+def has_capability(membership, capability: str) -> bool:
+    """True when the active membership's role grants ``capability``. No membership grants nothing."""
+    if capability not in ALL_CAPABILITIES:
+        raise ValueError(f"unknown capability {capability!r}")
+    if membership is None or not membership.is_active:
+        return False
+    return capability in capabilities_for(membership.role)
+
+
+def require_capability(capability: str) -> Callable:
+    """View decorator: 403 unless the request's active membership has ``capability``."""
+
+    if capability not in ALL_CAPABILITIES:
+        raise ValueError(f"unknown capability {capability!r}")
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not has_capability(getattr(request, "membership", None), capability):
+                raise PermissionDenied(f"Your role cannot do this ({capability}).")
+            return view(request, *args, **kwargs)
+
+        wrapped.required_capability = capability
+        return wrapped
+
+    return decorator

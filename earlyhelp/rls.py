@@ -1,0 +1,160 @@
+"""PostgreSQL row-level security: the second wall behind the scoped managers.
+
+``EnableRowLevelSecurity`` is a migration operation for every tenant-owned table. On PostgreSQL it enables and
+*forces* RLS and creates a policy that admits only rows whose ``tenant_id`` equals the transaction-local
+setting ``app.tenant_id`` (read once per statement through a sub-select). With the setting unset no row is
+visible and no row can be written: it fails closed. On other databases it does nothing.
+
+The application connects as a role that neither owns the tables nor is superuser nor has BYPASSRLS
+(``settings.DATABASE_APP_ROLE``); migrations run as the owner and grant that role its rights when it exists.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import connection
+from django.db.migrations.operations.base import Operation
+
+TENANT_SETTING = "(SELECT NULLIF(current_setting('app.tenant_id', true), '')::bigint)"
+USER_SETTING = "(SELECT NULLIF(current_setting('app.user_id', true), '')::bigint)"
+POLICY_NAME = "tenant_isolation"
+
+
+class EnableRowLevelSecurity(Operation):
+    """Enable and force RLS on ``model_name``'s table with the tenant policy.
+
+    ``user_field``: also let a row be *read* when that column equals ``app.user_id`` (memberships, so that
+    a user's own memberships in every tenant can be listed before a tenant is chosen).
+    """
+
+    reversible = True
+    reduces_to_sql = True
+
+    def __init__(self, model_name: str, user_field: str | None = None):
+        self.model_name = model_name
+        self.user_field = user_field
+
+    def state_forwards(self, app_label, state):
+        pass
+
+    def _table(self, app_label, state) -> str:
+        return state.apps.get_model(app_label, self.model_name)._meta.db_table
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor != "postgresql":
+            return
+        table = schema_editor.quote_name(self._table(app_label, to_state))
+        using = f"tenant_id = {TENANT_SETTING}"
+        if self.user_field:
+            using = f"({using}) OR {schema_editor.quote_name(self.user_field + '_id')} = {USER_SETTING}"
+        schema_editor.execute(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
+        schema_editor.execute(f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY")
+        schema_editor.execute(
+            f"CREATE POLICY {POLICY_NAME} ON {table} USING ({using}) WITH CHECK (tenant_id = {TENANT_SETTING})"
+        )
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor != "postgresql":
+            return
+        table = schema_editor.quote_name(self._table(app_label, from_state))
+        schema_editor.execute(f"DROP POLICY IF EXISTS {POLICY_NAME} ON {table}")
+        schema_editor.execute(f"ALTER TABLE {table} NO FORCE ROW LEVEL SECURITY")
+        schema_editor.execute(f"ALTER TABLE {table} DISABLE ROW LEVEL SECURITY")
+
+    def describe(self):
+        return f"Enable row-level security on {self.model_name}"
+
+    def deconstruct(self):
+        kwargs = {"model_name": self.model_name}
+        if self.user_field:
+            kwargs["user_field"] = self.user_field
+        return (self.__class__.__name__, [], kwargs)
+
+
+class RefuseUpdateAndDelete(Operation):
+    """Make a table append-only on PostgreSQL: a trigger refuses UPDATE and DELETE (audit tables)."""
+
+    reversible = True
+    reduces_to_sql = True
+
+    def __init__(self, model_name: str):
+        self.model_name = model_name
+
+    def state_forwards(self, app_label, state):
+        pass
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor != "postgresql":
+            return
+        table = to_state.apps.get_model(app_label, self.model_name)._meta.db_table
+        schema_editor.execute(
+            "CREATE OR REPLACE FUNCTION earlyhelp_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$ "
+            "BEGIN RAISE EXCEPTION '% is append-only: % refused', TG_TABLE_NAME, TG_OP "
+            "USING ERRCODE = 'insufficient_privilege'; END $$",
+            None,
+        )
+        schema_editor.execute(
+            f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {schema_editor.quote_name(table)} "
+            "FOR EACH ROW EXECUTE FUNCTION earlyhelp_refuse_change()"
+        )
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor != "postgresql":
+            return
+        table = from_state.apps.get_model(app_label, self.model_name)._meta.db_table
+        schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_append_only ON {schema_editor.quote_name(table)}")
+
+    def describe(self):
+        return f"Make {self.model_name} append-only"
+
+    def deconstruct(self):
+        return (self.__class__.__name__, [], {"model_name": self.model_name})
+
+
+def app_role_exists(cursor, role: str) -> bool:
+    cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [role])
+    return cursor.fetchone() is not None
+
+
+def grant_app_role(using: str = "default", **kwargs) -> None:
+    """After migrate: give the application role its table rights (never ownership, never TRUNCATE)."""
+    from django.db import connections
+
+    conn = connections[using]
+    if conn.vendor != "postgresql":
+        return
+    role = settings.DATABASE_APP_ROLE
+    with conn.cursor() as cursor:
+        if not app_role_exists(cursor, role):
+            return
+        quoted = conn.ops.quote_name(role)
+        cursor.execute(f"GRANT USAGE ON SCHEMA public TO {quoted}")
+        cursor.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {quoted}")
+        cursor.execute(f"GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO {quoted}")
+
+
+def tenant_tables() -> list[str]:
+    from django.apps import apps
+
+    from .tenancy import TenantModel
+
+    return sorted(
+        model._meta.db_table
+        for model in apps.get_models()
+        if issubclass(model, TenantModel) and model._meta.managed and not model._meta.proxy
+    )
+
+
+def rls_status(conn=None) -> dict[str, tuple[bool, bool, int]]:
+    """For each tenant table: (RLS enabled, RLS forced, number of policies). PostgreSQL only."""
+    conn = conn or connection
+    tables = tenant_tables()
+    with conn.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.relname, c.relrowsecurity, c.relforcerowsecurity, "
+            "(SELECT count(*) FROM pg_policies p WHERE p.tablename = c.relname) "
+            "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE n.nspname = current_schema() AND c.relname = ANY(%s)",
+            [tables],
+        )
+        return {name: (enabled, forced, policies) for name, enabled, forced, policies in cursor.fetchall()}

@@ -1,0 +1,40 @@
+"""Celery plumbing: tasks that run in one tenant's context, enqueued only once the transaction commits."""
+
+from __future__ import annotations
+
+import functools
+
+from celery import shared_task
+from django.db import transaction
+
+from .tenancy import tenant_context
+
+
+def tenant_task(*task_args, **task_options):
+    """Declare a Celery task that runs inside a tenant's context.
+
+    The task is called with the tenant's id first (``task.delay(tenant.pk, report_run_id)``); the wrapped
+    function receives the loaded ``Tenant`` instead. Options are passed to ``shared_task`` (acks late and reject
+    on worker lost are the project's defaults from settings).
+    """
+
+    def decorator(fn):
+        @shared_task(name=task_options.pop("name", f"{fn.__module__}.{fn.__name__}"), **task_options)
+        @functools.wraps(fn)
+        def run(tenant_id: int, *args, **kwargs):
+            from .models import Tenant
+
+            tenant = Tenant.objects.get(pk=tenant_id)
+            with tenant_context(tenant):
+                return fn(tenant, *args, **kwargs)
+
+        return run
+
+    if task_args and callable(task_args[0]):
+        return decorator(task_args[0])
+    return decorator
+
+
+def enqueue(task, *args, **kwargs) -> None:
+    """Queue ``task`` after the current transaction commits, so the worker sees the rows it is given."""
+    transaction.on_commit(functools.partial(task.delay, *args, **kwargs))

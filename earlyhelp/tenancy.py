@@ -1,0 +1,183 @@
+"""The tenancy kernel: the abstract base every tenant-owned model inherits, and the tenant context.
+
+A tenant-owned model's default manager (``objects``) is a django-scopes ``ScopedManager``: a query made with no
+tenant in context raises ``ScopeError`` instead of returning every tenant's rows, and inside a tenant's context
+it only ever returns that tenant's rows. Unscoped access goes through the ``all_tenants`` manager, whose uses
+are few, reviewed and listed in ``tests/test_conventions.py``.
+
+The context is entered by the middleware (a signed-in user's active membership), by API authentication and by
+every Celery task (``earlyhelp.tasks.tenant_task``) through :func:`tenant_context`, which also sets the
+transaction-local ``app.tenant_id`` that PostgreSQL's row-level security policies read.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import ValidationError
+from django.db import connection, models, transaction
+from django.db.models.signals import m2m_changed
+from django.dispatch import receiver
+from django_scopes import get_scope, scope, scopes_disabled
+from django_scopes.manager import DisabledQuerySet
+
+if TYPE_CHECKING:
+    from .models import Tenant
+
+__all__ = [
+    "TenantModel",
+    "TenantManager",
+    "tenant_context",
+    "current_tenant",
+    "current_tenant_id",
+    "platform_context",
+    "set_database_user",
+]
+
+
+def current_tenant() -> Tenant | None:
+    """The tenant whose context is active, or None outside any tenant context."""
+    current = get_scope()
+    if not current.get("_enabled", True):
+        return None
+    return current.get("tenant")
+
+
+def current_tenant_id() -> int | None:
+    tenant = current_tenant()
+    return tenant.pk if tenant is not None else None
+
+
+def _set_database_setting(name: str, value: str) -> None:
+    """Set a transaction-local PostgreSQL setting read by the row-level security policies."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config(%s, %s, true)", [name, value])
+
+
+def set_database_user(user_id: int | None) -> None:
+    """Let the current transaction read the signed-in user's own memberships (all tenants) under RLS."""
+    _set_database_setting("app.user_id", "" if user_id is None else str(user_id))
+
+
+@contextmanager
+def tenant_context(tenant: Tenant) -> Iterator[Tenant]:
+    """Run the block as ``tenant``: scoped managers filter to it and, on PostgreSQL, RLS sees only its rows.
+
+    The block runs in a transaction (a savepoint when one is already open) because ``app.tenant_id`` is set
+    transaction-locally: it cannot leak to the next request or task that reuses the connection.
+    """
+    if tenant is None or tenant.pk is None:
+        raise ValueError("tenant_context needs a saved tenant")
+    with transaction.atomic(), scope(tenant=tenant):
+        _set_database_setting("app.tenant_id", str(tenant.pk))
+        yield tenant
+    # Inside an enclosing transaction the setting would outlive this block: put back the enclosing one.
+    if connection.in_atomic_block:
+        outer = current_tenant()
+        _set_database_setting("app.tenant_id", str(outer.pk) if outer is not None else "")
+
+
+@contextmanager
+def platform_context() -> Iterator[None]:
+    """Unscoped access for platform code only (migrations, platform admin, benchmarks, demo seeding).
+
+    RLS still applies on PostgreSQL unless the connection is the owner or a superuser, as platform jobs are.
+    """
+    with scopes_disabled():
+        yield
+
+
+class _NoTenantQuerySet(DisabledQuerySet):
+    """Raised on evaluation when no tenant is in context. ``all()`` stays lazy so that form fields can be
+    declared at import time; filtering, counting, iterating or fetching raise ``ScopeError``."""
+
+    def all(self):
+        return self._clone()
+
+
+class TenantManager(models.Manager):
+    """django-scopes' fail-closed manager for the ``tenant`` dimension.
+
+    Differs from ``django_scopes.ScopedManager`` in two ways that matter here: ``scope(tenant=None)`` fails
+    closed instead of returning every tenant's rows, and ``.all()`` outside a scope is lazy (see above).
+    """
+
+    def get_queryset(self):
+        current = get_scope()
+        if not current.get("_enabled", True):
+            return super().get_queryset()
+        tenant = current.get("tenant")
+        if tenant is None:
+            return _NoTenantQuerySet(self.model, using=self._db, missing_scopes=["tenant"])
+        return super().get_queryset().filter(tenant=tenant)
+
+
+class TenantModel(models.Model):
+    """Abstract base of every tenant-owned table.
+
+    Invariants: ``tenant`` is never null; every foreign key to another tenant-owned row points into the same
+    tenant (checked on save, and for many-to-many additions); ``public_id`` is the identifier shown in URLs and
+    the API; unique constraints include the tenant.
+    """
+
+    tenant = models.ForeignKey("earlyhelp.Tenant", on_delete=models.PROTECT, related_name="+", editable=False)
+    public_id = models.UUIDField(default=uuid.uuid4, editable=False)
+
+    objects = TenantManager()
+    all_tenants = models.Manager()  # unscoped: platform code only, see module docstring
+
+    class Meta:
+        abstract = True
+        base_manager_name = "all_tenants"
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "public_id"], name="%(app_label)s_%(class)s_public_id"),
+        ]
+
+    def save(self, *args, **kwargs):
+        if self.tenant_id is None:
+            tenant = current_tenant()
+            if tenant is None:
+                raise ValidationError(f"{type(self).__name__} needs a tenant: none given and none in context")
+            self.tenant = tenant
+        self.check_same_tenant()
+        super().save(*args, **kwargs)
+
+    def check_same_tenant(self) -> None:
+        """Refuse a foreign key that points at another tenant's row."""
+        for field in self._meta.concrete_fields:
+            if not field.is_relation or field.name == "tenant":
+                continue
+            related_model = field.related_model
+            if not (isinstance(related_model, type) and issubclass(related_model, TenantModel)):
+                continue
+            value = getattr(self, field.attname)
+            if value is None:
+                continue
+            cached = field.get_cached_value(self, default=None) if field.is_cached(self) else None
+            if cached is not None:
+                other_tenant_id = cached.tenant_id
+            else:
+                other_tenant_id = (
+                    related_model.all_tenants.filter(pk=value).values_list("tenant_id", flat=True).first()
+                )
+            if other_tenant_id is not None and other_tenant_id != self.tenant_id:
+                raise ValidationError(
+                    {field.name: f"{related_model._meta.verbose_name} belongs to another local authority"}
+                )
+
+
+@receiver(m2m_changed)
+def _refuse_cross_tenant_m2m(sender, instance, action, model, pk_set, **kwargs):
+    """Many-to-many additions between tenant-owned rows stay inside one tenant."""
+    if action != "pre_add" or not pk_set:
+        return
+    if not (isinstance(instance, TenantModel) and issubclass(model, TenantModel)):
+        return
+    foreign = model.all_tenants.filter(pk__in=pk_set).exclude(tenant_id=instance.tenant_id)
+    if foreign.exists():
+        raise ValidationError(f"{model._meta.verbose_name_plural} belong to another local authority")

@@ -1,0 +1,1 @@
+"""Tables of the outcomes app (arriving with its issue)."""

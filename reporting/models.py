@@ -1,0 +1,1 @@
+"""Tables of the reporting app (arriving with its issue)."""

@@ -1,0 +1,76 @@
+"""Conventions enforced by tests rather than memory (see STYLE.md)."""
+
+import re
+from pathlib import Path
+
+from django.apps import apps
+
+from earlyhelp.tenancy import TenantModel
+
+ROOT = Path(__file__).resolve().parent.parent
+PROJECT_DIRS = ["earlyhelp", "commissioning", "cases", "outcomes", "reporting"]
+
+# Files allowed to use unscoped access (``all_tenants`` / ``scopes_disabled`` / ``platform_context``).
+# Adding one is a reviewed decision: say why beside it.
+UNSCOPED_ALLOWED = {
+    "earlyhelp/tenancy.py": "defines the managers and the cross-tenant checks",
+    "earlyhelp/audit.py": "writes the audit row for an explicit tenant",
+    "earlyhelp/middleware.py": "lists the signed-in user's own memberships before a tenant is chosen",
+    "earlyhelp/admin.py": "platform administrators' site; membership checks across the user's tenants",
+    "earlyhelp/demo.py": "platform seeding",
+    "earlyhelp/management/commands/seed_demo.py": "platform seeding",
+    "earlyhelp/rls.py": "platform: inspects every tenant table",
+}
+
+
+def tenant_models():
+    return [m for m in apps.get_models() if issubclass(m, TenantModel) and not m._meta.proxy]
+
+
+def test_unscoped_access_is_rare_and_listed():
+    pattern = re.compile(r"\ball_tenants\b|\bscopes_disabled\b|\bplatform_context\b")
+    offenders = []
+    for folder in PROJECT_DIRS:
+        for path in (ROOT / folder).rglob("*.py"):
+            rel = path.relative_to(ROOT).as_posix()
+            if "/migrations/" in rel or "/tests/" in rel or rel in UNSCOPED_ALLOWED:
+                continue
+            if pattern.search(path.read_text()):
+                offenders.append(rel)
+    assert offenders == [], f"unscoped access outside the allowed files: {offenders}"
+
+
+def test_every_tenant_model_keeps_the_fail_closed_manager_and_the_unscoped_base_manager():
+    for model in tenant_models():
+        assert type(model._default_manager).__name__ == "TenantManager", model
+        assert model._default_manager.name == "objects", model
+        assert model._meta.base_manager_name == "all_tenants", f"{model}: Meta must inherit TenantModel.Meta"
+
+
+def test_every_unique_constraint_on_a_tenant_table_carries_the_tenant():
+    for model in tenant_models():
+        for constraint in model._meta.constraints:
+            fields = getattr(constraint, "fields", ())
+            if fields:
+                assert "tenant" in fields, f"{model.__name__}.{constraint.name} lacks the tenant"
+        for field in model._meta.local_fields:
+            if field.unique and not field.primary_key:
+                raise AssertionError(f"{model.__name__}.{field.name} is unique without the tenant")
+        names = {tuple(c.fields) for c in model._meta.constraints if getattr(c, "fields", None)}
+        assert ("tenant", "public_id") in names, f"{model.__name__} lost the (tenant, public_id) constraint"
+
+
+def test_imports_run_down_the_floors_only():
+    floors = ["earlyhelp", "commissioning", "cases", "outcomes", "reporting"]
+    offenders = []
+    for level, folder in enumerate(floors):
+        higher = floors[level + 1 :]
+        if not higher:
+            continue
+        pattern = re.compile(r"^\s*(from|import)\s+(" + "|".join(higher) + r")\b", re.MULTILINE)
+        for path in (ROOT / folder).rglob("*.py"):
+            if "/migrations/" in path.as_posix() or "/tests/" in path.as_posix():
+                continue
+            if pattern.search(path.read_text()):
+                offenders.append(path.relative_to(ROOT).as_posix())
+    assert offenders == [], f"imports up the floors: {offenders}"

@@ -1,0 +1,99 @@
+"""PostgreSQL row-level security: the second wall, tested as the non-owner application role."""
+
+import pytest
+from django.db import DatabaseError, connection, transaction
+
+from earlyhelp.audit import record_event
+from earlyhelp.rls import rls_status
+from tests.factories import LocalityFactory, MembershipFactory
+
+pytestmark = pytest.mark.postgres
+
+
+def _as_app_role(cursor, role, tenant_id):
+    cursor.execute(f"SET LOCAL ROLE {connection.ops.quote_name(role)}")
+    cursor.execute("SELECT set_config('app.tenant_id', %s, true)", [str(tenant_id) if tenant_id else ""])
+
+
+def test_every_tenant_table_has_forced_rls_with_a_policy(db):
+    status = rls_status()
+    assert status, "no tenant tables found"
+    for table, (enabled, forced, policies) in status.items():
+        assert enabled and forced and policies >= 1, table
+
+
+def test_raw_sql_in_tenant_a_sees_none_of_tenant_b(tenant_a, tenant_b, app_role):
+    LocalityFactory(tenant=tenant_a, name="Grays")
+    LocalityFactory(tenant=tenant_b, name="Allenton")
+    with transaction.atomic(), connection.cursor() as cursor:
+        _as_app_role(cursor, app_role, tenant_a.pk)
+        cursor.execute("SELECT name FROM earlyhelp_locality")
+        assert [row[0] for row in cursor.fetchall()] == ["Grays"]
+        cursor.execute("SELECT count(*) FROM earlyhelp_locality WHERE tenant_id = %s", [tenant_b.pk])
+        assert cursor.fetchone()[0] == 0
+        cursor.execute("RESET ROLE")
+
+
+def test_with_no_tenant_set_the_app_role_sees_nothing(tenant_a, app_role):
+    LocalityFactory(tenant=tenant_a, name="Grays")
+    with transaction.atomic(), connection.cursor() as cursor:
+        _as_app_role(cursor, app_role, None)
+        cursor.execute("SELECT count(*) FROM earlyhelp_locality")
+        assert cursor.fetchone()[0] == 0
+        cursor.execute("RESET ROLE")
+
+
+def test_an_insert_of_a_tenant_b_row_inside_tenant_a_is_refused(tenant_a, tenant_b, app_role):
+    with transaction.atomic(), connection.cursor() as cursor:
+        _as_app_role(cursor, app_role, tenant_a.pk)
+        with pytest.raises(DatabaseError, match="row-level security"), transaction.atomic():
+            cursor.execute(
+                "INSERT INTO earlyhelp_locality (tenant_id, public_id, name) VALUES (%s, gen_random_uuid(), 'X')",
+                [tenant_b.pk],
+            )
+        cursor.execute("RESET ROLE")
+
+
+def test_a_user_can_list_their_own_memberships_in_every_tenant_before_choosing_one(tenant_a, tenant_b, app_role):
+    mine_a = MembershipFactory(tenant=tenant_a)
+    MembershipFactory(tenant=tenant_b, user=mine_a.user)
+    MembershipFactory(tenant=tenant_b)  # someone else's
+    with transaction.atomic(), connection.cursor() as cursor:
+        _as_app_role(cursor, app_role, None)
+        cursor.execute("SELECT set_config('app.user_id', %s, true)", [str(mine_a.user_id)])
+        cursor.execute("SELECT tenant_id FROM earlyhelp_membership ORDER BY tenant_id")
+        assert [row[0] for row in cursor.fetchall()] == sorted([tenant_a.pk, tenant_b.pk])
+        cursor.execute("RESET ROLE")
+
+
+def test_the_audit_table_refuses_update_and_delete(tenant_a):
+    event = record_event(tenant=tenant_a, action="test.written")
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("UPDATE earlyhelp_auditevent SET action = 'forged' WHERE id = %s", [event.pk])
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM earlyhelp_auditevent WHERE id = %s", [event.pk])
+    event.refresh_from_db()
+    assert event.action == "test.written"
+
+
+def test_the_system_check_warns_when_connected_as_a_superuser(db):
+    from earlyhelp.checks import check_row_level_security
+
+    ids = {w.id for w in check_row_level_security(databases=["default"])}
+    assert "earlyhelp.W001" in ids  # the test suite connects as the owner/superuser
+    assert "earlyhelp.W003" not in ids
+
+
+def test_a_request_runs_with_the_tenant_setting_of_its_membership(tenant_a, member, sign_in):
+    """The middleware sets app.tenant_id transaction-locally for the signed-in user's active tenant."""
+    from django.urls import path  # noqa: F401
+
+    user = member(tenant_a)
+    client = sign_in(user)
+    response = client.get("/")
+    assert response.status_code == 200
+    with connection.cursor() as cursor:  # outside the request: nothing leaked onto the connection
+        cursor.execute("SELECT current_setting('app.tenant_id', true)")
+        assert cursor.fetchone()[0] in (None, "")
