@@ -6,6 +6,7 @@ import functools
 
 from celery import shared_task
 from django.db import transaction
+from django_scopes import scope
 
 from .tenancy import tenant_context
 
@@ -15,8 +16,10 @@ def tenant_task(*task_args, **task_options):
 
     The task is called with the tenant's id first (``task.delay(tenant.pk, report_run_id)``); the wrapped
     function receives the loaded ``Tenant`` instead. Options are passed to ``shared_task`` (acks late and reject
-    on worker lost are the project's defaults from settings).
+    on worker lost are the project's defaults from settings). ``one_transaction=False``: see below.
     """
+
+    one_transaction = task_options.pop("one_transaction", True)
 
     def decorator(fn):
         @shared_task(name=task_options.pop("name", f"{fn.__module__}.{fn.__name__}"), **task_options)
@@ -25,7 +28,12 @@ def tenant_task(*task_args, **task_options):
             from .models import Tenant
 
             tenant = Tenant.objects.get(pk=tenant_id)
-            with tenant_context(tenant):
+            if one_transaction:
+                with tenant_context(tenant):
+                    return fn(tenant, *args, **kwargs)
+            # Long tasks that report progress commit in steps: the function enters tenant_context(tenant)
+            # around each step itself; between steps only the scope is set (RLS then sees no rows).
+            with scope(tenant=tenant):
                 return fn(tenant, *args, **kwargs)
 
         return run

@@ -1,1 +1,102 @@
-"""Tables of the reporting app (arriving with its issue)."""
+"""Committee reports and the runs that render them to PDF."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from earlyhelp.periods import FinancialYear, Quarter
+from earlyhelp.tenancy import TenantModel
+
+
+class Report(TenantModel):
+    """A committee report as the officer writes it: header, narrative, the period and the chosen sections.
+
+    Narrative fields hold Markdown, rendered and sanitised at presentation. ``sections`` is the ordered list of
+    ``{"key": ..., "include": bool}`` for the body; the header comes first and the definitions appendix last.
+    """
+
+    title = models.CharField(max_length=200)
+    committee = models.CharField(max_length=200)
+    meeting_date = models.DateField()
+    item_number = models.CharField(max_length=20, blank=True)
+    wards_affected = models.CharField(max_length=200, default="All")
+    key_decision = models.CharField(max_length=100, default="Not applicable")
+    report_of = models.CharField(max_length=300)
+    accountable_director = models.CharField(max_length=300)
+    is_public = models.BooleanField(default=True, help_text="Public reports suppress small numbers.")
+    exempt_reason = models.CharField(max_length=300, blank=True)
+    period_start_year = models.PositiveSmallIntegerField(help_text="Financial year the report covers, e.g. 2014.")
+    period_quarter = models.PositiveSmallIntegerField(
+        null=True, blank=True, choices=[(q, f"Q{q}") for q in (1, 2, 3, 4)], help_text="Blank: the whole year."
+    )
+
+    executive_summary = models.TextField(blank=True)
+    recommendations = models.TextField(blank=True, help_text="One recommendation per line; they are numbered.")
+    introduction = models.TextField(blank=True)
+    issues_analysis = models.TextField(blank=True)
+    reasons_for_recommendation = models.TextField(blank=True)
+    consultation = models.TextField(blank=True)
+    corporate_policies = models.TextField(blank=True)
+    financial_implications = models.TextField(blank=True)
+    financial_verified_by = models.CharField(max_length=200, blank=True)
+    legal_implications = models.TextField(blank=True)
+    legal_verified_by = models.CharField(max_length=200, blank=True)
+    diversity_implications = models.TextField(blank=True)
+    diversity_verified_by = models.CharField(max_length=200, blank=True)
+    other_implications = models.TextField(blank=True)
+    background_papers = models.TextField(blank=True)
+    appendices = models.TextField(blank=True)
+    author = models.CharField(max_length=300, blank=True)
+
+    sections = models.JSONField(default=list, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta(TenantModel.Meta):
+        ordering = ["-meeting_date", "-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.committee}: {self.title}"
+
+    def period(self) -> Quarter | FinancialYear:
+        fy_start = self.tenant.financial_year_start_month
+        if self.period_quarter:
+            return Quarter(self.period_start_year, self.period_quarter, fy_start)
+        return FinancialYear(self.period_start_year, fy_start)
+
+
+class ReportRun(TenantModel):
+    """One rendering of a report: its parameters, the data snapshot it was rendered from, and the PDF."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    report = models.ForeignKey(Report, on_delete=models.PROTECT, related_name="runs")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    parameters = models.JSONField(help_text="The report as it was when the run was requested.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0)
+    error = models.TextField(blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    snapshot = models.JSONField(null=True, blank=True, help_text="The data the PDF was rendered from.")
+    snapshot_sha256 = models.CharField(max_length=64, blank=True)
+    pdf = models.FileField(upload_to="reports/", blank=True)
+    pdf_sha256 = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta(TenantModel.Meta):
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.report} — {self.get_status_display()}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)

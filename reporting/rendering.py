@@ -1,0 +1,101 @@
+"""From a run's parameters to a data snapshot, from the snapshot to HTML, and from HTML to PDF."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Callable
+
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+
+from earlyhelp.periods import FinancialYear, Quarter
+
+from . import sections as registry
+from .sections import ReportContext
+
+HEADER_FIELDS = [
+    "title", "committee", "meeting_date", "item_number", "wards_affected", "key_decision", "report_of",
+    "accountable_director", "is_public", "exempt_reason", "author",
+]
+
+
+def period_of(parameters: dict, fy_start_month: int) -> Quarter | FinancialYear:
+    if parameters.get("period_quarter"):
+        return Quarter(parameters["period_start_year"], parameters["period_quarter"], fy_start_month)
+    return FinancialYear(parameters["period_start_year"], fy_start_month)
+
+
+def build_snapshot(tenant, parameters: dict, progress: Callable[[int], None] = lambda pct: None) -> dict:
+    """Build every included section's data. Must run inside the tenant's context."""
+    period = period_of(parameters, tenant.financial_year_start_month)
+    context = ReportContext(
+        tenant=tenant,
+        parameters=parameters,
+        period=period,
+        public=bool(parameters.get("is_public", True)),
+        threshold=tenant.small_number_threshold,
+        decimals=tenant.rate_decimal_places,
+    )
+    layout = [item for item in registry.normalise_layout(parameters.get("sections")) if item["include"]]
+    built = []
+    for done, item in enumerate(layout, start=1):
+        section = registry.get(item["key"])
+        built.append({"key": section.key, "kind": section.kind, "data": section.build(context)})
+        progress(int(10 + 60 * done / max(len(layout), 1)))
+    return {
+        "tenant": {"name": tenant.name, "brand": tenant.brand_name, "threshold": tenant.small_number_threshold,
+                   "decimals": tenant.rate_decimal_places},
+        "header": {
+            **{name: parameters.get(name) for name in HEADER_FIELDS},
+            "meeting_date_display": _long_date(parameters.get("meeting_date")),
+        },
+        "period": {"label": str(period), "start": period.start.isoformat(), "end": period.end.isoformat()},
+        "sections": built,
+        "generated_at": timezone.now().isoformat(timespec="seconds"),
+    }
+
+
+def _long_date(value: str | None) -> str:
+    if not value:
+        return ""
+    day = dt.date.fromisoformat(value)
+    return f"{day.day} {day:%B %Y}"
+
+
+def snapshot_hash(snapshot: dict) -> str:
+    return hashlib.sha256(json.dumps(snapshot, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def render_html(snapshot: dict) -> str:
+    """The report as one HTML document (print stylesheet included), from the snapshot alone."""
+    public = bool(snapshot["header"].get("is_public", True))
+    threshold = snapshot["tenant"]["threshold"]
+    decimals = snapshot["tenant"]["decimals"]
+    bodies = []
+    definitions = []
+    for number, item in enumerate(snapshot["sections"], start=1):
+        section = registry.get(item["key"])
+        bodies.append(mark_safe(section.render(  # noqa: S308 - section templates escape; narrative is sanitised
+            item["data"], number=number, public=public, threshold=threshold, decimals=decimals)))
+        definitions.extend(section.definitions(item["data"]))
+    return render_to_string(
+        "reporting/pdf/report.html",
+        {
+            "snapshot": snapshot,
+            "header": snapshot["header"],
+            "public": public,
+            "bodies": bodies,
+            "definitions": definitions,
+            "appendix_number": len(bodies) + 1,
+            "threshold": threshold,
+        },
+    )
+
+
+def render_pdf(html: str) -> bytes:
+    from weasyprint import HTML
+
+    return HTML(string=html, base_url=".").write_pdf()

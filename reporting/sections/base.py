@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.template.loader import render_to_string
+
+
+@dataclass
+class ReportContext:
+    """What every section is built with. ``parameters`` is the run's frozen copy of the report."""
+
+    tenant: Any
+    parameters: dict
+    period: Any  # earlyhelp.periods.Quarter or FinancialYear
+    public: bool
+    threshold: int
+    decimals: int
+    progress: Callable[[str], None] = field(default=lambda key: None)
+
+
+class Section:
+    """Base class. ``kind`` is "narrative" (written by the officer) or "data" (generated)."""
+
+    key: str = ""
+    title: str = ""
+    kind: str = "data"
+    order: int = 500
+    default_include: bool = True
+    template: str = ""
+
+    def build(self, context: ReportContext) -> dict:
+        """Return the JSON-serialisable snapshot of this section (raw counts with bases)."""
+        raise NotImplementedError
+
+    def render(self, snapshot: dict, *, number: int, public: bool, threshold: int, decimals: int) -> str:
+        return render_to_string(
+            self.template,
+            {"section": snapshot, "number": number, "public": public, "threshold": threshold, "decimals": decimals},
+        )
+
+    def definitions(self, snapshot: dict) -> list[dict]:
+        """For the appendix: what each figure counts, its period and its base."""
+        return snapshot.get("definitions", [])

@@ -1,0 +1,20 @@
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+
+from .models import Report, ReportRun
+
+
+def reports() -> QuerySet[Report]:
+    return Report.objects.select_related("created_by").prefetch_related("runs")
+
+
+def report_by_public_id(public_id) -> Report:
+    return get_object_or_404(Report.objects.select_related("tenant"), public_id=public_id)
+
+
+def run_by_public_id(public_id) -> ReportRun:
+    return get_object_or_404(ReportRun.objects.select_related("report", "requested_by"), public_id=public_id)
+
+
+def runs_of(report: Report) -> QuerySet[ReportRun]:
+    return report.runs.select_related("requested_by").order_by("-created_at")

@@ -1,0 +1,115 @@
+"""Disclosure control: no published value is in the suppressed range, and no suppressed value can be worked
+out from the published totals (checked with exact linear algebra)."""
+
+from decimal import Decimal
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from reporting.disclosure import SUPPRESSED, _Grid, derivable, protect_table, publish_rate, round_half_up
+
+tables = st.integers(min_value=1, max_value=5).flatmap(
+    lambda cols: st.lists(
+        st.lists(st.integers(min_value=0, max_value=40), min_size=cols, max_size=cols), min_size=1, max_size=5
+    )
+)
+
+
+def _grid_of(table, protected, row_totals=True, column_totals=True):
+    rows, cols = len(table), len(table[0])
+    grid = _Grid(rows, cols, row_totals, column_totals)
+    suppressed = set()
+    published = {}
+    for i in range(rows):
+        for j in range(cols):
+            published[(i, j)] = protected.cells[i][j]
+    if row_totals:
+        for i in range(rows):
+            published[(i, cols)] = protected.row_totals[i]
+    if column_totals:
+        for j in range(cols):
+            published[(rows, j)] = protected.column_totals[j]
+    published[(rows, cols)] = protected.grand_total
+    for pos, value in published.items():
+        grid.values[pos] = 0
+        if value == SUPPRESSED:
+            suppressed.add(pos)
+    return grid, published, suppressed
+
+
+@settings(max_examples=200, deadline=None)
+@given(table=tables, threshold=st.integers(min_value=1, max_value=10))
+def test_no_published_count_is_in_the_suppressed_range(table, threshold):
+    protected = protect_table(table, threshold=threshold)
+    values = [v for row in protected.cells for v in row] + protected.row_totals + protected.column_totals
+    values.append(protected.grand_total)
+    for value in values:
+        assert value == SUPPRESSED or not (1 <= value <= threshold)
+
+
+@settings(max_examples=200, deadline=None)
+@given(table=tables, threshold=st.integers(min_value=1, max_value=10),
+       row_totals=st.booleans(), column_totals=st.booleans())
+def test_no_suppressed_cell_can_be_derived_from_the_totals(table, threshold, row_totals, column_totals):
+    protected = protect_table(table, threshold=threshold, row_totals=row_totals, column_totals=column_totals)
+    if not (row_totals or column_totals):
+        return
+    grid, _, suppressed = _grid_of(table, protected, row_totals, column_totals)
+    assert derivable(grid, suppressed) == set()
+
+
+@settings(max_examples=100, deadline=None)
+@given(table=tables, threshold=st.integers(min_value=1, max_value=10))
+def test_published_values_are_the_true_values(table, threshold):
+    protected = protect_table(table, threshold=threshold)
+    for i, row in enumerate(table):
+        for j, value in enumerate(row):
+            assert protected.cells[i][j] in (SUPPRESSED, value)
+        assert protected.row_totals[i] in (SUPPRESSED, sum(row))
+
+
+def test_a_lone_small_cell_is_protected_by_a_second_suppression():
+    protected = protect_table([[3, 20], [15, 22]], threshold=5)
+    assert protected.cells[0][0] == SUPPRESSED
+    flat = [v for row in protected.cells for v in row] + protected.row_totals + protected.column_totals
+    assert flat.count(SUPPRESSED) >= 3  # the cell, a partner in its row and one in its column (at least)
+
+
+def test_an_exempt_report_shows_everything():
+    protected = protect_table([[3, 20], [1, 22]], threshold=5, public=False)
+    assert protected.cells == [[3, 20], [1, 22]]
+    assert protected.grand_total == 46
+
+
+def test_a_bridge_between_two_protected_blocks_is_itself_protected():
+    """A suppressed value that is only determined through a chain of equations is caught by the rank test."""
+    grid = _Grid(2, 2, True, True, {(i, j): 0 for i in range(3) for j in range(3)})
+    assert derivable(grid, {(0, 0)}) == {(0, 0)}
+    assert derivable(grid, {(0, 0), (0, 1), (1, 0), (1, 1)}) == set()
+
+
+def test_rates_round_half_up_once():
+    assert round_half_up(Decimal("92.5"), 0) == Decimal("93")
+    assert round_half_up(Decimal("0.125"), 2) == Decimal("0.13")
+    assert publish_rate(37, 40, threshold=5).text == "93%"  # 92.5 → 93, not banker's 92
+    assert publish_rate(1, 8, threshold=5, decimals=1).text == "12.5%"
+
+
+def test_rates_on_small_bases_are_suppressed_in_public_and_flagged_when_shown():
+    assert publish_rate(1, 1, threshold=5).text == SUPPRESSED
+    flagged = publish_rate(6, 7, threshold=5)
+    assert flagged.text == "86%" and flagged.small_base
+    exempt = publish_rate(1, 1, threshold=5, public=False)
+    assert exempt.text == "100%" and exempt.small_base
+    assert publish_rate(3, 40, threshold=5).numerator == SUPPRESSED
+
+
+def test_a_rate_with_a_numerator_above_its_base_is_refused():
+    with pytest.raises(ValueError, match="numerator"):
+        publish_rate(5, 4, threshold=5)
+
+
+def test_numpy_is_exact_enough_for_report_sized_tables():
+    assert np.linalg.matrix_rank(np.eye(40)) == 40

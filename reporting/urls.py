@@ -1,0 +1,17 @@
+from django.urls import path
+
+from . import views
+
+app_name = "reporting"
+
+urlpatterns = [
+    path("", views.report_list, name="report-list"),
+    path("new/", views.report_create, name="report-create"),
+    path("<uuid:public_id>/", views.report_detail, name="report-detail"),
+    path("<uuid:public_id>/edit/", views.report_edit, name="report-edit"),
+    path("<uuid:public_id>/arrange/", views.report_arrange, name="report-arrange"),
+    path("<uuid:public_id>/render/", views.report_render, name="report-render"),
+    path("runs/<uuid:public_id>/", views.run_detail, name="run-detail"),
+    path("runs/<uuid:public_id>/retry/", views.run_retry, name="run-retry"),
+    path("runs/<uuid:public_id>/download/", views.run_download, name="run-download"),
+]
