@@ -12,9 +12,12 @@ from .models import CommissionedService, KpiKind, Provider, ServiceReview
 class GovukMixin:
     """Give widgets the GOV.UK Design System classes and mark fields in error."""
 
+    ERROR_CLASSES = {"govuk-select": "govuk-select--error", "govuk-textarea": "govuk-textarea--error",
+                     "govuk-input": "govuk-input--error", "govuk-file-upload": "govuk-file-upload--error"}
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for name, field in self.fields.items():
+        for field in self.fields.values():
             widget = field.widget
             if isinstance(widget, forms.CheckboxInput):
                 css = "govuk-checkboxes__input"
@@ -27,12 +30,18 @@ class GovukMixin:
                 css = "govuk-file-upload"
             else:
                 css = "govuk-input"
-            if self.is_bound and name in self.errors:
-                css += {"govuk-select": " govuk-select--error", "govuk-textarea": " govuk-textarea--error",
-                        "govuk-input": " govuk-input--error",
-                        "govuk-file-upload": " govuk-file-upload--error"}.get(css, "")
-                widget.attrs["aria-describedby"] = f"{name}-error"
             widget.attrs["class"] = css
+
+    def full_clean(self):
+        super().full_clean()
+        for name in self.errors:
+            if name not in self.fields:
+                continue
+            widget = self.fields[name].widget
+            css = widget.attrs.get("class", "")
+            if css in self.ERROR_CLASSES:
+                widget.attrs["class"] = f"{css} {self.ERROR_CLASSES[css]}"
+            widget.attrs["aria-describedby"] = f"{name}-error"
 
 
 class DateInput(forms.DateInput):
