@@ -8,16 +8,19 @@ object gets 404. A new URL without an entry fails ``test_every_url_is_declared``
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from earlyhelp.periods import Quarter
 from earlyhelp.permissions import Role
 from earlyhelp.tenancy import tenant_context
 
 ALL_ROLES = set(Role.values)
+Q1_2014 = Quarter(2014, 1)
 
 # URLs outside the sweep, with the reason.
 EXEMPT = {
@@ -30,9 +33,14 @@ EXEMPT = {
 EXEMPT_NAMESPACES = {"tenant_admin", "platform_admin", "api"}  # tested in their own suites
 
 
-def _report(tenant, user):
+def _user(member, tenant, role):
+    return member(tenant, role=role, username=f"builder-{role}-{tenant.slug}-{uuid.uuid4().hex[:6]}")
+
+
+def _report(tenant, member):
     from reporting import services
 
+    user = _user(member, tenant, Role.PERFORMANCE_OFFICER)
     with tenant_context(tenant):
         return services.report_create(
             created_by=user, title="Sweep", committee="Scrutiny", meeting_date=dt.date(2015, 1, 6),
@@ -40,23 +48,86 @@ def _report(tenant, user):
         )
 
 
-def _run(tenant, user):
+def _run(tenant, member):
     from reporting.models import ReportRun
 
-    report = _report(tenant, user)
+    report = _report(tenant, member)
     with tenant_context(tenant):
-        return ReportRun.objects.create(report=report, requested_by=user, parameters={})
+        return ReportRun.objects.create(report=report, requested_by=report.created_by, parameters={})
+
+
+def _commissioner(tenant, member):
+    from earlyhelp.models import Membership
+
+    user = _user(member, tenant, Role.COMMISSIONER)
+    return Membership.all_tenants.get(user=user, tenant=tenant)
+
+
+def _provider(tenant, member):
+    from commissioning import services
+
+    with tenant_context(tenant):
+        return services.provider_create(by=_commissioner(tenant, member), name=f"Provider {uuid.uuid4().hex[:6]}")
+
+
+def _service(tenant, member):
+    from commissioning import services
+    from commissioning.models import KpiKind
+    from earlyhelp.periods import Quarter
+
+    by = _commissioner(tenant, member)
+    with tenant_context(tenant):
+        provider = services.provider_create(by=by, name=f"Provider {uuid.uuid4().hex[:6]}")
+        service = services.service_create(by=by, name="Sweep service", provider=provider)
+        services.kpi_define(by=by, service=service, code="referrals", label="Referrals received",
+                            kind=KpiKind.OUTPUT_COUNT, valid_from=Quarter(2014, 1))
+    return service
+
+
+def _kpi(tenant, member):
+    service = _service(tenant, member)
+    with tenant_context(tenant):
+        return service.kpis.first()
+
+
+def _return(tenant, member):
+    from commissioning import services
+    from commissioning.models import KpiReturn
+
+    service = _service(tenant, member)
+    csv_bytes = (f"service,quarter,kpi_code,kpi_label,value,numerator,base,note\n"
+                 f"{service.name},2014/15 Q1,referrals,Referrals received,4,,,\n").encode()
+    with tenant_context(tenant):
+        services.return_import(by=_commissioner(tenant, member), service=service, quarter=Q1_2014,
+                               data=csv_bytes, filename="return.csv")
+        return KpiReturn.objects.get(service=service)
 
 
 @dataclass
 class Entry:
     roles: set[str]
     method: str = "get"
-    make: Callable | None = None  # (tenant, user) -> object with public_id; None: the URL takes no object
+    make: Callable | None = None  # (tenant, member) -> the object the URL points at; None: no object
+    kwargs: Callable | None = None  # object -> URL kwargs; default {"public_id": obj.public_id}
     ok: set[int] = field(default_factory=lambda: {200, 302})
+    per_role: dict[str, set[int]] = field(default_factory=dict)  # role -> statuses expected instead
 
 
 REPORTERS = {Role.PERFORMANCE_OFFICER}
+COMMISSIONERS = {Role.COMMISSIONER}
+VIEWERS = {Role.COMMISSIONER, Role.PERFORMANCE_OFFICER}
+SUBMITTERS = {Role.COMMISSIONER, Role.PROVIDER}
+# A provider user not linked to this service's provider: the service does not exist for them.
+PROVIDER_NOT_LINKED = {Role.PROVIDER: {404}}
+
+
+def _service_kwargs(obj):
+    return {"service_id": obj.public_id}
+
+
+def _quarter_kwargs(obj):
+    return {"service_id": obj.public_id, "quarter": "2014-q1"}
+
 
 SWEEP: dict[str, Entry] = {
     "reporting:report-list": Entry(REPORTERS),
@@ -68,6 +139,28 @@ SWEEP: dict[str, Entry] = {
     "reporting:run-detail": Entry(REPORTERS, make=_run),
     "reporting:run-retry": Entry(REPORTERS, method="post", make=_run),
     "reporting:run-download": Entry(REPORTERS, make=_run, ok={200, 404}),  # 404 while it has no PDF
+    "commissioning:dashboard": Entry(VIEWERS),
+    "commissioning:my-services": Entry(SUBMITTERS),
+    "commissioning:provider-new": Entry(COMMISSIONERS),
+    "commissioning:provider-edit": Entry(COMMISSIONERS, make=_provider,
+                                         kwargs=lambda o: {"provider_id": o.public_id}),
+    "commissioning:service-new": Entry(COMMISSIONERS),
+    "commissioning:service": Entry(VIEWERS | {Role.PROVIDER}, make=_service, kwargs=_service_kwargs,
+                                   per_role=PROVIDER_NOT_LINKED),
+    "commissioning:service-edit": Entry(COMMISSIONERS, make=_service, kwargs=_service_kwargs),
+    "commissioning:kpi-new": Entry(COMMISSIONERS, make=_service, kwargs=_service_kwargs),
+    "commissioning:kpi-edit": Entry(COMMISSIONERS, make=_kpi,
+                                    kwargs=lambda o: {"service_id": o.service.public_id, "kpi_id": o.public_id}),
+    "commissioning:review-new": Entry(COMMISSIONERS, make=_service, kwargs=_service_kwargs),
+    "commissioning:return": Entry(VIEWERS | {Role.PROVIDER}, make=_service, kwargs=_quarter_kwargs,
+                                  per_role=PROVIDER_NOT_LINKED),
+    "commissioning:return-upload": Entry(SUBMITTERS, method="post", make=_service, kwargs=_quarter_kwargs,
+                                         ok={200, 302, 400}, per_role=PROVIDER_NOT_LINKED),
+    "commissioning:return-template": Entry(
+        VIEWERS | {Role.PROVIDER}, make=_service, per_role=PROVIDER_NOT_LINKED,
+        kwargs=lambda o: {"service_id": o.public_id, "quarter": "2014-q1", "file_format": "csv"}),
+    "commissioning:return-action": Entry(SUBMITTERS, method="post", make=_return, per_role=PROVIDER_NOT_LINKED,
+                                         kwargs=lambda o: {"return_id": o.public_id, "action": "submit"}),
 }
 
 
@@ -91,19 +184,22 @@ def test_every_url_is_declared():
 @pytest.mark.parametrize("name", sorted(SWEEP))
 def test_each_role_gets_what_the_table_says(name, tenant_a, tenant_b, member, client):
     entry = SWEEP[name]
-    owner = member(tenant_a, role=next(iter(entry.roles)), username="owner")
-    own = entry.make(tenant_a, owner) if entry.make else None
-    foreign_owner = member(tenant_b, role=next(iter(entry.roles)), username="foreign-owner")
-    foreign = entry.make(tenant_b, foreign_owner) if entry.make else None
+    own = entry.make(tenant_a, member) if entry.make else None
+    foreign = entry.make(tenant_b, member) if entry.make else None
 
     def url(obj):
-        return reverse(name, args=[obj.public_id]) if obj is not None else reverse(name)
+        if obj is None:
+            return reverse(name)
+        kwargs = entry.kwargs(obj) if entry.kwargs else {"public_id": obj.public_id}
+        return reverse(name, kwargs=kwargs)
 
     for role in sorted(ALL_ROLES):
         user = member(tenant_a, role=role, username=f"sweep-{role}")
         client.force_login(user)
         status = getattr(client, entry.method)(url(own)).status_code
-        if role in entry.roles:
+        if role in entry.per_role:
+            assert status in entry.per_role[role], f"{name} as {role}: {status}"
+        elif role in entry.roles:
             assert status in entry.ok, f"{name} as {role}: {status}"
             if foreign is not None:
                 status = getattr(client, entry.method)(url(foreign)).status_code

@@ -32,10 +32,19 @@ def worker():
 
     saved = {k: app.conf[k] for k in ("broker_url", "task_always_eager", "result_backend")}
     app.conf.update(broker_url=BROKER, task_always_eager=False, result_backend=None)
+    _forget_connections(app)  # earlier eager tests may have built pools for the default broker
     app.connection_for_write().default_channel.client.flushdb()
     with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
         yield app
     app.conf.update(saved)
+    _forget_connections(app)
+
+
+def _forget_connections(app):
+    if app._pool is not None:
+        app._pool.force_close_all()
+    app._pool = None
+    app.amqp._producer_pool = None
 
 
 def test_a_worker_renders_a_report_run_queued_on_commit(worker, tenant_a, member):

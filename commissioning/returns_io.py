@@ -1,0 +1,323 @@
+"""Return files: the template a provider downloads (CSV or XLSX) and the reading and full validation of an upload.
+
+Reading is done before anything is written, and validation looks at every row, so that every problem can be
+listed by row and column at once. An XLSX file is a zip archive: its entry count and total uncompressed size are
+checked with ``zipfile`` before openpyxl (through django-import-export's XLSX format) opens it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from import_export import fields, resources
+from import_export.formats import base_formats
+
+from earlyhelp.periods import Quarter
+
+from .models import CommissionedService, Kpi, KpiKind, KpiValue, KpiVersion
+
+COLUMNS = ["service", "quarter", "kpi_code", "kpi_label", "value", "numerator", "base", "note"]
+REQUIRED_COLUMNS = ["service", "quarter", "kpi_code", "value", "numerator", "base"]
+
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+XLSX_MAX_ENTRIES = 100
+XLSX_MAX_UNCOMPRESSED_BYTES = 50 * 1024 * 1024
+MAX_ROWS = 50_000
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+NOT_CSV_OR_XLSX = "The file must be a CSV or XLSX spreadsheet (.csv or .xlsx)"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an upload. ``row`` is the spreadsheet row (the header is row 1); 0 = the file."""
+
+    row: int
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        where = "File" if self.row == 0 else f"Row {self.row}"
+        return f"{where}, {self.column}: {self.message}" if self.column else f"{where}: {self.message}"
+
+
+@dataclass
+class ParsedValue:
+    kpi: Kpi
+    version: KpiVersion
+    amount: Decimal | None = None
+    numerator: int | None = None
+    base: int | None = None
+    note: str = ""
+
+
+@dataclass
+class ReadResult:
+    rows: list[tuple[int, dict[str, object]]] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def escape_cell(value):
+    """Formula injection: a text cell starting with = + - @ is prefixed with an apostrophe on export."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def unescape_cell(value: str) -> str:
+    if value.startswith("'") and value[1:].startswith(FORMULA_PREFIXES):
+        return value[1:]
+    return value
+
+
+# ---------------------------------------------------------------------------------------------------- the template
+
+
+@dataclass
+class TemplateRow:
+    service: str
+    quarter: str
+    kpi_code: str
+    kpi_label: str
+    value: object = None
+    numerator: object = None
+    base: object = None
+    note: str = ""
+
+
+class ReturnTemplateResource(resources.Resource):
+    """The columns of a return file. Text cells are escaped against formula injection on export."""
+
+    service = fields.Field(attribute="service", column_name="service")
+    quarter = fields.Field(attribute="quarter", column_name="quarter")
+    kpi_code = fields.Field(attribute="kpi_code", column_name="kpi_code")
+    kpi_label = fields.Field(attribute="kpi_label", column_name="kpi_label")
+    value = fields.Field(attribute="value", column_name="value")
+    numerator = fields.Field(attribute="numerator", column_name="numerator")
+    base = fields.Field(attribute="base", column_name="base")
+    note = fields.Field(attribute="note", column_name="note")
+
+    class Meta:
+        fields = COLUMNS
+        export_order = COLUMNS
+
+    def export_field(self, field, instance, **kwargs):
+        return escape_cell(getattr(instance, field.attribute))
+
+
+def template_rows(service: CommissionedService, quarter: Quarter, values: list[KpiValue]) -> list[TemplateRow]:
+    """One row per KPI in force in ``quarter``, pre-filled with the return's current values if any."""
+    current = {v.kpi_id: v for v in values}
+    rows = []
+    for kpi in service.kpis.all():
+        version = kpi.version_for(quarter)
+        if version is None:
+            continue
+        row = TemplateRow(service.name, str(quarter), kpi.code, version.label)
+        value = current.get(kpi.pk)
+        if value is not None:
+            row.value = _plain(value.amount)
+            row.numerator, row.base, row.note = value.numerator, value.base, value.note
+        rows.append(row)
+    return rows
+
+
+def _plain(amount: Decimal | None):
+    if amount is None:
+        return None
+    return int(amount) if amount == amount.to_integral_value() else float(amount)
+
+
+def export_template(rows: list[TemplateRow], file_format: str) -> bytes:
+    """The template as ``csv`` or ``xlsx`` bytes."""
+    dataset = ReturnTemplateResource().export(rows)
+    if file_format == "xlsx":
+        return base_formats.XLSX().export_data(dataset)
+    return base_formats.CSV().export_data(dataset).encode("utf-8")
+
+
+# ---------------------------------------------------------------------------------------------------- reading
+
+
+def read_upload(data: bytes, filename: str) -> ReadResult:
+    """Turn an uploaded file into numbered rows keyed by column name, or file-level problems."""
+    name = (filename or "").lower()
+    if len(data) > MAX_UPLOAD_BYTES:
+        return ReadResult(problems=[Problem(0, "", f"The file is larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB")])
+    if name.endswith(".xlsx"):
+        return _read_xlsx(data)
+    if name.endswith(".csv"):
+        return _read_csv(data)
+    return ReadResult(problems=[Problem(0, "", NOT_CSV_OR_XLSX)])
+
+
+def _read_csv(data: bytes) -> ReadResult:
+    if b"\x00" in data or data.startswith(b"PK\x03\x04"):
+        return ReadResult(problems=[Problem(0, "", NOT_CSV_OR_XLSX)])
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return ReadResult(problems=[Problem(0, "", "The CSV file must be saved as UTF-8 text")])
+    try:
+        table = list(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error as exc:
+        return ReadResult(problems=[Problem(0, "", f"The CSV file cannot be read: {exc}")])
+    return _rows_from_table(table)
+
+
+def check_xlsx_archive(data: bytes) -> list[Problem]:
+    """Refuse a zip bomb before openpyxl sees it: too many entries or too much once unpacked."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            entries = archive.infolist()
+    except zipfile.BadZipFile:
+        return [Problem(0, "", NOT_CSV_OR_XLSX)]
+    if len(entries) > XLSX_MAX_ENTRIES:
+        return [Problem(0, "", f"The spreadsheet has too many parts ({len(entries)}; at most {XLSX_MAX_ENTRIES})")]
+    unpacked = sum(entry.file_size for entry in entries)
+    if unpacked > XLSX_MAX_UNCOMPRESSED_BYTES:
+        limit = XLSX_MAX_UNCOMPRESSED_BYTES // (1024 * 1024)
+        return [Problem(0, "", f"The spreadsheet unpacks to more than {limit} MB")]
+    return []
+
+
+def _read_xlsx(data: bytes) -> ReadResult:
+    problems = check_xlsx_archive(data)
+    if problems:
+        return ReadResult(problems=problems)
+    try:
+        dataset = base_formats.XLSX().create_dataset(data)
+    except StopIteration:
+        return ReadResult(problems=[Problem(0, "", "The file is empty")])
+    except Exception:  # openpyxl raises many types for a damaged or foreign file
+        return ReadResult(problems=[Problem(0, "", NOT_CSV_OR_XLSX)])
+    return _rows_from_table([list(dataset.headers or []), *(list(row) for row in dataset)])
+
+
+def _rows_from_table(table: list[list]) -> ReadResult:
+    result = ReadResult()
+    if not table:
+        result.problems.append(Problem(0, "", "The file is empty"))
+        return result
+    headers = [str(h).strip().lower() if h is not None else "" for h in table[0]]
+    missing = [c for c in REQUIRED_COLUMNS if c not in headers]
+    if missing:
+        result.problems.append(Problem(1, "", "Missing column(s): " + ", ".join(missing)))
+        return result
+    if len(table) - 1 > MAX_ROWS:
+        result.problems.append(Problem(0, "", f"The file has more than {MAX_ROWS} rows"))
+        return result
+    index = {name: headers.index(name) for name in COLUMNS if name in headers}
+    for number, cells in enumerate(table[1:], start=2):
+        if all(c is None or str(c).strip() == "" for c in cells):
+            continue
+        result.rows.append((number, {name: cells[i] if i < len(cells) else None for name, i in index.items()}))
+    if not result.rows:
+        result.problems.append(Problem(0, "", "The file has no rows of figures"))
+    return result
+
+
+# ---------------------------------------------------------------------------------------------------- validating
+
+
+def _text(cell) -> str:
+    if cell is None:
+        return ""
+    if isinstance(cell, float) and cell.is_integer():
+        cell = int(cell)
+    return str(cell).strip()
+
+
+def _number(cell, row: int, column: str, problems: list[Problem], *, whole: bool) -> Decimal | None:
+    text = _text(cell)
+    if text == "":
+        return None
+    try:
+        number = Decimal(text.replace(",", ""))
+    except InvalidOperation:
+        problems.append(Problem(row, column, f'"{text}" is not a number'))
+        return None
+    if not number.is_finite():
+        problems.append(Problem(row, column, f'"{text}" is not a number'))
+        return None
+    if number < 0:
+        problems.append(Problem(row, column, "must not be negative"))
+        return None
+    if whole and number != number.to_integral_value():
+        problems.append(Problem(row, column, f'"{text}" must be a whole number'))
+        return None
+    return number
+
+
+def validate_rows(
+    *, service: CommissionedService, quarter: Quarter, rows: list[tuple[int, dict]]
+) -> tuple[list[ParsedValue], list[Problem]]:
+    """Check every row against the service's KPIs for ``quarter``; return the parsed values and all problems."""
+    kpis = {kpi.code.lower(): kpi for kpi in service.kpis.all()}
+    problems: list[Problem] = []
+    parsed: list[ParsedValue] = []
+    seen: dict[str, int] = {}
+    service_name = service.name.strip().casefold()
+    for row, cells in rows:
+        before = len(problems)
+        given_service = _text(cells.get("service"))
+        if given_service.casefold() != service_name:
+            problems.append(Problem(row, "service", f'this file is for "{given_service}", not "{service.name}"'))
+        given_quarter = _text(cells.get("quarter"))
+        try:
+            row_quarter = Quarter.parse(given_quarter, quarter.fy_start_month)
+        except ValueError:
+            problems.append(Problem(row, "quarter", f'"{given_quarter}" is not a quarter like 2014/15 Q2'))
+        else:
+            if row_quarter != quarter:
+                problems.append(Problem(row, "quarter", f"this file is for {row_quarter}, not {quarter}"))
+        code = _text(cells.get("kpi_code"))
+        kpi = kpis.get(code.lower())
+        version = None
+        if not code:
+            problems.append(Problem(row, "kpi_code", "the KPI code is missing"))
+        elif kpi is None:
+            problems.append(Problem(row, "kpi_code", f'"{code}" is not a KPI of {service.name}'))
+        else:
+            version = kpi.version_for(quarter)
+            if version is None:
+                problems.append(Problem(row, "kpi_code", f'KPI "{code}" is not in force in {quarter}'))
+            elif code.lower() in seen:
+                problems.append(Problem(row, "kpi_code", f'KPI "{code}" is already given on row {seen[code.lower()]}'))
+            else:
+                seen[code.lower()] = row
+        note = unescape_cell(_text(cells.get("note")))
+        value = _number(cells.get("value"), row, "value", problems, whole=False)
+        numerator = _number(cells.get("numerator"), row, "numerator", problems, whole=True)
+        base = _number(cells.get("base"), row, "base", problems, whole=True)
+        if version is None:
+            continue
+        if version.kind == KpiKind.OUTCOME:
+            if _text(cells.get("value")):
+                problems.append(Problem(row, "value", "give the number reporting and the number asked "
+                                                      "(numerator and base), not a percentage"))
+            if numerator is not None and base is None and not _text(cells.get("base")):
+                problems.append(Problem(row, "base", "a numerator needs its base (the number asked)"))
+            if base is not None and numerator is None and not _text(cells.get("numerator")):
+                problems.append(Problem(row, "numerator", "a base needs its numerator (the number reporting)"))
+            if numerator is not None and base is not None and numerator > base:
+                message = f"the numerator ({numerator}) is larger than its base ({base})"
+                problems.append(Problem(row, "numerator", message))
+        else:
+            for column in ("numerator", "base"):
+                if _text(cells.get(column)):
+                    problems.append(Problem(row, column, "numerator and base are only for outcome measures"))
+            if version.kind == KpiKind.OUTPUT_COUNT and value is not None and value != value.to_integral_value():
+                problems.append(Problem(row, "value", f'"{_text(cells.get("value"))}" must be a whole number'))
+        if len(problems) == before:
+            parsed.append(ParsedValue(
+                kpi=kpi, version=version, amount=value if version.kind != KpiKind.OUTCOME else None,
+                numerator=int(numerator) if numerator is not None else None,
+                base=int(base) if base is not None else None, note=note,
+            ))
+    return parsed, problems

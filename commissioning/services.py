@@ -1,0 +1,365 @@
+"""Every write of the commissioning app: one function per use case, called by views, the demo and tasks alike.
+
+Each takes the acting ``membership`` (whose role decides what it may do), runs in the current tenant's context,
+and records an audit event. Workflow of a return: draft → submitted → accepted, or submitted → queried (with
+the commissioner's comment) → back with the provider, editable like a draft → submitted again. A commissioner
+may reopen an accepted return (→ draft).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from earlyhelp.audit import record_event
+from earlyhelp.periods import Quarter
+from earlyhelp.permissions import Capability, Role, has_capability
+
+from . import returns_io
+from .models import (
+    CommissionedService,
+    Kpi,
+    KpiKind,
+    KpiReturn,
+    KpiReturnRevision,
+    KpiValue,
+    KpiVersion,
+    Provider,
+    ProviderMembership,
+    ReturnStatus,
+    ServiceReview,
+)
+from .selectors import can_submit_for
+
+
+class ReturnWorkflowError(ValidationError):
+    """A transition that the return's status does not allow."""
+
+
+def _require(membership, capability: str) -> None:
+    if not has_capability(membership, capability):
+        raise PermissionDenied(f"Your role cannot do this ({capability}).")
+
+
+def _require_submitter(membership, service: CommissionedService) -> None:
+    if not can_submit_for(membership, service):
+        raise PermissionDenied("You can submit returns only for your own organisation's services.")
+
+
+# ---------------------------------------------------------------------------------------------------- set-up
+
+
+def provider_create(*, by, name: str, contact_email: str = "", notes: str = "") -> Provider:
+    _require(by, Capability.MANAGE_COMMISSIONING)
+    if Provider.objects.filter(name__iexact=name.strip()).exists():
+        raise ValidationError({"name": f'There is already a provider called "{name.strip()}".'})
+    provider = Provider(name=name.strip(), contact_email=contact_email, notes=notes)
+    provider.full_clean(exclude=["tenant"])
+    provider.save()
+    record_event(action="provider.created", actor=by.user, obj=provider, detail={"name": provider.name})
+    return provider
+
+
+def provider_update(*, by, provider: Provider, **changes) -> Provider:
+    _require(by, Capability.MANAGE_COMMISSIONING)
+    for name, value in changes.items():
+        setattr(provider, name, value)
+    provider.full_clean(exclude=["tenant"])
+    provider.save()
+    record_event(action="provider.updated", actor=by.user, obj=provider, detail={"fields": sorted(changes)})
+    return provider
+
+
+def provider_user_link(*, by, membership, provider: Provider) -> ProviderMembership:
+    """Tie a provider user's membership to their provider (replacing any earlier link)."""
+    _require(by, Capability.MANAGE_COMMISSIONING)
+    if membership.role != Role.PROVIDER:
+        raise ValidationError("Only a member with the provider role can be linked to a provider.")
+    link, _ = ProviderMembership.objects.update_or_create(membership=membership, defaults={"provider": provider})
+    record_event(action="provider.user_linked", actor=by.user, obj=link,
+                 detail={"provider": str(provider.public_id), "membership": str(membership.public_id)})
+    return link
+
+
+SERVICE_FIELDS = ("name", "provider", "commissioning_priority", "contract_start", "contract_end", "annual_value",
+                  "funding_partners", "return_due_days")
+
+
+def service_create(
+    *,
+    by,
+    name: str,
+    provider: Provider,
+    commissioning_priority: str = "",
+    contract_start: dt.date | None = None,
+    contract_end: dt.date | None = None,
+    annual_value: Decimal | None = None,
+    funding_partners: str = "",
+    return_due_days: int = 30,
+) -> CommissionedService:
+    _require(by, Capability.MANAGE_COMMISSIONING)
+    if CommissionedService.objects.filter(name__iexact=name.strip()).exists():
+        raise ValidationError({"name": f'There is already a service called "{name.strip()}".'})
+    service = CommissionedService(
+        name=name.strip(), provider=provider, commissioning_priority=commissioning_priority,
+        contract_start=contract_start, contract_end=contract_end, annual_value=annual_value,
+        funding_partners=funding_partners, return_due_days=return_due_days,
+    )
+    _clean_service(service)
+    service.save()
+    record_event(action="service.created", actor=by.user, obj=service, detail={"name": service.name})
+    return service
+
+
+def service_update(*, by, service: CommissionedService, **changes) -> CommissionedService:
+    _require(by, Capability.MANAGE_COMMISSIONING)
+    unknown = set(changes) - set(SERVICE_FIELDS)
+    if unknown:
+        raise TypeError(f"not service fields: {sorted(unknown)}")
+    for name, value in changes.items():
+        setattr(service, name, value)
+    _clean_service(service)
+    service.save()
+    record_event(action="service.updated", actor=by.user, obj=service, detail={"fields": sorted(changes)})
+    return service
+
+
+def _clean_service(service: CommissionedService) -> None:
+    service.full_clean(exclude=["tenant"], validate_unique=False)
+    if service.contract_start and service.contract_end and service.contract_end < service.contract_start:
+        raise ValidationError({"contract_end": "The contract must end after it starts."})
+
+
+def kpi_define(
+    *,
+    by,
+    service: CommissionedService,
+    code: str,
+    label: str,
+    kind: str,
+    valid_from: Quarter,
+    target: Decimal | None = None,
+    red_threshold: Decimal | None = None,
+    higher_is_better: bool = True,
+    section: str = "",
+    position: int | None = None,
+) -> Kpi:
+    """Add a KPI to a service, with its first version in force from ``valid_from``."""
+    _require(by, Capability.MANAGE_COMMISSIONING)
+    if kind not in KpiKind.values:
+        raise ValidationError({"kind": f"unknown kind {kind!r}"})
+    if Kpi.objects.filter(service=service, code=code).exists():
+        raise ValidationError({"code": f'{service.name} already has a KPI "{code}".'})
+    if position is None:
+        position = Kpi.objects.filter(service=service).count() + 1
+    kpi = Kpi(service=service, code=code, position=position)
+    kpi.full_clean(exclude=["tenant", "service"], validate_unique=False)
+    kpi.save()
+    version = KpiVersion(
+        kpi=kpi, number=1, label=label.strip(), section=section, kind=kind, target=target,
+        red_threshold=red_threshold, higher_is_better=higher_is_better,
+        valid_from_year=valid_from.start_year, valid_from_quarter=valid_from.number,
+    )
+    version.full_clean(exclude=["tenant", "kpi"], validate_unique=False)
+    version.save()
+    record_event(action="kpi.defined", actor=by.user, obj=kpi, detail={"code": code, "label": version.label})
+    return kpi
+
+
+def kpi_relabel(
+    *,
+    by,
+    kpi: Kpi,
+    valid_from: Quarter,
+    label: str | None = None,
+    target: Decimal | None = None,
+    red_threshold: Decimal | None = None,
+    higher_is_better: bool | None = None,
+    section: str | None = None,
+) -> KpiVersion:
+    """A new version of ``kpi`` from ``valid_from`` on. Past returns keep pointing at the version they used."""
+    _require(by, Capability.MANAGE_COMMISSIONING)
+    current = kpi.current
+    if current is None:
+        raise ValidationError("This KPI has no version to change.")
+    if (valid_from.start_year, valid_from.number) < (current.valid_from_year, current.valid_from_quarter):
+        raise ValidationError({"valid_from": "A new version cannot start before the current one."})
+    version = KpiVersion(
+        kpi=kpi, number=current.number + 1,
+        label=(label if label is not None else current.label).strip(),
+        section=current.section if section is None else section,
+        kind=current.kind,
+        target=target, red_threshold=red_threshold,
+        higher_is_better=current.higher_is_better if higher_is_better is None else higher_is_better,
+        valid_from_year=valid_from.start_year, valid_from_quarter=valid_from.number,
+    )
+    version.full_clean(exclude=["tenant", "kpi"], validate_unique=False)
+    version.save()
+    record_event(action="kpi.relabelled", actor=by.user, obj=kpi,
+                 detail={"version": version.number, "label": version.label})
+    return version
+
+
+# ---------------------------------------------------------------------------------------------------- returns
+
+
+@dataclass
+class ImportOutcome:
+    kpi_return: KpiReturn | None = None
+    problems: list[returns_io.Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def return_import(
+    *, by, service: CommissionedService, quarter: Quarter, data: bytes, filename: str
+) -> ImportOutcome:
+    """Read, validate in full, and (only if the whole file is valid) store a return file's values.
+
+    A re-upload replaces the values; every upload is kept as a revision (the return's history). Nothing is
+    written when any row has a problem: the problems are returned, each with its row and column.
+    """
+    _require_submitter(by, service)
+    existing = KpiReturn.objects.filter(
+        service=service, fy_start_year=quarter.start_year, quarter_number=quarter.number
+    ).first()
+    if existing is not None and not existing.is_editable:
+        raise ReturnWorkflowError(
+            f"The {quarter} return is {existing.get_status_display().lower()}: it cannot be changed "
+            "unless a commissioner queries or reopens it."
+        )
+    read = returns_io.read_upload(data, filename)
+    if read.problems:
+        return ImportOutcome(problems=read.problems)
+    parsed, problems = returns_io.validate_rows(service=service, quarter=quarter, rows=read.rows)
+    if problems:
+        return ImportOutcome(problems=problems)
+    with transaction.atomic():
+        kpi_return, _ = KpiReturn.objects.select_for_update().get_or_create(
+            service=service, fy_start_year=quarter.start_year, quarter_number=quarter.number,
+        )
+        if not kpi_return.is_editable:  # changed since we looked
+            raise ReturnWorkflowError(f"The {quarter} return can no longer be changed.")
+        kpi_return.values.all().delete()
+        tenant = kpi_return.tenant
+        values = KpiValue.objects.bulk_create(
+            [
+                KpiValue(tenant=tenant, kpi_return=kpi_return, kpi=p.kpi, kpi_version=p.version, amount=p.amount,
+                         numerator=p.numerator, base=p.base, note=p.note)
+                for p in parsed
+            ],
+            batch_size=2000,
+        )
+        kpi_return.version += 1
+        kpi_return.save(update_fields=["version", "updated_at"])
+        KpiReturnRevision.objects.create(
+            kpi_return=kpi_return, version=kpi_return.version, filename=filename[:255], uploaded_by=by.user,
+            values=[_snapshot(p) for p in parsed],
+        )
+        record_event(action="return.imported", actor=by.user, obj=kpi_return,
+                     detail={"version": kpi_return.version, "rows": len(values), "filename": filename[:255]})
+    return ImportOutcome(kpi_return=kpi_return)
+
+
+def _snapshot(p: returns_io.ParsedValue) -> dict:
+    return {
+        "kpi_code": p.kpi.code, "kpi_version": p.version.number, "label": p.version.label,
+        "amount": None if p.amount is None else str(p.amount), "numerator": p.numerator, "base": p.base,
+        "note": p.note,
+    }
+
+
+def _transition(kpi_return: KpiReturn, allowed_from: tuple[str, ...], to: str, verb: str) -> None:
+    if kpi_return.status not in allowed_from:
+        raise ReturnWorkflowError(
+            f"A {kpi_return.get_status_display().lower()} return cannot be {verb}."
+        )
+    kpi_return.status = to
+
+
+def return_submit(*, by, kpi_return: KpiReturn) -> KpiReturn:
+    """The provider (or a commissioner on their behalf) submits a draft or queried return."""
+    _require_submitter(by, kpi_return.service)
+    with transaction.atomic():
+        kpi_return = KpiReturn.objects.select_for_update().get(pk=kpi_return.pk)
+        _transition(kpi_return, (ReturnStatus.DRAFT, ReturnStatus.QUERIED), ReturnStatus.SUBMITTED, "submitted")
+        if not kpi_return.values.exists():
+            raise ReturnWorkflowError("Upload the return's figures before submitting it.")
+        kpi_return.submitted_at = timezone.now()
+        kpi_return.submitted_by = by.user
+        kpi_return.save()
+        record_event(action="return.submitted", actor=by.user, obj=kpi_return,
+                     detail={"version": kpi_return.version})
+    return kpi_return
+
+
+def return_accept(*, by, kpi_return: KpiReturn, comment: str = "") -> KpiReturn:
+    _require(by, Capability.MANAGE_COMMISSIONING)
+    with transaction.atomic():
+        kpi_return = KpiReturn.objects.select_for_update().get(pk=kpi_return.pk)
+        _transition(kpi_return, (ReturnStatus.SUBMITTED,), ReturnStatus.ACCEPTED, "accepted")
+        kpi_return.decided_at = timezone.now()
+        kpi_return.commissioner_comment = comment.strip()
+        kpi_return.save()
+        record_event(action="return.accepted", actor=by.user, obj=kpi_return, detail={"version": kpi_return.version})
+    return kpi_return
+
+
+def return_query(*, by, kpi_return: KpiReturn, comment: str) -> KpiReturn:
+    """Send a submitted return back to the provider with the commissioner's question."""
+    _require(by, Capability.MANAGE_COMMISSIONING)
+    if not comment.strip():
+        raise ValidationError({"comment": "Say what the provider needs to look at."})
+    with transaction.atomic():
+        kpi_return = KpiReturn.objects.select_for_update().get(pk=kpi_return.pk)
+        _transition(kpi_return, (ReturnStatus.SUBMITTED,), ReturnStatus.QUERIED, "queried")
+        kpi_return.decided_at = timezone.now()
+        kpi_return.commissioner_comment = comment.strip()
+        kpi_return.save()
+        record_event(action="return.queried", actor=by.user, obj=kpi_return, detail={"comment": comment.strip()})
+    return kpi_return
+
+
+def return_reopen(*, by, kpi_return: KpiReturn, comment: str = "") -> KpiReturn:
+    """A commissioner reopens an accepted (or submitted) return as a draft so it can be corrected."""
+    _require(by, Capability.MANAGE_COMMISSIONING)
+    with transaction.atomic():
+        kpi_return = KpiReturn.objects.select_for_update().get(pk=kpi_return.pk)
+        _transition(kpi_return, (ReturnStatus.ACCEPTED, ReturnStatus.SUBMITTED), ReturnStatus.DRAFT, "reopened")
+        kpi_return.decided_at = None
+        if comment.strip():
+            kpi_return.commissioner_comment = comment.strip()
+        kpi_return.save()
+        record_event(action="return.reopened", actor=by.user, obj=kpi_return, detail={"comment": comment.strip()})
+    return kpi_return
+
+
+def service_review_record(
+    *,
+    by,
+    service: CommissionedService,
+    started_on: dt.date,
+    reviewers: str,
+    findings: str,
+    completed_on: dt.date | None = None,
+    social_worker_comments: str = "",
+) -> ServiceReview:
+    _require(by, Capability.MANAGE_COMMISSIONING)
+    review = ServiceReview(
+        service=service, started_on=started_on, completed_on=completed_on, reviewers=reviewers.strip(),
+        findings=findings.strip(), social_worker_comments=social_worker_comments.strip(), recorded_by=by.user,
+    )
+    review.full_clean(exclude=["tenant", "service", "recorded_by"])
+    if completed_on and completed_on < started_on:
+        raise ValidationError({"completed_on": "The review cannot finish before it starts."})
+    review.save()
+    record_event(action="service.review_recorded", actor=by.user, obj=review,
+                 detail={"service": str(service.public_id)})
+    return review
