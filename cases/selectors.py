@@ -230,7 +230,9 @@ def case_timeline(*, case: Case) -> list[TimelineEntry]:
                                          f"Needs: {needs}", obj=a))
     actions = Prefetch("actions", PlanAction.objects.order_by("due_on"))
     for p in Plan.objects.filter(case=case).prefetch_related(actions):
-        entries.append(TimelineEntry(p.created_on, "plan", "Plan made", f"{len(p.actions.all())} actions", obj=p))
+        count = len(p.actions.all())
+        entries.append(TimelineEntry(p.created_on, "plan", "Plan made", f"{count} action{'' if count == 1 else 's'}",
+                                     obj=p))
     for rv in Review.objects.filter(case=case):
         nxt = f"Next review {rv.next_review_on:%d %b %Y}" if rv.next_review_on else "No further review set"
         entries.append(TimelineEntry(rv.held_on, "review", "Review held", nxt, obj=rv))
