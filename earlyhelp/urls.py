@@ -15,6 +15,7 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("cases/", include("cases.urls")),
     path("commissioning/", include("commissioning.urls")),
     path("reports/", include("reporting.urls")),
     path("admin/", tenant_admin_site.urls),

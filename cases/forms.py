@@ -1,0 +1,266 @@
+"""Browser forms. They parse and validate input shapes; the rules live in ``cases.services``."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+
+from earlyhelp.models import Membership, Team, User
+from earlyhelp.permissions import Role
+
+from .models import (
+    Case,
+    CaseFileAudit,
+    Closure,
+    ClosureNeedProgress,
+    ClosureReason,
+    LevelOfNeed,
+    PanelDecision,
+    Person,
+    PlanAction,
+    PresentingNeed,
+    Referral,
+    ReferralSource,
+    StepChange,
+)
+from .models.people import ETHNICITY_CHOICES, SEX_CHOICES
+
+_CLASSES = {
+    "text": "govuk-input",
+    "date": "govuk-input govuk-input--width-10",
+    "number": "govuk-input govuk-input--width-5",
+    "email": "govuk-input",
+    "select": "govuk-select",
+    "textarea": "govuk-textarea",
+    "checkbox": "govuk-checkboxes__input",
+    "checkboxselectmultiple": "govuk-checkboxes__input",
+    "radioselect": "govuk-radios__input",
+}
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+def date_field(label: str, *, required: bool = True, help_text: str = "", initial_today: bool = False):
+    return forms.DateField(label=label, required=required, widget=DateInput(), help_text=help_text,
+                           initial=dt.date.today if initial_today else None)
+
+
+YES_NO = [("", "Not answered"), ("yes", "Yes"), ("no", "No")]
+
+
+def yes_no(value: str) -> bool | None:
+    return {"yes": True, "no": False}.get(value)
+
+
+class GovukForm(forms.Form):
+    """Adds the GOV.UK Design System classes to every widget; templates render fields from ``widget_type``."""
+
+    #: field name → callable returning its queryset, evaluated per request inside the tenant's scope
+    #: (the scoped managers cannot be queried at import time).
+    querysets: dict = {}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, make in self.querysets.items():
+            self.fields[name].queryset = make()
+        for name, field in self.fields.items():
+            css = _CLASSES.get(self[name].widget_type)
+            if css:
+                field.widget.attrs.setdefault("class", css)
+
+
+class PersonSearchForm(GovukForm):
+    name = forms.CharField(label="Name", required=False, max_length=200)
+    date_of_birth = date_field("Date of birth", required=False)
+    postcode = forms.CharField(label="Postcode", required=False, max_length=10)
+
+    def has_criteria(self) -> bool:
+        return self.is_bound and self.is_valid() and any(self.cleaned_data.values())
+
+
+class NewChildForm(GovukForm):
+    """A child not yet known, with their family."""
+
+    family_name = forms.CharField(label="Family name", max_length=120, help_text="For example, 'Ashby family'.")
+    first_name = forms.CharField(label="Child's first name", max_length=100)
+    last_name = forms.CharField(label="Child's last name", max_length=100)
+    date_of_birth = date_field("Child's date of birth", required=False)
+    sex = forms.ChoiceField(label="Sex", choices=SEX_CHOICES, initial="U")
+    ethnicity = forms.ChoiceField(label="Ethnicity", choices=ETHNICITY_CHOICES, initial="NOBT")
+    postcode = forms.CharField(label="Postcode", max_length=10, required=False)
+    ward = forms.CharField(label="Ward", max_length=120, required=False)
+
+
+class ReferralForm(GovukForm):
+    received_on = date_field("Date received", initial_today=True)
+    source = forms.ModelChoiceField(label="Referral source", queryset=None)
+    route = forms.ChoiceField(label="Route", choices=Referral.Route.choices, widget=forms.RadioSelect,
+                              initial=Referral.Route.DIRECT)
+    presenting_needs = forms.ModelMultipleChoiceField(
+        label="Presenting needs", queryset=None,
+        widget=forms.CheckboxSelectMultiple, required=False,
+    )
+    querysets = {
+        "source": lambda: ReferralSource.objects.filter(is_active=True),
+        "presenting_needs": lambda: PresentingNeed.objects.filter(is_active=True),
+    }
+    reason = forms.CharField(label="What is the referrer worried about?", widget=forms.Textarea(attrs={"rows": 4}),
+                             required=False)
+
+
+class DecisionForm(GovukForm):
+    decision = forms.ChoiceField(
+        label="Decision",
+        choices=[c for c in Referral.Decision.choices if c[0] != Referral.Decision.CASE_OPENED],
+        widget=forms.RadioSelect,
+    )
+    decided_on = date_field("Date of decision", initial_today=True)
+
+
+def _workers():
+    return User.objects.filter(
+        memberships__in=Membership.objects.filter(is_active=True, role__in=[Role.PRACTITIONER, Role.TEAM_MANAGER])
+    ).distinct().order_by("last_name", "first_name")
+
+
+class CaseOpenForm(GovukForm):
+    lead_professional = forms.ModelChoiceField(label="Lead professional", queryset=None)
+    team = forms.ModelChoiceField(label="Team", queryset=None)
+    level_of_need = forms.ModelChoiceField(label="Level of need", queryset=None)
+    opened_on = date_field("Date opened", initial_today=True)
+    querysets = {"team": lambda: Team.objects.all(), "level_of_need": lambda: LevelOfNeed.objects.all()}
+    children = forms.ModelMultipleChoiceField(label="Children in scope", queryset=None,
+                                              widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, referral: Referral, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lead_professional"].queryset = _workers()
+        self.fields["lead_professional"].initial = user
+        self.fields["children"].queryset = referral.family.people.filter(kind=Person.Kind.CHILD)
+        self.fields["children"].initial = list(referral.children.all())
+        self.fields["level_of_need"].initial = LevelOfNeed.objects.filter(rank=2).first()
+
+
+class AssessmentStartForm(GovukForm):
+    started_on = date_field("Date started", initial_today=True)
+    needs = forms.ModelMultipleChoiceField(label="Needs identified so far", queryset=None,
+                                           widget=forms.CheckboxSelectMultiple, required=False)
+    child_voice_recorded = forms.BooleanField(label="The child's voice has been recorded", required=False)
+    child_voice = forms.CharField(label="What the child said", widget=forms.Textarea(attrs={"rows": 3}),
+                                  required=False)
+    querysets = {"needs": lambda: PresentingNeed.objects.filter(is_active=True)}
+    summary = forms.CharField(label="Summary", widget=forms.Textarea(attrs={"rows": 4}), required=False)
+
+
+class AssessmentCompleteForm(GovukForm):
+    querysets = {"needs": lambda: PresentingNeed.objects.filter(is_active=True)}
+    completed_on = date_field("Date completed", initial_today=True)
+    needs = forms.ModelMultipleChoiceField(label="Needs identified", queryset=None,
+                                           widget=forms.CheckboxSelectMultiple)
+    child_voice_recorded = forms.BooleanField(label="The child's voice has been recorded", required=False)
+    child_voice = forms.CharField(label="What the child said", widget=forms.Textarea(attrs={"rows": 3}),
+                                  required=False)
+
+
+class PlanForm(GovukForm):
+    created_on = date_field("Date of the plan", initial_today=True)
+    summary = forms.CharField(label="What the plan aims to achieve", widget=forms.Textarea(attrs={"rows": 3}),
+                              required=False)
+
+
+class PlanActionForm(GovukForm):
+    description = forms.CharField(label="Action", widget=forms.Textarea(attrs={"rows": 2}),
+                                  help_text="Specific, measurable and time-bound.")
+    owner = forms.CharField(label="Who will do it", max_length=120)
+    due_on = date_field("Due by")
+
+
+class PlanActionStatusForm(GovukForm):
+    status = forms.ChoiceField(label="Status", choices=PlanAction.Status.choices)
+
+
+class ReviewForm(GovukForm):
+    held_on = date_field("Date of review", initial_today=True)
+    next_review_on = date_field("Next review by", required=False, help_text="Leave blank when closing.")
+    notes = forms.CharField(label="Notes", widget=forms.Textarea(attrs={"rows": 4}), required=False)
+
+
+class StepChangeForm(GovukForm):
+    kind = forms.ChoiceField(label="Kind of step change", choices=StepChange.Kind.choices, widget=forms.RadioSelect)
+    occurred_on = date_field("Date", initial_today=True)
+    level_after = forms.ModelChoiceField(label="Level of need after", queryset=None)
+    querysets = {"level_after": lambda: LevelOfNeed.objects.all()}
+    notes = forms.CharField(label="Notes", widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+
+class PanelDecisionForm(GovukForm):
+    panel = forms.ChoiceField(label="Panel", choices=PanelDecision.Panel.choices)
+    decided_on = date_field("Date of the panel", initial_today=True)
+    decision = forms.CharField(label="What the panel decided", widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class TafMemberForm(GovukForm):
+    agency = forms.CharField(label="Agency", max_length=120)
+    contact_name = forms.CharField(label="Contact name", max_length=120, required=False)
+    role = forms.CharField(label="Role", max_length=120, required=False)
+    contact_details = forms.CharField(label="Phone or email", max_length=200, required=False)
+
+
+class ClosureForm(GovukForm):
+    closed_on = date_field("Date closed", initial_today=True)
+    reason = forms.ModelChoiceField(label="Reason for closure", queryset=None)
+    querysets = {"reason": lambda: ClosureReason.objects.filter(is_active=True)}
+    judgement = forms.ChoiceField(label="Were the outcomes achieved?", choices=Closure.Judgement.choices,
+                                  widget=forms.RadioSelect)
+    summary = forms.CharField(label="Closure summary", widget=forms.Textarea(attrs={"rows": 5}), required=False)
+
+    def __init__(self, *args, case: Case, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.needs = list(PresentingNeed.objects.filter(assessments__case=case).distinct())
+        for need in self.needs:
+            self.fields[f"need_{need.pk}"] = forms.ChoiceField(
+                label=f"Progress: {need.label}", choices=ClosureNeedProgress.Progress.choices,
+                widget=forms.RadioSelect(attrs={"class": "govuk-radios__input"}),
+            )
+
+    def need_progress(self) -> dict:
+        return {need: self.cleaned_data[f"need_{need.pk}"] for need in self.needs}
+
+
+class FeedbackForm(GovukForm):
+    received_on = date_field("Date received", initial_today=True)
+    is_anonymous = forms.BooleanField(label="The form was returned anonymously", required=False)
+    respondent = forms.CharField(label="Who filled it in", max_length=120, required=False)
+    treated_with_respect = forms.ChoiceField(label="Were you treated with respect?", choices=YES_NO, required=False)
+    listened_to = forms.ChoiceField(label="Did the worker listen to you?", choices=YES_NO, required=False)
+    helped_with_issues = forms.ChoiceField(label="Were you helped with the issues identified?", choices=YES_NO,
+                                           required=False)
+    comments = forms.CharField(label="Comments", widget=forms.Textarea(attrs={"rows": 4}), required=False)
+
+
+class CaseFileAuditForm(GovukForm):
+    audited_on = date_field("Date of audit", initial_today=True)
+    comments = forms.CharField(label="Comments", widget=forms.Textarea(attrs={"rows": 4}), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for area in CaseFileAudit.AREAS:
+            label = CaseFileAudit._meta.get_field(area).verbose_name.capitalize()
+            self.fields[area] = forms.ChoiceField(label=label, choices=CaseFileAudit.Grade.choices,
+                                                  widget=forms.Select(attrs={"class": "govuk-select"}))
+        self.order_fields(["audited_on", *CaseFileAudit.AREAS, "comments"])
+
+
+class CaseloadFilterForm(GovukForm):
+    q = forms.CharField(label="Search by family, child or postcode", required=False, max_length=100)
+    level = forms.ModelChoiceField(label="Level of need", queryset=None, required=False,
+                                   empty_label="Any level", to_field_name="rank")
+    querysets = {"level": lambda: LevelOfNeed.objects.all()}
+    drifting = forms.BooleanField(label="Drifting only", required=False)
+

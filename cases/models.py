@@ -1,1 +1,0 @@
-"""Tables of the cases app (arriving with its issue)."""

@@ -1,0 +1,42 @@
+"""Tables of the cases app: the tenant's lists, families and people, and the casework records."""
+
+from .casework import (
+    Assessment,
+    Case,
+    CaseFileAudit,
+    Closure,
+    ClosureNeedProgress,
+    Feedback,
+    PanelDecision,
+    Plan,
+    PlanAction,
+    Referral,
+    Review,
+    StepChange,
+    TeamAroundFamilyMember,
+)
+from .lists import CaseSettings, ClosureReason, LevelOfNeed, PresentingNeed, ReferralSource
+from .people import Family, Person
+
+__all__ = [
+    "Assessment",
+    "Case",
+    "CaseFileAudit",
+    "CaseSettings",
+    "Closure",
+    "ClosureNeedProgress",
+    "ClosureReason",
+    "Family",
+    "Feedback",
+    "LevelOfNeed",
+    "PanelDecision",
+    "Person",
+    "Plan",
+    "PlanAction",
+    "PresentingNeed",
+    "Referral",
+    "ReferralSource",
+    "Review",
+    "StepChange",
+    "TeamAroundFamilyMember",
+]

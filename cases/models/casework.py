@@ -1,0 +1,295 @@
+"""Referrals, lead-professional cases and everything recorded on them.
+
+Rows are written by ``cases.services`` only; the rules (dates in order, no review before a plan, no closure
+without a summary…) live there.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from earlyhelp.models import Locality, Team
+from earlyhelp.tenancy import TenantModel
+
+from .lists import ClosureReason, LevelOfNeed, PresentingNeed, ReferralSource
+from .people import Family, Person
+
+
+class Referral(TenantModel):
+    class Route(models.TextChoices):
+        DIRECT = "direct", "Direct"
+        PANEL = "panel", "Panel or front door (MASH, VCM, MAGS)"
+
+    class Decision(models.TextChoices):
+        CASE_OPENED = "case_opened", "Early help case opened"
+        SIGNPOSTED = "signposted", "Signposted"
+        NO_FURTHER_ACTION = "nfa", "No further action"
+        STEPPED_UP = "stepped_up", "Stepped up to social care"
+
+    family = models.ForeignKey(Family, on_delete=models.PROTECT, related_name="referrals")
+    children = models.ManyToManyField(Person, related_name="referrals")
+    received_on = models.DateField()
+    source = models.ForeignKey(ReferralSource, on_delete=models.PROTECT, related_name="referrals")
+    route = models.CharField(max_length=10, choices=Route.choices, default=Route.DIRECT)
+    presenting_needs = models.ManyToManyField(PresentingNeed, blank=True, related_name="referrals")
+    reason = models.TextField(blank=True, help_text="What the referrer is worried about.")
+    decision = models.CharField(max_length=20, choices=Decision.choices, blank=True)
+    decided_on = models.DateField(null=True, blank=True)
+    is_re_referral = models.BooleanField(default=False, editable=False)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta(TenantModel.Meta):
+        ordering = ["-received_on", "-id"]
+        indexes = [models.Index(fields=["tenant", "received_on"], name="cases_referral_received_idx")]
+
+    def __str__(self) -> str:
+        return f"Referral of {self.received_on:%d %b %Y}"
+
+
+class Case(TenantModel):
+    """A lead-professional early help episode for one family."""
+
+    family = models.ForeignKey(Family, on_delete=models.PROTECT, related_name="cases")
+    referral = models.ForeignKey(Referral, on_delete=models.PROTECT, null=True, blank=True, related_name="cases")
+    children = models.ManyToManyField(Person, related_name="cases", help_text="Children in scope of the case.")
+    lead_professional = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="cases")
+    locality = models.ForeignKey(Locality, on_delete=models.PROTECT, null=True, blank=True, related_name="cases")
+    level_of_need = models.ForeignKey(LevelOfNeed, on_delete=models.PROTECT, related_name="cases")
+    opened_on = models.DateField()
+    closed_on = models.DateField(null=True, blank=True)
+    is_reopened = models.BooleanField(
+        default=False, editable=False, help_text="Opened within the reopening window of the family's last closure."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta(TenantModel.Meta):
+        ordering = ["-opened_on", "-id"]
+        indexes = [
+            models.Index(fields=["tenant", "lead_professional", "closed_on"], name="cases_case_lp_idx"),
+            models.Index(fields=["tenant", "team", "closed_on"], name="cases_case_team_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.family} (opened {self.opened_on:%d %b %Y})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_on is None
+
+
+class TeamAroundFamilyMember(TenantModel):
+    """Another agency or contact working with the family on this case."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="taf_members")
+    agency = models.CharField(max_length=120)
+    contact_name = models.CharField(max_length=120, blank=True)
+    role = models.CharField(max_length=120, blank=True)
+    contact_details = models.CharField(max_length=200, blank=True)
+
+    class Meta(TenantModel.Meta):
+        ordering = ["agency", "contact_name"]
+
+    def __str__(self) -> str:
+        return self.agency
+
+
+class Assessment(TenantModel):
+    """An Early Help Assessment."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="assessments")
+    started_on = models.DateField()
+    completed_on = models.DateField(null=True, blank=True)
+    needs = models.ManyToManyField(PresentingNeed, blank=True, related_name="assessments")
+    child_voice_recorded = models.BooleanField(default=False)
+    child_voice = models.TextField(blank=True, help_text="What the child said, in their words where possible.")
+    summary = models.TextField(blank=True)
+
+    class Meta(TenantModel.Meta):
+        ordering = ["started_on", "id"]
+
+    def __str__(self) -> str:
+        return f"Early Help Assessment started {self.started_on:%d %b %Y}"
+
+
+class Plan(TenantModel):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="plans")
+    created_on = models.DateField()
+    summary = models.TextField(blank=True)
+
+    class Meta(TenantModel.Meta):
+        ordering = ["created_on", "id"]
+
+    def __str__(self) -> str:
+        return f"Plan of {self.created_on:%d %b %Y}"
+
+
+class PlanAction(TenantModel):
+    """A SMART action of a plan."""
+
+    class Status(models.TextChoices):
+        NOT_STARTED = "not_started", "Not started"
+        IN_PROGRESS = "in_progress", "In progress"
+        DONE = "done", "Done"
+        DROPPED = "dropped", "No longer needed"
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="actions")
+    description = models.TextField()
+    owner = models.CharField(max_length=120, help_text="Who will do it (person or agency).")
+    due_on = models.DateField()
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.NOT_STARTED)
+
+    class Meta(TenantModel.Meta):
+        ordering = ["due_on", "id"]
+
+    def __str__(self) -> str:
+        return self.description[:60]
+
+
+class Review(TenantModel):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="reviews")
+    held_on = models.DateField()
+    next_review_on = models.DateField(null=True, blank=True)
+    notes = models.TextField(blank=True)
+
+    class Meta(TenantModel.Meta):
+        ordering = ["held_on", "id"]
+
+    def __str__(self) -> str:
+        return f"Review of {self.held_on:%d %b %Y}"
+
+
+class StepChange(TenantModel):
+    class Kind(models.TextChoices):
+        STEP_UP = "step_up", "Step-up to social care"
+        STEP_DOWN = "step_down", "Step-down from social care into early help"
+        DE_ESCALATION = "de_escalation", "De-escalation within social care"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="step_changes")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    occurred_on = models.DateField()
+    level_before = models.ForeignKey(LevelOfNeed, on_delete=models.PROTECT, related_name="+")
+    level_after = models.ForeignKey(LevelOfNeed, on_delete=models.PROTECT, related_name="+")
+    notes = models.TextField(blank=True)
+
+    class Meta(TenantModel.Meta):
+        ordering = ["occurred_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on {self.occurred_on:%d %b %Y}"
+
+
+class PanelDecision(TenantModel):
+    """A MASH / VCM / MAGS panel's decision about a referral or a case."""
+
+    class Panel(models.TextChoices):
+        MASH = "mash", "MASH"
+        VCM = "vcm", "Vulnerable Children's Meeting"
+        MAGS = "mags", "MAGS panel"
+        OTHER = "other", "Other panel"
+
+    panel = models.CharField(max_length=10, choices=Panel.choices)
+    referral = models.ForeignKey(
+        Referral, on_delete=models.CASCADE, null=True, blank=True, related_name="panel_decisions"
+    )
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, null=True, blank=True, related_name="panel_decisions")
+    decided_on = models.DateField()
+    decision = models.TextField()
+
+    class Meta(TenantModel.Meta):
+        ordering = ["decided_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_panel_display()} decision of {self.decided_on:%d %b %Y}"
+
+
+class Closure(TenantModel):
+    """The closure summary of a case."""
+
+    class Judgement(models.TextChoices):
+        FULLY = "fully", "Outcomes achieved fully"
+        PARTIALLY = "partially", "Outcomes achieved partially"
+        NOT_AT_ALL = "not_at_all", "Outcomes not achieved"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="closures")
+    closed_on = models.DateField()
+    reason = models.ForeignKey(ClosureReason, on_delete=models.PROTECT, related_name="closures")
+    judgement = models.CharField(max_length=12, choices=Judgement.choices)
+    summary = models.TextField()
+
+    class Meta(TenantModel.Meta):
+        ordering = ["-closed_on", "-id"]
+        constraints = [
+            *TenantModel.Meta.constraints,
+            models.UniqueConstraint(fields=["tenant", "case"], name="cases_closure_one_per_case"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Closed {self.closed_on:%d %b %Y}: {self.reason}"
+
+
+class ClosureNeedProgress(TenantModel):
+    class Progress(models.TextChoices):
+        RESOLVED = "resolved", "Need met"
+        IMPROVED = "improved", "Some progress"
+        NO_CHANGE = "no_change", "No progress"
+
+    closure = models.ForeignKey(Closure, on_delete=models.CASCADE, related_name="need_progress")
+    need = models.ForeignKey(PresentingNeed, on_delete=models.PROTECT, related_name="+")
+    progress = models.CharField(max_length=12, choices=Progress.choices)
+
+    class Meta(TenantModel.Meta):
+        ordering = ["need__sort_order", "id"]
+        constraints = [
+            *TenantModel.Meta.constraints,
+            models.UniqueConstraint(fields=["tenant", "closure", "need"], name="cases_closureneedprogress_need"),
+        ]
+
+
+class Feedback(TenantModel):
+    """A 'How was it for you' form. ``None`` answers were left blank."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="feedback")
+    received_on = models.DateField()
+    is_anonymous = models.BooleanField(default=False)
+    respondent = models.CharField(max_length=120, blank=True)
+    treated_with_respect = models.BooleanField(null=True)
+    listened_to = models.BooleanField(null=True)
+    helped_with_issues = models.BooleanField(null=True)
+    comments = models.TextField(blank=True)
+
+    class Meta(TenantModel.Meta):
+        verbose_name_plural = "feedback"
+        ordering = ["-received_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"Feedback of {self.received_on:%d %b %Y}"
+
+
+class CaseFileAudit(TenantModel):
+    class Grade(models.TextChoices):
+        OUTSTANDING = "outstanding", "Outstanding"
+        GOOD = "good", "Good"
+        REQUIRES_IMPROVEMENT = "requires_improvement", "Requires improvement"
+        INADEQUATE = "inadequate", "Inadequate"
+
+    AREAS = ["assessment", "plan", "review", "voice_of_child", "management_oversight", "overall"]
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="file_audits")
+    auditor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    audited_on = models.DateField()
+    assessment = models.CharField(max_length=24, choices=Grade.choices)
+    plan = models.CharField(max_length=24, choices=Grade.choices)
+    review = models.CharField(max_length=24, choices=Grade.choices)
+    voice_of_child = models.CharField("voice of the child", max_length=24, choices=Grade.choices)
+    management_oversight = models.CharField(max_length=24, choices=Grade.choices)
+    overall = models.CharField(max_length=24, choices=Grade.choices)
+    comments = models.TextField(blank=True)
+
+    class Meta(TenantModel.Meta):
+        ordering = ["-audited_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"Case file audit of {self.audited_on:%d %b %Y}"

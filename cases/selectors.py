@@ -1,0 +1,267 @@
+"""Reads for the casework screens. Each takes the signed-in member's membership and refuses roles that may not
+see identifiable child records (commissioners, performance officers…), on top of the views' own checks."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from operator import attrgetter
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import BooleanField, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
+from django.db.models import Case as When_
+from django.shortcuts import get_object_or_404
+
+from earlyhelp.permissions import Capability, has_capability
+
+from .models import (
+    Assessment,
+    Case,
+    CaseFileAudit,
+    Closure,
+    Feedback,
+    PanelDecision,
+    Person,
+    Plan,
+    PlanAction,
+    Referral,
+    Review,
+    StepChange,
+)
+from .services import case_settings
+
+CASELOAD_SCOPES = ("mine", "team")
+
+
+def _require_view(membership) -> None:
+    if not has_capability(membership, Capability.VIEW_CHILD_RECORDS):
+        raise PermissionDenied("Your role does not show identifiable child records.")
+
+
+def cases_with_drift(*, today: dt.date | None = None, assessment_limit_days: int | None = None) -> QuerySet[Case]:
+    """Cases annotated with ``assessment_drift`` (open longer than the tenant's limit without a completed
+    assessment) and ``review_overdue`` (the latest review's next review date has passed, or no review was held
+    within the limit of a plan), plus ``next_review_on`` and ``has_completed_assessment``."""
+    today = today or dt.date.today()
+    limit = assessment_limit_days if assessment_limit_days is not None else case_settings().assessment_limit_days
+    cutoff = today - dt.timedelta(days=limit)
+    completed = Assessment.objects.filter(case=OuterRef("pk"), completed_on__isnull=False)
+    latest_review = Review.objects.filter(case=OuterRef("pk")).order_by("-held_on", "-id")
+    first_plan = Plan.objects.filter(case=OuterRef("pk")).order_by("created_on", "id")
+    return Case.objects.annotate(
+        has_completed_assessment=Exists(completed),
+        next_review_on=Subquery(latest_review.values("next_review_on")[:1]),
+        has_review=Exists(latest_review),
+        first_plan_on=Subquery(first_plan.values("created_on")[:1]),
+    ).annotate(
+        assessment_drift=When_(
+            When(closed_on__isnull=True, opened_on__lt=cutoff, has_completed_assessment=False, then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        ),
+        review_overdue=When_(
+            When(closed_on__isnull=True, next_review_on__lt=today, then=Value(True)),
+            When(closed_on__isnull=True, has_review=False, first_plan_on__lt=cutoff, then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        ),
+    )
+
+
+@dataclass
+class Caseload:
+    scope: str
+    cases: list[Case]
+    drifting: int = 0
+    assessment_limit_days: int = 45
+    filters: dict = field(default_factory=dict)
+
+
+def caseload(
+    *,
+    membership,
+    scope: str = "mine",
+    search: str = "",
+    level_rank: int | None = None,
+    drifting_only: bool = False,
+    include_closed: bool = False,
+    today: dt.date | None = None,
+) -> Caseload:
+    """Open cases of the member (``mine``) or of their teams (``team``), with drift flags, in a fixed number of
+    queries (settings, cases, children) whatever the number of cases."""
+    _require_view(membership)
+    if scope not in CASELOAD_SCOPES:
+        scope = "mine"
+    limit = case_settings().assessment_limit_days
+    cases = cases_with_drift(today=today, assessment_limit_days=limit).select_related(
+        "family", "lead_professional", "team", "level_of_need"
+    )
+    if scope == "mine":
+        cases = cases.filter(lead_professional=membership.user)
+    else:
+        cases = cases.filter(team__in=membership.teams.values("pk"))
+    if not include_closed:
+        cases = cases.filter(closed_on__isnull=True)
+    if search.strip():
+        term = search.strip()
+        child_match = Case.children.through.objects.filter(case_id=OuterRef("pk")).filter(
+            Q(person__first_name__icontains=term) | Q(person__last_name__icontains=term)
+        )
+        family_match = Q(family__name__icontains=term) | Q(family__postcode__icontains=term)
+        cases = cases.filter(family_match | Exists(child_match))
+    if level_rank:
+        cases = cases.filter(level_of_need__rank=level_rank)
+    if drifting_only:
+        cases = cases.filter(Q(assessment_drift=True) | Q(review_overdue=True))
+    cases = cases.prefetch_related(Prefetch("children", queryset=Person.objects.order_by("first_name")))
+    rows = list(cases.order_by("opened_on", "id"))
+    return Caseload(
+        scope=scope,
+        cases=rows,
+        drifting=sum(1 for c in rows if c.assessment_drift or c.review_overdue),
+        assessment_limit_days=limit,
+        filters={"q": search, "level": level_rank, "drifting": drifting_only},
+    )
+
+
+@dataclass
+class WorkerLoad:
+    name: str
+    open_cases: int = 0
+    drifting: int = 0
+    assessment_drift: int = 0
+    review_overdue: int = 0
+
+
+def team_overview(*, membership, today: dt.date | None = None) -> tuple[list[WorkerLoad], Caseload]:
+    """For a manager: each lead professional's open cases and drift across the manager's teams."""
+    _require_view(membership)
+    if not has_capability(membership, Capability.MANAGE_TEAM):
+        raise PermissionDenied("Only team managers see a team's caseloads.")
+    load = caseload(membership=membership, scope="team", today=today)
+    workers: dict[int, WorkerLoad] = {}
+    for case in load.cases:
+        worker = workers.setdefault(case.lead_professional_id, WorkerLoad(name=str(case.lead_professional)))
+        worker.open_cases += 1
+        worker.assessment_drift += case.assessment_drift
+        worker.review_overdue += case.review_overdue
+        worker.drifting += case.assessment_drift or case.review_overdue
+    return sorted(workers.values(), key=attrgetter("name")), load
+
+
+def case_get(*, membership, public_id) -> Case:
+    """A case by its public id within the tenant in context (404 otherwise)."""
+    _require_view(membership)
+    queryset = cases_with_drift().select_related(
+        "family", "referral__source", "lead_professional", "team", "locality", "level_of_need"
+    )
+    return get_object_or_404(queryset, public_id=public_id)
+
+
+def referral_get(*, membership, public_id) -> Referral:
+    _require_view(membership)
+    queryset = Referral.objects.select_related("family", "source").prefetch_related("children", "presenting_needs")
+    return get_object_or_404(queryset, public_id=public_id)
+
+
+def referrals_awaiting_decision(*, membership) -> list[Referral]:
+    _require_view(membership)
+    return list(
+        Referral.objects.filter(decision="")
+        .select_related("family", "source")
+        .prefetch_related("children")
+        .order_by("received_on", "id")
+    )
+
+
+def person_search(*, membership, name: str = "", date_of_birth: dt.date | None = None, postcode: str = "",
+                  limit: int = 20) -> list[Person]:
+    """People who may be the person being looked for: any of the name's words, the date of birth or the
+    postcode match. Best matches first (most criteria matched), so possible duplicates are seen before a new
+    person is created."""
+    _require_view(membership)
+    criteria = Q()
+    words = [w for w in name.split() if w]
+    for word in words:
+        criteria |= Q(first_name__iexact=word) | Q(last_name__iexact=word) | Q(last_name__istartswith=word)
+    if date_of_birth:
+        criteria |= Q(date_of_birth=date_of_birth)
+    postcode = postcode.replace(" ", "").upper()
+    if postcode:
+        criteria |= Q(postcode__iexact=postcode) | Q(family__postcode__iexact=postcode)
+    if not criteria:
+        return []
+    people = list(Person.objects.filter(criteria).select_related("family")[:200])
+
+    def score(person: Person) -> int:
+        points = sum(w.lower() in (person.first_name.lower(), person.last_name.lower()) for w in words)
+        points += bool(date_of_birth and person.date_of_birth == date_of_birth) * 2
+        points += bool(postcode and person.postcode.replace(" ", "").upper() == postcode)
+        return points
+
+    people.sort(key=lambda p: (-score(p), p.last_name, p.first_name))
+    return people[:limit]
+
+
+@dataclass
+class TimelineEntry:
+    on: dt.date
+    kind: str
+    title: str
+    detail: str = ""
+    obj: object = None
+
+
+def case_timeline(*, case: Case) -> list[TimelineEntry]:
+    """Everything recorded on a case, newest first, in a fixed number of queries."""
+    entries: list[TimelineEntry] = []
+    if case.referral_id:
+        r = case.referral
+        entries.append(TimelineEntry(r.received_on, "referral", "Referral received",
+                                     f"From {r.source}" + (" — re-referral" if r.is_re_referral else "")))
+    entries.append(TimelineEntry(case.opened_on, "opened", "Case opened",
+                                 f"Lead professional {case.lead_professional}" +
+                                 (" — re-opened within the window" if case.is_reopened else "")))
+    for a in Assessment.objects.filter(case=case).prefetch_related("needs"):
+        entries.append(TimelineEntry(a.started_on, "assessment", "Early Help Assessment started", obj=a))
+        if a.completed_on:
+            needs = ", ".join(n.label for n in a.needs.all())
+            entries.append(TimelineEntry(a.completed_on, "assessment", "Early Help Assessment completed",
+                                         f"Needs: {needs}", obj=a))
+    actions = Prefetch("actions", PlanAction.objects.order_by("due_on"))
+    for p in Plan.objects.filter(case=case).prefetch_related(actions):
+        count = len(p.actions.all())
+        entries.append(TimelineEntry(p.created_on, "plan", "Plan made", f"{count} action{'' if count == 1 else 's'}",
+                                     obj=p))
+    for rv in Review.objects.filter(case=case):
+        nxt = f"Next review {rv.next_review_on:%d %b %Y}" if rv.next_review_on else "No further review set"
+        entries.append(TimelineEntry(rv.held_on, "review", "Review held", nxt, obj=rv))
+    for s in StepChange.objects.filter(case=case).select_related("level_before", "level_after"):
+        entries.append(TimelineEntry(s.occurred_on, "step", s.get_kind_display(),
+                                     f"{s.level_before.label} → {s.level_after.label}", obj=s))
+    for d in PanelDecision.objects.filter(Q(case=case) | Q(referral_id=case.referral_id, referral__isnull=False)):
+        entries.append(TimelineEntry(d.decided_on, "panel", f"{d.get_panel_display()} decision", d.decision, obj=d))
+    for f in Feedback.objects.filter(case=case):
+        entries.append(TimelineEntry(f.received_on, "feedback", "'How was it for you' feedback received", obj=f))
+    for au in CaseFileAudit.objects.filter(case=case).select_related("auditor"):
+        entries.append(TimelineEntry(au.audited_on, "audit", "Case file audited",
+                                     f"Overall: {au.get_overall_display()} (by {au.auditor})", obj=au))
+    for c in Closure.objects.filter(case=case).select_related("reason"):
+        entries.append(TimelineEntry(c.closed_on, "closure", "Case closed",
+                                     f"{c.reason.label}; {c.get_judgement_display()}", obj=c))
+    entries.sort(key=lambda e: e.on, reverse=True)
+    return entries
+
+
+def case_page(*, case: Case) -> dict:
+    """What the case page shows beside the case itself, in a fixed number of queries."""
+    actions = Prefetch("actions", PlanAction.objects.order_by("due_on", "id"))
+    return {
+        "children": list(case.children.order_by("first_name")),
+        "taf_members": list(case.taf_members.all()),
+        "assessments": list(Assessment.objects.filter(case=case).prefetch_related("needs")),
+        "plans": list(Plan.objects.filter(case=case).prefetch_related(actions)),
+        "reviews": list(Review.objects.filter(case=case).order_by("-held_on")),
+        "closure": Closure.objects.filter(case=case).select_related("reason").first(),
+        "timeline": case_timeline(case=case),
+    }

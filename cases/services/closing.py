@@ -1,0 +1,115 @@
+"""Closing a case, and the records about how it went: feedback and case file audits."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from earlyhelp.audit import record_event
+
+from ..models import Case, CaseFileAudit, Closure, ClosureNeedProgress, ClosureReason, Feedback, PresentingNeed
+from ._common import check_not_future, check_one_tenant
+
+
+@transaction.atomic
+def case_close(
+    *,
+    case: Case,
+    closed_on: dt.date,
+    reason: ClosureReason,
+    judgement: str,
+    summary: str,
+    need_progress: Mapping[PresentingNeed, str] | None = None,
+    actor=None,
+) -> Closure:
+    """Close a case with its closure summary: the reason, the lead professional's judgement and the progress
+    against each identified need. Dates stay in order: no closure before the opening or the last record."""
+    need_progress = dict(need_progress or {})
+    check_one_tenant(case, reason, *need_progress)
+    if case.closed_on is not None:
+        raise ValidationError("The case is already closed.")
+    if not summary or not summary.strip():
+        raise ValidationError({"summary": "Write the closure summary before closing the case."})
+    if judgement not in Closure.Judgement.values:
+        raise ValidationError({"judgement": "Say whether outcomes were achieved fully, partially or not at all."})
+    if closed_on < case.opened_on:
+        raise ValidationError({"closed_on": "A case cannot close before it opened."})
+    check_not_future(closed_on, "The closing date")
+    latest = [
+        d
+        for d in (
+            case.reviews.order_by("-held_on").values_list("held_on", flat=True).first(),
+            case.plans.order_by("-created_on").values_list("created_on", flat=True).first(),
+            case.assessments.order_by("-started_on").values_list("started_on", flat=True).first(),
+        )
+        if d is not None
+    ]
+    if latest and closed_on < max(latest):
+        raise ValidationError({"closed_on": "A case cannot close before the last assessment, plan or review."})
+    bad = [p for p in need_progress.values() if p not in ClosureNeedProgress.Progress.values]
+    if bad:
+        raise ValidationError({"need_progress": "Choose the progress made against each need."})
+    closure = Closure.objects.create(case=case, closed_on=closed_on, reason=reason, judgement=judgement,
+                                     summary=summary.strip())
+    ClosureNeedProgress.objects.bulk_create(
+        ClosureNeedProgress(tenant=closure.tenant, closure=closure, need=need, progress=progress)
+        for need, progress in need_progress.items()
+    )
+    case.closed_on = closed_on
+    case.save(update_fields=["closed_on"])
+    record_event(action="case.closed", actor=actor, obj=case, detail={"reason": reason.code, "judgement": judgement})
+    return closure
+
+
+def feedback_record(
+    *,
+    case: Case,
+    received_on: dt.date,
+    treated_with_respect: bool | None,
+    listened_to: bool | None,
+    helped_with_issues: bool | None,
+    comments: str = "",
+    is_anonymous: bool = False,
+    respondent: str = "",
+    actor=None,
+) -> Feedback:
+    """Record a 'How was it for you' form. An anonymous form keeps no respondent's name."""
+    check_one_tenant(case)
+    if received_on < case.opened_on:
+        raise ValidationError({"received_on": "Feedback cannot be received before the case opened."})
+    check_not_future(received_on, "The date received")
+    feedback = Feedback.objects.create(
+        case=case,
+        received_on=received_on,
+        is_anonymous=is_anonymous,
+        respondent="" if is_anonymous else respondent.strip(),
+        treated_with_respect=treated_with_respect,
+        listened_to=listened_to,
+        helped_with_issues=helped_with_issues,
+        comments=comments,
+    )
+    record_event(action="feedback.recorded", actor=actor, obj=feedback)
+    return feedback
+
+
+def case_file_audit_record(
+    *, case: Case, auditor, audited_on: dt.date, grades: Mapping[str, str], comments: str = "", actor=None
+) -> CaseFileAudit:
+    """Record an auditor's grades for every area of a case file (see ``CaseFileAudit.AREAS``)."""
+    check_one_tenant(case)
+    missing = [a for a in CaseFileAudit.AREAS if grades.get(a) not in CaseFileAudit.Grade.values]
+    if missing:
+        raise ValidationError(dict.fromkeys(missing, "Choose a grade."))
+    if audited_on < case.opened_on:
+        raise ValidationError({"audited_on": "A case file cannot be audited before the case opened."})
+    check_not_future(audited_on, "The audit date")
+    audit = CaseFileAudit.objects.create(
+        case=case, auditor=auditor, audited_on=audited_on, comments=comments,
+        **{a: grades[a] for a in CaseFileAudit.AREAS},
+    )
+    record_event(action="case_file_audit.recorded", actor=actor or auditor, obj=audit,
+                 detail={"overall": grades["overall"]})
+    return audit

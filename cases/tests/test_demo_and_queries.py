@@ -1,0 +1,52 @@
+"""The demo year, and the caseload page's fixed number of queries."""
+
+from io import StringIO
+
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from cases.models import Case, Family, Feedback, Referral, ReferralSource, StepChange
+from earlyhelp.models import Membership, Tenant
+from earlyhelp.permissions import Role
+from earlyhelp.tenancy import tenant_context
+
+from .helpers import child, open_case, team_for
+
+
+def test_the_demo_seeds_a_year_once_and_gives_the_practitioner_a_caseload(db):
+    call_command("seed_demo", password="demo-check-passphrase", stdout=StringIO())
+    tenant = Tenant.objects.get(slug="northbridge")
+    with tenant_context(tenant):
+        families = Family.objects.count()
+        assert families >= 200
+        used = set(Referral.objects.values_list("source__code", flat=True))
+        assert used == set(ReferralSource.objects.values_list("code", flat=True))  # every source
+        assert Case.objects.filter(closed_on__isnull=True).exists() and Case.objects.filter(closed_on__isnull=False)
+        assert {"step_up", "step_down"} <= set(StepChange.objects.values_list("kind", flat=True))
+        assert Feedback.objects.exists() and Referral.objects.filter(is_re_referral=True).exists()
+        practitioner = Membership.objects.get(user__username="nb.practitioner").user
+        assert Case.objects.filter(lead_professional=practitioner, closed_on__isnull=True).count() >= 10
+    call_command("seed_demo", stdout=StringIO())
+    with tenant_context(tenant):
+        assert Family.objects.count() == families  # idempotent
+
+
+def test_the_caseload_page_uses_a_fixed_number_of_queries(tenant_a, member, sign_in):
+    alice = member(tenant_a, Role.PRACTITIONER, username="alice")
+    team = team_for(tenant_a, alice, "North")
+    client = sign_in(alice)
+
+    def queries_for_caseload(cases_to_add: int, start: int) -> int:
+        with tenant_context(tenant_a):
+            for i in range(start, start + cases_to_add):
+                open_case(lead=alice, team=team, kid=child(first=f"Kid{i}", last=f"Family{i}"))
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(reverse("cases:caseload") + "?scope=team")
+        assert response.status_code == 200
+        return len(queries)
+
+    few = queries_for_caseload(3, 0)
+    many = queries_for_caseload(20, 3)
+    assert few == many <= 20

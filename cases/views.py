@@ -1,0 +1,275 @@
+"""Casework pages. Thin: parse the request, call a selector or a service, render. Objects are fetched by public
+id through the scoped managers (another tenant's object is not found: 404); roles are checked by capability."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+
+from earlyhelp.audit import record_event
+from earlyhelp.permissions import Capability, require_capability
+
+from . import forms, selectors, services
+from .models import Assessment, Person, Plan, PlanAction
+
+VIEW = Capability.VIEW_CHILD_RECORDS
+EDIT = Capability.EDIT_CHILD_RECORDS
+
+
+def _form_errors(form, exc: ValidationError) -> None:
+    """Show a service's rule on the form: on its field when the form has it, else at the top."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def _render_form(request, form, *, title: str, case=None, back: str, caption: str = "", intro: str = ""):
+    return render(request, "cases/form.html", {
+        "form": form, "title": title, "case": case, "back": back, "caption": caption, "intro": intro,
+        "forms_with_errors": [form] if form.errors else [],
+    })
+
+
+# Caseloads ---------------------------------------------------------------------------------------------------
+
+
+@require_capability(VIEW)
+def caseload(request):
+    scope = request.GET.get("scope", "mine")
+    form = forms.CaseloadFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    level = filters.get("level")
+    load = selectors.caseload(
+        membership=request.membership, scope=scope, search=filters.get("q", ""),
+        level_rank=level.rank if level else None, drifting_only=filters.get("drifting", False),
+    )
+    return render(request, "cases/caseload.html", {"load": load, "form": form})
+
+
+@require_capability(Capability.MANAGE_TEAM)
+def team_view(request):
+    workers, load = selectors.team_overview(membership=request.membership)
+    drifting = [c for c in load.cases if c.assessment_drift or c.review_overdue]
+    return render(request, "cases/team.html", {"workers": workers, "load": load, "drifting_cases": drifting})
+
+
+# Referrals ---------------------------------------------------------------------------------------------------
+
+
+@require_capability(VIEW)
+def referral_list(request):
+    referrals = selectors.referrals_awaiting_decision(membership=request.membership)
+    return render(request, "cases/referral_list.html", {"referrals": referrals})
+
+
+@require_capability(EDIT)
+def referral_new(request):
+    """Search for the child first (possible duplicates are shown); then refer a known child or add a new one."""
+    search = forms.PersonSearchForm(request.GET or None)
+    matches = None
+    if search.has_criteria():
+        matches = selectors.person_search(membership=request.membership, **search.cleaned_data)
+    person = None
+    if request.GET.get("person"):
+        person = get_object_or_404(Person.objects.select_related("family"), public_id=request.GET["person"],
+                                   kind=Person.Kind.CHILD)
+    adding = person is not None or request.GET.get("new") == "1"
+    if not adding:
+        return render(request, "cases/referral_search.html", {"search": search, "matches": matches})
+    form = forms.ReferralForm(request.POST or None)
+    child_form = None if person else forms.NewChildForm(request.POST or None, prefix="child")
+    if request.method == "POST" and form.is_valid() and (child_form is None or child_form.is_valid()):
+        try:
+            with transaction.atomic():
+                child = person or _new_child(child_form.cleaned_data, request.user)
+                referral = services.referral_create(children=[child], actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            note = " It is a re-referral." if referral.is_re_referral else ""
+            messages.success(request, f"Referral recorded.{note}")
+            return redirect("cases:referral", public_id=referral.public_id)
+    errors = [f for f in (child_form, form) if f is not None and f.errors]
+    return render(request, "cases/referral_form.html", {
+        "form": form, "child_form": child_form, "person": person, "forms_with_errors": errors,
+    })
+
+
+def _new_child(data: dict, actor) -> Person:
+    family = services.family_create(name=data["family_name"], postcode=data["postcode"], ward=data["ward"],
+                                    actor=actor)
+    return services.person_create(
+        family=family, first_name=data["first_name"], last_name=data["last_name"],
+        date_of_birth=data["date_of_birth"], sex=data["sex"], ethnicity=data["ethnicity"],
+        postcode=data["postcode"], ward=data["ward"], relationship="child", actor=actor,
+    )
+
+
+@require_capability(VIEW)
+def referral_detail(request, public_id):
+    referral = selectors.referral_get(membership=request.membership, public_id=public_id)
+    record_event(action="referral.viewed", actor=request.user, obj=referral)
+    return _referral_page(request, referral, forms.DecisionForm())
+
+
+def _referral_page(request, referral, decision_form, status=200):
+    return render(request, "cases/referral_detail.html", {
+        "referral": referral, "decision_form": decision_form, "cases": referral.cases.all(),
+        "forms_with_errors": [decision_form] if decision_form.errors else [],
+    }, status=status)
+
+
+@require_capability(EDIT)
+def referral_decide(request, public_id):
+    referral = selectors.referral_get(membership=request.membership, public_id=public_id)
+    form = forms.DecisionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.referral_decide(referral=referral, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, "Decision recorded.")
+            return redirect("cases:referral", public_id=referral.public_id)
+    return _referral_page(request, referral, form)
+
+
+@require_capability(EDIT)
+def case_open(request, public_id):
+    referral = selectors.referral_get(membership=request.membership, public_id=public_id)
+    form = forms.CaseOpenForm(request.POST or None, referral=referral, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            case = services.case_open(referral=referral, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, "Case opened.")
+            return redirect("cases:case", public_id=case.public_id)
+    back = reverse("cases:referral", kwargs={"public_id": referral.public_id})
+    return _render_form(request, form, title="Open an early help case", back=back, caption=str(referral.family))
+
+
+# The case page and the records on it --------------------------------------------------------------------------
+
+
+@require_capability(VIEW)
+def case_detail(request, public_id):
+    case = selectors.case_get(membership=request.membership, public_id=public_id)
+    record_event(action="case.viewed", actor=request.user, obj=case)
+    return render(request, "cases/case_detail.html", {"case": case, **selectors.case_page(case=case)})
+
+
+def _case_record_view(form_class, title: str, save, *, capability: str = EDIT, success: str = "Saved.",
+                      form_kwargs=None):
+    """Build a view showing ``form_class`` for a case and calling ``save(case, data, request)`` on submit."""
+
+    @require_capability(capability)
+    def view(request, public_id, **kwargs):
+        case = selectors.case_get(membership=request.membership, public_id=public_id)
+        extra = form_kwargs(case) if form_kwargs else {}
+        form = form_class(request.POST or None, **extra)
+        if request.method == "POST" and form.is_valid():
+            try:
+                save(case, form, request, **kwargs)
+            except ValidationError as exc:
+                _form_errors(form, exc)
+            else:
+                messages.success(request, success)
+                return redirect("cases:case", public_id=case.public_id)
+        back = reverse("cases:case", kwargs={"public_id": case.public_id})
+        return _render_form(request, form, title=title, case=case, back=back, caption=str(case.family))
+
+    return view
+
+
+def _assessment(case, public_id) -> Assessment:
+    return get_object_or_404(Assessment, case=case, public_id=public_id)
+
+
+assessment_start = _case_record_view(
+    forms.AssessmentStartForm, "Start an Early Help Assessment",
+    lambda case, form, request: services.assessment_start(case=case, actor=request.user, **form.cleaned_data),
+    success="Assessment started.",
+)
+assessment_complete = _case_record_view(
+    forms.AssessmentCompleteForm, "Complete the Early Help Assessment",
+    lambda case, form, request, assessment_id: services.assessment_complete(
+        assessment=_assessment(case, assessment_id), actor=request.user, **form.cleaned_data),
+    success="Assessment completed.",
+)
+plan_create = _case_record_view(
+    forms.PlanForm, "Make a plan",
+    lambda case, form, request: services.plan_create(case=case, actor=request.user, **form.cleaned_data),
+    success="Plan made: now add its actions.",
+)
+plan_action_add = _case_record_view(
+    forms.PlanActionForm, "Add a SMART action",
+    lambda case, form, request, plan_id: services.plan_action_add(
+        plan=get_object_or_404(Plan, case=case, public_id=plan_id), actor=request.user, **form.cleaned_data),
+    success="Action added.",
+)
+plan_action_status = _case_record_view(
+    forms.PlanActionStatusForm, "Update an action",
+    lambda case, form, request, action_id: services.plan_action_update(
+        action=get_object_or_404(PlanAction, plan__case=case, public_id=action_id), actor=request.user,
+        **form.cleaned_data),
+    success="Action updated.",
+)
+review_record = _case_record_view(
+    forms.ReviewForm, "Record a review",
+    lambda case, form, request: services.review_record(case=case, actor=request.user, **form.cleaned_data),
+    success="Review recorded.",
+)
+step_change = _case_record_view(
+    forms.StepChangeForm, "Record a step-up, step-down or de-escalation",
+    lambda case, form, request: services.step_change_record(case=case, actor=request.user, **form.cleaned_data),
+    success="Step change recorded.",
+)
+panel_decision = _case_record_view(
+    forms.PanelDecisionForm, "Record a panel decision",
+    lambda case, form, request: services.panel_decision_record(case=case, actor=request.user, **form.cleaned_data),
+    success="Panel decision recorded.",
+)
+taf_member_add = _case_record_view(
+    forms.TafMemberForm, "Add to the Team Around the Family",
+    lambda case, form, request: services.taf_member_add(case=case, actor=request.user, **form.cleaned_data),
+    success="Added to the Team Around the Family.",
+)
+
+
+def _close(case, form, request):
+    data = dict(form.cleaned_data)
+    data = {k: data[k] for k in ("closed_on", "reason", "judgement", "summary")}
+    services.case_close(case=case, need_progress=form.need_progress(), actor=request.user, **data)
+
+
+case_close = _case_record_view(forms.ClosureForm, "Close the case", _close, success="Case closed.",
+                               form_kwargs=lambda case: {"case": case})
+
+
+def _feedback(case, form, request):
+    data = dict(form.cleaned_data)
+    for key in ("treated_with_respect", "listened_to", "helped_with_issues"):
+        data[key] = forms.yes_no(data[key])
+    services.feedback_record(case=case, actor=request.user, **data)
+
+
+feedback_record = _case_record_view(forms.FeedbackForm, "Record 'How was it for you' feedback", _feedback,
+                                    success="Feedback recorded.")
+
+
+def _audit(case, form, request):
+    data = form.cleaned_data
+    grades = {area: data[area] for area in forms.CaseFileAudit.AREAS}
+    services.case_file_audit_record(case=case, auditor=request.user, audited_on=data["audited_on"], grades=grades,
+                                    comments=data["comments"])
+
+
+case_file_audit = _case_record_view(forms.CaseFileAuditForm, "Audit the case file", _audit,
+                                    capability=Capability.AUDIT_CASE_FILES, success="Case file audit recorded.")
