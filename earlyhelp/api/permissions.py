@@ -63,6 +63,8 @@ class HasScope(BasePermission):
         caller = getattr(request, "auth", None)
         if not request.user or not request.user.is_authenticated or caller is None:
             return False  # DRF turns this into 401 when nobody authenticated
+        if request.method.lower() not in view.http_method_names or not hasattr(view, request.method.lower()):
+            return True  # the view answers 405 Method Not Allowed
         try:
             required = required_scopes_for(view, request.method)
         except KeyError:

@@ -14,6 +14,7 @@ from http import HTTPStatus
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
 from django.http import Http404, JsonResponse
 from django.views import defaults
 from rest_framework import exceptions
@@ -29,6 +30,12 @@ class PayloadTooLarge(exceptions.APIException):
     status_code = 413
     default_detail = "The request body is too large."
     default_code = "payload_too_large"
+
+
+class Conflict(exceptions.APIException):
+    status_code = 409
+    default_detail = "The request conflicts with existing data (for example a duplicate)."
+    default_code = "conflict"
 
 
 class UnprocessableContent(exceptions.APIException):
@@ -78,6 +85,9 @@ def _as_api_exception(exc):
         return exceptions.NotFound()
     if isinstance(exc, DjangoPermissionDenied):
         return exceptions.PermissionDenied(str(exc) or None)
+    if isinstance(exc, IntegrityError):
+        # The handler's savepoint is rolled back; a uniqueness clash is the caller's conflict, not our crash.
+        return Conflict()
     if isinstance(exc, DjangoValidationError):
         # A service refused the input (for example a related object of another tenant).
         return exceptions.ValidationError(as_serializer_error(exc))

@@ -85,6 +85,7 @@ _DESCRIPTIONS = {
     "404": "Not found in your local authority",
     "406": "Not acceptable",
     "413": "Body too large",
+    "409": "Conflicts with existing data",
     "415": "Unsupported media type",
     "422": "Idempotency-Key reused for a different request",
     "429": "Too many requests",
@@ -99,7 +100,7 @@ def add_problem_responses(result, generator, request, public):
         for method, operation in path_item.items():
             codes = ["400", "401", "403", "404", "406", "429"]
             if method in ("post", "put", "patch"):
-                codes += ["413", "415", "422"]
+                codes += ["409", "413", "415", "422"]
             responses = operation.setdefault("responses", {})
             for code in codes:
                 responses.setdefault(code, {"description": _DESCRIPTIONS[code], "content": reference})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 from rest_framework.exceptions import ErrorDetail
 
@@ -20,7 +21,8 @@ def _has_nul(value) -> bool:
 
 class StrictInputMixin:
     """Refuse keys that are not writable fields of the serializer (a typo must not be silently ignored),
-    and text containing NUL characters (for bodies that did not come through the JSON parser)."""
+    numbers or lists given for text (DRF would turn 12 into "12"), and text containing NUL characters (for
+    bodies that did not come through the JSON parser)."""
 
     def to_internal_value(self, data):
         if isinstance(data, Mapping):
@@ -29,6 +31,8 @@ class StrictInputMixin:
             for key in data:
                 if key not in writable:
                     errors[str(key)] = [ErrorDetail("Unknown or read-only field.", code="unknown_field")]
+                elif isinstance(self.fields[key], serializers.CharField) and not isinstance(data[key], str | None):
+                    errors[key] = [ErrorDetail("Not a valid string.", code="invalid_type")]
                 elif _has_nul(data[key]):
                     errors[key] = [ErrorDetail("Text must not contain NUL characters.", code="null_characters")]
             if errors:
@@ -42,3 +46,26 @@ class StrictSerializer(StrictInputMixin, serializers.Serializer):
 
 class StrictModelSerializer(StrictInputMixin, serializers.ModelSerializer):
     pass
+
+
+class PublicIdRelatedField(serializers.SlugRelatedField):
+    """A related tenant object named by its public id, looked up in the *current* tenant at validation time.
+
+    A queryset given at class definition would be built outside any tenant context (the DRF pitfall that
+    lets a related field point into another tenant); this field asks ``model.objects`` per request, so
+    another tenant's id is simply "does not exist".
+    """
+
+    def __init__(self, *, model, **kwargs):
+        self.model = model
+        kwargs.setdefault("slug_field", "public_id")
+        super().__init__(**kwargs)
+
+    def get_queryset(self):
+        return self.model.objects.all()
+
+    def to_internal_value(self, data):
+        try:
+            return super().to_internal_value(data)
+        except DjangoValidationError:  # not a UUID
+            self.fail("invalid")
