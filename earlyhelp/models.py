@@ -150,3 +150,7 @@ class AuditEvent(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.action} {self.object_type} {self.object_public_id}"
+
+
+# The API platform's tables are declared in their own package but belong to this app.
+from .api.models import ApiClient, IdempotencyRecord  # noqa: E402, F401

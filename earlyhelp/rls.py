@@ -158,3 +158,49 @@ def rls_status(conn=None) -> dict[str, tuple[bool, bool, int]]:
             [tables],
         )
         return {name: (enabled, forced, policies) for name, enabled, forced, policies in cursor.fetchall()}
+
+
+class AllowReadBySetting(Operation):
+    """A second, read-only policy: a row may also be *read* when ``field`` equals the transaction-local
+    setting ``setting`` (text). For lookups that must happen before the tenant is known — an API token's
+    prefix — while every other read and every write still needs ``app.tenant_id``. With the setting unset
+    the policy admits nothing. On other databases it does nothing.
+    """
+
+    reversible = True
+    reduces_to_sql = True
+
+    def __init__(self, model_name: str, field: str, setting: str):
+        self.model_name = model_name
+        self.field = field
+        self.setting = setting
+
+    def state_forwards(self, app_label, state):
+        pass
+
+    def _policy(self) -> str:
+        return f"read_by_{self.field}"
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor != "postgresql":
+            return
+        table = schema_editor.quote_name(to_state.apps.get_model(app_label, self.model_name)._meta.db_table)
+        column = schema_editor.quote_name(self.field)
+        setting = schema_editor.quote_value(self.setting)
+        schema_editor.execute(
+            f"CREATE POLICY {self._policy()} ON {table} FOR SELECT "
+            f"USING ({column} = (SELECT NULLIF(current_setting({setting}, true), '')))"
+        )
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor != "postgresql":
+            return
+        table = schema_editor.quote_name(from_state.apps.get_model(app_label, self.model_name)._meta.db_table)
+        schema_editor.execute(f"DROP POLICY IF EXISTS {self._policy()} ON {table}")
+
+    def describe(self):
+        return f"Let {self.model_name} rows be read by {self.field} = {self.setting}"
+
+    def deconstruct(self):
+        return (self.__class__.__name__, [], {"model_name": self.model_name, "field": self.field,
+                                              "setting": self.setting})

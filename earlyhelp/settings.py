@@ -31,6 +31,10 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "axes",
+    "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "earlyhelp",
     "commissioning",
     "cases",
@@ -139,6 +143,51 @@ STORAGES = {
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=5 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = env.int("FILE_UPLOAD_MAX_MEMORY_SIZE", default=5 * 1024 * 1024)
+
+# Shared cache: API throttling counters. Set CACHE_URL (e.g. redis://host:6379/1) when running more than one
+# web process, or each process counts on its own.
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+
+# The REST API for partner systems (earlyhelp.api): bearer tokens of API clients or a signed-in session,
+# application/problem+json errors, cursor pagination, one throttle per caller.
+API_THROTTLE_RATE = env("API_THROTTLE_RATE", default="600/min")
+API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=1024 * 1024)
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "earlyhelp.api.authentication.ApiClientTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["earlyhelp.api.permissions.HasScope"],
+    "DEFAULT_THROTTLE_CLASSES": ["earlyhelp.api.throttling.CallerRateThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["earlyhelp.api.parsers.StrictJSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "earlyhelp.api.pagination.ApiCursorPagination",
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "earlyhelp.api.schema.ApiAutoSchema",
+    "EXCEPTION_HANDLER": "earlyhelp.api.problems.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "PAGE_SIZE": 50,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Early Help API",
+    "DESCRIPTION": (
+        "REST API for partner systems of one local authority. Authenticate with `Authorization: Bearer <token>` "
+        "(an API client created by the tenant administrator) or a signed-in browser session. Errors are "
+        "`application/problem+json` (RFC 9457)."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "earlyhelp.api.schema.add_problem_responses",
+    ],
+}
 
 EMAIL_BACKEND = env(
     "EMAIL_BACKEND",

@@ -3,6 +3,7 @@ from django.urls import include, path
 
 from . import views
 from .admin import platform_site, tenant_admin_site
+from .api import pages as api_pages
 from .forms import SignInForm
 
 urlpatterns = [
@@ -20,4 +21,14 @@ urlpatterns = [
     path("reports/", include("reporting.urls")),
     path("admin/", tenant_admin_site.urls),
     path("platform/", platform_site.urls),
+    path("api/", include("earlyhelp.api.urls")),
+    path("api-clients/", api_pages.api_client_list, name="api-clients"),
+    path("api-clients/add/", api_pages.api_client_add, name="api-client-add"),
+    path("api-clients/<uuid:public_id>/revoke/", api_pages.api_client_revoke_view, name="api-client-revoke"),
 ]
+
+# Problem details (application/problem+json) on /api/ paths, the usual pages elsewhere.
+handler400 = "earlyhelp.api.problems.bad_request"
+handler403 = "earlyhelp.api.problems.permission_denied"
+handler404 = "earlyhelp.api.problems.page_not_found"
+handler500 = "earlyhelp.api.problems.server_error"

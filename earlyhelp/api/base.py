@@ -1,0 +1,166 @@
+"""The base of every API view: authenticate, enter the caller's tenant, run the handler, audit the call.
+
+``TenantAPIMixin.dispatch`` replaces DRF's so that everything after authentication — permission and throttle
+checks, the handler, queryset evaluation, serialization *and rendering* — runs inside
+``tenant_context(caller.tenant)``; the context is left only when the response body exists. The handler runs
+in a savepoint that is rolled back when it fails (an exception or a 4xx/5xx response), so a refused request
+writes nothing, while the audit row of the call is still committed.
+"""
+
+from __future__ import annotations
+
+import logging
+from contextlib import ExitStack
+
+from django.conf import settings
+from django.db import transaction
+from rest_framework import generics, mixins, viewsets
+from rest_framework.exceptions import ParseError
+from rest_framework.views import APIView
+
+from ..audit import record_event
+from ..tenancy import tenant_context
+from .authentication import caller_for, touch_client
+from .caller import ApiCaller
+from .problems import PayloadTooLarge
+
+logger = logging.getLogger(__name__)
+
+
+class TenantAPIMixin:
+    """Mix into any DRF view. Views declare ``required_scopes`` (see ``earlyhelp.api.permissions``)."""
+
+    required_scopes: dict = {}
+
+    def dispatch(self, request, *args, **kwargs):
+        self.args, self.kwargs = args, kwargs
+        request = self.initialize_request(request, *args, **kwargs)
+        self.request = request
+        self.headers = self.default_response_headers
+        self.audited_object_ids: list[str] = []
+        with ExitStack() as stack:
+            stack.enter_context(transaction.atomic())
+            self._tenant_stack = stack
+            try:
+                self.initial(request, *args, **kwargs)
+                handler = getattr(self, request.method.lower(), None)
+                if request.method.lower() not in self.http_method_names or handler is None:
+                    handler = self.http_method_not_allowed
+                with transaction.atomic():
+                    response = handler(request, *args, **kwargs)
+                    if response.status_code >= 400:
+                        transaction.set_rollback(True)
+            except Exception as exc:
+                response = self.handle_exception(exc)
+            self.response = self.finalize_response(request, response, *args, **kwargs)
+            self.response.render()  # inside the tenant context: nothing lazy is evaluated outside it
+            self.audit_call(request, self.response)
+            return self.response
+
+    def perform_authentication(self, request):
+        """Authenticate, then enter the caller's tenant for the rest of the request."""
+        caller = caller_for(request)
+        if caller is None:
+            return
+        request.auth = caller
+        self._tenant_stack.enter_context(tenant_context(caller.tenant))
+        django_request = request._request
+        django_request.tenant = caller.tenant
+        django_request.membership = caller.membership
+        if caller.client is not None:
+            touch_client(caller.client)
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        self.check_request_shape(request)
+
+    def check_request_shape(self, request) -> None:
+        """Refuse, before parsing, bodies over the limit and query strings with NUL characters."""
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            raise ParseError("Content-Length is not a number.") from None
+        if length > settings.API_MAX_BODY_BYTES:
+            raise PayloadTooLarge(f"The request body is larger than {settings.API_MAX_BODY_BYTES} bytes.")
+        for key, values in request.query_params.lists():
+            if "\x00" in key or any("\x00" in value for value in values):
+                raise ParseError("Query parameters must not contain NUL characters.")
+
+    def audit_objects(self, *objects) -> None:
+        """Name the tenant objects this call read or wrote, for its audit row."""
+        self.audited_object_ids.extend(str(getattr(obj, "public_id", obj)) for obj in objects)
+
+    def audit_call(self, request, response) -> None:
+        caller = getattr(request, "auth", None)
+        match = request.resolver_match
+        detail = {
+            "endpoint": match.route if match else request.path,
+            "view": match.view_name if match else "",
+            "method": request.method,
+            "status": response.status_code,
+        }
+        if not isinstance(caller, ApiCaller):
+            logger.info("API call without a tenant: %s", detail)
+            return
+        if caller.client is not None:
+            detail["client"] = str(caller.client.public_id)
+        if self.audited_object_ids:
+            detail["object_ids"] = self.audited_object_ids
+        single = self.audited_object_ids[0] if len(self.audited_object_ids) == 1 else ""
+        record_event(
+            action="api.request",
+            actor=caller.actor,
+            actor_label=caller.actor_label,
+            object_type=self._audit_object_type() if single else "",
+            object_public_id=single,
+            detail=detail,
+        )
+
+    def _audit_object_type(self) -> str:
+        queryset = getattr(self, "queryset", None)
+        return queryset.model._meta.label_lower if queryset is not None else ""
+
+
+class TenantGenericMixin(TenantAPIMixin):
+    """For generic views and viewsets: the objects fetched or listed are named in the audit row.
+    ``lookup_field`` defaults to ``public_id``: sequential ids never appear in the API."""
+
+    lookup_field = "public_id"
+
+    def get_object(self):
+        obj = super().get_object()
+        self.audit_objects(obj)
+        return obj
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        if page is not None:
+            self.audit_objects(*page)
+        return page
+
+
+class TenantAPIView(TenantAPIMixin, APIView):
+    pass
+
+
+class TenantGenericAPIView(TenantGenericMixin, generics.GenericAPIView):
+    pass
+
+
+class TenantReadOnlyViewSet(TenantGenericMixin, viewsets.ReadOnlyModelViewSet):
+    pass
+
+
+class TenantViewSet(TenantGenericMixin, viewsets.GenericViewSet):
+    """Compose with DRF's mixins (and ``IdempotentCreateMixin``) for the actions an endpoint offers."""
+
+
+__all__ = [
+    "TenantAPIMixin",
+    "TenantGenericMixin",
+    "TenantAPIView",
+    "TenantGenericAPIView",
+    "TenantReadOnlyViewSet",
+    "TenantViewSet",
+    "mixins",
+]

@@ -1,0 +1,94 @@
+"""Tables of the API platform (app label ``earlyhelp``; migrations live in ``earlyhelp/migrations``)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+from django.utils import timezone
+
+from ..tenancy import TenantModel
+
+
+class Scope(models.TextChoices):
+    """What an API client may do. A signed-in member gets a scope through their role (see permissions)."""
+
+    REFERRALS_WRITE = "referrals:write", "Send referrals"
+    REFERRALS_READ = "referrals:read", "Read the referrals this client sent"
+    CASES_READ = "cases:read", "Read families, people and cases"
+    READINGS_WRITE = "readings:write", "Record distance-travelled readings"
+    READINGS_READ = "readings:read", "Read distance-travelled readings"
+    RETURNS_WRITE = "returns:write", "Submit KPI returns"
+    RETURNS_READ = "returns:read", "Read KPI returns and their status"
+    STATS_READ = "stats:read", "Read statistics (with disclosure control)"
+    STATS_EXEMPT = "stats:exempt", "Read statistics without small-number suppression"
+    REPORTS_WRITE = "reports:write", "Start report runs"
+    REPORTS_READ = "reports:read", "Read report runs and download their PDFs"
+
+
+class ApiClient(TenantModel):
+    """A partner system of one tenant, holding a bearer token.
+
+    Only the token's SHA-256 hash is stored, with a short non-secret prefix to find it by; the token itself
+    is shown once, when the client is created (``earlyhelp.api.services.api_client_create``). A client
+    authenticates while it is neither revoked nor expired.
+    """
+
+    name = models.CharField(max_length=120)
+    scopes = models.JSONField(default=list, help_text="Scope names, e.g. [\"cases:read\"].")
+    token_prefix = models.CharField(max_length=16, db_index=True, editable=False)
+    token_hash = models.CharField(max_length=64, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta(TenantModel.Meta):
+        verbose_name = "API client"
+        ordering = ["name", "created_at"]
+        constraints = [
+            *TenantModel.Meta.constraints,
+            models.UniqueConstraint(fields=["tenant", "token_prefix"], name="earlyhelp_apiclient_token_prefix"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()
+
+    @property
+    def is_usable(self) -> bool:
+        return not self.is_revoked and not self.is_expired
+
+
+class IdempotencyRecord(TenantModel):
+    """The stored outcome of a POST sent with an ``Idempotency-Key`` header, replayed when it is retried.
+
+    ``caller`` names who sent it (``client:<public id>`` or ``user:<public id>``): keys are per caller.
+    ``response_status`` is empty while the first request is still running.
+    """
+
+    caller = models.CharField(max_length=80)
+    key = models.CharField(max_length=255)
+    request_hash = models.CharField(max_length=64)
+    response_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    response_body = models.JSONField(null=True, blank=True, encoder=DjangoJSONEncoder)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta(TenantModel.Meta):
+        constraints = [
+            *TenantModel.Meta.constraints,
+            models.UniqueConstraint(fields=["tenant", "caller", "key"], name="earlyhelp_idempotency_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.caller} {self.key}"

@@ -1,0 +1,75 @@
+"""The tenant administrator's pages for API clients: list, create (the token is shown once), revoke."""
+
+from __future__ import annotations
+
+import datetime
+
+from django import forms
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from ..permissions import Capability, require_capability
+from .models import ApiClient, Scope
+from .services import api_client_create, api_client_revoke
+
+MAX_LIFETIME_DAYS = 3 * 365
+
+
+class ApiClientForm(forms.Form):
+    name = forms.CharField(max_length=120, help_text="The partner system, e.g. “MASH case system”.")
+    scopes = forms.MultipleChoiceField(choices=Scope.choices, widget=forms.CheckboxSelectMultiple)
+    expires_on = forms.DateField(help_text="The token stops working at the end of this day (YYYY-MM-DD).")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["name"].widget.attrs.update({"class": "govuk-input govuk-input--width-30"})
+        self.fields["expires_on"].widget.attrs.update({"class": "govuk-input govuk-input--width-10"})
+        self.fields["expires_on"].initial = timezone.localdate() + datetime.timedelta(days=365)
+
+    def clean_expires_on(self):
+        day = self.cleaned_data["expires_on"]
+        today = timezone.localdate()
+        if day < today:
+            raise forms.ValidationError("The expiry must be today or later.")
+        if day > today + datetime.timedelta(days=MAX_LIFETIME_DAYS):
+            raise forms.ValidationError("A token may live at most three years.")
+        return day
+
+    def expires_at(self) -> datetime.datetime:
+        end_of_day = datetime.datetime.combine(self.cleaned_data["expires_on"], datetime.time.max)
+        return timezone.make_aware(end_of_day)
+
+
+@require_capability(Capability.ADMINISTER_TENANT)
+def api_client_list(request):
+    clients = ApiClient.objects.select_related("created_by")
+    return render(request, "earlyhelp/api_clients/list.html", {"clients": clients, "now": timezone.now()})
+
+
+@require_capability(Capability.ADMINISTER_TENANT)
+def api_client_add(request):
+    form = ApiClientForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        client, token = api_client_create(
+            tenant=request.tenant,
+            name=form.cleaned_data["name"],
+            scopes=form.cleaned_data["scopes"],
+            expires_at=form.expires_at(),
+            created_by=request.user,
+        )
+        response = render(request, "earlyhelp/api_clients/created.html", {"client": client, "token": token},
+                          status=201)
+        response["Cache-Control"] = "no-store"
+        return response
+    return render(request, "earlyhelp/api_clients/add.html", {"form": form})
+
+
+@require_POST
+@require_capability(Capability.ADMINISTER_TENANT)
+def api_client_revoke_view(request, public_id):
+    client = get_object_or_404(ApiClient.objects, public_id=public_id)
+    api_client_revoke(client=client, revoked_by=request.user)
+    messages.success(request, f"The API client “{client.name}” is revoked: its token no longer works.")
+    return redirect("api-clients")
