@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from earlyhelp.periods import Quarter
 from earlyhelp.permissions import Role
@@ -103,6 +104,57 @@ def _return(tenant, member):
         return KpiReturn.objects.get(service=service)
 
 
+def _api_client(tenant, member):
+    from earlyhelp.api.services import api_client_create
+
+    admin = _user(member, tenant, Role.TENANT_ADMIN)
+    with tenant_context(tenant):
+        client, _token = api_client_create(tenant=tenant, name="Sweep client", scopes=["cases:read"],
+                                           expires_at=timezone.now() + dt.timedelta(days=30), created_by=admin)
+    return client
+
+
+def _case(tenant, member):
+    from cases.tests import helpers
+
+    lead = _user(member, tenant, Role.PRACTITIONER)
+    team = helpers.team_for(tenant, lead)
+    with tenant_context(tenant):
+        return helpers.open_case(lead=lead, team=team, kid=helpers.child(first="Sweep", last="Case"))
+
+
+def _referral(tenant, member):
+    from cases.tests import helpers
+
+    with tenant_context(tenant):
+        return helpers.referral([helpers.child(first="Sweep", last="Referral")])
+
+
+def _assessment(tenant, member):
+    from cases import services
+
+    case = _case(tenant, member)
+    with tenant_context(tenant):
+        return services.assessment_start(case=case, started_on=case.opened_on)
+
+
+def _plan(tenant, member):
+    from cases import services
+
+    case = _case(tenant, member)
+    with tenant_context(tenant):
+        return services.plan_create(case=case, created_on=case.opened_on, summary="Sweep plan")
+
+
+def _action(tenant, member):
+    from cases import services
+
+    plan = _plan(tenant, member)
+    with tenant_context(tenant):
+        return services.plan_action_add(plan=plan, description="Attend school", owner="Parent",
+                                        due_on=plan.created_on + dt.timedelta(days=30))
+
+
 @dataclass
 class Entry:
     roles: set[str]
@@ -129,7 +181,37 @@ def _quarter_kwargs(obj):
     return {"service_id": obj.public_id, "quarter": "2014-q1"}
 
 
+CASE_VIEWERS = {Role.PRACTITIONER, Role.TEAM_MANAGER, Role.AUDITOR}
+CASE_EDITORS = {Role.PRACTITIONER, Role.TEAM_MANAGER}
+ADMINS = {Role.TENANT_ADMIN}
+
 SWEEP: dict[str, Entry] = {
+    "cases:caseload": Entry(CASE_VIEWERS),
+    "cases:team": Entry({Role.TEAM_MANAGER}),
+    "cases:referrals": Entry(CASE_VIEWERS),
+    "cases:referral-new": Entry(CASE_EDITORS),
+    "cases:referral": Entry(CASE_VIEWERS, make=_referral),
+    "cases:referral-decide": Entry(CASE_EDITORS, method="post", make=_referral, ok={200, 302, 400}),
+    "cases:case-open": Entry(CASE_EDITORS, make=_referral),
+    "cases:case": Entry(CASE_VIEWERS, make=_case),
+    "cases:assessment-start": Entry(CASE_EDITORS, make=_case),
+    "cases:assessment-complete": Entry(CASE_EDITORS, make=_assessment,
+                                       kwargs=lambda o: {"public_id": o.case.public_id, "assessment_id": o.public_id}),
+    "cases:plan-create": Entry(CASE_EDITORS, make=_case),
+    "cases:plan-action-add": Entry(CASE_EDITORS, make=_plan,
+                                   kwargs=lambda o: {"public_id": o.case.public_id, "plan_id": o.public_id}),
+    "cases:plan-action-status": Entry(CASE_EDITORS, make=_action,
+                                      kwargs=lambda o: {"public_id": o.plan.case.public_id, "action_id": o.public_id}),
+    "cases:review": Entry(CASE_EDITORS, make=_case),
+    "cases:step-change": Entry(CASE_EDITORS, make=_case),
+    "cases:panel-decision": Entry(CASE_EDITORS, make=_case),
+    "cases:taf-add": Entry(CASE_EDITORS, make=_case),
+    "cases:close": Entry(CASE_EDITORS, make=_case),
+    "cases:feedback": Entry(CASE_EDITORS, make=_case),
+    "cases:audit": Entry({Role.AUDITOR}, make=_case),
+    "api-clients": Entry(ADMINS),
+    "api-client-add": Entry(ADMINS),
+    "api-client-revoke": Entry(ADMINS, method="post", make=lambda tenant, member: _api_client(tenant, member)),
     "reporting:report-list": Entry(REPORTERS),
     "reporting:report-create": Entry(REPORTERS),
     "reporting:report-detail": Entry(REPORTERS, make=_report),
