@@ -3,7 +3,8 @@
 In a report marked Public, counts from 1 up to the tenant's threshold are shown as ``c`` (primary suppression),
 and further cells are suppressed (secondary suppression) until no suppressed value can be worked out from the
 published row and column totals. Rates on small bases are suppressed; rates on bases below
-``small_base_limit`` are flagged with a footnote. An exempt report shows every value.
+``small_base_limit`` are flagged with a footnote; a Public report prints a percentage with its base (n = …),
+never the count of people behind it. An exempt report shows every value.
 
 The check for "can be worked out" is exact for linear equations: a suppressed entry is derivable when its unit
 vector lies in the row space of the table's sum equations restricted to the suppressed entries.

@@ -18,8 +18,14 @@ def register(section: Section) -> Section:
     return section
 
 
-for _section in NARRATIVE_SECTIONS:
-    register(_section)
+def _register_all() -> None:
+    from .commissioned_services import CommissionedServicesSection
+
+    for section in [*NARRATIVE_SECTIONS, CommissionedServicesSection()]:
+        register(section)
+
+
+_register_all()
 
 
 def get(key: str) -> Section:
