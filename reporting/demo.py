@@ -4,16 +4,37 @@ from __future__ import annotations
 
 import datetime as dt
 
-from .models import Report, ReportRun
+from earlyhelp.periods import Quarter
+
+from . import indicators
+from .models import Indicator, Report, ReportRun
 from .services import report_create, report_run_execute, report_run_request
 
 DEMO_TITLE = "Early Help: commissioned services and outcomes"
+ANNUAL_TITLE = "Early Help performance report"
+
+# Fictional quarter-end statutory caseloads for the demo (per 8 quarters, oldest first).
+DEMO_INDICATORS = {
+    Indicator.CHILDREN_IN_NEED: [612, 634, 671, 655, 640, 628, 619, 603],
+    Indicator.CHILD_PROTECTION: [241, 252, 266, 259, 247, 238, 229, 224],
+    Indicator.CHILDREN_IN_CARE: [402, 398, 405, 399, 396, 391, 388, 384],
+    Indicator.YOUTH_OFFENDING: [88, 91, 84, 79, 81, 77, 72, 70],
+}
+
+
+def _render(tenant, report, officer) -> None:
+    run = report_run_request(report=report, requested_by=officer)
+    # The run's task is queued on commit; in the demo it runs eagerly then. Render now as well, so the demo
+    # holds a finished report even when seed_demo runs with a broker configured.
+    if ReportRun.objects.get(pk=run.pk).status != ReportRun.Status.DONE:
+        report_run_execute(tenant=tenant, run_id=run.pk)
 
 
 def seed(tenant, users) -> None:
+    officer = users["officer"]
+    _seed_annual(tenant, officer)
     if Report.objects.filter(title=DEMO_TITLE).exists():
         return
-    officer = users["officer"]
     report = report_create(
         created_by=officer,
         title=DEMO_TITLE,
@@ -56,8 +77,55 @@ def seed(tenant, users) -> None:
         background_papers="None",
         appendices="None",
     )
-    run = report_run_request(report=report, requested_by=officer)
-    # The run's task is queued on commit; in the demo it runs eagerly then. Render now as well, so the demo
-    # holds a finished report even when seed_demo runs with a broker configured.
-    if ReportRun.objects.get(pk=run.pk).status != ReportRun.Status.DONE:
-        report_run_execute(tenant=tenant, run_id=run.pk)
+    report.sections = [dict(item, include=item["key"] in KPI_REPORT_SECTIONS) for item in report.sections]
+    report.save(update_fields=["sections"])
+    _render(tenant, report, officer)
+
+
+KPI_REPORT_SECTIONS = {
+    "executive_summary", "recommendations", "introduction", "issues_analysis", "commissioned_services",
+    "reasons_for_recommendation", "consultation", "corporate_policies", "implications", "background_papers",
+    "appendices",
+}
+
+
+def _seed_annual(tenant, officer) -> None:
+    """Statutory figures and a unit cost for the last eight quarters, and a report for the last quarter."""
+    if Report.objects.filter(title=ANNUAL_TITLE).exists():
+        return
+    last = Quarter.containing(dt.date.today(), tenant.financial_year_start_month).previous()
+    quarters = [last.shifted(-i) for i in range(7, -1, -1)]
+    for indicator, values in DEMO_INDICATORS.items():
+        for quarter, value in zip(quarters, values, strict=True):
+            indicators.indicator_record(tenant=tenant, indicator=indicator, quarter=quarter, value=value,
+                                        source="Demo figures (fictional)", actor=officer)
+    # The weekly cost of a care placement is the public figure from Derby's 2015 report (seed 001 §4.17).
+    indicators.unit_cost_save(tenant=tenant, actor=officer, name="Average care placement",
+                              indicator=Indicator.CHILDREN_IN_CARE, weekly_cost="1825.00", weeks=52,
+                              note="Internal and external residential, in-house and agency fostering")
+    report = report_create(
+        created_by=officer,
+        title=ANNUAL_TITLE,
+        committee="Children and Young People Overview and Scrutiny Board",
+        meeting_date=last.end + dt.timedelta(days=45),
+        item_number="8",
+        report_of=f"{officer.get_full_name()} – Performance and Intelligence Officer",
+        accountable_director="Strategic Director for People",
+        is_public=True,
+        period_start_year=last.start_year,
+        period_quarter=last.number,
+        author=f"{officer.get_full_name()}, Performance Officer",
+        executive_summary="This report shows how much early help did this quarter, how well it did it, and "
+                          "whether families are better off. Every figure comes from the council's records.",
+        recommendations="That members note the performance of early help services.\n"
+                        "That members note the cost avoided in children's social care.",
+        introduction="Early help gives children and families support when needs first emerge.",
+        financial_implications="The cost avoided shown is an estimate from the fall in the number of children "
+                               "in care and the average weekly cost of a placement.",
+        financial_verified_by="Finance Business Partner, People",
+        legal_implications="None.",
+        legal_verified_by="Head of Legal Services",
+        diversity_implications="None arising from this report.",
+        diversity_verified_by="Equalities Officer",
+    )
+    _render(tenant, report, officer)

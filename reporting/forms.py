@@ -1,6 +1,8 @@
 from django import forms
 
-from .models import Report
+from earlyhelp.periods import Quarter
+
+from .models import Indicator, Report, UnitCost
 
 GOVUK_WIDGET_CLASSES = {
     forms.TextInput: "govuk-input",
@@ -54,3 +56,36 @@ class ReportForm(forms.ModelForm):
         if not data.get("is_public") and not data.get("exempt_reason"):
             self.add_error("exempt_reason", "Say why the report is exempt from publication.")
         return data
+
+
+class IndicatorForm(forms.Form):
+    indicator = forms.ChoiceField(choices=Indicator.choices)
+    quarter = forms.CharField(help_text="For example 2014/15 Q2", max_length=20)
+    value = forms.IntegerField(min_value=0, label="Count at the end of the quarter")
+    source = forms.CharField(required=False, max_length=200, label="Source")
+
+    def __init__(self, *args, fy_start_month: int = 4, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fy_start_month = fy_start_month
+        govuk(self)
+
+    def clean_quarter(self):
+        try:
+            return Quarter.parse(self.cleaned_data["quarter"], self.fy_start_month)
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc)) from exc
+
+
+class IndicatorImportForm(forms.Form):
+    file = forms.FileField(label="CSV file", help_text="Columns: indicator, quarter, value, source")
+
+
+class UnitCostForm(forms.ModelForm):
+    class Meta:
+        model = UnitCost
+        fields = ["name", "indicator", "weekly_cost", "weeks", "note"]
+        labels = {"weekly_cost": "Weekly cost (£)", "indicator": "Caseload it applies to"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        govuk(self)

@@ -100,3 +100,59 @@ class ReportRun(TenantModel):
     @property
     def is_finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.FAILED)
+
+
+class Indicator(models.TextChoices):
+    """Statutory caseloads held in the social care system, entered or imported quarterly by officers."""
+
+    CHILDREN_IN_NEED = "cin", "Children in need"
+    CHILD_PROTECTION = "cp", "Children subject to a child protection plan"
+    CHILDREN_IN_CARE = "cic", "Children in care"
+    YOUTH_OFFENDING = "yos", "Young people open to the youth offending service"
+
+
+class QuarterlyIndicator(TenantModel):
+    """One statutory caseload figure at the end of one quarter (a count), with where it came from."""
+
+    indicator = models.CharField(max_length=10, choices=Indicator.choices)
+    fy_start_year = models.PositiveSmallIntegerField()
+    quarter_number = models.PositiveSmallIntegerField(choices=[(q, f"Q{q}") for q in (1, 2, 3, 4)])
+    value = models.PositiveIntegerField()
+    source = models.CharField(max_length=200, blank=True, help_text="e.g. the social care system's quarterly extract")
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta(TenantModel.Meta):
+        ordering = ["indicator", "fy_start_year", "quarter_number"]
+        constraints = [
+            *TenantModel.Meta.constraints,
+            models.UniqueConstraint(fields=["tenant", "indicator", "fy_start_year", "quarter_number"],
+                                    name="reporting_indicator_quarter"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_indicator_display()} {self.quarter}: {self.value}"
+
+    @property
+    def quarter(self) -> Quarter:
+        return Quarter(self.fy_start_year, self.quarter_number, self.tenant.financial_year_start_month)
+
+
+class UnitCost(TenantModel):
+    """A weekly unit cost used to show the cost avoided by a fall in a caseload (seed 001 §4.17)."""
+
+    name = models.CharField(max_length=200, help_text="e.g. Average care placement")
+    indicator = models.CharField(max_length=10, choices=Indicator.choices)
+    weekly_cost = models.DecimalField(max_digits=10, decimal_places=2)
+    weeks = models.PositiveSmallIntegerField(default=52, help_text="Weeks the saving is counted over.")
+    note = models.CharField(max_length=300, blank=True)
+
+    class Meta(TenantModel.Meta):
+        ordering = ["name"]
+        constraints = [
+            *TenantModel.Meta.constraints,
+            models.UniqueConstraint(fields=["tenant", "name"], name="reporting_unit_cost_name"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}: £{self.weekly_cost} a week"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_indicators
 
 app_name = "reporting"
 
@@ -14,4 +14,8 @@ urlpatterns = [
     path("runs/<uuid:public_id>/", views.run_detail, name="run-detail"),
     path("runs/<uuid:public_id>/retry/", views.run_retry, name="run-retry"),
     path("runs/<uuid:public_id>/download/", views.run_download, name="run-download"),
+    path("indicators/", views_indicators.indicator_list, name="indicators"),
+    path("unit-costs/", views_indicators.unit_cost_list, name="unit-costs"),
+    path("unit-costs/new/", views_indicators.unit_cost_edit, name="unit-cost-new"),
+    path("unit-costs/<uuid:public_id>/", views_indicators.unit_cost_edit, name="unit-cost-edit"),
 ]

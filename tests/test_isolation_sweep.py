@@ -57,6 +57,14 @@ def _run(tenant, member):
         return ReportRun.objects.create(report=report, requested_by=report.created_by, parameters={})
 
 
+def _unit_cost(tenant, member):
+    from reporting import indicators
+
+    with tenant_context(tenant):
+        return indicators.unit_cost_save(tenant=tenant, actor=_user(member, tenant, Role.PERFORMANCE_OFFICER),
+                                         name="Care placement", indicator="cic", weekly_cost="1825.00")
+
+
 def _commissioner(tenant, member):
     from earlyhelp.models import Membership
 
@@ -221,6 +229,10 @@ SWEEP: dict[str, Entry] = {
     "reporting:run-detail": Entry(REPORTERS, make=_run),
     "reporting:run-retry": Entry(REPORTERS, method="post", make=_run),
     "reporting:run-download": Entry(REPORTERS, make=_run, ok={200, 404}),  # 404 while it has no PDF
+    "reporting:indicators": Entry(REPORTERS),
+    "reporting:unit-costs": Entry(REPORTERS),
+    "reporting:unit-cost-new": Entry(REPORTERS),
+    "reporting:unit-cost-edit": Entry(REPORTERS, make=lambda tenant, member: _unit_cost(tenant, member)),
     "commissioning:dashboard": Entry(VIEWERS),
     "commissioning:my-services": Entry(SUBMITTERS),
     "commissioning:provider-new": Entry(COMMISSIONERS),

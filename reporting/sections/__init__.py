@@ -19,9 +19,12 @@ def register(section: Section) -> Section:
 
 
 def _register_all() -> None:
+    from .casework import CaseloadTrendSection, FeedbackSection
     from .commissioned_services import CommissionedServicesSection
+    from .cost_avoided import CostAvoidedSection
 
-    for section in [*NARRATIVE_SECTIONS, CommissionedServicesSection()]:
+    data_sections = [CommissionedServicesSection(), FeedbackSection(), CaseloadTrendSection(), CostAvoidedSection()]
+    for section in [*NARRATIVE_SECTIONS, *data_sections]:
         register(section)
 
 

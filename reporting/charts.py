@@ -1,0 +1,50 @@
+"""Charts as SVG (matplotlib), embedded in the report's HTML as data URIs so WeasyPrint draws them as vectors."""
+
+from __future__ import annotations
+
+import base64
+import io
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+plt.rcParams.update({
+    "svg.fonttype": "none",  # keep text as text: selectable and searchable in the PDF
+    "font.family": ["Liberation Sans", "DejaVu Sans", "sans-serif"],
+    "font.size": 9,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+})
+PALETTE = ["#1d70b8", "#d4351c", "#00703c", "#f47738", "#4c2c92", "#505a5f", "#b58840", "#912b88"]
+
+
+def _svg(fig) -> str:
+    buffer = io.StringIO()
+    fig.savefig(buffer, format="svg", bbox_inches="tight")
+    plt.close(fig)
+    return buffer.getvalue()
+
+
+def data_uri(svg: str) -> str:
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+
+
+def line_chart(labels: list[str], series: dict[str, list[float | None]], *, title: str, ylabel: str = "") -> str:
+    """One line per series over ``labels`` (quarters); gaps where a value is missing or suppressed."""
+    fig, ax = plt.subplots(figsize=(7.2, 3.2))
+    for index, (name, values) in enumerate(series.items()):
+        xs = [i for i, v in enumerate(values) if v is not None]
+        ys = [v for v in values if v is not None]
+        if xs:
+            ax.plot(xs, ys, marker="o", color=PALETTE[index % len(PALETTE)], label=name, linewidth=1.8)
+    ax.set_xticks(range(len(labels)), labels, rotation=0)
+    ax.set_title(title, loc="left", fontsize=10, fontweight="bold")
+    if ylabel:
+        ax.set_ylabel(ylabel)
+    ax.grid(axis="y", color="#dddddd", linewidth=0.6)
+    ax.set_ylim(bottom=0)
+    if series:
+        ax.legend(frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    return _svg(fig)

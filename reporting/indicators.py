@@ -1,0 +1,126 @@
+"""Quarterly statutory caseload figures (CIN, CP, CiC, YOS) that officers enter or import, and unit costs.
+
+Services (writes with rules) and selectors (reads) for the figures the product does not hold itself.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from earlyhelp.audit import record_event
+from earlyhelp.periods import Quarter
+
+from .models import Indicator, QuarterlyIndicator, UnitCost
+
+IMPORT_COLUMNS = ["indicator", "quarter", "value", "source"]
+MAX_IMPORT_BYTES = 1024 * 1024
+_BY_NAME = {**{c.value: c.value for c in Indicator}, **{c.label.lower(): c.value for c in Indicator}}
+
+
+@dataclass(frozen=True)
+class Problem:
+    row: int
+    column: str
+    message: str
+
+
+def indicator_record(*, tenant, indicator: str, quarter: Quarter, value: int, source: str, actor) -> QuarterlyIndicator:
+    """Set one figure (replacing any earlier figure for that indicator and quarter)."""
+    if indicator not in Indicator.values:
+        raise ValidationError({"indicator": f"Unknown indicator {indicator!r}."})
+    if value is None or value < 0:
+        raise ValidationError({"value": "The figure must be a whole number of at least 0."})
+    row, created = QuarterlyIndicator.objects.update_or_create(
+        indicator=indicator, fy_start_year=quarter.start_year, quarter_number=quarter.number,
+        defaults={"value": value, "source": source, "entered_by": actor, "tenant": tenant},
+    )
+    record_event(action="indicator.recorded", actor=actor, obj=row,
+                 detail={"indicator": indicator, "quarter": str(quarter), "value": value, "created": created})
+    return row
+
+
+def _read_rows(data: bytes, fy_start_month: int) -> tuple[list[tuple[int, str, Quarter, int, str]], list[Problem]]:
+    problems: list[Problem] = []
+    if len(data) > MAX_IMPORT_BYTES:
+        return [], [Problem(0, "file", f"The file is larger than {MAX_IMPORT_BYTES // 1024} KB.")]
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return [], [Problem(0, "file", "The file is not UTF-8 text: save it as CSV (UTF-8).")]
+    if "\x00" in text:
+        return [], [Problem(0, "file", "The file contains NUL bytes: it is not a CSV file.")]
+    reader = csv.DictReader(io.StringIO(text))
+    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    missing = [c for c in IMPORT_COLUMNS[:3] if c not in header]
+    if missing:
+        return [], [Problem(1, ", ".join(missing), f"Missing column(s): {', '.join(missing)}. "
+                                                   f"The first row must be: {','.join(IMPORT_COLUMNS)}.")]
+    reader.fieldnames = header
+    rows, seen = [], {}
+    for number, raw in enumerate(reader, start=2):
+        indicator = _BY_NAME.get((raw.get("indicator") or "").strip().lower())
+        if indicator is None:
+            problems.append(Problem(number, "indicator", f"Unknown indicator {raw.get('indicator')!r}: use one of "
+                                                         f"{', '.join(Indicator.values)}."))
+        try:
+            quarter = Quarter.parse(raw.get("quarter") or "", fy_start_month)
+        except ValueError as exc:
+            problems.append(Problem(number, "quarter", str(exc)))
+            quarter = None
+        value_text = (raw.get("value") or "").strip()
+        value = int(value_text) if value_text.isdigit() else None
+        if value is None:
+            problems.append(Problem(number, "value", f"{value_text!r} is not a whole number of at least 0."))
+        if indicator and quarter:
+            key = (indicator, quarter)
+            if key in seen:
+                problems.append(Problem(number, "quarter", f"Duplicate of row {seen[key]} ({indicator}, {quarter})."))
+            seen[key] = number
+        if not problems or problems[-1].row != number:
+            rows.append((number, indicator, quarter, value, (raw.get("source") or "").strip()[:200]))
+    if not rows and not problems:
+        problems.append(Problem(2, "file", "The file has no rows of figures."))
+    return rows, problems
+
+
+def indicators_import(*, tenant, data: bytes, actor) -> list[Problem]:
+    """Import a CSV of figures: every row is checked first; nothing is stored unless all rows are valid."""
+    rows, problems = _read_rows(data, tenant.financial_year_start_month)
+    if problems:
+        return problems
+    with transaction.atomic():
+        for _, indicator, quarter, value, source in rows:
+            indicator_record(tenant=tenant, indicator=indicator, quarter=quarter, value=value, source=source,
+                             actor=actor)
+    record_event(action="indicators.imported", actor=actor, tenant=tenant, detail={"rows": len(rows)})
+    return []
+
+
+def unit_cost_save(*, tenant, actor, name: str, indicator: str, weekly_cost, weeks: int = 52, note: str = "",
+                   unit_cost: UnitCost | None = None) -> UnitCost:
+    unit_cost = unit_cost or UnitCost(tenant=tenant)
+    unit_cost.name, unit_cost.indicator, unit_cost.weekly_cost = name, indicator, weekly_cost
+    unit_cost.weeks, unit_cost.note = weeks, note
+    unit_cost.full_clean(exclude=["tenant"])
+    unit_cost.save()
+    record_event(action="unit_cost.saved", actor=actor, obj=unit_cost)
+    return unit_cost
+
+
+def series(quarters: list[Quarter]) -> dict[str, dict[str, int]]:
+    """{indicator: {"2014/15 Q2": value}} for the given quarters (one query)."""
+    years = {q.start_year for q in quarters}
+    wanted = {(q.start_year, q.number) for q in quarters}
+    result: dict[str, dict[str, int]] = {c.value: {} for c in Indicator}
+    fy_start = quarters[0].fy_start_month if quarters else 4
+    for row in QuarterlyIndicator.objects.filter(fy_start_year__in=years).values(
+            "indicator", "fy_start_year", "quarter_number", "value"):
+        if (row["fy_start_year"], row["quarter_number"]) in wanted:
+            label = str(Quarter(row["fy_start_year"], row["quarter_number"], fy_start))
+            result[row["indicator"]][label] = row["value"]
+    return result

@@ -1,0 +1,67 @@
+"""Data section 8: cost avoided — the fall in a caseload × a tenant-set weekly unit cost, with the arithmetic."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.template.loader import render_to_string
+
+from .. import indicators
+from ..models import Indicator, UnitCost
+from .base import ReportContext, Section
+from .casework import _last_quarter
+
+
+def money(value: Decimal) -> str:
+    return f"£{value:,.0f}" if value == value.to_integral() else f"£{value:,.2f}"
+
+
+class CostAvoidedSection(Section):
+    key = "cost_avoided"
+    title = "Cost avoided"
+    order = 700
+    template = "reporting/sections/cost_avoided.html"
+
+    def build(self, context: ReportContext) -> dict:
+        now = _last_quarter(context.period)
+        before = now.shifted(-4)
+        held = indicators.series([before, now])
+        lines = []
+        for cost in UnitCost.objects.all():
+            start = held[cost.indicator].get(str(before))
+            end = held[cost.indicator].get(str(now))
+            lines.append({
+                "name": cost.name, "indicator": cost.indicator,
+                "indicator_label": Indicator(cost.indicator).label,
+                "weekly_cost": str(cost.weekly_cost), "weeks": cost.weeks, "note": cost.note,
+                "start": start, "end": end, "from": str(before), "to": str(now),
+            })
+        return {"key": self.key, "title": self.title, "lines": lines, "from": str(before), "to": str(now),
+                "definitions": [
+                    {"figure": f"Cost avoided: {line['name']}",
+                     "counts": f"Fall in {line['indicator_label'].lower()} × £{line['weekly_cost']} a week × "
+                               f"{line['weeks']} weeks",
+                     "period": f"{line['from']} to {line['to']}", "base": "Quarter-end counts entered by officers"}
+                    for line in lines
+                ]}
+
+    def render(self, snapshot, *, number, public, threshold, decimals):
+        lines = []
+        for line in snapshot["lines"]:
+            weekly = Decimal(line["weekly_cost"])
+            if line["start"] is None or line["end"] is None:
+                text = (f"The figures for {line['indicator_label'].lower()} at the end of {line['from']} and "
+                        f"{line['to']} are needed to work this out; they have not been entered.")
+                lines.append({"name": line["name"], "text": text, "total": ""})
+                continue
+            change = line["start"] - line["end"]
+            if change > 0:
+                total = change * weekly * line["weeks"]
+                text = (f"{line['indicator_label']} fell from {line['start']} to {line['end']}: "
+                        f"{change} fewer × {money(weekly)} a week × {line['weeks']} weeks = {money(total)}.")
+                lines.append({"name": line["name"], "text": text, "total": money(total)})
+            else:
+                text = (f"{line['indicator_label']} went from {line['start']} to {line['end']}: "
+                        "no fall, so no cost avoided is claimed.")
+                lines.append({"name": line["name"], "text": text, "total": "£0"})
+        return render_to_string(self.template, {"section": snapshot, "number": number, "lines": lines})
