@@ -13,6 +13,7 @@ from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.db import transaction
 from django.shortcuts import render
+from django.urls import reverse
 
 from .audit import RequestContext, reset_request_context, set_request_context
 from .models import Membership
@@ -43,6 +44,25 @@ def active_membership(request, memberships: list[Membership]) -> Membership | No
         if str(membership.public_id) == chosen:
             return membership
     return memberships[0] if memberships else None
+
+
+class NoStoreMiddleware:
+    """Pages for signed-in users carry personal data: never store them in a browser or proxy cache."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and not request.path.startswith("/static/"):
+            response["Cache-Control"] = "no-store, private"
+            response["Pragma"] = "no-cache"
+        return response
+
+
+def two_factor_required(membership) -> bool:
+    return settings.TWO_FACTOR_ENFORCED and membership.role in settings.TWO_FACTOR_REQUIRED_ROLES
 
 
 class TenantMiddleware:
@@ -76,5 +96,7 @@ class TenantMiddleware:
                 return render(request, "earlyhelp/no_membership.html", status=403)
             request.membership = membership
             request.tenant = membership.tenant
+            if two_factor_required(membership) and not request.user.is_verified():
+                return redirect_to_login(request.get_full_path(), reverse("two-factor"))
             with tenant_context(membership.tenant):
                 return self.get_response(request)

@@ -27,6 +27,11 @@ Q1_2014 = Quarter(2014, 1)
 EXEMPT = {
     "login": "public sign-in page",
     "logout": "sign-out",
+    "two-factor": "the signed-in user's own second sign-in step (tests/test_security.py)",
+    "password_reset": "public, reveals nothing (tests/test_security.py)",
+    "password_reset_done": "public confirmation page",
+    "password_reset_confirm": "token-guarded password change",
+    "password_reset_complete": "public confirmation page",
     "healthz": "unauthenticated health check with no tenant data",
     "home": "every member's landing page (tested in tests/test_pages.py)",
     "switch-tenant": "acts only on the user's own memberships (tested in tests/test_pages.py)",

@@ -1,0 +1,115 @@
+"""The security baseline: headers, two-factor sign-in, password reset that reveals nothing, deploy checks."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core import mail
+from django.test import override_settings
+from django.urls import reverse
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from earlyhelp.models import AuditEvent
+from earlyhelp.permissions import Role
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_pages_send_a_content_security_policy_without_inline_scripts(tenant_a, member, sign_in):
+    response = sign_in(member(tenant_a)).get("/")
+    policy = response["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "unsafe-inline" not in policy
+    assert "frame-ancestors 'none'" in policy
+
+
+def test_templates_have_no_inline_scripts_or_styles():
+    offenders = []
+    for path in ROOT.glob("**/templates/**/*.html"):
+        if ".venv" in path.parts:
+            continue
+        text = path.read_text()
+        for needle in ("<script>", "<script type=\"text/javascript\">", " style=\"", " onclick=", "<style>"):
+            if needle in text and "pdf/" not in path.as_posix():  # the PDF template is never served to browsers
+                offenders.append(f"{path.relative_to(ROOT)}: {needle.strip()}")
+    assert offenders == []
+
+
+def test_signed_in_pages_are_not_cached(tenant_a, member, sign_in):
+    response = sign_in(member(tenant_a)).get("/")
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_session_cookies_are_httponly_and_samesite(tenant_a, member, client):
+    member(tenant_a, username="alice")
+    response = client.post(reverse("login"), {"username": "alice", "password": "correct horse battery staple"})
+    cookie = response.cookies["sessionid"]
+    assert cookie["httponly"] and cookie["samesite"] == "Lax"
+
+
+class TestTwoFactor:
+    @pytest.fixture(autouse=True)
+    def enforced(self, settings):
+        settings.TWO_FACTOR_ENFORCED = True
+        settings.OTP_TOTP_THROTTLE_FACTOR = 0  # no waiting between attempts inside a test
+
+    def test_an_officer_must_set_up_two_factor_before_any_tenant_page(self, tenant_a, member, client):
+        officer = member(tenant_a, role=Role.PERFORMANCE_OFFICER, username="omar")
+        client.post(reverse("login"), {"username": "omar", "password": "correct horse battery staple"})
+        response = client.get("/")
+        assert response.status_code == 302 and response["Location"].startswith(reverse("two-factor"))
+        page = client.get(response["Location"])
+        assert "Set up two-factor sign-in" in page.content.decode()
+        device = TOTPDevice.objects.get(user=officer)
+        wrong = client.post(reverse("two-factor"), {"code": "000000", "next": "/"})
+        assert wrong.status_code == 400 and "not right" in wrong.content.decode()
+        code = f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
+        done = client.post(reverse("two-factor"), {"code": code, "next": "/"})
+        assert done.status_code == 302 and done["Location"] == "/"
+        assert client.get("/").status_code == 200
+        assert AuditEvent.all_tenants.filter(action="two_factor.set_up").count() == 1
+        assert AuditEvent.all_tenants.filter(action="two_factor.failed").count() == 1
+
+    def test_a_practitioner_is_not_required_to(self, tenant_a, member, sign_in):
+        assert sign_in(member(tenant_a, role=Role.PRACTITIONER)).get("/").status_code == 200
+
+    def test_the_next_sign_in_asks_for_a_code_not_a_new_setup(self, tenant_a, member, client):
+        officer = member(tenant_a, role=Role.TENANT_ADMIN, username="tess")
+        TOTPDevice.objects.create(user=officer, name="app", confirmed=True)
+        client.post(reverse("login"), {"username": "tess", "password": "correct horse battery staple"})
+        page = client.get(reverse("two-factor"))
+        assert "Enter your sign-in code" in page.content.decode()
+
+
+class TestPasswordReset:
+    def test_a_known_address_gets_a_link(self, tenant_a, member, client):
+        user = member(tenant_a, username="alice")
+        response = client.post(reverse("password_reset"), {"email": user.email})
+        assert response.status_code == 302
+        assert len(mail.outbox) == 1 and "/accounts/reset/" in mail.outbox[0].body
+
+    def test_an_unknown_address_sees_the_same_page_and_nothing_is_sent(self, db, client):
+        response = client.post(reverse("password_reset"), {"email": "nobody@example.org"}, follow=True)
+        assert "If the address you entered belongs to an account" in response.content.decode()
+        assert mail.outbox == []
+
+
+@override_settings()
+def test_check_deploy_is_clean_with_production_settings():
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "earlyhelp.settings",
+        "DEBUG": "off",
+        "SECRET_KEY": "a-long-random-production-secret-key-0123456789-abcdefghijklmnop",
+        "ALLOWED_HOSTS": "earlyhelp.example.gov.uk",
+        "SECURE_SSL_REDIRECT": "on",
+        "SECURE_HSTS_SECONDS": "31536000",
+        "SECURE_HSTS_INCLUDE_SUBDOMAINS": "on",
+        "SECURE_HSTS_PRELOAD": "on",
+        "DATABASE_URL": "sqlite:///:memory:",
+    }
+    result = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+                            cwd=ROOT, env=env, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
