@@ -4,9 +4,15 @@ child-level records). The request id and source address come from the request co
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
+import json
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
+
+from django.db import connection, transaction
+from django.utils import timezone
 
 from .models import AuditEvent
 from .tenancy import current_tenant
@@ -55,7 +61,7 @@ def record_event(
     if actor is not None and not getattr(actor, "is_authenticated", False):
         actor = None
     context = _request_context.get()
-    return AuditEvent.all_tenants.create(
+    event = AuditEvent(
         tenant=tenant,
         actor=actor,
         actor_label=actor_label,
@@ -64,5 +70,57 @@ def record_event(
         object_public_id=object_public_id,
         request_id=context.request_id,
         source_ip=context.source_ip,
-        detail=detail or {},
+        detail=json.loads(json.dumps(detail or {}, default=str)),
+        occurred_at=timezone.now(),
     )
+    with transaction.atomic():
+        _lock_chain(tenant.pk)
+        event.prev_hash = (
+            AuditEvent.all_tenants.filter(tenant=tenant).order_by("-id").values_list("row_hash", flat=True).first()
+            or ""
+        )
+        event.row_hash = event_hash(event)
+        event.save(force_insert=True)
+    return event
+
+
+_CHAIN_LOCK_NAMESPACE = 0x4555  # "EU": advisory locks of the audit chain
+
+
+def _lock_chain(tenant_id: int) -> None:
+    """Serialise appends to one tenant's chain (PostgreSQL advisory lock until the transaction ends)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_CHAIN_LOCK_NAMESPACE, tenant_id])
+
+
+def event_hash(event: AuditEvent) -> str:
+    """SHA-256 over the previous hash and every recorded field of ``event``."""
+    payload = [
+        event.prev_hash, event.tenant_id, event.actor_id, event.actor_label, event.action, event.object_type,
+        event.object_public_id, event.occurred_at.astimezone(dt.UTC).isoformat(timespec="microseconds"),
+        event.request_id, event.source_ip or "", event.detail,
+    ]
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class ChainBreak:
+    event_id: int
+    problem: str
+
+
+def verify_chain(tenant) -> tuple[int, list[ChainBreak]]:
+    """Walk ``tenant``'s audit chain in order; return (rows checked, breaks found)."""
+    breaks: list[ChainBreak] = []
+    previous = ""
+    checked = 0
+    rows = AuditEvent.all_tenants.filter(tenant=tenant).order_by("id").iterator(chunk_size=2000)
+    for event in rows:
+        checked += 1
+        if event.prev_hash != previous:
+            breaks.append(ChainBreak(event.pk, "does not follow the row before it (a row was removed or inserted)"))
+        if event_hash(event) != event.row_hash:
+            breaks.append(ChainBreak(event.pk, "its content no longer matches its hash (it was edited)"))
+        previous = event.row_hash
+    return checked, breaks

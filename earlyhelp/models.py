@@ -7,6 +7,7 @@ import uuid
 from django.contrib.auth.models import AbstractUser
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 
 from .permissions import Role
 from .tenancy import TenantModel
@@ -136,14 +137,19 @@ class AuditEvent(TenantModel):
     action = models.CharField(max_length=80)
     object_type = models.CharField(max_length=80, blank=True)
     object_public_id = models.CharField(max_length=64, blank=True)
-    occurred_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    occurred_at = models.DateTimeField(default=timezone.now, db_index=True)
     request_id = models.CharField(max_length=64, blank=True)
     source_ip = models.GenericIPAddressField(null=True, blank=True)
     detail = models.JSONField(default=dict, blank=True)
+    # Hash chain per tenant: each row's hash covers its content and the previous row's hash, so an edited,
+    # removed or inserted row is detected by ``manage.py verify_audit_chain``.
+    prev_hash = models.CharField(max_length=64, blank=True)
+    row_hash = models.CharField(max_length=64, blank=True)
 
     class Meta(TenantModel.Meta):
         ordering = ["-occurred_at", "-id"]
         indexes = [
+            models.Index(fields=["tenant", "-id"], name="audit_chain_idx"),
             models.Index(fields=["tenant", "object_type", "object_public_id"], name="audit_object_idx"),
             models.Index(fields=["tenant", "actor", "occurred_at"], name="audit_actor_idx"),
         ]

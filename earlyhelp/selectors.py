@@ -21,3 +21,25 @@ def members() -> QuerySet[Membership]:
 
 def recent_audit_events(limit: int = 20) -> list[AuditEvent]:
     return list(AuditEvent.objects.select_related("actor")[:limit])
+
+
+def access_log(*, actor_public_id=None, object_public_ids=(), start=None, end=None, reads_only=False):
+    """Audit events filtered for the access-log questions: what has this user looked at? who has seen this
+    record? Newest first."""
+    events = AuditEvent.objects.select_related("actor")
+    if actor_public_id:
+        events = events.filter(actor__public_id=actor_public_id)
+    if object_public_ids:
+        events = events.filter(object_public_id__in=[str(i) for i in object_public_ids])
+    if start:
+        events = events.filter(occurred_at__date__gte=start)
+    if end:
+        events = events.filter(occurred_at__date__lte=end)
+    if reads_only:
+        events = events.filter(action__endswith=".viewed") | events.filter(action__endswith=".downloaded")
+    return events.order_by("-occurred_at", "-id")
+
+
+def tenant_users():
+    """Users with a membership in the current tenant, for choosing whose activity to see."""
+    return [m.user for m in Membership.objects.select_related("user").order_by("user__last_name")]

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import accounts, views
+from . import access_log, accounts, views
 from .admin import platform_site, tenant_admin_site
 from .api import pages as api_pages
 from .forms import SignInForm
@@ -9,6 +9,7 @@ from .forms import SignInForm
 urlpatterns = [
     path("", views.home, name="home"),
     path("switch-tenant/", views.switch_tenant, name="switch-tenant"),
+    path("access-log/", access_log.access_log, name="access-log"),
     path("healthz", views.healthz, name="healthz"),
     path(
         "accounts/login/",

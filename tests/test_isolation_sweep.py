@@ -222,6 +222,7 @@ SWEEP: dict[str, Entry] = {
     "cases:close": Entry(CASE_EDITORS, make=_case),
     "cases:feedback": Entry(CASE_EDITORS, make=_case),
     "cases:audit": Entry({Role.AUDITOR}, make=_case),
+    "access-log": Entry({Role.AUDITOR, Role.TENANT_ADMIN}),
     "api-clients": Entry(ADMINS),
     "api-client-add": Entry(ADMINS),
     "api-client-revoke": Entry(ADMINS, method="post", make=lambda tenant, member: _api_client(tenant, member)),
