@@ -130,25 +130,8 @@ class ReturnRejected(UnprocessableContent):
         self.errors = errors
 
 
-@extend_schema_view(
-    create=extend_schema(request=ReturnSubmitSerializer, responses={201: KpiReturnSerializer}),
-)
-class KpiReturnViewSet(IdempotentCreateMixin, mixins.CreateModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
-    """Quarterly KPI returns of commissioned services: submit one as JSON, read its status and figures."""
-
-    required_scopes = {"GET": Scope.RETURNS_READ.value, "POST": Scope.RETURNS_WRITE.value}
-    queryset = KpiReturn.objects.all()  # for the schema; requests use get_queryset()
-    lookup_value_converter = "uuid"
-
-    def get_serializer_class(self):
-        return ReturnSubmitSerializer if self.action == "create" else KpiReturnSerializer
-
-    def get_queryset(self):
-        caller = self.request.auth
-        returns = KpiReturn.objects.select_related("service", "tenant")
-        if caller.client is not None:
-            return returns
-        return returns.filter(service__in=selectors.services_visible_to(caller.membership))
+class SubmitReturnMixin:
+    """``create``: validate the request, then import (and by default submit) the return through the services."""
 
     def create(self, request, *args, **kwargs):
         caller = request.auth
@@ -177,3 +160,24 @@ class KpiReturnViewSet(IdempotentCreateMixin, mixins.CreateModelMixin, mixins.Re
         self.audit_objects(kpi_return)
         kpi_return = self.get_queryset().get(pk=kpi_return.pk)
         return Response(KpiReturnSerializer(kpi_return).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema_view(
+    create=extend_schema(request=ReturnSubmitSerializer, responses={201: KpiReturnSerializer}),
+)
+class KpiReturnViewSet(IdempotentCreateMixin, SubmitReturnMixin, mixins.RetrieveModelMixin, TenantViewSet):
+    """Quarterly KPI returns of commissioned services: submit one as JSON, read its status and figures."""
+
+    required_scopes = {"GET": Scope.RETURNS_READ.value, "POST": Scope.RETURNS_WRITE.value}
+    queryset = KpiReturn.objects.all()  # for the schema; requests use get_queryset()
+    lookup_value_converter = "uuid"
+
+    def get_serializer_class(self):
+        return ReturnSubmitSerializer if self.action == "create" else KpiReturnSerializer
+
+    def get_queryset(self):
+        caller = self.request.auth
+        returns = KpiReturn.objects.select_related("service", "tenant")
+        if caller.client is not None:
+            return returns
+        return returns.filter(service__in=selectors.services_visible_to(caller.membership))

@@ -7,6 +7,7 @@ Each maker takes ``(tenant, client)``: ``client`` is the API client the object s
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 
 from django.core.files.base import ContentFile
 
@@ -25,6 +26,7 @@ from tests.factories import MembershipFactory, TeamFactory
 
 Q1_2014 = Quarter(2014, 1)
 PDF_BYTES = b"%PDF-1.4\n% a test PDF\n%%EOF\n"
+_numbers = itertools.count(1)
 
 
 def user_of(tenant, role=Role.PRACTITIONER):
@@ -77,9 +79,10 @@ def person(tenant, client=None):
 def service(tenant, client=None):
     """A commissioned service with a count, a mean and an outcome measure (codes as in the return tests)."""
     by = membership(tenant, Role.COMMISSIONER)
+    number = next(_numbers)
     with tenant_context(tenant):
-        provider = commissioning_services.provider_create(by=by, name=f"Women's Aid {tenant.slug}")
-        made = commissioning_services.service_create(by=by, name="STEPS", provider=provider)
+        provider = commissioning_services.provider_create(by=by, name=f"Women's Aid {number}")
+        made = commissioning_services.service_create(by=by, name=f"STEPS {number}", provider=provider)
         commissioning_services.kpi_define(by=by, service=made, code="referrals", label="Referrals received",
                                           kind=KpiKind.OUTPUT_COUNT, valid_from=Q1_2014)
         commissioning_services.kpi_define(by=by, service=made, code="waiting-days", label="Mean waiting (days)",
