@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from earlyhelp.api.models import ApiClient, Scope
 from earlyhelp.audit import record_event
 from earlyhelp.periods import Quarter
 from earlyhelp.permissions import Capability, Role, has_capability
@@ -46,9 +47,27 @@ def _require(membership, capability: str) -> None:
         raise PermissionDenied(f"Your role cannot do this ({capability}).")
 
 
-def _require_submitter(membership, service: CommissionedService) -> None:
-    if not can_submit_for(membership, service):
+def _require_submitter(by, service: CommissionedService) -> None:
+    """``by`` is the acting membership, or an API client (a provider's system submitting through the API).
+
+    An API client is not tied to a provider: its ``returns:write`` scope lets it submit for any service of its
+    own local authority. Tying clients to one provider is future work (see the API section of the README).
+    """
+    if isinstance(by, ApiClient):
+        if by.is_usable and Scope.RETURNS_WRITE in by.scopes and by.tenant_id == service.tenant_id:
+            return
+        raise PermissionDenied("This API client cannot submit returns (it needs the returns:write scope).")
+    if not can_submit_for(by, service):
         raise PermissionDenied("You can submit returns only for your own organisation's services.")
+
+
+def _user_of(by):
+    """The user acting (None for an API client)."""
+    return None if isinstance(by, ApiClient) else by.user
+
+
+def _label_of(by) -> str:
+    return f"API client {by.name}" if isinstance(by, ApiClient) else ""
 
 
 # ---------------------------------------------------------------------------------------------------- set-up
@@ -218,6 +237,17 @@ class ImportOutcome:
         return not self.problems
 
 
+def _require_editable(service: CommissionedService, quarter: Quarter) -> None:
+    existing = KpiReturn.objects.filter(
+        service=service, fy_start_year=quarter.start_year, quarter_number=quarter.number
+    ).first()
+    if existing is not None and not existing.is_editable:
+        raise ReturnWorkflowError(
+            f"The {quarter} return is {existing.get_status_display().lower()}: it cannot be changed "
+            "unless a commissioner queries or reopens it."
+        )
+
+
 def return_import(
     *, by, service: CommissionedService, quarter: Quarter, data: bytes, filename: str
 ) -> ImportOutcome:
@@ -227,18 +257,26 @@ def return_import(
     written when any row has a problem: the problems are returned, each with its row and column.
     """
     _require_submitter(by, service)
-    existing = KpiReturn.objects.filter(
-        service=service, fy_start_year=quarter.start_year, quarter_number=quarter.number
-    ).first()
-    if existing is not None and not existing.is_editable:
-        raise ReturnWorkflowError(
-            f"The {quarter} return is {existing.get_status_display().lower()}: it cannot be changed "
-            "unless a commissioner queries or reopens it."
-        )
+    _require_editable(service, quarter)
     read = returns_io.read_upload(data, filename)
     if read.problems:
         return ImportOutcome(problems=read.problems)
-    parsed, problems = returns_io.validate_rows(service=service, quarter=quarter, rows=read.rows)
+    return _store_rows(by=by, service=service, quarter=quarter, rows=read.rows, filename=filename)
+
+
+def return_rows_import(
+    *, by, service: CommissionedService, quarter: Quarter, rows: list[tuple[int, dict]], source: str
+) -> ImportOutcome:
+    """As :func:`return_import`, for rows already read (a return sent as JSON through the API): the same
+    validation of every row and the same all-or-nothing rule. ``rows`` are ``(row number, cells)`` with the
+    columns of a return file; ``source`` is recorded where an upload records its file name."""
+    _require_submitter(by, service)
+    _require_editable(service, quarter)
+    return _store_rows(by=by, service=service, quarter=quarter, rows=rows, filename=source)
+
+
+def _store_rows(*, by, service, quarter, rows, filename) -> ImportOutcome:
+    parsed, problems = returns_io.validate_rows(service=service, quarter=quarter, rows=rows)
     if problems:
         return ImportOutcome(problems=problems)
     with transaction.atomic():
@@ -260,10 +298,10 @@ def return_import(
         kpi_return.version += 1
         kpi_return.save(update_fields=["version", "updated_at"])
         KpiReturnRevision.objects.create(
-            kpi_return=kpi_return, version=kpi_return.version, filename=filename[:255], uploaded_by=by.user,
+            kpi_return=kpi_return, version=kpi_return.version, filename=filename[:255], uploaded_by=_user_of(by),
             values=[_snapshot(p) for p in parsed],
         )
-        record_event(action="return.imported", actor=by.user, obj=kpi_return,
+        record_event(action="return.imported", actor=_user_of(by), actor_label=_label_of(by), obj=kpi_return,
                      detail={"version": kpi_return.version, "rows": len(values), "filename": filename[:255]})
     return ImportOutcome(kpi_return=kpi_return)
 
@@ -293,9 +331,9 @@ def return_submit(*, by, kpi_return: KpiReturn) -> KpiReturn:
         if not kpi_return.values.exists():
             raise ReturnWorkflowError("Upload the return's figures before submitting it.")
         kpi_return.submitted_at = timezone.now()
-        kpi_return.submitted_by = by.user
+        kpi_return.submitted_by = _user_of(by)
         kpi_return.save()
-        record_event(action="return.submitted", actor=by.user, obj=kpi_return,
+        record_event(action="return.submitted", actor=_user_of(by), actor_label=_label_of(by), obj=kpi_return,
                      detail={"version": kpi_return.version})
     return kpi_return
 

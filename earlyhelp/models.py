@@ -159,4 +159,4 @@ class AuditEvent(TenantModel):
 
 
 # The API platform's tables are declared in their own package but belong to this app.
-from .api.models import ApiClient, IdempotencyRecord  # noqa: E402, F401
+from .api.models import ApiClient, ApiSubmission, IdempotencyRecord  # noqa: E402, F401

@@ -29,6 +29,8 @@ urlpatterns = [
     path("admin/", tenant_admin_site.urls),
     path("platform/", platform_site.urls),
     path("api/", include("earlyhelp.api.urls")),
+    # Open Referral UK feed of each tenant's commissioned services: open read, no sign-in.
+    path("openreferral/", include("commissioning.openreferral_urls")),
     path("api-clients/", api_pages.api_client_list, name="api-clients"),
     path("api-clients/add/", api_pages.api_client_add, name="api-client-add"),
     path("api-clients/<uuid:public_id>/revoke/", api_pages.api_client_revoke_view, name="api-client-revoke"),

@@ -53,7 +53,8 @@ class TenantAPIMixin:
             except Exception as exc:
                 response = self.handle_exception(exc)
             self.response = self.finalize_response(request, response, *args, **kwargs)
-            self.response.render()  # inside the tenant context: nothing lazy is evaluated outside it
+            if hasattr(self.response, "render"):  # a file download (FileResponse) has nothing to render
+                self.response.render()  # inside the tenant context: nothing lazy is evaluated outside it
             self.audit_call(request, self.response)
             return self.response
 

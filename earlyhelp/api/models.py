@@ -92,3 +92,28 @@ class IdempotencyRecord(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.caller} {self.key}"
+
+
+class ApiSubmission(TenantModel):
+    """A record that an API client created (a referral, a KPI return, a report run…), so that the client can
+    read back its own submissions without the apps' tables carrying an API field.
+
+    ``object_type`` is the model's ``app_label.model_name``; ``object_public_id`` its public id. Written by
+    ``earlyhelp.api.services.api_submission_record`` in the same transaction as the object.
+    """
+
+    client = models.ForeignKey(ApiClient, on_delete=models.PROTECT, related_name="submissions")
+    object_type = models.CharField(max_length=100)
+    object_public_id = models.UUIDField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta(TenantModel.Meta):
+        constraints = [
+            *TenantModel.Meta.constraints,
+            models.UniqueConstraint(fields=["tenant", "object_type", "object_public_id"],
+                                    name="earlyhelp_apisubmission_object"),
+        ]
+        indexes = [models.Index(fields=["tenant", "client", "object_type"], name="earlyhelp_apisubmission_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.client} → {self.object_type} {self.object_public_id}"

@@ -113,6 +113,8 @@ def exception_handler(exc, context):
     else:
         detail = str(exc.detail) if not isinstance(exc.detail, (list, dict)) else "The request failed."
         code = getattr(exc.detail, "code", None) or exc.default_code
+    if isinstance(getattr(exc, "errors", None), list):  # a refusal with row/field details (e.g. a KPI return)
+        extra["errors"] = exc.errors
     if getattr(exc, "missing_scopes", None):
         extra["missing_scopes"] = exc.missing_scopes
     body = problem(

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.extensions import OpenApiAuthenticationExtension, OpenApiSerializerFieldExtension
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
@@ -23,6 +23,18 @@ class BearerTokenScheme(OpenApiAuthenticationExtension):
             "scheme": "bearer",
             "description": "An API client's token (`eh_…`), created by the tenant administrator at /api-clients/.",
         }
+
+
+class PublicIdRelatedFieldSchema(OpenApiSerializerFieldExtension):
+    """A related object named by its public id (a UUID) or by another slug such as a code (a string)."""
+
+    target_class = "earlyhelp.api.serializers.PublicIdRelatedField"
+    match_subclasses = True
+
+    def map_serializer_field(self, auto_schema, direction):
+        if self.target.slug_field == "public_id":
+            return {"type": "string", "format": "uuid"}
+        return {"type": "string"}
 
 
 class ApiAutoSchema(AutoSchema):
@@ -87,7 +99,7 @@ _DESCRIPTIONS = {
     "413": "Body too large",
     "409": "Conflicts with existing data",
     "415": "Unsupported media type",
-    "422": "Idempotency-Key reused for a different request",
+    "422": "Idempotency-Key reused for a different request, or content refused (e.g. a KPI return's rows)",
     "429": "Too many requests",
 }
 

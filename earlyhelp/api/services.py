@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from ..audit import record_event
 from ..models import Tenant, User
-from .models import ApiClient, Scope
+from .models import ApiClient, ApiSubmission, Scope
 from .tokens import generate_token, hash_token
 
 
@@ -63,3 +63,22 @@ def api_client_revoke(*, client: ApiClient, revoked_by: User | None) -> ApiClien
     client.save(update_fields=["revoked_at"])
     record_event(action="api_client.revoked", actor=revoked_by, obj=client, tenant=client.tenant)
     return client
+
+
+def api_submission_record(*, client: ApiClient | None, obj) -> ApiSubmission | None:
+    """Remember that ``client`` created ``obj`` (a tenant-owned row of the client's tenant); the first client
+    to send an object keeps it (a return sent again is the same return). No-op for None (a signed-in member:
+    the apps record who they are)."""
+    if client is None:
+        return None
+    submission, _ = ApiSubmission.objects.get_or_create(
+        object_type=obj._meta.label_lower, object_public_id=obj.public_id, defaults={"client": client}
+    )
+    return submission
+
+
+def submitted_public_ids(*, client: ApiClient, model):
+    """The public ids of the ``model`` rows ``client`` created: a subquery for ``public_id__in``."""
+    return ApiSubmission.objects.filter(client=client, object_type=model._meta.label_lower).values(
+        "object_public_id"
+    )

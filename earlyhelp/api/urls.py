@@ -1,4 +1,4 @@
-"""``/api/``: the schema, its docs, and version 1. Apps add their routers' URLs to ``v1_patterns``."""
+"""``/api/``: the schema, its docs, and version 1. Each app's ``api_urls`` module is included in ``v1_patterns``."""
 
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
@@ -12,9 +12,13 @@ app_name = "api"
 router = SimpleRouter(use_regex_path=False)
 router.register("teams", TeamViewSet, basename="team")
 
+# The apps' endpoints are included by module name, so this floor imports nothing from the ones above it.
 v1_patterns = [
     path("me/", MeView.as_view(), name="me"),
     *router.urls,
+    path("", include("cases.api_urls")),
+    path("", include("commissioning.api_urls")),
+    path("", include("reporting.api_urls")),
 ]
 
 urlpatterns = [

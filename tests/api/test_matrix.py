@@ -1,7 +1,10 @@
 """Every /api/v1/ endpoint × (own tenant, other tenant, no auth, wrong scope), generated from the URL conf.
 
 A new endpoint without an entry in ENDPOINTS fails ``test_every_v1_endpoint_is_in_the_matrix``: say which
-scope it needs and how to make an object of each tenant for it.
+scope it needs and how to make an object of each tenant for it. ``make(tenant, client)`` makes the object (as
+sent by ``client`` where the endpoint shows a client's own submissions). Creates (``body``) and queries
+(``query``) name the object made; sent by a client of another tenant they point into a tenant that is not
+the caller's, and are refused with ``other_status``.
 """
 
 from __future__ import annotations
@@ -11,24 +14,69 @@ from dataclasses import dataclass
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from rest_framework.test import APIClient
 
+from tests.api import makers
 from tests.api.conftest import assert_problem
-from tests.factories import TeamFactory
+from tests.factories import UserFactory
 
 
 @dataclass(frozen=True)
 class Endpoint:
     scope: str | None  # the scope that grants it (None: any authenticated caller)
-    make: Callable | None = None  # make(tenant) → an object of that tenant (detail endpoints)
+    make: Callable | None = None  # make(tenant, client) → an object of that tenant
     is_list: bool = False
     wrong_scope: str = "returns:write"
+    body: Callable | None = None  # body(obj) → the JSON of a POST
+    query: Callable | None = None  # query(obj) → the query parameters of a GET
+    other_status: int = 404  # the answer when the object belongs to another tenant
+    ok_status: int = 200
+
+    @property
+    def method(self) -> str:
+        return "post" if self.body is not None else "get"
+
+
+def _referral_body(kid):
+    return {"children": [str(kid.public_id)], "received_on": "2024-05-01", "source": "2A"}
+
+
+def _return_body(service):
+    return {"service": str(service.public_id), "quarter": "2014/15 Q1",
+            "rows": [{"kpi_code": "referrals", "value": 12}]}
 
 
 ENDPOINTS = {
     "api:v1:me": Endpoint(scope=None),
-    "api:v1:team-list": Endpoint(scope="cases:read", make=lambda tenant: TeamFactory(tenant=tenant), is_list=True),
-    "api:v1:team-detail": Endpoint(scope="cases:read", make=lambda tenant: TeamFactory(tenant=tenant)),
+    "api:v1:team-list": Endpoint(scope="cases:read", make=makers.team, is_list=True),
+    "api:v1:team-detail": Endpoint(scope="cases:read", make=makers.team),
+    "api:v1:referral-list": Endpoint(scope="referrals:read", make=makers.referral, is_list=True),
+    "api:v1:referral-detail": Endpoint(scope="referrals:read", make=makers.referral),
+    "api:v1:family-list": Endpoint(scope="cases:read", make=makers.family, is_list=True),
+    "api:v1:family-detail": Endpoint(scope="cases:read", make=makers.family),
+    "api:v1:person-list": Endpoint(scope="cases:read", make=makers.person, is_list=True),
+    "api:v1:person-detail": Endpoint(scope="cases:read", make=makers.person),
+    "api:v1:case-list": Endpoint(scope="cases:read", make=makers.case, is_list=True),
+    "api:v1:case-detail": Endpoint(scope="cases:read", make=makers.case),
+    "api:v1:return-detail": Endpoint(scope="returns:read", make=makers.kpi_return, wrong_scope="cases:read"),
+    "api:v1:stats-cases": Endpoint(scope="stats:read", make=makers.team, other_status=400,
+                                   query=lambda team: {"period": "2024/25 Q1", "team": str(team.public_id)}),
+    "api:v1:stats-kpis": Endpoint(scope="stats:read", make=makers.service,
+                                  query=lambda service: {"service": str(service.public_id),
+                                                         "quarters": "2014/15 Q1"}),
+    "api:v1:report-run-detail": Endpoint(scope="reports:read", make=makers.report_run),
+    "api:v1:report-run-pdf": Endpoint(scope="reports:read", make=makers.finished_report_run),
 }
+CREATES = {
+    # POST-only collection routes: the referral list route also takes POST (tested in test_referrals.py).
+    "api:v1:return-list": Endpoint(scope="returns:write", make=makers.service, body=_return_body,
+                                   other_status=400, ok_status=201, wrong_scope="returns:read"),
+    "api:v1:report-run-list": Endpoint(scope="reports:write", make=makers.report, ok_status=201, other_status=400,
+                                       body=lambda report: {"report": str(report.public_id)}),
+    "api:v1:referral-list POST": Endpoint(scope="referrals:write", make=makers.child, body=_referral_body,
+                                          ok_status=201, other_status=400),
+}
+ALL = {**ENDPOINTS, **CREATES}
 
 
 def v1_url_names(patterns=None, prefix="", namespace="") -> set[str]:
@@ -44,48 +92,67 @@ def v1_url_names(patterns=None, prefix="", namespace="") -> set[str]:
 
 
 def test_every_v1_endpoint_is_in_the_matrix():
-    assert v1_url_names() == set(ENDPOINTS)
+    assert v1_url_names() == {name.split()[0] for name in ALL}
 
 
-def url_for(name, endpoint, obj):
+def call(api, name, endpoint, obj):
+    url_name = name.split()[0]
+    if endpoint.body is not None:
+        return api.post(reverse(url_name), endpoint.body(obj), format="json")
+    if endpoint.query is not None:
+        return api.get(reverse(url_name), endpoint.query(obj))
     if endpoint.make is not None and not endpoint.is_list:
-        return reverse(name, kwargs={"public_id": obj.public_id})
-    return reverse(name)
+        return api.get(reverse(url_name, kwargs={"public_id": obj.public_id}))
+    return api.get(reverse(url_name))
 
 
-@pytest.mark.parametrize("name", sorted(ENDPOINTS))
+def make_obj(endpoint, tenant, client=None):
+    return endpoint.make(tenant, client) if endpoint.make else None
+
+
+@pytest.fixture
+def responsible(db):
+    """The administrator who creates the API clients (report runs are requested on their behalf)."""
+    return UserFactory()
+
+
+@pytest.mark.parametrize("name", sorted(ALL))
 class TestEveryEndpoint:
-    def test_own_tenant(self, name, tenant_a, make_api_client, bearer):
-        endpoint = ENDPOINTS[name]
-        obj = endpoint.make(tenant_a) if endpoint.make else None
-        _, token = make_api_client(tenant_a, scopes=[endpoint.scope or "stats:read"])
-        response = bearer(token).get(url_for(name, endpoint, obj))
-        assert response.status_code == 200, response.content
+    def test_own_tenant(self, name, tenant_a, make_api_client, bearer, responsible):
+        endpoint = ALL[name]
+        client, token = make_api_client(tenant_a, scopes=[endpoint.scope or "stats:read"], created_by=responsible)
+        obj = make_obj(endpoint, tenant_a, client)
+        response = call(bearer(token), name, endpoint, obj)
+        assert response.status_code == endpoint.ok_status, response.content[:1000]
         if endpoint.is_list:
             assert str(obj.public_id) in [row["id"] for row in response.json()["results"]]
 
-    def test_other_tenant(self, name, tenant_a, tenant_b, make_api_client, bearer):
-        endpoint = ENDPOINTS[name]
-        theirs = endpoint.make(tenant_a) if endpoint.make else None
-        _, token = make_api_client(tenant_b, scopes=[endpoint.scope or "stats:read"])
-        response = bearer(token).get(url_for(name, endpoint, theirs))
+    def test_other_tenant(self, name, tenant_a, tenant_b, make_api_client, bearer, responsible):
+        endpoint = ALL[name]
+        theirs_client, _ = make_api_client(tenant_a, scopes=[endpoint.scope or "stats:read"], name="Theirs")
+        theirs = make_obj(endpoint, tenant_a, theirs_client)
+        _, token = make_api_client(tenant_b, scopes=[endpoint.scope or "stats:read"], created_by=responsible)
+        response = call(bearer(token), name, endpoint, theirs)
         if endpoint.make is None:
             assert response.json()["tenant"]["id"] == str(tenant_b.public_id)
         elif endpoint.is_list:
+            assert response.status_code == 200
             assert str(theirs.public_id) not in [row["id"] for row in response.json()["results"]]
         else:
-            assert_problem(response, 404, "not_found")
+            body = assert_problem(response, endpoint.other_status)
+            if endpoint.other_status == 400:  # a related field pointing into another tenant
+                assert "does_not_exist" in {error["code"] for error in body["errors"]}, body
 
-    def test_no_auth(self, name, tenant_a, client):
-        endpoint = ENDPOINTS[name]
-        obj = endpoint.make(tenant_a) if endpoint.make else None
-        assert_problem(client.get(url_for(name, endpoint, obj)), 401, "not_authenticated")
+    def test_no_auth(self, name, tenant_a):
+        endpoint = ALL[name]
+        obj = make_obj(endpoint, tenant_a)
+        assert_problem(call(APIClient(), name, endpoint, obj), 401, "not_authenticated")
 
     def test_wrong_scope(self, name, tenant_a, make_api_client, bearer):
-        endpoint = ENDPOINTS[name]
+        endpoint = ALL[name]
         if endpoint.scope is None:
             pytest.skip("open to any authenticated caller")
-        obj = endpoint.make(tenant_a) if endpoint.make else None
-        _, token = make_api_client(tenant_a, scopes=[endpoint.wrong_scope])
-        body = assert_problem(bearer(token).get(url_for(name, endpoint, obj)), 403, "missing_scope")
+        client, token = make_api_client(tenant_a, scopes=[endpoint.wrong_scope])
+        obj = make_obj(endpoint, tenant_a, client)
+        body = assert_problem(call(bearer(token), name, endpoint, obj), 403, "missing_scope")
         assert endpoint.scope in body["missing_scopes"]

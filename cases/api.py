@@ -1,0 +1,302 @@
+"""The cases app's REST API: referrals sent by partner systems, and reads of families, people and cases.
+
+Thin over ``cases.services``: a referral is created by ``family_create`` / ``person_create`` /
+``referral_create`` exactly as in the browser. Related objects are named by public id (people) or code
+(referral source, presenting needs) and looked up in the caller's tenant at validation time, so an id of
+another tenant is "does not exist". Reads are for callers with ``cases:read`` (the role capability
+"view child records" for signed-in members); every child-level read is audited.
+"""
+
+from __future__ import annotations
+
+import django_filters
+from django.db import transaction
+from django.db.models import Prefetch
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, serializers
+from rest_framework.exceptions import ValidationError
+
+from earlyhelp.api.base import TenantReadOnlyViewSet, TenantViewSet
+from earlyhelp.api.idempotency import IdempotentCreateMixin
+from earlyhelp.api.models import Scope
+from earlyhelp.api.serializers import PublicIdRelatedField, StrictSerializer
+from earlyhelp.api.services import api_submission_record, submitted_public_ids
+from earlyhelp.audit import record_event
+
+from . import services
+from .models import Case, Family, Person, PresentingNeed, Referral, ReferralSource
+from .models.people import ETHNICITY_CHOICES, SEX_CHOICES
+
+# ---------------------------------------------------------------------------------------------------- fields
+
+
+class CodeRelatedField(PublicIdRelatedField):
+    """An active entry of one of the tenant's coded lists (referral sources, presenting needs), by its code."""
+
+    def __init__(self, *, model, **kwargs):
+        kwargs.setdefault("slug_field", "code")
+        super().__init__(model=model, **kwargs)
+
+    def get_queryset(self):
+        return self.model.objects.filter(is_active=True)
+
+
+class AuditedReadMixin:
+    """Records ``<model>.viewed`` for each object read by its id, as the browser's case pages do."""
+
+    viewed_action = ""
+
+    def get_object(self):
+        obj = super().get_object()
+        caller = self.request.auth
+        record_event(action=self.viewed_action, actor=caller.actor, actor_label=caller.actor_label, obj=obj,
+                     detail={"via": "api"})
+        return obj
+
+
+# ---------------------------------------------------------------------------------------------------- referrals
+
+
+class NewFamilySerializer(StrictSerializer):
+    name = serializers.CharField(max_length=120)
+    postcode = serializers.CharField(max_length=10, required=False, allow_blank=True, default="")
+    ward = serializers.CharField(max_length=120, required=False, allow_blank=True, default="")
+    address = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+
+
+class NewChildSerializer(StrictSerializer):
+    first_name = serializers.CharField(max_length=100)
+    last_name = serializers.CharField(max_length=100)
+    date_of_birth = serializers.DateField(required=False, allow_null=True, default=None)
+    sex = serializers.ChoiceField(choices=SEX_CHOICES, required=False, default="U")
+    ethnicity = serializers.ChoiceField(choices=ETHNICITY_CHOICES, required=False, default="NOBT")
+    postcode = serializers.CharField(max_length=10, required=False, allow_blank=True, default="")
+    nhs_number = serializers.RegexField(r"^\d{10}$", required=False, allow_blank=True, default="")
+    upn = serializers.CharField(max_length=13, required=False, allow_blank=True, default="")
+    local_id = serializers.CharField(max_length=40, required=False, allow_blank=True, default="",
+                                     help_text="The sending system's own identifier of the child.")
+
+
+class ReferralSerializer(serializers.ModelSerializer):
+    """A referral as the API shows it."""
+
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    family = serializers.UUIDField(source="family.public_id", read_only=True)
+    children = serializers.SlugRelatedField(slug_field="public_id", many=True, read_only=True)
+    source = serializers.CharField(source="source.code", read_only=True)
+    presenting_needs = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+
+    class Meta:
+        model = Referral
+        fields = ["id", "family", "children", "received_on", "source", "route", "presenting_needs", "reason",
+                  "is_re_referral", "decision", "decided_on", "created_at"]
+        read_only_fields = fields
+
+
+class ReferralCreateSerializer(StrictSerializer):
+    """A referral about children already known (``children``: people's ids), new children (``new_children``,
+    in ``family`` when no known child is given, else in the known children's family), or both."""
+
+    children = serializers.ListField(child=PublicIdRelatedField(model=Person), required=False, default=list,
+                                     max_length=20, help_text="Ids of people already recorded (one family).")
+    new_children = NewChildSerializer(many=True, required=False, default=list, max_length=20)
+    family = NewFamilySerializer(required=False, allow_null=True, default=None,
+                                 help_text="The new family of the new children, when no known child is given.")
+    received_on = serializers.DateField()
+    source = CodeRelatedField(model=ReferralSource, help_text="A referral source code, e.g. 2A (school).")
+    route = serializers.ChoiceField(choices=Referral.Route.choices, required=False, default=Referral.Route.DIRECT)
+    presenting_needs = serializers.ListField(child=CodeRelatedField(model=PresentingNeed), required=False,
+                                             default=list, max_length=50)
+    reason = serializers.CharField(max_length=10000, required=False, allow_blank=True, default="")
+
+    def validate(self, attrs):
+        if not attrs["children"] and not attrs["new_children"]:
+            raise ValidationError({"children": ["Give the children the referral is about (children or "
+                                                "new_children)."]})
+        if attrs["new_children"] and not attrs["children"] and not attrs["family"]:
+            raise ValidationError({"family": ["New children need their family (or a known child's id)."]})
+        if attrs["children"] and attrs["family"]:
+            raise ValidationError({"family": ["Give a family only for new children without known children: "
+                                              "new children join the known children's family."]})
+        return attrs
+
+    def to_representation(self, instance):
+        return ReferralSerializer(instance, context=self.context).data
+
+
+def referral_from_request(*, data: dict, actor) -> Referral:
+    """Create the family and children the payload describes, then the referral, through the services."""
+    with transaction.atomic():
+        children = list(data["children"])
+        if data["new_children"]:
+            family = children[0].family if children else services.family_create(actor=actor, **data["family"])
+            for child in data["new_children"]:
+                children.append(services.person_create(family=family, actor=actor, **child))
+        return services.referral_create(
+            children=children, received_on=data["received_on"], source=data["source"], route=data["route"],
+            presenting_needs=data["presenting_needs"], reason=data["reason"], actor=actor,
+        )
+
+
+@extend_schema_view(
+    create=extend_schema(request=ReferralCreateSerializer, responses={201: ReferralSerializer}),
+)
+class ReferralViewSet(IdempotentCreateMixin, mixins.CreateModelMixin, mixins.ListModelMixin,
+                      mixins.RetrieveModelMixin, TenantViewSet):
+    """Referrals sent through the API. A partner system reads back only the referrals it sent; a signed-in
+    member, the referrals they recorded."""
+
+    required_scopes = {"GET": Scope.REFERRALS_READ.value, "POST": Scope.REFERRALS_WRITE.value}
+    queryset = Referral.objects.all()  # for the schema; requests use get_queryset()
+    lookup_value_converter = "uuid"
+    cursor_ordering = ("-created_at", "-id")
+
+    def get_serializer_class(self):
+        return ReferralCreateSerializer if self.action == "create" else ReferralSerializer
+
+    def get_queryset(self):
+        caller = self.request.auth
+        referrals = Referral.objects.select_related("family", "source").prefetch_related(
+            "children", "presenting_needs")
+        if caller.client is not None:
+            return referrals.filter(public_id__in=submitted_public_ids(client=caller.client, model=Referral))
+        return referrals.filter(recorded_by=caller.actor)
+
+    def perform_create(self, serializer):
+        caller = self.request.auth
+        referral = referral_from_request(data=serializer.validated_data, actor=caller.actor)
+        api_submission_record(client=caller.client, obj=referral)
+        self.audit_objects(referral)
+        serializer.instance = referral
+
+
+# ---------------------------------------------------------------------------------------------------- reads
+
+
+class RefSerializer(serializers.Serializer):
+    id = serializers.UUIDField(source="public_id")
+    name = serializers.CharField()
+
+
+class FamilySerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+
+    class Meta:
+        model = Family
+        fields = ["id", "name", "address", "postcode", "ward", "created_at"]
+        read_only_fields = fields
+
+
+class PersonSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    family = serializers.UUIDField(source="family.public_id", read_only=True)
+
+    class Meta:
+        model = Person
+        fields = ["id", "family", "kind", "first_name", "last_name", "date_of_birth", "sex", "ethnicity",
+                  "postcode", "ward", "relationship", "nhs_number", "upn", "local_id"]
+        read_only_fields = fields
+
+
+class LevelSerializer(serializers.Serializer):
+    rank = serializers.IntegerField()
+    label = serializers.CharField()
+    is_statutory = serializers.BooleanField()
+
+
+class CaseSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    family = RefSerializer(read_only=True)
+    children = serializers.SlugRelatedField(slug_field="public_id", many=True, read_only=True)
+    referral = serializers.UUIDField(source="referral.public_id", read_only=True, allow_null=True)
+    team = RefSerializer(read_only=True)
+    locality = RefSerializer(read_only=True, allow_null=True)
+    level_of_need = LevelSerializer(read_only=True)
+    lead_professional = serializers.CharField(source="lead_professional.get_full_name", read_only=True)
+    is_open = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = Case
+        fields = ["id", "family", "children", "referral", "team", "locality", "level_of_need",
+                  "lead_professional", "opened_on", "closed_on", "is_open", "is_reopened"]
+        read_only_fields = fields
+
+
+class FamilyFilter(django_filters.FilterSet):
+    postcode = django_filters.CharFilter(field_name="postcode", lookup_expr="iexact", max_length=10)
+
+    class Meta:
+        model = Family
+        fields = ["postcode"]
+
+
+class PersonFilter(django_filters.FilterSet):
+    family = django_filters.UUIDFilter(field_name="family__public_id", help_text="A family's id.")
+    kind = django_filters.ChoiceFilter(choices=Person.Kind.choices)
+
+    class Meta:
+        model = Person
+        fields = ["family", "kind"]
+
+
+class CaseFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=[("open", "Open"), ("closed", "Closed")], method="filter_status",
+                                         help_text="open or closed")
+    team = django_filters.UUIDFilter(field_name="team__public_id", help_text="A team's id.")
+    family = django_filters.UUIDFilter(field_name="family__public_id", help_text="A family's id.")
+    opened_from = django_filters.DateFilter(field_name="opened_on", lookup_expr="gte")
+    opened_to = django_filters.DateFilter(field_name="opened_on", lookup_expr="lte")
+    closed_from = django_filters.DateFilter(field_name="closed_on", lookup_expr="gte")
+    closed_to = django_filters.DateFilter(field_name="closed_on", lookup_expr="lte")
+
+    class Meta:
+        model = Case
+        fields = ["status", "team", "family", "opened_from", "opened_to", "closed_from", "closed_to"]
+
+    def filter_status(self, queryset, name, value):
+        return queryset.filter(closed_on__isnull=value == "open")
+
+
+class FamilyViewSet(AuditedReadMixin, TenantReadOnlyViewSet):
+    """Families of the local authority."""
+
+    required_scopes = {"GET": Scope.CASES_READ.value}
+    serializer_class = FamilySerializer
+    filterset_class = FamilyFilter
+    queryset = Family.objects.all()
+    lookup_value_converter = "uuid"
+    viewed_action = "family.viewed"
+
+    def get_queryset(self):
+        return Family.objects.all()
+
+
+class PersonViewSet(AuditedReadMixin, TenantReadOnlyViewSet):
+    """Children and adults of the local authority's families."""
+
+    required_scopes = {"GET": Scope.CASES_READ.value}
+    serializer_class = PersonSerializer
+    filterset_class = PersonFilter
+    queryset = Person.objects.all()
+    lookup_value_converter = "uuid"
+    viewed_action = "person.viewed"
+
+    def get_queryset(self):
+        return Person.objects.select_related("family")
+
+
+class CaseViewSet(AuditedReadMixin, TenantReadOnlyViewSet):
+    """Lead-professional cases: filter by status (open/closed), team and opened/closed dates."""
+
+    required_scopes = {"GET": Scope.CASES_READ.value}
+    serializer_class = CaseSerializer
+    filterset_class = CaseFilter
+    queryset = Case.objects.all()
+    lookup_value_converter = "uuid"
+    cursor_ordering = ("-opened_on", "-id")
+    viewed_action = "case.viewed"
+
+    def get_queryset(self):
+        return Case.objects.select_related(
+            "family", "referral", "team", "locality", "level_of_need", "lead_professional"
+        ).prefetch_related(Prefetch("children", queryset=Person.objects.only("id", "public_id")))

@@ -1,0 +1,16 @@
+"""``/api/v1/`` routes of the reporting floor (included by ``earlyhelp.api.urls`` by name)."""
+
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from . import api
+
+router = SimpleRouter(use_regex_path=False)
+router.register("report-runs", api.ReportRunViewSet, basename="report-run")
+
+urlpatterns = [
+    path("stats/cases/", api.CaseStatsView.as_view(), name="stats-cases"),
+    path("stats/kpis/", api.KpiStatsView.as_view(), name="stats-kpis"),
+    path("report-runs/<uuid:public_id>/pdf/", api.ReportRunPdfView.as_view(), name="report-run-pdf"),
+    *router.urls,
+]

@@ -1,0 +1,123 @@
+"""Objects of one tenant for the API tests, made through the apps' services inside the tenant's context.
+
+Each maker takes ``(tenant, client)``: ``client`` is the API client the object should count as sent by (for
+"own submissions" endpoints) and may be ignored.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+
+from django.core.files.base import ContentFile
+
+from cases import services as case_services
+from cases.models import ReferralSource
+from commissioning import services as commissioning_services
+from commissioning.models import KpiKind, KpiReturn
+from earlyhelp.api.services import api_submission_record
+from earlyhelp.models import Membership
+from earlyhelp.periods import Quarter
+from earlyhelp.permissions import Role
+from earlyhelp.tenancy import tenant_context
+from reporting import services as reporting_services
+from reporting.models import ReportRun
+from tests.factories import MembershipFactory, TeamFactory
+
+Q1_2014 = Quarter(2014, 1)
+PDF_BYTES = b"%PDF-1.4\n% a test PDF\n%%EOF\n"
+_numbers = itertools.count(1)
+
+
+def user_of(tenant, role=Role.PRACTITIONER):
+    return MembershipFactory(tenant=tenant, role=role).user
+
+
+def membership(tenant, role):
+    return Membership.all_tenants.get(user=user_of(tenant, role), tenant=tenant)
+
+
+def team(tenant, client=None):
+    return TeamFactory(tenant=tenant)
+
+
+def child(tenant, client=None, *, first="Ada", last="Ashby"):
+    with tenant_context(tenant):
+        case_services.tenant_defaults_ensure(tenant=tenant)
+        family = case_services.family_create(name=f"{last} family", postcode="NB1 1AA")
+        return case_services.person_create(family=family, first_name=first, last_name=last,
+                                           date_of_birth=dt.date(2015, 3, 1))
+
+
+def referral(tenant, client=None):
+    kid = child(tenant)
+    with tenant_context(tenant):
+        made = case_services.referral_create(children=[kid], received_on=dt.date(2024, 4, 10),
+                                             source=ReferralSource.objects.get(code="2A"))
+        api_submission_record(client=client, obj=made)
+    return made
+
+
+def case(tenant, client=None, *, opened_on=dt.date(2024, 4, 20)):
+    made = referral(tenant)
+    lead = user_of(tenant)
+    with tenant_context(tenant):
+        from cases.models import LevelOfNeed
+
+        return case_services.case_open(referral=made, lead_professional=lead, team=TeamFactory(tenant=tenant),
+                                       level_of_need=LevelOfNeed.objects.get(rank=2), opened_on=opened_on)
+
+
+def family(tenant, client=None):
+    return case(tenant).family
+
+
+def person(tenant, client=None):
+    return child(tenant)
+
+
+def service(tenant, client=None):
+    """A commissioned service with a count, a mean and an outcome measure (codes as in the return tests)."""
+    by = membership(tenant, Role.COMMISSIONER)
+    number = next(_numbers)
+    with tenant_context(tenant):
+        provider = commissioning_services.provider_create(by=by, name=f"Women's Aid {number}")
+        made = commissioning_services.service_create(by=by, name=f"STEPS {number}", provider=provider)
+        commissioning_services.kpi_define(by=by, service=made, code="referrals", label="Referrals received",
+                                          kind=KpiKind.OUTPUT_COUNT, valid_from=Q1_2014)
+        commissioning_services.kpi_define(by=by, service=made, code="waiting-days", label="Mean waiting (days)",
+                                          kind=KpiKind.MEAN, valid_from=Q1_2014, higher_is_better=False)
+        commissioning_services.kpi_define(by=by, service=made, code="feeling-safer", label="Feeling safer",
+                                          kind=KpiKind.OUTCOME, valid_from=Q1_2014, target=80)
+    return made
+
+
+def kpi_return(tenant, client=None):
+    made = service(tenant)
+    with tenant_context(tenant):
+        return KpiReturn.objects.create(service=made, fy_start_year=2014, quarter_number=1)
+
+
+def report(tenant, client=None):
+    officer = user_of(tenant, Role.PERFORMANCE_OFFICER)
+    with tenant_context(tenant):
+        return reporting_services.report_create(
+            created_by=officer, title="Early help", committee="Scrutiny", meeting_date=dt.date(2015, 1, 6),
+            report_of="Officer", accountable_director="Director", period_start_year=2014, period_quarter=1,
+        )
+
+
+def report_run(tenant, client=None, *, done=False):
+    made = report(tenant)
+    with tenant_context(tenant):
+        run = ReportRun.objects.create(report=made, requested_by=made.created_by, parameters={})
+        if done:
+            run.pdf.save(f"reports/test/{run.public_id}.pdf", ContentFile(PDF_BYTES), save=False)
+            run.status = ReportRun.Status.DONE
+            run.progress = 100
+            run.save()
+    return run
+
+
+def finished_report_run(tenant, client=None):
+    return report_run(tenant, client, done=True)

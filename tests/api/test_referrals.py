@@ -1,0 +1,148 @@
+"""A MASH or school system sends referrals: through the cases services, once per Idempotency-Key, and reads
+back only its own."""
+
+from __future__ import annotations
+
+import pytest
+
+from cases.models import Person, Referral
+from earlyhelp.models import AuditEvent
+from earlyhelp.tenancy import tenant_context
+from tests.api import makers
+from tests.api.conftest import assert_problem
+
+URL = "/api/v1/referrals/"
+
+
+@pytest.fixture
+def mash(tenant_a, make_api_client, bearer):
+    client, token = make_api_client(tenant_a, scopes=["referrals:write", "referrals:read"], name="MASH")
+    return client, bearer(token)
+
+
+@pytest.fixture
+def kid(tenant_a):
+    return makers.child(tenant_a)
+
+
+def new_child_payload(**extra):
+    return {
+        "family": {"name": "Brook family", "postcode": "nb2 2bb"},
+        "new_children": [{"first_name": "Bea", "last_name": "Brook", "date_of_birth": "2016-07-01",
+                          "local_id": "SCH-123"}],
+        "received_on": "2024-05-01",
+        "source": "2A",
+        "route": "panel",
+        "presenting_needs": ["PARENTING"],
+        "reason": "Attendance has dropped.",
+        **extra,
+    }
+
+
+def test_a_referral_about_a_known_child_is_created_through_the_service(mash, tenant_a, kid):
+    _, api = mash
+    response = api.post(URL, {"children": [str(kid.public_id)], "received_on": "2024-05-01", "source": "2A"},
+                        format="json")
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["children"] == [str(kid.public_id)] and body["source"] == "2A"
+    with tenant_context(tenant_a):
+        referral = Referral.objects.get(public_id=body["id"])
+        assert referral.family_id == kid.family_id
+        assert AuditEvent.objects.filter(action="referral.created", object_public_id=body["id"]).exists()
+
+
+def test_new_children_and_their_family_are_created(mash, tenant_a):
+    _, api = mash
+    response = api.post(URL, new_child_payload(), format="json")
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["route"] == "panel" and body["presenting_needs"] == ["PARENTING"]
+    with tenant_context(tenant_a):
+        bea = Person.objects.get(public_id=body["children"][0])
+        assert (bea.family.name, bea.family.postcode, bea.local_id) == ("Brook family", "NB2 2BB", "SCH-123")
+
+
+def test_a_re_referral_is_flagged(mash, kid):
+    _, api = mash
+    payload = {"children": [str(kid.public_id)], "received_on": "2024-05-01", "source": "2A"}
+    assert api.post(URL, payload, format="json").json()["is_re_referral"] is False
+    payload["received_on"] = "2024-06-01"
+    assert api.post(URL, payload, format="json").json()["is_re_referral"] is True
+
+
+def test_a_retried_post_with_the_same_key_creates_one_referral(mash, tenant_a):
+    _, api = mash
+    first = api.post(URL, new_child_payload(), format="json", HTTP_IDEMPOTENCY_KEY="mash-2024-0001")
+    retry = api.post(URL, new_child_payload(), format="json", HTTP_IDEMPOTENCY_KEY="mash-2024-0001")
+    assert first.status_code == retry.status_code == 201
+    assert retry.json() == first.json() and retry["Idempotent-Replayed"] == "true"
+    with tenant_context(tenant_a):
+        assert Referral.objects.count() == 1 and Person.objects.count() == 1
+
+
+def test_a_client_reads_back_only_its_own_referrals(mash, tenant_a, make_api_client, bearer, kid):
+    _, api = mash
+    mine = api.post(URL, new_child_payload(), format="json").json()["id"]
+    _, school_token = make_api_client(tenant_a, scopes=["referrals:write", "referrals:read"], name="School")
+    school = bearer(school_token)
+    theirs = school.post(URL, {"children": [str(kid.public_id)], "received_on": "2024-05-01", "source": "2A"},
+                         format="json").json()["id"]
+    assert [r["id"] for r in api.get(URL).json()["results"]] == [mine]
+    assert api.get(f"{URL}{mine}/").status_code == 200
+    assert_problem(api.get(f"{URL}{theirs}/"), 404)
+
+
+@pytest.mark.parametrize(
+    ("payload", "pointer", "code"),
+    [
+        ({"received_on": "2024-05-01", "source": "2A"}, "/children", "invalid"),
+        ({"new_children": [{"first_name": "A", "last_name": "B"}], "received_on": "2024-05-01", "source": "2A"},
+         "/family", "invalid"),
+        ({"children": ["not-a-uuid"], "received_on": "2024-05-01", "source": "2A"}, "/children/0", "invalid"),
+        ({"children": [], "new_children": [], "received_on": "2024-05-01", "source": "ZZ"}, "/source",
+         "does_not_exist"),
+        ({"children": [], "received_on": "2024-05-01", "source": "2A", "presenting_needs": ["NOPE"]},
+         "/presenting_needs/0", "does_not_exist"),
+        (new_child_payload(received_on="2999-01-01"), "", "invalid"),
+        (new_child_payload(extra_field=1), "/extra_field", "unknown_field"),
+        (new_child_payload(new_children=[{"first_name": "A", "last_name": "B", "shoe_size": 3}]),
+         "/new_children/0/shoe_size", "unknown_field"),
+    ],
+)
+def test_bad_referrals_get_400_with_pointers_and_create_nothing(mash, tenant_a, payload, pointer, code):
+    _, api = mash
+    makers.child(tenant_a)  # the tenant's lists exist
+    body = assert_problem(api.post(URL, payload, format="json"), 400)
+    assert (pointer, code) in {(e["pointer"], e["code"]) for e in body["errors"]}, body
+    with tenant_context(tenant_a):
+        assert not Referral.objects.exists()
+
+
+def test_a_child_of_another_tenant_is_refused(mash, tenant_b, tenant_a):
+    _, api = mash
+    makers.child(tenant_a)
+    theirs = makers.child(tenant_b, first="Cy")
+    response = api.post(URL, {"children": [str(theirs.public_id)], "received_on": "2024-05-01", "source": "2A"},
+                        format="json")
+    body = assert_problem(response, 400)
+    assert body["errors"][0] == {"pointer": "/children/0", "code": "does_not_exist",
+                                 "detail": body["errors"][0]["detail"]}
+
+
+def test_children_of_two_families_are_refused_by_the_service(mash, tenant_a):
+    _, api = mash
+    ada, cy = makers.child(tenant_a), makers.child(tenant_a, first="Cy", last="Cole")
+    response = api.post(URL, {"children": [str(ada.public_id), str(cy.public_id)], "received_on": "2024-05-01",
+                              "source": "2A"}, format="json")
+    body = assert_problem(response, 400)
+    assert body["errors"][0]["pointer"] == "/children"
+
+
+def test_a_signed_in_practitioner_sees_the_referrals_they_recorded(tenant_a, member, session_api, kid):
+    api = session_api(member(tenant_a, username="alice"))
+    api.handler.enforce_csrf_checks = False
+    created = api.post(URL, {"children": [str(kid.public_id)], "received_on": "2024-05-01", "source": "2A"},
+                       format="json")
+    assert created.status_code == 201, created.content
+    assert [r["id"] for r in api.get(URL).json()["results"]] == [created.json()["id"]]
