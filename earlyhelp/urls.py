@@ -18,6 +18,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("cases/", include("cases.urls")),
     path("commissioning/", include("commissioning.urls")),
+    path("outcomes/", include("outcomes.urls")),
     path("reports/", include("reporting.urls")),
     path("admin/", tenant_admin_site.urls),
     path("platform/", platform_site.urls),
