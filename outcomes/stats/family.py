@@ -41,7 +41,7 @@ def family_outcome_stats(*, period=None, start: dt.date | None = None, end: dt.d
     """In three queries."""
     start, end = bounds(period, start, end)
     stats = FamilyOutcomeStats(start=start, end=end)
-    closed = Case.objects.filter(case_scope(team=team, locality=locality), closed_on__range=(start, end))
+    closed = Case.objects.filter(case_scope(team=team, locality=locality), closures__closed_on__range=(start, end))
     totals = closed.aggregate(total=Count("pk", distinct=True),
                               recorded=Count("pk", filter=Q(family_outcomes__isnull=False), distinct=True))
     stats.closed_with_outcomes = Rate(totals["recorded"], totals["total"])

@@ -103,7 +103,9 @@ def reading_stats(
     stats.by_stage = {s: counts.get(s, 0) for s in Stage.values}
 
     in_scope = readings.filter(case=OuterRef("pk"))
-    closed = Case.objects.filter(case_scope(team=team, locality=locality), closed_on__range=(start, end)).aggregate(
+    closed_cases = Case.objects.filter(case_scope(team=team, locality=locality),
+                                       closures__closed_on__range=(start, end))
+    closed = closed_cases.aggregate(
         total=Count("pk"),
         paired=Count("pk", filter=Q(Exists(in_scope.filter(stage=Stage.START)),
                                     Exists(in_scope.filter(stage=Stage.END)))),
