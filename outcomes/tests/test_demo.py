@@ -15,7 +15,7 @@ def _counts():
         with tenant_context(tenant):
             out[tenant.slug] = (Reading.objects.count(), CaseFamilyOutcome.objects.count(),
                                 Enrolment.objects.count(), Claim.objects.count(),
-                                sorted(Reading.objects.values_list("stage", flat=True).distinct()))
+                                sorted(set(Reading.objects.values_list("stage", flat=True))))
     return out
 
 
