@@ -41,6 +41,8 @@ def radar_svg(*, labels: list[str], series: list[tuple[str, list[int | None]]], 
     ax.set_theta_offset(math.pi / 2)
     ax.set_theta_direction(-1)
     ax.set_ylim(scale_min, scale_max)
+    step = max(1, (scale_max - scale_min) // 10)
+    ax.set_yticks(range(scale_min, scale_max + 1, step))
     ax.set_xticks(angles[:-1])
     ax.set_xticklabels(labels, fontsize=8)
     ax.tick_params(axis="y", labelsize=7)
@@ -69,9 +71,11 @@ def trend_svg(*, periods: list[str], lines: list[tuple[str, list[tuple[int, int 
     described = []
     for i, (label, points) in enumerate(lines):
         values = [100 * n / b if b else math.nan for n, b in points]
-        ax.plot(periods, values, marker="o", color=COLOURS[i % len(COLOURS)], label=label, linewidth=2)
+        ax.plot(range(len(periods)), values, marker="o", color=COLOURS[i % len(COLOURS)], label=label, linewidth=2)
         described.append(f"{label}: " + ", ".join(
             f"{p} {n} of {b}" for p, (n, b) in zip(periods, points, strict=True)))
+    ax.set_xticks(range(len(periods)))
+    ax.set_xticklabels(periods)
     ax.set_ylim(0, 100)
     ax.set_ylabel("%")
     ax.grid(axis="y", color="#b1b4b6", linewidth=0.5)
