@@ -202,3 +202,23 @@ def test_claim_rules_need_three_needs_a_lead_professional_an_assessment_and_a_pl
         assert "no lead professional" in problems
         assert "no completed Early Help Assessment" in problems
         assert "no plan" in problems
+
+
+def test_the_programme_table_counts_families_presenting_improved_and_sustained(tenant_a, enrolment):
+    from cases.stats import Rate
+    from earlyhelp.periods import Quarter
+    from outcomes.stats import programme_stats
+
+    with tenant_context(tenant_a):
+        needs = list(enrolment.needs.order_by("id"))
+        services.need_evidence_record(need=needs[0], kind="met", recorded_on=D(2024, 1, 15), description="Seen")
+        services.need_evidence_record(need=needs[1], kind="met", recorded_on=D(2024, 3, 1), description="Seen")
+        q1, q2 = programme_stats(period=Quarter(2024, 1)), programme_stats(period=Quarter(2024, 2))
+    assert len(q1.rows) == 10  # every headline area is listed, presenting or not
+    rows = {r.key: (r.presenting, r.improved, r.sustained) for r in q1.rows if r.presenting}
+    assert rows == {"good-education": (1, 1, 0), "housing": (1, 1, 0), "financial-stability": (1, 0, 0)}
+    assert {r.key: r.sustained for r in q2.rows if r.presenting} == {
+        "good-education": 1, "housing": 1, "financial-stability": 0}
+    assert q2.needs_sustained == Rate(2, 3) and q2.rows[0].improved_rate == Rate(1, 1)
+    assert (q1.families_enrolled, q1.enrolled_in_period) == (1, 0)
+    assert q1.claims == {"prepared": 0, "submitted": 0, "paid": 0, "rejected": 0}
