@@ -25,6 +25,7 @@ urlpatterns = [
     path("accounts/reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
     path("cases/", include("cases.urls")),
     path("commissioning/", include("commissioning.urls")),
+    path("outcomes/", include("outcomes.urls")),
     path("reports/", include("reporting.urls")),
     path("admin/", tenant_admin_site.urls),
     path("platform/", platform_site.urls),

@@ -198,6 +198,7 @@ def _quarter_kwargs(obj):
 CASE_VIEWERS = {Role.PRACTITIONER, Role.TEAM_MANAGER, Role.AUDITOR}
 CASE_EDITORS = {Role.PRACTITIONER, Role.TEAM_MANAGER}
 ADMINS = {Role.TENANT_ADMIN}
+STATS_VIEWERS = {Role.TEAM_MANAGER, Role.COMMISSIONER, Role.PERFORMANCE_OFFICER}
 
 SWEEP: dict[str, Entry] = {
     "cases:caseload": Entry(CASE_VIEWERS),
@@ -262,6 +263,11 @@ SWEEP: dict[str, Entry] = {
         kwargs=lambda o: {"service_id": o.public_id, "quarter": "2014-q1", "file_format": "csv"}),
     "commissioning:return-action": Entry(SUBMITTERS, method="post", make=_return, per_role=PROVIDER_NOT_LINKED,
                                          kwargs=lambda o: {"return_id": o.public_id, "action": "submit"}),
+    "outcomes:dashboard": Entry(STATS_VIEWERS),
+    "outcomes:cases": Entry(CASE_VIEWERS),
+    "outcomes:case": Entry(CASE_VIEWERS, make=_case),
+    "outcomes:reading-new": Entry(CASE_EDITORS, make=_case),
+    "outcomes:family-outcomes": Entry(CASE_EDITORS, make=_case),
 }
 
 

@@ -1,1 +1,0 @@
-"""Tables of the outcomes app (arriving with its issue)."""
