@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('earlyhelp', '0003_api_clients'),
+        ('earlyhelp', '0004_api_submissions'),
     ]
 
     operations = [
