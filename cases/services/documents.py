@@ -47,9 +47,11 @@ def sniff_extension(data: bytes) -> str | None:
     if b"\x00" in data:
         return None
     try:
-        data.decode("utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError:
         return None
+    if text.lstrip()[:200].lower().startswith(("<!doctype", "<html", "<script", "<svg", "<?xml")):
+        return None  # markup a browser could be talked into rendering is not plain text
     return ".txt"
 
 
