@@ -258,9 +258,12 @@ def case_timeline(*, case: Case) -> list[TimelineEntry]:
         r = case.referral
         entries.append(TimelineEntry(r.received_on, "referral", "Referral received",
                                      f"From {r.source}" + (" — re-referral" if r.is_re_referral else "")))
+    allocations = list(Allocation.objects.filter(case=case).select_related("to_team", "to_worker").order_by("on", "id"))
+    first = allocations[0] if allocations and allocations[0].kind == Allocation.Kind.OPENED else None
+    worker = first.to_worker if first else case.lead_professional  # who it opened to, not who holds it now
+    team = first.to_team if first else case.team
     entries.append(TimelineEntry(case.opened_on, "opened", "Case opened",
-                                 (f"Lead professional {case.lead_professional}" if case.lead_professional_id
-                                  else f"In the {case.team} queue") +
+                                 (f"Lead professional {worker}" if worker else f"In the {team} queue") +
                                  (" — re-opened within the window" if case.is_reopened else "")))
     for co in Consent.objects.filter(family_id=case.family_id, decided_on__gte=case.opened_on):
         entries.append(TimelineEntry(co.decided_on, "consent", str(co).split(" on ")[0],
@@ -278,8 +281,7 @@ def case_timeline(*, case: Case) -> list[TimelineEntry]:
     for sv in Supervision.objects.filter(case=case).select_related("supervisor"):
         entries.append(TimelineEntry(sv.held_on, "supervision", "Supervision", f"By {sv.supervisor}: {sv.decisions}",
                                      obj=sv))
-    for al in Allocation.objects.filter(case=case).exclude(kind=Allocation.Kind.OPENED).select_related(
-            "to_team", "to_worker"):
+    for al in (a for a in allocations if a.kind != Allocation.Kind.OPENED):
         to = str(al.to_worker) if al.to_worker_id else f"the {al.to_team} queue"
         entries.append(TimelineEntry(al.on, "allocation", f"{al.get_kind_display()} to {to}", al.reason, obj=al))
     for sh in InformationShare.objects.filter(case=case):
