@@ -12,6 +12,7 @@ from earlyhelp.demo import rng_for
 from earlyhelp.models import Membership, Team, User
 from earlyhelp.permissions import Role
 
+from . import demo_practice
 from .models import (
     Assessment,
     Case,
@@ -180,6 +181,8 @@ def _build(tenant, rng, today, episodes, workers, needs, levels, reasons, users,
         in_scope, opened, closed, is_reopened = plan
         # The demo practitioner leads every fourth case, so that they have a real caseload.
         user, team = workers[0] if n % 4 == 0 else rng.choice(workers)
+        if n % 4 == 1 and closed is None and (today - opened).days <= 21:
+            user = None  # a recent case still waiting in its team's queue for the manager to allocate
         statutory = ref.source.code == "5A"
         cases.append(Case(tenant=tenant, family_id=ref.family_id, referral=ref, lead_professional=user, team=team,
                           locality_id=team.locality_id, level_of_need=levels[3 if statutory else 2],
@@ -192,6 +195,7 @@ def _build(tenant, rng, today, episodes, workers, needs, levels, reasons, users,
         for k in ks
     )
     _casework(tenant, rng, today, cases, case_meta, levels, reasons, users, day)
+    demo_practice.seed(tenant, rng, today, cases, workers, users)
 
 
 def _casework(tenant, rng, today, cases, case_meta, levels, reasons, users, day) -> None:

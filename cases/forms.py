@@ -6,15 +6,20 @@ import datetime as dt
 
 from django import forms
 
+from commissioning.models import CommissionedService
 from earlyhelp.models import Membership, Team, User
 from earlyhelp.permissions import Role
 
 from .models import (
     Case,
+    CaseDocument,
     CaseFileAudit,
+    CaseNote,
     Closure,
     ClosureNeedProgress,
     ClosureReason,
+    Consent,
+    InformationShare,
     LevelOfNeed,
     PanelDecision,
     Person,
@@ -25,6 +30,7 @@ from .models import (
     StepChange,
 )
 from .models.people import ETHNICITY_CHOICES, SEX_CHOICES
+from .services.documents import ACCEPT
 
 _CLASSES = {
     "text": "govuk-input",
@@ -264,3 +270,116 @@ class CaseloadFilterForm(GovukForm):
     querysets = {"level": lambda: LevelOfNeed.objects.all()}
     drifting = forms.BooleanField(label="Drifting only", required=False)
 
+
+
+# Practice records: consent, information sharing, notes, supervision, allocation, interventions, documents ------
+
+
+class ConsentForm(GovukForm):
+    scope = forms.ChoiceField(label="Consent to", choices=Consent.Scope.choices, widget=forms.RadioSelect,
+                              initial=Consent.Scope.EARLY_HELP)
+    agency = forms.CharField(label="Agency", max_length=120, required=False,
+                             help_text="For consent to share information: the agency, e.g. 'Northbridge Primary'.")
+    status = forms.ChoiceField(label="Decision", choices=Consent.Status.choices, widget=forms.RadioSelect)
+    decided_on = date_field("Date of the decision", initial_today=True)
+    given_by = forms.CharField(label="Given, refused or withdrawn by", max_length=120,
+                               help_text="Name and relationship, e.g. 'Claire Ashby (mother)'.")
+    method = forms.ChoiceField(label="How it was recorded", choices=Consent.Method.choices, widget=forms.RadioSelect)
+    notes = forms.CharField(label="Notes", widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+
+class InformationShareForm(GovukForm):
+    agency = forms.CharField(label="Agency shared with", max_length=120)
+    shared_on = date_field("Date shared", initial_today=True)
+    what_was_shared = forms.CharField(label="What was shared", widget=forms.Textarea(attrs={"rows": 3}))
+    lawful_basis = forms.ChoiceField(
+        label="Lawful basis when the family has not consented to sharing with this agency", required=False,
+        choices=[("", "Not needed: the family consented")]
+        + [c for c in InformationShare.LawfulBasis.choices if c[0] != "consent"],
+    )
+    reason = forms.CharField(label="Why sharing without consent was necessary and proportionate", required=False,
+                             widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
+
+
+class CaseNoteForm(GovukForm):
+    occurred_at = forms.DateTimeField(label="Date and time", widget=DateTimeInput(),
+                                      input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
+    kind = forms.ChoiceField(label="Kind of contact", choices=CaseNote.Kind.choices)
+    who_was_seen = forms.CharField(label="Who was seen", max_length=200, required=False)
+    child_seen = forms.BooleanField(label="The child was seen", required=False)
+    child_seen_alone = forms.BooleanField(label="The child was seen alone", required=False)
+    narrative = forms.CharField(label="What happened", widget=forms.Textarea(attrs={"rows": 6}))
+    is_significant = forms.BooleanField(label="Significant: show it on the chronology", required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["occurred_at"].widget.attrs["class"] = "govuk-input govuk-input--width-20"
+
+
+class AddendumForm(GovukForm):
+    text = forms.CharField(label="Addendum", widget=forms.Textarea(attrs={"rows": 4}),
+                           help_text="The note stays as it was written; the addendum is shown beneath it.")
+
+
+class CaseSummaryForm(GovukForm):
+    summary = forms.CharField(label="Case summary", widget=forms.Textarea(attrs={"rows": 8}),
+                              help_text="Who the family are, why we are involved, what has changed and what next.")
+
+
+class SupervisionForm(GovukForm):
+    held_on = date_field("Date of supervision", initial_today=True)
+    discussion = forms.CharField(label="Discussion", widget=forms.Textarea(attrs={"rows": 4}))
+    decisions = forms.CharField(label="Decisions", widget=forms.Textarea(attrs={"rows": 3}))
+    actions = forms.CharField(label="Actions", widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+
+class AllocateForm(GovukForm):
+    lead_professional = forms.ModelChoiceField(label="Lead professional", queryset=None)
+    on = date_field("Date allocated", initial_today=True)
+    reason = forms.CharField(label="Notes", widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lead_professional"].queryset = _workers()
+
+
+class TransferForm(GovukForm):
+    team = forms.ModelChoiceField(label="Team", queryset=None)
+    lead_professional = forms.ModelChoiceField(label="Lead professional", queryset=None, required=False,
+                                               empty_label="None yet: the team's queue",
+                                               help_text="Leave empty to put the case in the team's queue.")
+    on = date_field("Date of transfer", initial_today=True)
+    reason = forms.CharField(label="Reason for the transfer", widget=forms.Textarea(attrs={"rows": 3}))
+    querysets = {"team": lambda: Team.objects.all()}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lead_professional"].queryset = _workers()
+
+
+class InterventionForm(GovukForm):
+    service = forms.ModelChoiceField(label="Commissioned service", queryset=None)
+    referred_on = date_field("Date referred", initial_today=True)
+    notes = forms.CharField(label="Notes", widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    querysets = {"service": lambda: CommissionedService.objects.select_related("provider")}
+
+
+class InterventionDatesForm(GovukForm):
+    started_on = date_field("Date the service started", required=False)
+    ended_on = date_field("Date the service ended", required=False)
+
+
+class DocumentForm(GovukForm):
+    upload = forms.FileField(label="File", help_text="PDF, DOCX, PNG, JPEG or TXT, smaller than 10 MB.",
+                             widget=forms.ClearableFileInput(attrs={"class": "govuk-file-upload",
+                                                                    "accept": ACCEPT}))
+    kind = forms.ChoiceField(label="Kind of document", choices=CaseDocument.Kind.choices)
+    title = forms.CharField(label="Title", max_length=200, required=False,
+                            help_text="Leave blank to use the file's name.")

@@ -11,15 +11,23 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import BooleanField, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
 from django.db.models import Case as When_
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from earlyhelp.permissions import Capability, has_capability
 
 from .models import (
+    Allocation,
     Assessment,
     Case,
+    CaseDocument,
     CaseFileAudit,
+    CaseNote,
+    CaseNoteAddendum,
     Closure,
+    Consent,
     Feedback,
+    InformationShare,
+    Intervention,
     PanelDecision,
     Person,
     Plan,
@@ -27,8 +35,9 @@ from .models import (
     Referral,
     Review,
     StepChange,
+    Supervision,
 )
-from .services import case_settings
+from .services import case_settings, consent_position
 
 CASELOAD_SCOPES = ("mine", "team")
 
@@ -38,13 +47,22 @@ def _require_view(membership) -> None:
         raise PermissionDenied("Your role does not show identifiable child records.")
 
 
-def cases_with_drift(*, today: dt.date | None = None, assessment_limit_days: int | None = None) -> QuerySet[Case]:
+def cases_with_drift(*, today: dt.date | None = None, assessment_limit_days: int | None = None,
+                     supervision_interval_days: int | None = None) -> QuerySet[Case]:
     """Cases annotated with ``assessment_drift`` (open longer than the tenant's limit without a completed
     assessment) and ``review_overdue`` (the latest review's next review date has passed, or no review was held
-    within the limit of a plan), plus ``next_review_on`` and ``has_completed_assessment``."""
+    within the limit of a plan), plus ``next_review_on`` and ``has_completed_assessment``; and with
+    ``supervision_due_on`` (the last supervision's next date, or the opening date plus the tenant's interval)
+    and ``supervision_overdue``."""
     today = today or dt.date.today()
-    limit = assessment_limit_days if assessment_limit_days is not None else case_settings().assessment_limit_days
+    if assessment_limit_days is None or supervision_interval_days is None:
+        settings_row = case_settings()
+        assessment_limit_days = assessment_limit_days or settings_row.assessment_limit_days
+        supervision_interval_days = supervision_interval_days or settings_row.supervision_interval_days
+    limit = assessment_limit_days
     cutoff = today - dt.timedelta(days=limit)
+    supervision_cutoff = today - dt.timedelta(days=supervision_interval_days)
+    latest_supervision = Supervision.objects.filter(case=OuterRef("pk")).order_by("-held_on", "-id")
     completed = Assessment.objects.filter(case=OuterRef("pk"), completed_on__isnull=False)
     latest_review = Review.objects.filter(case=OuterRef("pk")).order_by("-held_on", "-id")
     first_plan = Plan.objects.filter(case=OuterRef("pk")).order_by("created_on", "id")
@@ -53,7 +71,15 @@ def cases_with_drift(*, today: dt.date | None = None, assessment_limit_days: int
         next_review_on=Subquery(latest_review.values("next_review_on")[:1]),
         has_review=Exists(latest_review),
         first_plan_on=Subquery(first_plan.values("created_on")[:1]),
+        supervision_next_on=Subquery(latest_supervision.values("next_due_on")[:1]),
     ).annotate(
+        supervision_overdue=When_(
+            When(closed_on__isnull=True, supervision_next_on__lt=today, then=Value(True)),
+            When(closed_on__isnull=True, supervision_next_on__isnull=True, opened_on__lt=supervision_cutoff,
+                 then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        ),
         assessment_drift=When_(
             When(closed_on__isnull=True, opened_on__lt=cutoff, has_completed_assessment=False, then=Value(True)),
             default=Value(False),
@@ -92,8 +118,10 @@ def caseload(
     _require_view(membership)
     if scope not in CASELOAD_SCOPES:
         scope = "mine"
-    limit = case_settings().assessment_limit_days
-    cases = cases_with_drift(today=today, assessment_limit_days=limit).select_related(
+    settings_row = case_settings()
+    limit = settings_row.assessment_limit_days
+    cases = cases_with_drift(today=today, assessment_limit_days=limit,
+                             supervision_interval_days=settings_row.supervision_interval_days).select_related(
         "family", "lead_professional", "team", "level_of_need"
     )
     if scope == "mine":
@@ -131,22 +159,33 @@ class WorkerLoad:
     drifting: int = 0
     assessment_drift: int = 0
     review_overdue: int = 0
+    supervision_overdue: int = 0
 
 
 def team_overview(*, membership, today: dt.date | None = None) -> tuple[list[WorkerLoad], Caseload]:
-    """For a manager: each lead professional's open cases and drift across the manager's teams."""
+    """For a manager: each lead professional's open cases (their caseload count), drift and supervision due
+    across the manager's teams. Cases waiting in a team's queue have no lead professional: they are listed by
+    ``unallocated(load)``, not counted against anyone."""
     _require_view(membership)
     if not has_capability(membership, Capability.MANAGE_TEAM):
         raise PermissionDenied("Only team managers see a team's caseloads.")
     load = caseload(membership=membership, scope="team", today=today)
     workers: dict[int, WorkerLoad] = {}
     for case in load.cases:
+        if case.lead_professional_id is None:
+            continue
         worker = workers.setdefault(case.lead_professional_id, WorkerLoad(name=str(case.lead_professional)))
         worker.open_cases += 1
         worker.assessment_drift += case.assessment_drift
         worker.review_overdue += case.review_overdue
+        worker.supervision_overdue += case.supervision_overdue
         worker.drifting += case.assessment_drift or case.review_overdue
     return sorted(workers.values(), key=attrgetter("name")), load
+
+
+def unallocated(load: Caseload) -> list[Case]:
+    """The cases of a team caseload waiting in the queue for a lead professional."""
+    return [c for c in load.cases if c.lead_professional_id is None]
 
 
 def case_get(*, membership, public_id) -> Case:
@@ -219,9 +258,35 @@ def case_timeline(*, case: Case) -> list[TimelineEntry]:
         r = case.referral
         entries.append(TimelineEntry(r.received_on, "referral", "Referral received",
                                      f"From {r.source}" + (" — re-referral" if r.is_re_referral else "")))
+    allocations = list(Allocation.objects.filter(case=case).select_related("to_team", "to_worker").order_by("on", "id"))
+    first = allocations[0] if allocations and allocations[0].kind == Allocation.Kind.OPENED else None
+    worker = first.to_worker if first else case.lead_professional  # who it opened to, not who holds it now
+    team = first.to_team if first else case.team
     entries.append(TimelineEntry(case.opened_on, "opened", "Case opened",
-                                 f"Lead professional {case.lead_professional}" +
+                                 (f"Lead professional {worker}" if worker else f"In the {team} queue") +
                                  (" — re-opened within the window" if case.is_reopened else "")))
+    for co in Consent.objects.filter(family_id=case.family_id, decided_on__gte=case.opened_on):
+        entries.append(TimelineEntry(co.decided_on, "consent", str(co).split(" on ")[0],
+                                     f"By {co.given_by}; {co.get_method_display().lower()}", obj=co))
+    for i in Intervention.objects.filter(case=case).select_related("service"):
+        entries.append(TimelineEntry(i.referred_on, "intervention", f"Referred to {i.service}", obj=i))
+        if i.started_on:
+            entries.append(TimelineEntry(i.started_on, "intervention", f"{i.service} started",
+                                         f"After {i.waiting_days} days' wait", obj=i))
+        if i.ended_on:
+            entries.append(TimelineEntry(i.ended_on, "intervention", f"{i.service} ended", obj=i))
+    for n in CaseNote.objects.filter(case=case, is_significant=True).select_related("author"):
+        entries.append(TimelineEntry(timezone.localdate(n.occurred_at), "note", f"Significant: {n.get_kind_display()}",
+                                     n.narrative[:200] + ("…" if len(n.narrative) > 200 else ""), obj=n))
+    for sv in Supervision.objects.filter(case=case).select_related("supervisor"):
+        entries.append(TimelineEntry(sv.held_on, "supervision", "Supervision", f"By {sv.supervisor}: {sv.decisions}",
+                                     obj=sv))
+    for al in (a for a in allocations if a.kind != Allocation.Kind.OPENED):
+        to = str(al.to_worker) if al.to_worker_id else f"the {al.to_team} queue"
+        entries.append(TimelineEntry(al.on, "allocation", f"{al.get_kind_display()} to {to}", al.reason, obj=al))
+    for sh in InformationShare.objects.filter(case=case):
+        entries.append(TimelineEntry(sh.shared_on, "sharing", f"Information shared with {sh.agency}",
+                                     sh.get_lawful_basis_display(), obj=sh))
     for a in Assessment.objects.filter(case=case).prefetch_related("needs"):
         entries.append(TimelineEntry(a.started_on, "assessment", "Early Help Assessment started", obj=a))
         if a.completed_on:
@@ -264,4 +329,17 @@ def case_page(*, case: Case) -> dict:
         "reviews": list(Review.objects.filter(case=case).order_by("-held_on")),
         "closure": Closure.objects.filter(case=case).select_related("reason").first(),
         "timeline": case_timeline(case=case),
+        "consent": consent_position(family=case.family),
+        "interventions": list(Intervention.objects.filter(case=case).select_related("service__provider")),
+        "supervisions": list(Supervision.objects.filter(case=case).select_related("supervisor")[:3]),
+        "allocations": list(Allocation.objects.filter(case=case).select_related(
+            "from_team", "to_team", "from_worker", "to_worker", "by")),
+        "documents": list(CaseDocument.objects.filter(case=case).select_related("uploaded_by")),
+        "note_count": CaseNote.objects.filter(case=case).count(),
     }
+
+
+def case_notes(*, case: Case) -> list[CaseNote]:
+    """A case's notes, newest first, each with its addenda, in a fixed number of queries. Callers audit the read."""
+    addenda = Prefetch("addenda", queryset=CaseNoteAddendum.objects.select_related("author"))
+    return list(CaseNote.objects.filter(case=case).select_related("author").prefetch_related(addenda))

@@ -17,7 +17,7 @@ from earlyhelp.models import Locality, Team
 from earlyhelp.periods import FinancialYear, Quarter
 from earlyhelp.tenancy import current_tenant
 
-from .models import Assessment, Case, Closure, ClosureReason, Feedback, Referral, StepChange
+from .models import Assessment, Case, Closure, ClosureReason, Feedback, Intervention, Referral, StepChange
 
 
 @dataclass(frozen=True)
@@ -26,6 +26,15 @@ class Rate:
 
     numerator: int
     base: int
+
+
+@dataclass(frozen=True)
+class WaitingTime:
+    """Days waited from referral to start, summed over ``count`` interventions; the mean is computed (and rounded
+    once) at presentation, or summed across teams and periods first."""
+
+    total_days: int
+    count: int
 
 
 @dataclass
@@ -48,6 +57,10 @@ class CaseStats:
     treated_with_respect: Rate = Rate(0, 0)
     listened_to: Rate = Rate(0, 0)
     helped_with_issues: Rate = Rate(0, 0)
+    interventions_started: int = 0
+    intervention_waiting: WaitingTime = WaitingTime(0, 0)
+    waiting_by_service: dict[str, WaitingTime] = field(default_factory=dict)
+    cases_with_service_put_in_place: Rate = Rate(0, 0)
 
 
 def _period_bounds(period, start, end) -> tuple[dt.date, dt.date]:
@@ -153,4 +166,29 @@ def case_stats(
     for key in ("treated_with_respect", "listened_to", "helped_with_issues"):
         yes = answers[f"{key}_True"]
         setattr(stats, key, Rate(yes, yes + answers[f"{key}_False"]))
+    _intervention_stats(stats, cases, start, end)
     return stats
+
+
+def _intervention_stats(stats: CaseStats, cases, start: dt.date, end: dt.date) -> None:
+    """Waiting time (referral to start) of the interventions started in the period, overall and by service; and,
+    of the cases open at any time in the period, those where a commissioned service started in it."""
+    started = Intervention.objects.filter(started_on__range=(start, end), case__in=cases)
+    by_service: dict[str, list[int]] = {}
+    total = count = 0
+    for name, referred_on, started_on in started.values_list("service__name", "referred_on", "started_on"):
+        days = (started_on - referred_on).days
+        total += days
+        count += 1
+        waited = by_service.setdefault(name, [0, 0])
+        waited[0] += days
+        waited[1] += 1
+    stats.interventions_started = count
+    stats.intervention_waiting = WaitingTime(total, count)
+    stats.waiting_by_service = {name: WaitingTime(*v) for name, v in sorted(by_service.items())}
+    open_in_period = cases.filter(Q(closed_on__isnull=True) | Q(closed_on__gte=start), opened_on__lte=end)
+    counts = open_in_period.aggregate(
+        base=Count("pk", distinct=True),
+        put_in_place=Count("pk", distinct=True, filter=Q(interventions__started_on__range=(start, end))),
+    )
+    stats.cases_with_service_put_in_place = Rate(counts["put_in_place"], counts["base"])

@@ -9,6 +9,7 @@ role that neither owns the tables nor bypasses row-level security), ``CELERY_BRO
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -223,6 +224,7 @@ EMAIL_BACKEND = env(
     default=f"django.core.mail.backends.{'console' if DEBUG else 'smtp'}.EmailBackend",
 )
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="early-help@localhost")
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")  # for links in emails
 
 # Celery: Redis broker when configured, otherwise tasks run eagerly in the web process (the demo).
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="")
@@ -238,7 +240,13 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBIL
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    # Each case worker's task list by email, early each morning (one task per tenant, see cases.tasks).
+    "cases-daily-digest": {
+        "task": "cases.tasks.send_daily_digests_for_every_tenant",
+        "schedule": crontab(hour=env.int("DIGEST_HOUR", default=7), minute=0),
+    },
+}
 
 LOGGING = {
     "version": 1,

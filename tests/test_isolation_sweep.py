@@ -169,6 +169,39 @@ def _action(tenant, member):
                                         due_on=plan.created_on + dt.timedelta(days=30))
 
 
+def _note(tenant, member):
+    from cases import services
+
+    case = _case(tenant, member)
+    with tenant_context(tenant):
+        return services.case_note_record(case=case, occurred_at=timezone.now(), kind="home_visit",
+                                         narrative="Sweep visit", author=case.lead_professional)
+
+
+def _intervention(tenant, member):
+    from cases import services
+
+    case = _case(tenant, member)
+    service = _service(tenant, member)
+    with tenant_context(tenant):
+        return services.intervention_refer(case=case, service=service, referred_on=case.opened_on)
+
+
+def _document(tenant, member):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from cases import services
+
+    case = _case(tenant, member)
+    with tenant_context(tenant):
+        return services.document_upload(case=case, upload=SimpleUploadedFile("sweep.txt", b"Sweep notes"),
+                                         kind="other", actor=case.lead_professional)
+
+
+def _case_child_kwargs(name):
+    return lambda o: {"public_id": o.case.public_id, name: o.public_id}
+
+
 @dataclass
 class Entry:
     roles: set[str]
@@ -225,6 +258,22 @@ SWEEP: dict[str, Entry] = {
     "cases:feedback": Entry(CASE_EDITORS, make=_case),
     "cases:audit": Entry({Role.AUDITOR}, make=_case),
     "access-log": Entry({Role.AUDITOR, Role.TENANT_ADMIN}),
+    "cases:tasks": Entry(CASE_VIEWERS),
+    "cases:referral-consent": Entry(CASE_EDITORS, make=_referral),
+    "cases:consent": Entry(CASE_EDITORS, make=_case),
+    "cases:information-share": Entry(CASE_EDITORS, make=_case),
+    "cases:notes": Entry(CASE_VIEWERS, make=_case),
+    "cases:note-add": Entry(CASE_EDITORS, make=_case),
+    "cases:note-edit": Entry(CASE_EDITORS, make=_note, kwargs=_case_child_kwargs("note_id")),
+    "cases:note-addendum": Entry(CASE_EDITORS, make=_note, kwargs=_case_child_kwargs("note_id")),
+    "cases:summary": Entry(CASE_EDITORS, make=_case),
+    "cases:supervision": Entry({Role.TEAM_MANAGER}, make=_case),
+    "cases:allocate": Entry({Role.TEAM_MANAGER}, make=_case),
+    "cases:transfer": Entry({Role.TEAM_MANAGER}, make=_case),
+    "cases:intervention-refer": Entry(CASE_EDITORS, make=_case),
+    "cases:intervention-dates": Entry(CASE_EDITORS, make=_intervention, kwargs=_case_child_kwargs("intervention_id")),
+    "cases:document-upload": Entry(CASE_EDITORS, make=_case),
+    "cases:document": Entry(CASE_VIEWERS, make=_document, kwargs=_case_child_kwargs("document_id")),
     "api-clients": Entry(ADMINS),
     "api-client-add": Entry(ADMINS),
     "api-client-revoke": Entry(ADMINS, method="post", make=lambda tenant, member: _api_client(tenant, member)),

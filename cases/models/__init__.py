@@ -15,10 +15,28 @@ from .casework import (
     StepChange,
     TeamAroundFamilyMember,
 )
+from .documents import CaseDocument
 from .lists import CaseSettings, ClosureReason, LevelOfNeed, PresentingNeed, ReferralSource
 from .people import Family, Person
+from .practice import (
+    Allocation,
+    CaseNote,
+    CaseNoteAddendum,
+    Consent,
+    InformationShare,
+    Intervention,
+    Supervision,
+)
 
 __all__ = [
+    "Allocation",
+    "CaseDocument",
+    "CaseNote",
+    "CaseNoteAddendum",
+    "Consent",
+    "InformationShare",
+    "Intervention",
+    "Supervision",
     "Assessment",
     "Case",
     "CaseFileAudit",

@@ -54,7 +54,10 @@ class Case(TenantModel):
     family = models.ForeignKey(Family, on_delete=models.PROTECT, related_name="cases")
     referral = models.ForeignKey(Referral, on_delete=models.PROTECT, null=True, blank=True, related_name="cases")
     children = models.ManyToManyField(Person, related_name="cases", help_text="Children in scope of the case.")
-    lead_professional = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    lead_professional = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        help_text="Empty while the case waits in its team's queue to be allocated.",
+    )
     team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="cases")
     locality = models.ForeignKey(Locality, on_delete=models.PROTECT, null=True, blank=True, related_name="cases")
     level_of_need = models.ForeignKey(LevelOfNeed, on_delete=models.PROTECT, related_name="cases")
@@ -63,6 +66,8 @@ class Case(TenantModel):
     is_reopened = models.BooleanField(
         default=False, editable=False, help_text="Opened within the reopening window of the family's last closure."
     )
+    summary = models.TextField(blank=True, help_text="The case summary, kept current by the lead professional.")
+    summary_updated_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta(TenantModel.Meta):

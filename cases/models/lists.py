@@ -85,6 +85,12 @@ class CaseSettings(TenantModel):
         help_text="A case with no completed assessment this many days after opening is drifting.",
     )
 
+    supervision_interval_days = models.PositiveSmallIntegerField(
+        default=42,
+        validators=[MinValueValidator(7), MaxValueValidator(180)],
+        help_text="An open case is due supervision this many days after opening or after its last supervision.",
+    )
+
     class Meta(TenantModel.Meta):
         verbose_name_plural = "case settings"
         constraints = [

@@ -17,6 +17,11 @@ from .casework import (
     was_reopened,
 )
 from .closing import case_close, case_file_audit_record, feedback_record
+from .consent import ConsentPosition, consent_position, consent_record, information_share_record
+from .documents import document_download, document_upload
+from .interventions import intervention_dates_record, intervention_refer
+from .notes import case_note_addendum_add, case_note_edit, case_note_record, case_summary_update, note_is_editable
+from .oversight import allocation_history_start, case_allocate, case_transfer, supervision_record
 from .referrals import (
     family_create,
     is_re_referral,
@@ -27,18 +32,34 @@ from .referrals import (
 )
 
 __all__ = [
+    "allocation_history_start",
     "assessment_complete",
     "assessment_start",
+    "case_allocate",
     "case_close",
     "case_file_audit_record",
+    "case_note_addendum_add",
+    "case_note_edit",
+    "case_note_record",
     "case_open",
     "case_reassign",
     "case_settings",
+    "case_summary_update",
+    "case_transfer",
     "check_one_tenant",
+    "consent_position",
+    "consent_record",
+    "ConsentPosition",
+    "document_download",
+    "document_upload",
     "family_create",
     "feedback_record",
+    "information_share_record",
+    "intervention_dates_record",
+    "intervention_refer",
     "is_re_referral",
     "months_before",
+    "note_is_editable",
     "panel_decision_record",
     "person_create",
     "plan_action_add",
@@ -48,6 +69,7 @@ __all__ = [
     "referral_decide",
     "review_record",
     "step_change_record",
+    "supervision_record",
     "taf_member_add",
     "tenant_defaults_ensure",
     "was_reopened",

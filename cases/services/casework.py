@@ -13,6 +13,7 @@ from earlyhelp.models import Membership, Team
 from earlyhelp.permissions import Capability, capabilities_for
 
 from ..models import (
+    Allocation,
     Assessment,
     Case,
     Closure,
@@ -27,6 +28,8 @@ from ..models import (
     TeamAroundFamilyMember,
 )
 from ._common import check_not_future, check_one_tenant, months_before
+from .consent import consent_position
+from .oversight import allocation_history_start
 
 
 def _check_open(case: Case, on: dt.date | None = None, label: str = "This") -> None:
@@ -55,7 +58,7 @@ def was_reopened(*, family, opened_on: dt.date) -> bool:
 def case_open(
     *,
     referral: Referral,
-    lead_professional,
+    lead_professional=None,
     team: Team,
     level_of_need: LevelOfNeed,
     opened_on: dt.date,
@@ -63,7 +66,10 @@ def case_open(
     actor=None,
 ) -> Case:
     """Open a lead-professional case from a referral (recording the referral's decision), counting it as
-    re-opened when the family had a closure within the tenant's window."""
+    re-opened when the family had a closure within the tenant's window.
+
+    The family's consent to early help must be recorded as given on or before the opening date. Without a lead
+    professional the case waits in the team's queue for a manager to allocate it."""
     children = list(children) if children is not None else list(referral.children.all())
     check_one_tenant(referral, team, level_of_need, *children)
     if referral.decision and referral.decision != Referral.Decision.CASE_OPENED:
@@ -77,8 +83,11 @@ def case_open(
     if opened_on < referral.received_on:
         raise ValidationError({"opened_on": "A case cannot open before its referral was received."})
     check_not_future(opened_on, "The opening date")
-    _check_lead_professional(lead_professional)
+    if lead_professional is not None:
+        _check_lead_professional(lead_professional)
     family = referral.family
+    if not consent_position(family=family, on=opened_on).early_help_given:
+        raise ValidationError("Record the family's consent to early help before opening the case.")
     if family.cases.filter(closed_on__isnull=True).exists():
         raise ValidationError("The family already has an open early help case.")
     case = Case.objects.create(
@@ -92,6 +101,7 @@ def case_open(
         is_reopened=was_reopened(family=family, opened_on=opened_on),
     )
     case.children.set(children)
+    allocation_history_start(case=case, actor=actor)
     if not referral.decision:
         referral.decision = Referral.Decision.CASE_OPENED
         referral.decided_on = opened_on
@@ -101,9 +111,16 @@ def case_open(
 
 
 def case_reassign(*, case: Case, lead_professional, team: Team, actor=None) -> Case:
+    """Correct a case's lead professional and team (imports, administrators). Managers' allocations and
+    transfers go through ``case_allocate`` / ``case_transfer``, which ask for a reason; this keeps the history
+    too."""
     check_one_tenant(case, team)
     _check_open(case)
     _check_lead_professional(lead_professional)
+    Allocation.objects.create(case=case, kind=Allocation.Kind.TRANSFERRED, on=dt.date.today(),
+                              from_team_id=case.team_id, to_team=team, from_worker_id=case.lead_professional_id,
+                              to_worker=lead_professional, reason="Reassigned",
+                              by=actor if getattr(actor, "is_authenticated", False) else None)
     case.lead_professional = lead_professional
     case.team = team
     case.locality = team.locality

@@ -40,9 +40,17 @@ def referral(children, *, received_on=D(2024, 4, 10), code="2A", route="direct",
                                     route=route, presenting_needs=[need(n) for n in needs])
 
 
+def consent(family, *, on=D(2024, 4, 12), status="given", scope="early_help", agency=""):
+    """The family's consent decision (by default: consent to early help given by the mother)."""
+    return services.consent_record(family=family, scope=scope, agency=agency, status=status, decided_on=on,
+                                   given_by="Mother", method="written")
+
+
 def open_case(*, lead, team, kid=None, received_on=D(2024, 4, 10), opened_on=D(2024, 4, 20), rank=2, **kw):
     kid = kid or child()
     ref = referral([kid], received_on=received_on, **kw)
+    if not services.consent_position(family=kid.family, on=opened_on).early_help_given:
+        consent(kid.family, on=received_on)
     return services.case_open(referral=ref, lead_professional=lead, team=team, level_of_need=level(rank),
                               opened_on=opened_on)
 

@@ -7,7 +7,19 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from cases.models import Case, Family, Feedback, Referral, ReferralSource, StepChange
+from cases.models import (
+    Allocation,
+    Case,
+    CaseNote,
+    Consent,
+    Family,
+    Feedback,
+    Intervention,
+    Referral,
+    ReferralSource,
+    StepChange,
+    Supervision,
+)
 from earlyhelp.models import Membership, Tenant
 from earlyhelp.permissions import Role
 from earlyhelp.tenancy import tenant_context
@@ -28,6 +40,15 @@ def test_the_demo_seeds_a_year_once_and_gives_the_practitioner_a_caseload(db):
         assert Feedback.objects.exists() and Referral.objects.filter(is_re_referral=True).exists()
         practitioner = Membership.objects.get(user__username="nb.practitioner").user
         assert Case.objects.filter(lead_professional=practitioner, closed_on__isnull=True).count() >= 10
+        # Practice records: every case has consent and an allocation history; notes, supervision, a queue,
+        # transfers, a withdrawal and referrals to the tenant's commissioned services exist.
+        assert not Case.objects.exclude(family__consents__status="given").exists()
+        assert Allocation.objects.filter(kind="opened").count() == Case.objects.count()
+        assert Allocation.objects.filter(kind="transferred").exists()
+        assert Case.objects.filter(lead_professional__isnull=True, closed_on__isnull=True).exists()
+        assert CaseNote.objects.filter(is_significant=True).exists() and Supervision.objects.exists()
+        assert Consent.objects.filter(status="withdrawn").exists()
+        assert Intervention.objects.filter(started_on__isnull=False).exists()
     call_command("seed_demo", stdout=StringIO())
     with tenant_context(tenant):
         assert Family.objects.count() == families  # idempotent

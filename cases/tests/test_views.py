@@ -159,6 +159,14 @@ def test_the_whole_flow_through_the_forms(tenant_a, alice, team, sign_in):
     assert "Possible matches" in duplicates.content.decode()
     with tenant_context(tenant_a):
         kid = referral.children.get().pk
+    open_form = {"lead_professional": alice.pk, "team": team.pk, "level_of_need": level2, "opened_on": "2024-04-20",
+                 "children": [kid]}
+    refused = client.post(reverse("cases:case-open", args=[referral.public_id]), open_form)
+    assert "Record the family&#x27;s consent to early help" in refused.content.decode()  # no consent yet
+    response = client.post(reverse("cases:referral-consent", args=[referral.public_id]), {
+        "scope": "early_help", "status": "given", "decided_on": "2024-04-15", "given_by": "Claire Ashby (mother)",
+        "method": "written"})
+    assert response.status_code == 302, response.content.decode()
     response = client.post(reverse("cases:case-open", args=[referral.public_id]), {
         "lead_professional": alice.pk, "team": team.pk, "level_of_need": level2, "opened_on": "2024-04-20",
         "children": [kid],

@@ -46,7 +46,15 @@ def test_referral_to_closure(live_server, page, screenshot, tenant_a, member):
     page.get_by_role("button", name="Save the referral").click()
     page.wait_for_selector("text=Referral recorded.")
 
-    # Open the case.
+    # Consent, then open the case.
+    page.get_by_role("link", name="Record the family's consent").click()
+    page.get_by_label("Consent to early help").check()
+    page.get_by_label("Given", exact=True).check()
+    page.get_by_label("Date of the decision").fill(iso(58))
+    page.get_by_label("Given, refused or withdrawn by").fill("Claire Ashby (mother)")
+    page.get_by_label("Signed consent form").check()
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_selector("text=Consent recorded.")
     page.get_by_role("link", name="Open an early help case").click()
     page.get_by_label("Team").select_option(label="North Early Help Team")
     page.get_by_label("Date opened").fill(iso(55))

@@ -6,14 +6,15 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from earlyhelp.audit import record_event
 from earlyhelp.permissions import Capability, require_capability
 
-from . import forms, selectors, services
-from .models import Assessment, Person, Plan, PlanAction
+from .. import forms, selectors, services
+from ..models import Assessment, Person, Plan, PlanAction
 
 VIEW = Capability.VIEW_CHILD_RECORDS
 EDIT = Capability.EDIT_CHILD_RECORDS
@@ -28,10 +29,11 @@ def _form_errors(form, exc: ValidationError) -> None:
         form.add_error(None, exc.messages)
 
 
-def _render_form(request, form, *, title: str, case=None, back: str, caption: str = "", intro: str = ""):
+def _render_form(request, form, *, title: str, case=None, back: str, caption: str = "", intro: str = "",
+                 extra: dict | None = None):
     return render(request, "cases/form.html", {
         "form": form, "title": title, "case": case, "back": back, "caption": caption, "intro": intro,
-        "forms_with_errors": [form] if form.errors else [],
+        "forms_with_errors": [form] if form.errors else [], **(extra or {}),
     })
 
 
@@ -55,7 +57,10 @@ def caseload(request):
 def team_view(request):
     workers, load = selectors.team_overview(membership=request.membership)
     drifting = [c for c in load.cases if c.assessment_drift or c.review_overdue]
-    return render(request, "cases/team.html", {"workers": workers, "load": load, "drifting_cases": drifting})
+    overdue = [c for c in load.cases if c.supervision_overdue and c.lead_professional_id]
+    return render(request, "cases/team.html", {"workers": workers, "load": load, "drifting_cases": drifting,
+                                               "unallocated": selectors.unallocated(load),
+                                               "supervision_overdue": overdue})
 
 
 # Referrals ---------------------------------------------------------------------------------------------------
@@ -120,6 +125,7 @@ def referral_detail(request, public_id):
 def _referral_page(request, referral, decision_form, status=200):
     return render(request, "cases/referral_detail.html", {
         "referral": referral, "decision_form": decision_form, "cases": referral.cases.all(),
+        "consent": services.consent_position(family=referral.family),
         "forms_with_errors": [decision_form] if decision_form.errors else [],
     }, status=status)
 
@@ -162,28 +168,40 @@ def case_open(request, public_id):
 def case_detail(request, public_id):
     case = selectors.case_get(membership=request.membership, public_id=public_id)
     record_event(action="case.viewed", actor=request.user, obj=case)
-    return render(request, "cases/case_detail.html", {"case": case, **selectors.case_page(case=case)})
+    page = selectors.case_page(case=case)
+    if any(e.kind == "note" for e in page["timeline"]):  # significant notes are shown on the chronology
+        record_event(action="case_notes.viewed", actor=request.user, obj=case, detail={"significant_only": True})
+    return render(request, "cases/case_detail.html", {"case": case, **page})
 
 
 def _case_record_view(form_class, title: str, save, *, capability: str = EDIT, success: str = "Saved.",
-                      form_kwargs=None):
-    """Build a view showing ``form_class`` for a case and calling ``save(case, data, request)`` on submit."""
+                      form_kwargs=None, prepare=None, intro=None):
+    """Build a view showing ``form_class`` for a case and calling ``save(case, form, request, **kwargs)`` on
+    submit. ``prepare(case, request, **kwargs)`` may fetch the record the URL names (404 when it is not the
+    case's) and return a response to send instead of the form, or extra keyword arguments for ``form_kwargs``
+    and ``save``. ``save`` may return a message to show instead of ``success``."""
 
     @require_capability(capability)
     def view(request, public_id, **kwargs):
         case = selectors.case_get(membership=request.membership, public_id=public_id)
-        extra = form_kwargs(case) if form_kwargs else {}
-        form = form_class(request.POST or None, **extra)
+        if prepare is not None:
+            prepared = prepare(case, request, **kwargs)
+            if isinstance(prepared, HttpResponse):
+                return prepared
+            kwargs = prepared
+        extra = form_kwargs(case, **kwargs) if form_kwargs else {}
+        form = form_class(request.POST or None, request.FILES or None, **extra)
         if request.method == "POST" and form.is_valid():
             try:
-                save(case, form, request, **kwargs)
+                message = save(case, form, request, **kwargs)
             except ValidationError as exc:
                 _form_errors(form, exc)
             else:
-                messages.success(request, success)
+                messages.success(request, message if isinstance(message, str) else success)
                 return redirect("cases:case", public_id=case.public_id)
         back = reverse("cases:case", kwargs={"public_id": case.public_id})
-        return _render_form(request, form, title=title, case=case, back=back, caption=str(case.family))
+        return _render_form(request, form, title=title, case=case, back=back, caption=str(case.family),
+                            intro=intro(case, **kwargs) if intro else "")
 
     return view
 
@@ -250,7 +268,7 @@ def _close(case, form, request):
 
 
 case_close = _case_record_view(forms.ClosureForm, "Close the case", _close, success="Case closed.",
-                               form_kwargs=lambda case: {"case": case})
+                               form_kwargs=lambda case, **_: {"case": case})
 
 
 def _feedback(case, form, request):
