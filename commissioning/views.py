@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from earlyhelp.forms import show_service_errors
 from earlyhelp.periods import Quarter
 from earlyhelp.permissions import Capability, has_capability, require_capability
 
@@ -60,12 +61,7 @@ def quarter_slug(quarter: Quarter) -> str:
     return f"{quarter.start_year}-q{quarter.number}"
 
 
-def _apply_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
+_apply_errors = show_service_errors
 
 
 # ---------------------------------------------------------------------------------------------------- dashboard

@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
 
@@ -10,3 +11,12 @@ class SignInForm(AuthenticationForm):
                                                      "autocomplete": "username", "spellcheck": "false"})
         self.fields["password"].widget.attrs.update({"class": "govuk-input govuk-input--width-20",
                                                      "autocomplete": "current-password"})
+
+
+def show_service_errors(form: forms.BaseForm, error) -> None:
+    """Show a service's rule (a ValidationError) on the form: on its field when the form has it, else at the top."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)

@@ -12,8 +12,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from cases import selectors as case_selectors
-from cases.views import _form_errors
 from earlyhelp.audit import record_event
+from earlyhelp.forms import show_service_errors as _form_errors
 from earlyhelp.periods import Quarter
 from earlyhelp.permissions import Capability, require_capability
 

@@ -20,7 +20,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_
 from rest_framework import mixins, serializers
 from rest_framework.response import Response
 
-from cases.stats import case_stats
+from cases.stats import WaitingTime, case_stats
 from commissioning import selectors as commissioning_selectors
 from commissioning.models import CommissionedService
 from commissioning.stats import KpiCell, KpiRow, accepted_only, kpi_table
@@ -72,6 +72,11 @@ class Disclosure:
     def rate(self, rate) -> dict:
         return {"numerator": self.count(rate.numerator), "base": self.count(rate.base)}
 
+    def waiting(self, wait) -> dict:
+        """A count of waits and their total days; the total is hidden with a hidden count."""
+        count = self.count(wait.count)
+        return {"count": count, "total_days": "c" if count == "c" else wait.total_days}
+
     def counts(self, mapping: dict) -> dict:
         return {key: self.count(value) for key, value in mapping.items()}
 
@@ -117,6 +122,13 @@ class CountMapField(serializers.Field):
         return value
 
 
+class WaitingTimeSerializer(serializers.Serializer):
+    """Days waited from referral to start, summed over ``count`` interventions (the mean is for the reader)."""
+
+    total_days = CountField()
+    count = CountField()
+
+
 class CaseStatsSerializer(serializers.Serializer):
     period = serializers.CharField()
     start = serializers.DateField()
@@ -140,6 +152,10 @@ class CaseStatsSerializer(serializers.Serializer):
     treated_with_respect = RateSerializer()
     listened_to = RateSerializer()
     helped_with_issues = RateSerializer()
+    interventions_started = CountField()
+    intervention_waiting = WaitingTimeSerializer()
+    waiting_by_service = serializers.DictField(child=WaitingTimeSerializer())
+    cases_with_service_put_in_place = RateSerializer()
 
 
 class CaseStatsView(TenantAPIView):
@@ -163,7 +179,11 @@ class CaseStatsView(TenantAPIView):
             if name in ("start", "end"):
                 continue
             original = getattr(stats, name)
-            if is_dataclass(original):
+            if isinstance(original, WaitingTime):
+                data[name] = control.waiting(original)
+            elif name == "waiting_by_service":
+                data[name] = {service: control.waiting(wait) for service, wait in original.items()}
+            elif is_dataclass(original):
                 data[name] = control.rate(original)
             elif name == "escalations_by_quarter":
                 data[name] = {q: control.counts(row) for q, row in value.items()}

@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from earlyhelp.audit import record_event
+from earlyhelp.forms import show_service_errors
 from earlyhelp.permissions import Capability, require_capability
 
 from .. import forms, selectors, services
@@ -20,13 +21,7 @@ VIEW = Capability.VIEW_CHILD_RECORDS
 EDIT = Capability.EDIT_CHILD_RECORDS
 
 
-def _form_errors(form, exc: ValidationError) -> None:
-    """Show a service's rule on the form: on its field when the form has it, else at the top."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
+_form_errors = show_service_errors
 
 
 def _render_form(request, form, *, title: str, case=None, back: str, caption: str = "", intro: str = "",

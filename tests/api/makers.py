@@ -63,7 +63,9 @@ def case(tenant, client=None, *, opened_on=dt.date(2024, 4, 20)):
     lead = user_of(tenant)
     with tenant_context(tenant):
         from cases.models import LevelOfNeed
+        from cases.tests.helpers import consent
 
+        consent(made.children.first().family, on=made.received_on)
         return case_services.case_open(referral=made, lead_professional=lead, team=TeamFactory(tenant=tenant),
                                        level_of_need=LevelOfNeed.objects.get(rank=2), opened_on=opened_on)
 
