@@ -48,3 +48,36 @@ def line_chart(labels: list[str], series: dict[str, list[float | None]], *, titl
     if series:
         ax.legend(frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     return _svg(fig)
+
+
+def radar_chart(labels: list[str], series: dict[str, list[float]], *, scale: tuple[int, int], title: str) -> str:
+    """A spider graph: one closed line per series (e.g. mean start and mean end) over the areas."""
+    import math
+
+    count = len(labels)
+    angles = [2 * math.pi * i / count for i in range(count)] + [0]
+    fig, ax = plt.subplots(figsize=(5.2, 4.4), subplot_kw={"polar": True})
+    for index, (name, values) in enumerate(series.items()):
+        closed = [*values, values[0]]
+        colour = PALETTE[index % len(PALETTE)]
+        ax.plot(angles, closed, color=colour, linewidth=1.8, label=name)
+        ax.fill(angles, closed, color=colour, alpha=0.12)
+    ax.set_xticks(angles[:-1], labels, fontsize=8)
+    ax.set_ylim(scale[0], scale[1])
+    ax.set_title(title, fontsize=10, fontweight="bold", pad=18)
+    ax.legend(frameon=False, fontsize=8, loc="upper right", bbox_to_anchor=(1.35, 1.12))
+    return _svg(fig)
+
+
+def bar_chart(labels: list[str], percents: list[float | None], *, title: str, note: str = "") -> str:
+    """Horizontal bars of percentages (0–100); a missing value (suppressed) is left blank and marked."""
+    fig, ax = plt.subplots(figsize=(7.0, 0.42 * len(labels) + 1.0))
+    ys = list(range(len(labels)))[::-1]
+    ax.barh(ys, [p or 0 for p in percents], color=PALETTE[0], height=0.6)
+    for y, p in zip(ys, percents, strict=True):
+        ax.text((p or 0) + 1, y, "c" if p is None else f"{p:.0f}%", va="center", fontsize=8)
+    ax.set_yticks(ys, labels, fontsize=8)
+    ax.set_xlim(0, 110)
+    ax.set_xlabel("% improving" + (f" ({note})" if note else ""))
+    ax.set_title(title, loc="left", fontsize=10, fontweight="bold")
+    return _svg(fig)

@@ -114,6 +114,7 @@ def _seed_annual(tenant, officer) -> None:
         is_public=True,
         period_start_year=last.start_year,
         period_quarter=last.number,
+        follow_up_months=3,  # the demo holds one year of casework
         author=f"{officer.get_full_name()}, Performance Officer",
         executive_summary="This report shows how much early help did this quarter, how well it did it, and "
                           "whether families are better off. Every figure comes from the council's records.",

@@ -32,6 +32,7 @@ class ReportForm(forms.ModelForm):
             "reasons_for_recommendation", "consultation", "corporate_policies", "financial_implications",
             "financial_verified_by", "legal_implications", "legal_verified_by", "diversity_implications",
             "diversity_verified_by", "other_implications", "background_papers", "appendices",
+            "follow_up_months", "follow_up_window_months",
         ]
         widgets = {
             "meeting_date": forms.DateInput(attrs={"type": "date"}),

@@ -48,6 +48,11 @@ class Report(TenantModel):
     background_papers = models.TextField(blank=True)
     appendices = models.TextField(blank=True)
     author = models.CharField(max_length=300, blank=True)
+    follow_up_months = models.PositiveSmallIntegerField(
+        default=6, help_text="Follow-up section: how many months after closure (or the service starting) families "
+                             "are followed up, at the least.")
+    follow_up_window_months = models.PositiveSmallIntegerField(
+        default=6, help_text="Follow-up section: how many months of closures (or service starts) make the sample.")
 
     sections = models.JSONField(default=list, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

@@ -23,7 +23,8 @@ REPORT_FIELDS = [
     "executive_summary", "recommendations", "introduction", "issues_analysis", "reasons_for_recommendation",
     "consultation", "corporate_policies", "financial_implications", "financial_verified_by",
     "legal_implications", "legal_verified_by", "diversity_implications", "diversity_verified_by",
-    "other_implications", "background_papers", "appendices", "author",
+    "other_implications", "background_papers", "appendices", "author", "follow_up_months",
+    "follow_up_window_months",
 ]
 
 

@@ -35,6 +35,8 @@ class AreaChange:
     same: int = 0
     worse: int = 0
     change_sum: int = 0  # mean change = change_sum / pairs, computed at presentation
+    start_sum: int = 0  # raw scores summed over the pairs: mean start and end for radar charts
+    end_sum: int = 0
 
 
 @dataclass
@@ -42,6 +44,8 @@ class ToolTravel:
     code: str
     name: str
     higher_is_better: bool
+    scale_min: int = 1
+    scale_max: int = 10
     pairs: int = 0
     improved: int = 0
     same: int = 0
@@ -137,7 +141,8 @@ def reading_stats(
         if ident not in end_dates or not start <= end_dates[ident] <= end or not scores["start"]:
             continue
         t = tools[ident[1]]
-        row = travel.setdefault(t.pk, ToolTravel(code=t.code, name=t.name, higher_is_better=t.higher_is_better))
+        row = travel.setdefault(t.pk, ToolTravel(code=t.code, name=t.name, higher_is_better=t.higher_is_better,
+                                                           scale_min=t.scale_min, scale_max=t.scale_max))
         common = [k for k in labels.get(t.pk, {}) if k in scores["start"] and k in scores["end"]]
         common += sorted(set(scores["start"]) & set(scores["end"]) - set(common))
         if not common:
@@ -152,6 +157,8 @@ def reading_stats(
             delta = t.better(scores["end"][k] - scores["start"][k])
             area.pairs += 1
             area.change_sum += delta
+            area.start_sum += scores["start"][k]
+            area.end_sum += scores["end"][k]
             v = _classify(delta, 1)
             setattr(area, v, getattr(area, v) + 1)
     order = {t: list(labels.get(t, {})) for t in travel}

@@ -22,8 +22,13 @@ def _register_all() -> None:
     from .casework import CaseloadTrendSection, FeedbackSection
     from .commissioned_services import CommissionedServicesSection
     from .cost_avoided import CostAvoidedSection
+    from .followup import FollowUpSection
+    from .outcomes_sections import DistanceTravelledSection, FrameworkSection, SupportingFamiliesSection
 
-    data_sections = [CommissionedServicesSection(), FeedbackSection(), CaseloadTrendSection(), CostAvoidedSection()]
+    data_sections = [
+        CommissionedServicesSection(), FrameworkSection(), DistanceTravelledSection(), FollowUpSection(),
+        FeedbackSection(), CaseloadTrendSection(), SupportingFamiliesSection(), CostAvoidedSection(),
+    ]
     for section in [*NARRATIVE_SECTIONS, *data_sections]:
         register(section)
 

@@ -43,6 +43,8 @@ REPORT_FIELDS = {
     "other_implications": "",
     "background_papers": "",
     "appendices": "",
+    "follow_up_months": "6",
+    "follow_up_window_months": "6",
 }
 
 
