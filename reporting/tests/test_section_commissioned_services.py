@@ -1,7 +1,10 @@
 """Data section 1: the seed-000 KPI tables come back in the report, with bases, notes and disclosure control."""
 
 import datetime as dt
+import io
+import re
 
+import pdfplumber
 import pytest
 
 from commissioning import demo
@@ -93,6 +96,11 @@ def test_the_rendered_pdf_carries_the_tables_and_their_definitions(tenant_a, see
     services.report_run_execute(tenant=tenant_a, run_id=run.pk)
     run.refresh_from_db()
     assert run.status == "done", run.error
+    with run.pdf.open("rb") as handle, pdfplumber.open(io.BytesIO(handle.read())) as pdf:
+        text = "\n".join(page.extract_text() or "" for page in pdf.pages)
+    assert "Perpetrators" in text or "perpetrators" in text
+    assert re.search(r"Feeling safer c [\d,]+ 71% [\d,*]+", text)  # Q1 (1 client) hidden in Public, Q2 printed
+    assert "n = 7" in text and "Q1 was based on 1 client." in text
     html = rendering.render_html(run.snapshot)
     assert "One-to-one STEPS programme – 2014/15 – Thurrock Women&#x27;s Aid" in html
     assert "Q1 was based on 1 client." in html
