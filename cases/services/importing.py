@@ -386,7 +386,7 @@ def case_records_import(*, data: bytes, filename: str, actor=None, today: dt.dat
     lookups = _Lookups()
     problems: list[Problem] = []
     rows = [r for number, raw in read.rows if (r := _check_row(number, raw, lookups, problems, today))]
-    existing = _check_across_rows(rows, problems) if not problems else {}
+    existing = _check_across_rows(rows, problems)  # on the rows that are valid on their own
     if problems:
         return ImportOutcome(problems=sorted(problems, key=lambda p: p.row), rows=len(read.rows))
     with transaction.atomic():

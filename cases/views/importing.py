@@ -18,11 +18,12 @@ IMPORT = Capability.IMPORT_CASE_RECORDS
 @require_capability(IMPORT)
 def case_import(request):
     """GET: the upload form and the columns; POST: check the whole file and import it only if it is all valid."""
-    form = forms.CaseImportForm(request.POST or None, request.FILES or None)
+    posted = request.method == "POST"
+    form = forms.CaseImportForm(request.POST if posted else None, request.FILES if posted else None)
     problems: list[Problem] = []
     outcome = None
     status = 200
-    if request.method == "POST":
+    if posted:
         if form.is_valid():
             upload = form.cleaned_data["file"]
             if upload.size > MAX_UPLOAD_BYTES:
@@ -41,7 +42,9 @@ def case_import(request):
 
 
 @require_capability(IMPORT)
-def case_import_template(request, file_format):
+def case_import_template(request):
+    """The import template with an example row: ``?format=csv`` (the default) or ``?format=xlsx``."""
+    file_format = request.GET.get("format", "csv")
     if file_format not in ("csv", "xlsx"):
         raise Http404("Templates are CSV or XLSX")
     response = HttpResponse(import_template(file_format),
