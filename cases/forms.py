@@ -383,3 +383,10 @@ class DocumentForm(GovukForm):
     kind = forms.ChoiceField(label="Kind of document", choices=CaseDocument.Kind.choices)
     title = forms.CharField(label="Title", max_length=200, required=False,
                             help_text="Leave blank to use the file's name.")
+
+
+class CaseImportForm(GovukForm):
+    file = forms.FileField(
+        label="Import file (CSV or XLSX)", help_text="At most 5 MB. The first row holds the column names.",
+        widget=forms.ClearableFileInput(attrs={"class": "govuk-file-upload", "accept": ".csv,.xlsx"}),
+    )

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from django import forms
 
+from earlyhelp.models import Membership
 from earlyhelp.periods import Quarter
+from earlyhelp.permissions import Role
 
 from .models import CommissionedService, KpiKind, Provider, ServiceReview
 
@@ -128,3 +130,21 @@ class ReviewForm(GovukMixin, forms.ModelForm):
 
     def _post_clean(self):
         pass
+
+
+class ProviderUserLinkForm(GovukMixin, forms.Form):
+    """Choose a member with the provider role (of this authority: the scoped manager) to link to a provider."""
+
+    membership = forms.ModelChoiceField(
+        queryset=Membership.objects.none(), label="Provider user",
+        help_text="Members with the provider role. A user linked to another provider is moved to this one.",
+        empty_label="Choose a provider user",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["membership"]
+        field.queryset = (Membership.objects.filter(role=Role.PROVIDER, is_active=True)
+                          .select_related("user").order_by("user__username"))
+        field.to_field_name = "public_id"
+        field.label_from_instance = lambda m: f"{m.user.get_full_name() or m.user.username} ({m.user.username})"

@@ -7,43 +7,34 @@ checked with ``zipfile`` before openpyxl (through django-import-export's XLSX fo
 
 from __future__ import annotations
 
-import csv
-import io
-import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from import_export import fields, resources
-from import_export.formats import base_formats
 
+from earlyhelp import spreadsheets
 from earlyhelp.periods import Quarter
+from earlyhelp.spreadsheets import (  # noqa: F401  (re-exported: the return upload's names)
+    FORMULA_PREFIXES,
+    MAX_UPLOAD_BYTES,
+    NOT_CSV_OR_XLSX,
+    XLSX_MAX_ENTRIES,
+    XLSX_MAX_UNCOMPRESSED_BYTES,
+    Problem,
+    ReadResult,
+    cell_text,
+    check_xlsx_archive,
+    escape_cell,
+    export_dataset,
+    unescape_cell,
+)
 
 from .models import CommissionedService, Kpi, KpiKind, KpiValue, KpiVersion
 
 COLUMNS = ["service", "quarter", "kpi_code", "kpi_label", "value", "numerator", "base", "note"]
 REQUIRED_COLUMNS = ["service", "quarter", "kpi_code", "value", "numerator", "base"]
 
-MAX_UPLOAD_BYTES = 5 * 1024 * 1024
-XLSX_MAX_ENTRIES = 100
-XLSX_MAX_UNCOMPRESSED_BYTES = 50 * 1024 * 1024
 MAX_ROWS = 50_000
-
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-NOT_CSV_OR_XLSX = "The file must be a CSV or XLSX spreadsheet (.csv or .xlsx)"
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with an upload. ``row`` is the spreadsheet row (the header is row 1); 0 = the file."""
-
-    row: int
-    column: str
-    message: str
-
-    def __str__(self) -> str:
-        where = "File" if self.row == 0 else f"Row {self.row}"
-        return f"{where}, {self.column}: {self.message}" if self.column else f"{where}: {self.message}"
 
 
 @dataclass
@@ -54,25 +45,6 @@ class ParsedValue:
     numerator: int | None = None
     base: int | None = None
     note: str = ""
-
-
-@dataclass
-class ReadResult:
-    rows: list[tuple[int, dict[str, object]]] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
-
-
-def escape_cell(value):
-    """Formula injection: a text cell starting with = + - @ is prefixed with an apostrophe on export."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
-
-
-def unescape_cell(value: str) -> str:
-    if value.startswith("'") and value[1:].startswith(FORMULA_PREFIXES):
-        return value[1:]
-    return value
 
 
 # ---------------------------------------------------------------------------------------------------- the template
@@ -135,102 +107,25 @@ def _plain(amount: Decimal | None):
 
 def export_template(rows: list[TemplateRow], file_format: str) -> bytes:
     """The template as ``csv`` or ``xlsx`` bytes."""
-    dataset = ReturnTemplateResource().export(rows)
-    if file_format == "xlsx":
-        return base_formats.XLSX().export_data(dataset)
-    return base_formats.CSV().export_data(dataset).encode("utf-8")
+    return export_dataset(ReturnTemplateResource().export(rows), file_format)
 
 
 # ---------------------------------------------------------------------------------------------------- reading
 
 
 def read_upload(data: bytes, filename: str) -> ReadResult:
-    """Turn an uploaded file into numbered rows keyed by column name, or file-level problems."""
-    name = (filename or "").lower()
-    if len(data) > MAX_UPLOAD_BYTES:
-        return ReadResult(problems=[Problem(0, "", f"The file is larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB")])
-    if name.endswith(".xlsx"):
-        return _read_xlsx(data)
-    if name.endswith(".csv"):
-        return _read_csv(data)
-    return ReadResult(problems=[Problem(0, "", NOT_CSV_OR_XLSX)])
-
-
-def _read_csv(data: bytes) -> ReadResult:
-    if b"\x00" in data or data.startswith(b"PK\x03\x04"):
-        return ReadResult(problems=[Problem(0, "", NOT_CSV_OR_XLSX)])
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return ReadResult(problems=[Problem(0, "", "The CSV file must be saved as UTF-8 text")])
-    try:
-        table = list(csv.reader(io.StringIO(text, newline="")))
-    except csv.Error as exc:
-        return ReadResult(problems=[Problem(0, "", f"The CSV file cannot be read: {exc}")])
-    return _rows_from_table(table)
-
-
-def check_xlsx_archive(data: bytes) -> list[Problem]:
-    """Refuse a zip bomb before openpyxl sees it: too many entries or too much once unpacked."""
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            entries = archive.infolist()
-    except zipfile.BadZipFile:
-        return [Problem(0, "", NOT_CSV_OR_XLSX)]
-    if len(entries) > XLSX_MAX_ENTRIES:
-        return [Problem(0, "", f"The spreadsheet has too many parts ({len(entries)}; at most {XLSX_MAX_ENTRIES})")]
-    unpacked = sum(entry.file_size for entry in entries)
-    if unpacked > XLSX_MAX_UNCOMPRESSED_BYTES:
-        limit = XLSX_MAX_UNCOMPRESSED_BYTES // (1024 * 1024)
-        return [Problem(0, "", f"The spreadsheet unpacks to more than {limit} MB")]
-    return []
-
-
-def _read_xlsx(data: bytes) -> ReadResult:
-    problems = check_xlsx_archive(data)
-    if problems:
-        return ReadResult(problems=problems)
-    try:
-        dataset = base_formats.XLSX().create_dataset(data)
-    except StopIteration:
-        return ReadResult(problems=[Problem(0, "", "The file is empty")])
-    except Exception:  # openpyxl raises many types for a damaged or foreign file
-        return ReadResult(problems=[Problem(0, "", NOT_CSV_OR_XLSX)])
-    return _rows_from_table([list(dataset.headers or []), *(list(row) for row in dataset)])
-
-
-def _rows_from_table(table: list[list]) -> ReadResult:
-    result = ReadResult()
-    if not table:
-        result.problems.append(Problem(0, "", "The file is empty"))
-        return result
-    headers = [str(h).strip().lower() if h is not None else "" for h in table[0]]
-    missing = [c for c in REQUIRED_COLUMNS if c not in headers]
-    if missing:
-        result.problems.append(Problem(1, "", "Missing column(s): " + ", ".join(missing)))
-        return result
-    if len(table) - 1 > MAX_ROWS:
-        result.problems.append(Problem(0, "", f"The file has more than {MAX_ROWS} rows"))
-        return result
-    index = {name: headers.index(name) for name in COLUMNS if name in headers}
-    for number, cells in enumerate(table[1:], start=2):
-        if all(c is None or str(c).strip() == "" for c in cells):
-            continue
-        result.rows.append((number, {name: cells[i] if i < len(cells) else None for name, i in index.items()}))
-    if not result.rows:
-        result.problems.append(Problem(0, "", "The file has no rows of figures"))
-    return result
+    """Turn an uploaded file into numbered rows keyed by column name, or file-level problems
+    (see :func:`earlyhelp.spreadsheets.read_upload`: size, type and zip-bomb checks)."""
+    return spreadsheets.read_upload(data, filename, columns=COLUMNS, required_columns=REQUIRED_COLUMNS,
+                                    max_rows=MAX_ROWS, no_rows_message="The file has no rows of figures",
+                                    max_bytes=MAX_UPLOAD_BYTES, xlsx_max_entries=XLSX_MAX_ENTRIES,
+                                    xlsx_max_unpacked=XLSX_MAX_UNCOMPRESSED_BYTES)
 
 
 # ---------------------------------------------------------------------------------------------------- validating
 
 
-def _text(cell) -> str:
-    if cell is None:
-        return ""
-    if isinstance(cell, float) and cell.is_integer():
-        cell = int(cell)
-    return str(cell).strip()
+_text = cell_text
 
 
 def _number(cell, row: int, column: str, problems: list[Problem], *, whole: bool) -> Decimal | None:

@@ -99,6 +99,16 @@ def values_of(kpi_return: KpiReturn) -> list[KpiValue]:
     return list(kpi_return.values.select_related("kpi", "kpi_version").order_by("kpi__position", "kpi__code"))
 
 
+def provider_user_links(provider: Provider) -> QuerySet[ProviderMembership]:
+    return (ProviderMembership.objects.filter(provider=provider).select_related("membership__user")
+            .order_by("membership__user__username"))
+
+
+def provider_user_link_for(provider: Provider, membership_id) -> ProviderMembership:
+    """The link of one member to ``provider`` (404 when that member is not linked to it)."""
+    return get_object_or_404(provider_user_links(provider), membership__public_id=membership_id)
+
+
 def providers() -> QuerySet[Provider]:
     return Provider.objects.all()
 

@@ -105,6 +105,14 @@ def provider_user_link(*, by, membership, provider: Provider) -> ProviderMembers
     return link
 
 
+def provider_user_unlink(*, by, link: ProviderMembership) -> None:
+    """Untie a provider user from their provider: they then see no service until linked again."""
+    _require(by, Capability.MANAGE_COMMISSIONING)
+    record_event(action="provider.user_unlinked", actor=by.user, obj=link.provider,
+                 detail={"provider": str(link.provider.public_id), "membership": str(link.membership.public_id)})
+    link.delete()
+
+
 SERVICE_FIELDS = ("name", "provider", "commissioning_priority", "contract_start", "contract_end", "annual_value",
                   "funding_partners", "return_due_days")
 

@@ -138,6 +138,36 @@ def provider_edit(request, provider_id=None):
 
 
 @require_capability(MANAGE)
+def provider_users(request, provider_id):
+    """The provider's linked users, and a form to link a member with the provider role to it."""
+    provider = selectors.provider_by_public_id(provider_id)
+    form = forms.ProviderUserLinkForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        membership = form.cleaned_data["membership"]
+        try:
+            services.provider_user_link(by=request.membership, membership=membership, provider=provider)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, f"{membership.user.username} is now linked to {provider.name}.")
+            return redirect("commissioning:provider-users", provider_id=provider.public_id)
+    return render(request, "commissioning/provider_users.html", {
+        "provider": provider, "links": selectors.provider_user_links(provider), "form": form,
+    }, status=400 if form.errors else 200)
+
+
+@require_POST
+@require_capability(MANAGE)
+def provider_user_unlink(request, provider_id, membership_id):
+    provider = selectors.provider_by_public_id(provider_id)
+    link = selectors.provider_user_link_for(provider, membership_id)
+    username = link.membership.user.username
+    services.provider_user_unlink(by=request.membership, link=link)
+    messages.success(request, f"{username} is no longer linked to {provider.name}.")
+    return redirect("commissioning:provider-users", provider_id=provider.public_id)
+
+
+@require_capability(MANAGE)
 def service_edit(request, service_id=None):
     service = selectors.service_for(request.membership, service_id) if service_id else None
     form = forms.ServiceForm(request.POST or None, instance=service)

@@ -31,6 +31,7 @@ class Capability:
     EDIT_CHILD_RECORDS = "cases.edit"
     MANAGE_TEAM = "cases.manage_team"
     AUDIT_CASE_FILES = "cases.audit"
+    IMPORT_CASE_RECORDS = "cases.import"  # the migration import of a previous system's referrals and cases
     MANAGE_COMMISSIONING = "commissioning.manage"
     VIEW_COMMISSIONING = "commissioning.view"
     SUBMIT_RETURNS = "commissioning.submit_return"
@@ -48,6 +49,7 @@ _ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             Capability.EDIT_CHILD_RECORDS,
             Capability.MANAGE_TEAM,
             Capability.VIEW_STATISTICS,
+            Capability.IMPORT_CASE_RECORDS,
         }
     ),
     Role.COMMISSIONER: frozenset(
@@ -65,7 +67,9 @@ _ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     Role.AUDITOR: frozenset(
         {Capability.VIEW_CHILD_RECORDS, Capability.AUDIT_CASE_FILES, Capability.VIEW_AUDIT_LOG}
     ),
-    Role.TENANT_ADMIN: frozenset({Capability.ADMINISTER_TENANT, Capability.VIEW_AUDIT_LOG}),
+    Role.TENANT_ADMIN: frozenset(
+        {Capability.ADMINISTER_TENANT, Capability.VIEW_AUDIT_LOG, Capability.IMPORT_CASE_RECORDS}
+    ),
 }
 
 ALL_CAPABILITIES = frozenset().union(*_ROLE_CAPABILITIES.values())

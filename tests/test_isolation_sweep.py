@@ -85,6 +85,17 @@ def _provider(tenant, member):
         return services.provider_create(by=_commissioner(tenant, member), name=f"Provider {uuid.uuid4().hex[:6]}")
 
 
+def _provider_link(tenant, member):
+    from commissioning import services
+    from earlyhelp.models import Membership
+
+    provider = _provider(tenant, member)
+    user = _user(member, tenant, Role.PROVIDER)
+    with tenant_context(tenant):
+        return services.provider_user_link(by=_commissioner(tenant, member), provider=provider,
+                                           membership=Membership.objects.get(user=user))
+
+
 def _service(tenant, member):
     from commissioning import services
     from commissioning.models import KpiKind
@@ -259,6 +270,10 @@ SWEEP: dict[str, Entry] = {
     "cases:audit": Entry({Role.AUDITOR}, make=_case),
     "access-log": Entry({Role.AUDITOR, Role.TENANT_ADMIN}),
     "cases:tasks": Entry(CASE_VIEWERS),
+    # The migration import has no object in its URL: another tenant's teams and codes are simply unknown to it
+    # (cases/tests/test_import.py).
+    "cases:import": Entry({Role.TEAM_MANAGER, Role.TENANT_ADMIN}),
+    "cases:import-template": Entry({Role.TEAM_MANAGER, Role.TENANT_ADMIN}),
     "cases:referral-consent": Entry(CASE_EDITORS, make=_referral),
     "cases:consent": Entry(CASE_EDITORS, make=_case),
     "cases:information-share": Entry(CASE_EDITORS, make=_case),
@@ -295,6 +310,11 @@ SWEEP: dict[str, Entry] = {
     "commissioning:provider-new": Entry(COMMISSIONERS),
     "commissioning:provider-edit": Entry(COMMISSIONERS, make=_provider,
                                          kwargs=lambda o: {"provider_id": o.public_id}),
+    "commissioning:provider-users": Entry(COMMISSIONERS, make=_provider,
+                                          kwargs=lambda o: {"provider_id": o.public_id}),
+    "commissioning:provider-user-unlink": Entry(
+        COMMISSIONERS, method="post", make=_provider_link,
+        kwargs=lambda o: {"provider_id": o.provider.public_id, "membership_id": o.membership.public_id}),
     "commissioning:service-new": Entry(COMMISSIONERS),
     "commissioning:service": Entry(VIEWERS | {Role.PROVIDER}, make=_service, kwargs=_service_kwargs,
                                    per_role=PROVIDER_NOT_LINKED),

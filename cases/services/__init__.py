@@ -19,6 +19,7 @@ from .casework import (
 from .closing import case_close, case_file_audit_record, feedback_record
 from .consent import ConsentPosition, consent_position, consent_record, information_share_record
 from .documents import document_download, document_upload
+from .importing import ImportOutcome, case_records_import
 from .interventions import intervention_dates_record, intervention_refer
 from .notes import case_note_addendum_add, case_note_edit, case_note_record, case_summary_update, note_is_editable
 from .oversight import allocation_history_start, case_allocate, case_transfer, supervision_record
@@ -42,6 +43,7 @@ __all__ = [
     "case_note_edit",
     "case_note_record",
     "case_open",
+    "case_records_import",
     "case_reassign",
     "case_settings",
     "case_summary_update",
@@ -54,6 +56,7 @@ __all__ = [
     "document_upload",
     "family_create",
     "feedback_record",
+    "ImportOutcome",
     "information_share_record",
     "intervention_dates_record",
     "intervention_refer",

@@ -22,6 +22,7 @@ from .casework import (
     taf_member_add,
     team_view,
 )
+from .importing import case_import, case_import_template
 from .practice import (
     case_allocate,
     case_notes,
@@ -48,6 +49,8 @@ __all__ = [
     "case_close",
     "case_detail",
     "case_file_audit",
+    "case_import",
+    "case_import_template",
     "case_notes",
     "case_open",
     "case_summary",
