@@ -9,7 +9,7 @@ from cases.models import Person
 from earlyhelp.models import Locality, Team
 from earlyhelp.periods import Quarter
 
-from .models import CaseFamilyOutcome, DistanceTool, Stage, Subject
+from .models import CaseFamilyOutcome, DistanceTool, NeedEvidence, ProgrammeOutcome, Stage, Subject
 
 
 class ReadingForm(GovukForm):
@@ -72,3 +72,91 @@ class DashboardForm(GovukForm):
         self.quarters = {q.start.isoformat(): q for q in (latest.shifted(-i) for i in range(12))}
         self.fields["quarter"].choices = [(k, str(q)) for k, q in self.quarters.items()]
         self.fields["quarter"].initial = latest.start.isoformat()
+
+
+# ---------------------------------------------------------------------------------------------------- programme
+
+
+class EnrolmentForm(GovukForm):
+    needs = forms.ModelMultipleChoiceField(
+        label="Which problems does the family present with?", queryset=ProgrammeOutcome.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Choose the headline outcome area of each problem. A claim needs at least three.")
+    enrolled_on = date_field("Date enrolled", initial_today=True)
+
+    def __init__(self, *args, framework, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["needs"].queryset = framework.outcomes.order_by("sort_order", "id")
+
+
+class EvidenceForm(GovukForm):
+    kind = forms.ChoiceField(label="What does the evidence show?", choices=NeedEvidence.Kind.choices,
+                             widget=forms.RadioSelect)
+    recorded_on = date_field("Date of the evidence", initial_today=True,
+                             help_text="For an outcome met, the day it was met: the six months run from it.")
+    source = forms.CharField(label="Source", max_length=120, required=False,
+                             help_text="For example, school attendance records or a police check.")
+    description = forms.CharField(label="Describe the evidence", widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class ClaimPrepareForm(GovukForm):
+    prepared_on = date_field("Date of the claim", initial_today=True)
+
+
+class ClaimSubmitForm(GovukForm):
+    submitted_on = date_field("Date submitted", initial_today=True)
+
+
+class ClaimDecideForm(GovukForm):
+    outcome = forms.ChoiceField(label="What was decided?", widget=forms.RadioSelect,
+                                choices=[("paid", "Paid"), ("rejected", "Rejected")])
+    decided_on = date_field("Date of the decision", initial_today=True)
+    note = forms.CharField(label="Note", widget=forms.Textarea(attrs={"rows": 3}), required=False,
+                           help_text="Required when the claim was rejected: give the reason.")
+
+
+# ---------------------------------------------------------------------------------------------------- tools
+
+
+def parse_areas(text: str) -> list[tuple[str, str] | str]:
+    """One area a line, in order: ``Label`` or ``key | Label`` (keep the key to keep an area's history)."""
+    areas = []
+    for line in text.splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        if "|" in line:
+            key, label = (part.strip() for part in line.split("|", 1))
+            areas.append((key, label) if key else label)
+        else:
+            areas.append(line)
+    return areas
+
+
+def format_areas(areas) -> str:
+    return "\n".join(f"{a.key} | {a.label}" for a in areas)
+
+
+AREAS_HELP = ("One area a line, in the order they go round the chart. Write \u201ckey | Label\u201d to keep an "
+              "existing area\u2019s key (its readings stay comparable when the wording changes); a line with only "
+              "a label gets a key made from it.")
+
+
+class ToolAreasForm(GovukForm):
+    areas = forms.CharField(label="Areas", widget=forms.Textarea(attrs={"rows": 10}), help_text=AREAS_HELP,
+                            max_length=5000)
+
+    def areas_list(self):
+        return parse_areas(self.cleaned_data["areas"])
+
+
+class ToolForm(ToolAreasForm):
+    name = forms.CharField(label="Name", max_length=120)
+    code = forms.SlugField(label="Short name", max_length=40,
+                           help_text="Letters, numbers and hyphens, used by imports and the API: e.g. wellbeing-web.")
+    subject = forms.ChoiceField(label="Who is it for?", choices=Subject.choices, widget=forms.RadioSelect)
+    scale_min = forms.IntegerField(label="Lowest score", initial=1, min_value=-100, max_value=100)
+    scale_max = forms.IntegerField(label="Highest score", initial=10, min_value=-100, max_value=100)
+    higher_is_better = forms.BooleanField(label="A higher score is better", required=False, initial=True)
+    description = forms.CharField(label="Description", widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    field_order = ["name", "code", "subject", "scale_min", "scale_max", "higher_is_better", "areas", "description"]

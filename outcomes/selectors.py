@@ -4,11 +4,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Prefetch
+from django.shortcuts import get_object_or_404
 
 from cases.models import Case, Person
+from earlyhelp.permissions import Capability, has_capability
 
-from .models import CaseFamilyOutcome, DistanceTool, Reading, ReadingScore, ToolArea
+from .models import (
+    CaseFamilyOutcome,
+    Claim,
+    DistanceTool,
+    Enrolment,
+    EnrolmentNeed,
+    NeedEvidence,
+    Reading,
+    ReadingScore,
+    ToolArea,
+    ToolVersion,
+)
 
 
 def current_areas(tool: DistanceTool) -> list[ToolArea]:
@@ -55,3 +69,83 @@ def case_outcomes_page(*, case: Case) -> dict:
         "family_outcomes": list(CaseFamilyOutcome.objects.filter(case=case).select_related("outcome")),
         "tools": list(DistanceTool.objects.filter(is_active=True)),
     }
+
+
+# ---------------------------------------------------------------------------------------------------- programme
+
+
+def _require_view(membership) -> None:
+    if not has_capability(membership, Capability.VIEW_CHILD_RECORDS):
+        raise PermissionDenied("Your role does not show identifiable family records.")
+
+
+def enrolments_list(*, membership) -> list[Enrolment]:
+    """The tenant's Supporting Families enrolments, newest first, with their needs and live claim, in three
+    queries."""
+    _require_view(membership)
+    return list(
+        Enrolment.objects.select_related("family", "framework", "case", "lead_professional")
+        .prefetch_related(Prefetch("needs", EnrolmentNeed.objects.select_related("outcome")),
+                          Prefetch("claims", Claim.objects.order_by("-prepared_on", "-id")))
+        .order_by("-enrolled_on", "-id")
+    )
+
+
+def enrolment_get(*, membership, public_id) -> Enrolment:
+    """An enrolment by its public id within the tenant in context (404 otherwise; 403 for roles without
+    family records)."""
+    _require_view(membership)
+    queryset = Enrolment.objects.select_related("family", "framework", "case", "lead_professional")
+    return get_object_or_404(queryset, public_id=public_id)
+
+
+def need_get(*, enrolment: Enrolment, public_id) -> EnrolmentNeed:
+    return get_object_or_404(EnrolmentNeed.objects.select_related("outcome", "enrolment"), enrolment=enrolment,
+                             public_id=public_id)
+
+
+def enrolment_page(*, enrolment: Enrolment) -> dict:
+    """A family's programme page: each need with its evidence (oldest first) and claims, newest first."""
+    needs = list(enrolment.needs.select_related("outcome").prefetch_related(
+        Prefetch("evidence", NeedEvidence.objects.select_related("recorded_by").order_by("recorded_on", "id"))))
+    claims = list(enrolment.claims.order_by("-prepared_on", "-id"))
+    return {"needs": needs, "claims": claims,
+            "live_claim": next((c for c in claims if c.status != Claim.Status.REJECTED), None)}
+
+
+def claims_list(*, membership, status: str = "") -> list[Claim]:
+    _require_view(membership)
+    claims = Claim.objects.select_related("enrolment__family", "enrolment__lead_professional")
+    if status in Claim.Status.values:
+        claims = claims.filter(status=status)
+    return list(claims.order_by("-prepared_on", "-id"))
+
+
+def claim_get(*, membership, public_id) -> Claim:
+    _require_view(membership)
+    queryset = Claim.objects.select_related("enrolment__family", "enrolment__framework", "enrolment__case",
+                                            "enrolment__lead_professional")
+    return get_object_or_404(queryset, public_id=public_id)
+
+
+def evidence_pack(*, claim: Claim) -> list[EnrolmentNeed]:
+    """The needs of the claim's family with the evidence recorded up to the day the claim was prepared."""
+    evidence = NeedEvidence.objects.filter(recorded_on__lte=claim.prepared_on).select_related("recorded_by")
+    return list(claim.enrolment.needs.select_related("outcome").prefetch_related(
+        Prefetch("evidence", evidence.order_by("recorded_on", "id"))))
+
+
+# ---------------------------------------------------------------------------------------------------- tools
+
+
+def tools_list() -> list[DistanceTool]:
+    """Every tool with its versions and their areas (and how many readings each version has)."""
+    versions = ToolVersion.objects.annotate(reading_count=Count("readings")).prefetch_related("areas")
+    return list(DistanceTool.objects.prefetch_related(Prefetch("versions", versions.order_by("-number")))
+                .order_by("name"))
+
+
+def tool_get(*, public_id) -> DistanceTool:
+    versions = ToolVersion.objects.annotate(reading_count=Count("readings")).prefetch_related("areas")
+    queryset = DistanceTool.objects.prefetch_related(Prefetch("versions", versions.order_by("-number")))
+    return get_object_or_404(queryset, public_id=public_id)

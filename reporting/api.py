@@ -1,9 +1,10 @@
 """The reporting floor's REST API: statistics with disclosure control, and report runs.
 
-Statistics come from the apps' ``stats`` modules (``cases.stats.case_stats``, ``commissioning.stats.kpi_table``)
-and pass through the same disclosure control as a Public committee report: a count from 1 up to the tenant's
-small-number threshold is shown as ``"c"``. A caller with ``stats:exempt`` gets every figure. They live on this
-floor because disclosure control (``reporting.disclosure``) does.
+Statistics come from the apps' ``stats`` modules (``cases.stats.case_stats``, ``commissioning.stats.kpi_table``,
+``outcomes.stats.performance_framework``) and pass through the same disclosure control as a Public committee
+report: a count from 1 up to the tenant's small-number threshold is shown as ``"c"``. A caller with
+``stats:exempt`` gets every figure. They live on this floor because disclosure control (``reporting.disclosure``)
+does.
 
 Report runs are made by ``reporting.services.report_run_request`` (queued for the PDF worker) and polled here;
 the PDF is downloaded once the run is done.
@@ -33,6 +34,7 @@ from earlyhelp.api.services import api_submission_record
 from earlyhelp.audit import record_event
 from earlyhelp.models import Locality, Team
 from earlyhelp.periods import FinancialYear, Quarter
+from outcomes.stats import performance_framework
 
 from . import selectors, services
 from .disclosure import SUPPRESSED, publish_count
@@ -192,6 +194,68 @@ class CaseStatsView(TenantAPIView):
             else:
                 data[name] = control.count(value)
         return Response(CaseStatsSerializer(data).data)
+
+
+class FrameworkStatsQuery(CaseStatsQuery):
+    threshold = serializers.IntegerField(required=False, default=1, min_value=1, max_value=100,
+                                         help_text="Reliable-change threshold: points of summed score a reading "
+                                                   "must move to count as improving (default 1).")
+
+
+class MeasureSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    label = serializers.CharField()
+    numerator = CountField()
+    base = CountField(allow_null=True, help_text="The base of a rate; null for a plain count.")
+    definition = serializers.CharField()
+
+
+class SectionSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    title = serializers.CharField()
+    measures = MeasureSerializer(many=True)
+
+
+class FrameworkStatsSerializer(serializers.Serializer):
+    period = serializers.CharField()
+    start = serializers.DateField()
+    end = serializers.DateField()
+    team = serializers.UUIDField(allow_null=True)
+    locality = serializers.UUIDField(allow_null=True)
+    scope = serializers.CharField()
+    disclosure = DisclosureSerializer()
+    sections = SectionSerializer(many=True)
+
+
+class FrameworkStatsView(TenantAPIView):
+    """The performance framework (how much, how well, is anyone better off) for a period and optionally a team
+    or locality, from ``outcomes.stats``: every measure a count, or a numerator with its base, with disclosure
+    control applied to both."""
+
+    required_scopes = {"GET": Scope.STATS_READ.value}
+
+    @extend_schema(parameters=[FrameworkStatsQuery], responses=FrameworkStatsSerializer,
+                   operation_id="stats_framework_retrieve")
+    def get(self, request):
+        query = FrameworkStatsQuery(data=request.query_params.dict(), context={"request": request})
+        query.is_valid(raise_exception=True)
+        period, team, locality, threshold = (query.validated_data.get(k)
+                                             for k in ("period", "team", "locality", "threshold"))
+        framework = performance_framework(period=period, team=team, locality=locality, threshold=threshold)
+        control = Disclosure(request)
+        data = {
+            "period": str(period), "start": framework.start, "end": framework.end,
+            "team": team.public_id if team else None, "locality": locality.public_id if locality else None,
+            "scope": framework.scope, "disclosure": control.describe(),
+            "sections": [
+                {"key": section.key, "title": section.title, "measures": [
+                    {"key": m.key, "label": m.label, "numerator": control.count(m.numerator),
+                     "base": None if m.base is None else control.count(m.base), "definition": m.definition}
+                    for m in section.measures]}
+                for section in framework.sections
+            ],
+        }
+        return Response(FrameworkStatsSerializer(data).data)
 
 
 class KpiStatsQuery(StrictSerializer):
@@ -368,4 +432,4 @@ class ReportRunPdfView(TenantAPIView):
                             content_type="application/pdf")
 
 
-__all__ = ["CaseStatsView", "KpiStatsView", "ReportRunViewSet", "ReportRunPdfView"]
+__all__ = ["CaseStatsView", "FrameworkStatsView", "KpiStatsView", "ReportRunViewSet", "ReportRunPdfView"]

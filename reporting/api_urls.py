@@ -10,6 +10,7 @@ router.register("report-runs", api.ReportRunViewSet, basename="report-run")
 
 urlpatterns = [
     path("stats/cases/", api.CaseStatsView.as_view(), name="stats-cases"),
+    path("stats/framework/", api.FrameworkStatsView.as_view(), name="stats-framework"),
     path("stats/kpis/", api.KpiStatsView.as_view(), name="stats-kpis"),
     path("report-runs/<uuid:public_id>/pdf/", api.ReportRunPdfView.as_view(), name="report-run-pdf"),
     *router.urls,

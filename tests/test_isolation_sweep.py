@@ -209,6 +209,48 @@ def _document(tenant, member):
                                          kind="other", actor=case.lead_professional)
 
 
+def _enrolment(tenant, member):
+    """A family enrolled on Supporting Families with three needs met on 1 May 2024 (claimable from 1 Nov)."""
+    from cases import services as case_services
+    from cases.tests.helpers import need
+    from outcomes import services
+
+    case = _case(tenant, member)
+    with tenant_context(tenant):
+        assessment = case_services.assessment_start(case=case, started_on=case.opened_on)
+        case_services.assessment_complete(assessment=assessment, completed_on=case.opened_on, needs=[need()])
+        case_services.plan_create(case=case, created_on=case.opened_on, summary="Sweep plan")
+        framework = services.programme_framework_ensure(tenant=tenant)
+        enrolment = services.enrolment_create(family=case.family, framework=framework, case=case,
+                                              enrolled_on=case.opened_on, lead_professional=case.lead_professional,
+                                              needs=list(framework.outcomes.all()[:3]))
+        for n in enrolment.needs.all():
+            services.need_evidence_record(need=n, kind="met", recorded_on=dt.date(2024, 5, 1), description="Seen")
+    return enrolment
+
+
+def _need(tenant, member):
+    enrolment = _enrolment(tenant, member)
+    with tenant_context(tenant):
+        return enrolment.needs.first()
+
+
+def _claim(tenant, member):
+    from outcomes import services
+
+    enrolment = _enrolment(tenant, member)
+    with tenant_context(tenant):
+        return services.claim_prepare(enrolment=enrolment, prepared_on=dt.date(2024, 11, 1))
+
+
+def _tool(tenant, member):
+    from outcomes import services
+
+    with tenant_context(tenant):
+        return services.tool_create(code=f"tool-{uuid.uuid4().hex[:6]}", name="Sweep tool", subject="family",
+                                    scale_min=1, scale_max=5, higher_is_better=True, areas=["A", "B", "C"])
+
+
 def _case_child_kwargs(name):
     return lambda o: {"public_id": o.case.public_id, name: o.public_id}
 
@@ -337,6 +379,19 @@ SWEEP: dict[str, Entry] = {
     "outcomes:case": Entry(CASE_VIEWERS, make=_case),
     "outcomes:reading-new": Entry(CASE_EDITORS, make=_case),
     "outcomes:family-outcomes": Entry(CASE_EDITORS, make=_case),
+    "outcomes:enrol": Entry(CASE_EDITORS, make=_case),
+    "outcomes:programme": Entry(CASE_VIEWERS),
+    "outcomes:claims": Entry(CASE_VIEWERS),
+    "outcomes:enrolment": Entry(CASE_VIEWERS, make=_enrolment),
+    "outcomes:evidence-new": Entry(CASE_EDITORS, make=_need,
+                                   kwargs=lambda o: {"public_id": o.enrolment.public_id, "need_id": o.public_id}),
+    "outcomes:claim-new": Entry({Role.TEAM_MANAGER}, make=_enrolment),
+    "outcomes:claim": Entry(CASE_VIEWERS, make=_claim),
+    "outcomes:claim-submit": Entry({Role.TEAM_MANAGER}, make=_claim),
+    "outcomes:claim-decide": Entry({Role.TEAM_MANAGER}, make=_claim),
+    "outcomes:tools": Entry(ADMINS),
+    "outcomes:tool-new": Entry(ADMINS),
+    "outcomes:tool": Entry(ADMINS, make=_tool),
 }
 
 

@@ -19,6 +19,7 @@ v1_patterns = [
     *router.urls,
     path("", include("cases.api_urls")),
     path("", include("commissioning.api_urls")),
+    path("", include("outcomes.api_urls")),
     path("", include("reporting.api_urls")),
 ]
 

@@ -123,3 +123,27 @@ def report_run(tenant, client=None, *, done=False):
 
 def finished_report_run(tenant, client=None):
     return report_run(tenant, client, done=True)
+
+
+def case_with_tools(tenant, client=None):
+    """A case (opened 20 April 2024) in a tenant with the default distance-travelled tools."""
+    from outcomes import services as outcome_services
+
+    made = case(tenant)
+    with tenant_context(tenant):
+        outcome_services.outcomes_defaults_ensure(tenant=tenant)
+    return made
+
+
+def reading(tenant, client=None):
+    """A spider graph start reading on a new case, as sent by ``client``."""
+    from outcomes import services as outcome_services
+    from outcomes.models import DistanceTool
+
+    made = case_with_tools(tenant)
+    with tenant_context(tenant):
+        recorded = outcome_services.reading_record(
+            case=made, tool=DistanceTool.objects.get(code="spider-graph"), stage="start",
+            taken_on=dt.date(2024, 4, 25), scores={"routines": 3, "parenting": 5})
+        api_submission_record(client=client, obj=recorded)
+    return recorded

@@ -46,6 +46,11 @@ def _return_body(service):
             "rows": [{"kpi_code": "referrals", "value": 12}]}
 
 
+def _reading_body(case):
+    return {"case": str(case.public_id), "tool": "spider-graph", "stage": "start", "taken_on": "2024-04-25",
+            "scores": {"routines": 4, "parenting": 6}}
+
+
 ENDPOINTS = {
     "api:v1:me": Endpoint(scope=None),
     "api:v1:team-list": Endpoint(scope="cases:read", make=makers.team, is_list=True),
@@ -64,6 +69,10 @@ ENDPOINTS = {
     "api:v1:stats-kpis": Endpoint(scope="stats:read", make=makers.service,
                                   query=lambda service: {"service": str(service.public_id),
                                                          "quarters": "2014/15 Q1"}),
+    "api:v1:reading-list": Endpoint(scope="readings:read", make=makers.reading, is_list=True),
+    "api:v1:reading-detail": Endpoint(scope="readings:read", make=makers.reading),
+    "api:v1:stats-framework": Endpoint(scope="stats:read", make=makers.team, other_status=400,
+                                       query=lambda team: {"period": "2024/25 Q1", "team": str(team.public_id)}),
     "api:v1:report-run-detail": Endpoint(scope="reports:read", make=makers.report_run),
     "api:v1:report-run-pdf": Endpoint(scope="reports:read", make=makers.finished_report_run),
 }
@@ -73,6 +82,8 @@ CREATES = {
                                    other_status=400, ok_status=201, wrong_scope="returns:read"),
     "api:v1:report-run-list": Endpoint(scope="reports:write", make=makers.report, ok_status=201, other_status=400,
                                        body=lambda report: {"report": str(report.public_id)}),
+    "api:v1:reading-list POST": Endpoint(scope="readings:write", make=makers.case_with_tools, body=_reading_body,
+                                         ok_status=201, other_status=400, wrong_scope="readings:read"),
     "api:v1:referral-list POST": Endpoint(scope="referrals:write", make=makers.child, body=_referral_body,
                                           ok_status=201, other_status=400),
 }
