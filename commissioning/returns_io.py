@@ -258,7 +258,10 @@ def validate_rows(
     *, service: CommissionedService, quarter: Quarter, rows: list[tuple[int, dict]]
 ) -> tuple[list[ParsedValue], list[Problem]]:
     """Check every row against the service's KPIs for ``quarter``; return the parsed values and all problems."""
-    kpis = {kpi.code.lower(): kpi for kpi in service.kpis.all()}
+    kpi_rows = service.kpis.all()
+    if "kpis" not in getattr(service, "_prefetched_objects_cache", {}):
+        kpi_rows = kpi_rows.prefetch_related("versions")  # one query for every KPI's versions, not one per row
+    kpis = {kpi.code.lower(): kpi for kpi in kpi_rows}
     problems: list[Problem] = []
     parsed: list[ParsedValue] = []
     seen: dict[str, int] = {}
