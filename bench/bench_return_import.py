@@ -12,6 +12,7 @@ from national import time_it
 from run import Result
 
 ROWS = 20_000
+SAMPLE = 2_000
 
 
 def _setup():
@@ -79,7 +80,9 @@ def run(repeats: int) -> list[Result]:
         versions = dict(KpiVersion.objects.filter(kpi__service=service).values_list("kpi_id", "pk"))
     dataset = tablib.Dataset(headers=["id", "tenant", "kpi_return", "kpi", "kpi_version", "amount", "numerator",
                                       "base", "note"])
-    for row in csv.DictReader(io.StringIO(data.decode())):
+    # The default import makes several queries a row (about 4 ms a row here): it imports the file's first
+    # SAMPLE rows and its time is scaled to the 20,000 rows, to keep the benchmark bounded.
+    for row in list(csv.DictReader(io.StringIO(data.decode())))[:SAMPLE]:
         kpi = kpis[row["kpi_code"]]
         dataset.append(["", tenant.pk, kpi_return.pk, kpi, versions[kpi], row["value"] or None,
                         row["numerator"] or None, row["base"] or None, row["note"]])
@@ -90,8 +93,8 @@ def run(repeats: int) -> list[Result]:
             result = KpiValueResource().import_data(dataset, dry_run=False, use_transactions=True)
         assert not result.has_errors() and not result.has_validation_errors()
 
-    baseline_runs = max(1, min(repeats, 2))  # about ten seconds each: two runs keep the benchmark bounded
-    baseline = time_it(theirs, baseline_runs, warm=0)
+    baseline_runs = max(1, min(repeats, 3))
+    baseline = [s * ROWS / SAMPLE for s in time_it(theirs, baseline_runs, warm=0)]
     ours()  # leave the return as our import writes it
     ours_rate = ROWS / statistics.median(measured)
     theirs_rate = ROWS / statistics.median(baseline)
@@ -100,6 +103,7 @@ def run(repeats: int) -> list[Result]:
         measure="return_import: read CSV, validate every row, replace values, revision, audit",
         baseline="django-import-export ModelResource.import_data, default settings, same rows",
         measure_seconds=measured, baseline_seconds=baseline, target="≥ 5,000 rows/s",
-        notes=f"{ours_rate:,.0f} rows/s vs {theirs_rate:,.0f} rows/s (import-export, {baseline_runs} runs)",
+        notes=f"{ours_rate:,.0f} rows/s vs {theirs_rate:,.0f} rows/s (import-export: {SAMPLE:,} of the rows, "
+              f"time scaled ×{ROWS // SAMPLE}, {baseline_runs} runs)",
         extra={"our rows per second": round(ours_rate), "import-export rows per second": round(theirs_rate)},
     )]
