@@ -27,11 +27,11 @@ def main() -> int:
     import django
 
     django.setup()
+    from bench_rls import workloads
     from django.conf import settings
     from django.db import connection, transaction
     from django.test.utils import CaptureQueriesContext
 
-    from bench_rls import workloads
     from commissioning.models import CommissionedService
     from commissioning.stats import kpi_table
     from earlyhelp.models import AuditEvent

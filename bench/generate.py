@@ -371,12 +371,13 @@ def _generate_tenant(index: int, referrals_per_year: int, years: int, end: dt.da
             else:
                 fam_id = ids[cm.Family].take()
                 surname = rng.choice(SURNAMES)
-                postcode = f"SY{rng.randrange(1, 99)} {rng.randrange(1, 9)}{rng.choice('ABDEFGHJ')}{rng.choice('LNPQRS')}"
+                district, sector = rng.randrange(1, 99), rng.randrange(1, 9)
+                postcode = f"SY{district} {sector}{rng.choice('ABDEFGHJ')}{rng.choice('LNPQRS')}"
                 ward = f"Ward {rng.randrange(1, 25)}"
                 T[cm.Family].add(id=fam_id, tenant_id=t, public_id=_uuid(rng), name=f"{surname} family",
                                  address=f"{rng.randrange(1, 200)} {rng.choice(STREETS)}", postcode=postcode, ward=ward)
                 children = []
-                for k in range(rng.choice((1, 1, 2, 2, 2, 3, 4))):
+                for _child in range(rng.choice((1, 1, 2, 2, 2, 3, 4))):
                     pid = ids[cm.Person].take()
                     dob = received - dt.timedelta(days=rng.randrange(200, 17 * 365))
                     T[cm.Person].add(id=pid, tenant_id=t, public_id=_uuid(rng), family_id=fam_id, kind="child",
@@ -605,7 +606,8 @@ def generate(*, tenants: int, years: int, seed: int = 0, end: dt.date = dt.date(
         total += rows
         seconds = time.perf_counter() - t0
         out(f"tenant {first_index + n:3d}: {size:6d} referrals/year × {years}: {rows:9,d} rows in {seconds:6.1f} s "
-            f"({rows / seconds:,.0f} rows/s); total {total:,d} rows, {total / (time.perf_counter() - began):,.0f} rows/s")
+            f"({rows / seconds:,.0f} rows/s); total {total:,d} rows, "
+            f"{total / (time.perf_counter() - began):,.0f} rows/s")
     if analyze and connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
