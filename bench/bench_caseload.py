@@ -1,6 +1,6 @@
 """The caseload page and the casework statistics for a large council (30,000 referrals a year, about 5,000 open
 cases), against raw SQL over the same rows in the same run. Query counts are recorded here and asserted in the
-tests (cases/tests/test_demo_and_queries.py, tests/test_scale_queries.py)."""
+tests (cases/tests/test_demo_and_queries.py, outcomes/tests/test_reading_stats.py)."""
 
 from __future__ import annotations
 
