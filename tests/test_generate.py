@@ -75,8 +75,8 @@ def test_small_preset_has_the_shapes_of_casework():
         assert KpiReturn.all_tenants.filter(tenant=tenant).count() == 24
         assert KpiValue.all_tenants.filter(tenant=tenant).count() == 24 * 6
     # Plausible change: at the end most spider graphs moved towards the better end.
-    from outcomes.stats import reading_stats
     from earlyhelp.tenancy import tenant_context
+    from outcomes.stats import reading_stats
 
     with tenant_context(tenants[0]):
         stats = reading_stats(start=dt.date(2024, 4, 1), end=END)
