@@ -42,6 +42,7 @@ lint: $(STAMP)
 	$(BIN)/python -m ruff check .
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
+# Against the national data set: DATABASE_URL=postgres://…/eh_national make bench (see docs/scaling.md).
 bench: $(STAMP)
 	cd bench && ../$(BIN)/python run.py
 

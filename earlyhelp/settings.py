@@ -237,6 +237,9 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Above the slowest task (a full committee report for five years of data), so a late-acked task is not
 # redelivered while it is still running.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=2 * 3600)}
+# PDF rendering (WeasyPrint, seconds to minutes a report) has its own queue and workers (``worker-reports`` in
+# docker-compose.yml), so a burst of committee reports never delays the short tasks (digests, imports).
+CELERY_TASK_ROUTES = {"reporting.tasks.*": {"queue": "reports"}}
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE

@@ -34,7 +34,8 @@ def worker():
     app.conf.update(broker_url=BROKER, task_always_eager=False, result_backend=None)
     _forget_connections(app)  # earlier eager tests may have built pools for the default broker
     app.connection_for_write().default_channel.client.flushdb()
-    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
+    # Both queues: short tasks ("celery") and PDF rendering ("reports", see CELERY_TASK_ROUTES).
+    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30, queues=["celery", "reports"]):
         yield app
     app.conf.update(saved)
     _forget_connections(app)

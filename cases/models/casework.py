@@ -75,6 +75,8 @@ class Case(TenantModel):
         indexes = [
             models.Index(fields=["tenant", "lead_professional", "closed_on"], name="cases_case_lp_idx"),
             models.Index(fields=["tenant", "team", "closed_on"], name="cases_case_team_idx"),
+            models.Index(fields=["tenant", "opened_on"], name="cases_case_opened_idx"),
+            models.Index(fields=["tenant", "closed_on"], name="cases_case_closed_idx"),
         ]
 
     def __str__(self) -> str:
@@ -114,6 +116,7 @@ class Assessment(TenantModel):
 
     class Meta(TenantModel.Meta):
         ordering = ["started_on", "id"]
+        indexes = [models.Index(fields=["tenant", "completed_on"], name="cases_assessment_done_idx")]
 
     def __str__(self) -> str:
         return f"Early Help Assessment started {self.started_on:%d %b %Y}"
@@ -230,6 +233,7 @@ class Closure(TenantModel):
             *TenantModel.Meta.constraints,
             models.UniqueConstraint(fields=["tenant", "case"], name="cases_closure_one_per_case"),
         ]
+        indexes = [models.Index(fields=["tenant", "closed_on"], name="cases_closure_closed_idx")]
 
     def __str__(self) -> str:
         return f"Closed {self.closed_on:%d %b %Y}: {self.reason}"
@@ -268,6 +272,7 @@ class Feedback(TenantModel):
     class Meta(TenantModel.Meta):
         verbose_name_plural = "feedback"
         ordering = ["-received_on", "-id"]
+        indexes = [models.Index(fields=["tenant", "received_on"], name="cases_feedback_received_idx")]
 
     def __str__(self) -> str:
         return f"Feedback of {self.received_on:%d %b %Y}"

@@ -106,7 +106,11 @@ class Reading(TenantModel):
 
     class Meta(TenantModel.Meta):
         ordering = ["taken_on", "id"]
-        indexes = [models.Index(fields=["tenant", "taken_on"], name="outcomes_reading_taken_idx")]
+        indexes = [
+            models.Index(fields=["tenant", "taken_on"], name="outcomes_reading_taken_idx"),
+            models.Index(fields=["tenant", "stage", "taken_on"], name="outcomes_reading_stage_idx"),
+            models.Index(fields=["tenant", "case", "stage"], name="outcomes_reading_case_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.tool} {self.get_stage_display().lower()} reading of {self.taken_on:%d %b %Y}"
