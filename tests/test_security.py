@@ -113,3 +113,10 @@ def test_check_deploy_is_clean_with_production_settings():
     result = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
                             cwd=ROOT, env=env, capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_chart_pages_carry_no_inline_styles_that_the_policy_would_block(tenant_a, member, sign_in):
+    """matplotlib's SVG uses style attributes: charts are served as data-URI images, never inline SVG."""
+    page = sign_in(member(tenant_a, role=Role.PERFORMANCE_OFFICER)).get("/outcomes/").content.decode()
+    assert "data:image/svg+xml;base64," in page
+    assert ' style="' not in page and "<style" not in page
