@@ -8,8 +8,9 @@ presentation, to the tenant's number of decimals.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
+from earlyhelp.figures import percentage
 from earlyhelp.periods import Quarter
 
 from .models import CommissionedService, KpiKind, KpiReturn, KpiValue, KpiVersion, ReturnStatus
@@ -59,10 +60,7 @@ class KpiRow:
 
 def rate(numerator: int, base: int, places: int = 0) -> Decimal | None:
     """numerator / base as a percentage, rounded half-up to ``places`` decimals; None on a zero base."""
-    if not base:
-        return None
-    exponent = Decimal(1).scaleb(-places)
-    return (Decimal(numerator) * 100 / Decimal(base)).quantize(exponent, rounding=ROUND_HALF_UP)
+    return percentage(numerator, base, places)
 
 
 def rag(version_or_row, value: Decimal | None) -> str:

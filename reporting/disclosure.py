@@ -13,9 +13,11 @@ vector lies in the row space of the table's sum equations restricted to the supp
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 import numpy as np
+
+from earlyhelp.figures import round_half_up
 
 SUPPRESSED = "c"
 
@@ -166,9 +168,6 @@ def protect_table(
     )
 
 
-def round_half_up(value: Decimal, places: int) -> Decimal:
-    quantum = Decimal(1).scaleb(-places)
-    return value.quantize(quantum, rounding=ROUND_HALF_UP)
 
 
 @dataclass(frozen=True)

@@ -2,10 +2,11 @@
 
 import base64
 import re
-from decimal import ROUND_HALF_UP, Decimal
 
 from django import template
 from django.utils.safestring import mark_safe
+
+from earlyhelp.figures import percentage
 
 register = template.Library()
 
@@ -13,11 +14,8 @@ register = template.Library()
 @register.simple_tag
 def percent(numerator: int, base: int | None, places: int = 0) -> str:
     """``numerator / base`` as a percentage rounded half-up to ``places``; an en dash when the base is 0."""
-    if not base:
-        return "–"
-    quantum = Decimal(1).scaleb(-int(places))
-    value = (Decimal(numerator) * 100 / Decimal(base)).quantize(quantum, rounding=ROUND_HALF_UP)
-    return f"{value}%"
+    value = percentage(numerator, base, int(places))
+    return "–" if value is None else f"{value}%"
 
 
 @register.filter
