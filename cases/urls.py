@@ -14,6 +14,8 @@ urlpatterns = [
     path("referrals/<uuid:public_id>/open-case/", views.case_open, name="case-open"),
     path("referrals/<uuid:public_id>/consent/", views.referral_consent, name="referral-consent"),
     path("tasks/", views.task_list, name="tasks"),
+    path("data-protection/", views.data_protection, name="data-protection"),
+    path("data-protection/people/<uuid:public_id>/", views.subject_access, name="subject-access"),
     path("<uuid:public_id>/", views.case_detail, name="case"),
     path("<uuid:public_id>/assessment/", views.assessment_start, name="assessment-start"),
     path("<uuid:public_id>/assessment/<uuid:assessment_id>/complete/", views.assessment_complete,

@@ -37,6 +37,8 @@ class Capability:
     VIEW_STATISTICS = "stats.view"
     RUN_REPORTS = "reports.run"
     VIEW_AUDIT_LOG = "audit.view"
+    # Subject access requests: everything held about one person, exported as JSON or PDF (audited).
+    EXPORT_PERSONAL_DATA = "dataprotection.export"
     ADMINISTER_TENANT = "tenancy.administer"
 
 
@@ -63,9 +65,12 @@ _ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
         {Capability.VIEW_STATISTICS, Capability.RUN_REPORTS, Capability.VIEW_COMMISSIONING}
     ),
     Role.AUDITOR: frozenset(
-        {Capability.VIEW_CHILD_RECORDS, Capability.AUDIT_CASE_FILES, Capability.VIEW_AUDIT_LOG}
+        {Capability.VIEW_CHILD_RECORDS, Capability.AUDIT_CASE_FILES, Capability.VIEW_AUDIT_LOG,
+         Capability.EXPORT_PERSONAL_DATA}
     ),
-    Role.TENANT_ADMIN: frozenset({Capability.ADMINISTER_TENANT, Capability.VIEW_AUDIT_LOG}),
+    Role.TENANT_ADMIN: frozenset(
+        {Capability.ADMINISTER_TENANT, Capability.VIEW_AUDIT_LOG, Capability.EXPORT_PERSONAL_DATA}
+    ),
 }
 
 ALL_CAPABILITIES = frozenset().union(*_ROLE_CAPABILITIES.values())
