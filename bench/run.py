@@ -125,7 +125,13 @@ def main() -> int:
         for result in module.run(args.repeats):
             print(f"   {result.benchmark}: ratio {result.ratio:.2f} ({result.target})", flush=True)
             results.append(result)
-    Path(args.output).write_text(write_markdown(results, args.repeats, database))
+    output = Path(args.output)
+    kept = ""
+    if output.exists():  # sections written by other tools (e.g. "## Load test" from bench/load.py) are kept
+        text = output.read_text()
+        marker = text.find("\n## ")
+        kept = text[marker:] if marker != -1 else ""
+    output.write_text(write_markdown(results, args.repeats, database) + kept)
     print(f"wrote {args.output}")
     return 0
 

@@ -25,3 +25,20 @@ def send_daily_digests_for_every_tenant() -> int:
     for tenant_id in tenant_ids:
         send_daily_digests.delay(tenant_id)
     return len(tenant_ids)
+
+
+@tenant_task(name="cases.tasks.apply_retention")
+def apply_retention(tenant, today: str | None = None) -> dict:
+    """Apply ``tenant``'s retention rule (anonymise or delete expired families); returns the counts."""
+    from .services.retention import retention_apply
+
+    return retention_apply(today=dt.date.fromisoformat(today) if today else None).summary()
+
+
+@shared_task(name="cases.tasks.apply_retention_for_every_tenant")
+def apply_retention_for_every_tenant() -> int:
+    """Beat's nightly entry point: one retention task per tenant, each in its own tenant's context."""
+    tenant_ids = list(Tenant.objects.values_list("pk", flat=True))
+    for tenant_id in tenant_ids:
+        apply_retention.delay(tenant_id)
+    return len(tenant_ids)

@@ -16,6 +16,8 @@ urlpatterns = [
     path("tasks/", views.task_list, name="tasks"),
     path("import/", views.case_import, name="import"),
     path("import/template/", views.case_import_template, name="import-template"),
+    path("data-protection/", views.data_protection, name="data-protection"),
+    path("data-protection/people/<uuid:public_id>/", views.subject_access, name="subject-access"),
     path("<uuid:public_id>/", views.case_detail, name="case"),
     path("<uuid:public_id>/assessment/", views.assessment_start, name="assessment-start"),
     path("<uuid:public_id>/assessment/<uuid:assessment_id>/complete/", views.assessment_complete,

@@ -283,3 +283,33 @@ class ServiceReview(TenantModel):
 
     def __str__(self) -> str:
         return f"Review of {self.service} ({self.started_on:%B %Y})"
+
+
+class ReturnImportJob(TenantModel):
+    """A return file queued for import by a worker (``commissioning.import_jobs``): done exactly once, however
+    often its task is delivered. The file's bytes are kept here until the import finishes, so that any worker can
+    read them."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        DONE = "done", "Imported"
+        REJECTED = "rejected", "Refused (see the problems)"
+
+    service = models.ForeignKey(CommissionedService, on_delete=models.CASCADE, related_name="import_jobs")
+    fy_start_year = models.PositiveSmallIntegerField()
+    quarter_number = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(4)])
+    filename = models.CharField(max_length=255)
+    data = models.BinaryField(editable=False)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    problems = models.JSONField(default=list, blank=True)
+    kpi_return = models.ForeignKey(KpiReturn, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta(TenantModel.Meta):
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Import of {self.filename} ({self.get_status_display().lower()})"

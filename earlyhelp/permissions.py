@@ -38,6 +38,8 @@ class Capability:
     VIEW_STATISTICS = "stats.view"
     RUN_REPORTS = "reports.run"
     VIEW_AUDIT_LOG = "audit.view"
+    # Subject access requests: everything held about one person, exported as JSON or PDF (audited).
+    EXPORT_PERSONAL_DATA = "dataprotection.export"
     ADMINISTER_TENANT = "tenancy.administer"
 
 
@@ -65,10 +67,12 @@ _ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
         {Capability.VIEW_STATISTICS, Capability.RUN_REPORTS, Capability.VIEW_COMMISSIONING}
     ),
     Role.AUDITOR: frozenset(
-        {Capability.VIEW_CHILD_RECORDS, Capability.AUDIT_CASE_FILES, Capability.VIEW_AUDIT_LOG}
+        {Capability.VIEW_CHILD_RECORDS, Capability.AUDIT_CASE_FILES, Capability.VIEW_AUDIT_LOG,
+         Capability.EXPORT_PERSONAL_DATA}
     ),
     Role.TENANT_ADMIN: frozenset(
-        {Capability.ADMINISTER_TENANT, Capability.VIEW_AUDIT_LOG, Capability.IMPORT_CASE_RECORDS}
+        {Capability.ADMINISTER_TENANT, Capability.VIEW_AUDIT_LOG, Capability.EXPORT_PERSONAL_DATA,
+         Capability.IMPORT_CASE_RECORDS}
     ),
 }
 

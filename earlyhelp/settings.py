@@ -249,6 +249,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "cases.tasks.send_daily_digests_for_every_tenant",
         "schedule": crontab(hour=env.int("DIGEST_HOUR", default=7), minute=0),
     },
+    # Each tenant's retention rule (cases.services.retention): anonymise or delete expired families, at night.
+    "cases-retention": {
+        "task": "cases.tasks.apply_retention_for_every_tenant",
+        "schedule": crontab(hour=env.int("RETENTION_HOUR", default=2), minute=30),
+    },
 }
 
 LOGGING = {

@@ -46,3 +46,31 @@ def tenant_task(*task_args, **task_options):
 def enqueue(task, *args, **kwargs) -> None:
     """Queue ``task`` after the current transaction commits, so the worker sees the rows it is given."""
     transaction.on_commit(functools.partial(task.delay, *args, **kwargs))
+
+
+@tenant_task(name="earlyhelp.tasks.export_tenant_data")
+def export_tenant_data(tenant, requested_by_id: int) -> str:
+    """Write ``tenant``'s whole export (see ``earlyhelp.tenant_export``) to the default storage for the tenant
+    administrator who asked; returns the stored file's name. Refused unless the requester administers the tenant."""
+    import tempfile
+    import uuid
+
+    from django.core.exceptions import PermissionDenied
+    from django.core.files import File
+    from django.core.files.storage import default_storage
+
+    from .audit import record_event
+    from .models import Membership
+    from .permissions import Capability, has_capability
+    from .tenant_export import tenant_export_zip
+
+    membership = Membership.objects.filter(user_id=requested_by_id).select_related("user").first()
+    if not has_capability(membership, Capability.ADMINISTER_TENANT):
+        raise PermissionDenied("Only a tenant administrator can export the local authority's data.")
+    with tempfile.TemporaryFile() as handle:
+        manifest = tenant_export_zip(out=handle)
+        handle.seek(0)
+        name = default_storage.save(f"exports/{tenant.public_id}/{uuid.uuid4().hex}.zip", File(handle))
+    record_event(action="tenant.exported", actor=membership.user, detail={
+        "file": name, "files": manifest["files"], "rows": sum(t["rows"] for t in manifest["tables"].values())})
+    return name

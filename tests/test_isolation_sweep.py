@@ -155,6 +155,13 @@ def _referral(tenant, member):
         return helpers.referral([helpers.child(first="Sweep", last="Referral")])
 
 
+def _person(tenant, member):
+    from cases.tests import helpers
+
+    with tenant_context(tenant):
+        return helpers.child(first="Sweep", last="Subject")
+
+
 def _assessment(tenant, member):
     from cases import services
 
@@ -284,6 +291,7 @@ def _quarter_kwargs(obj):
 CASE_VIEWERS = {Role.PRACTITIONER, Role.TEAM_MANAGER, Role.AUDITOR}
 CASE_EDITORS = {Role.PRACTITIONER, Role.TEAM_MANAGER}
 ADMINS = {Role.TENANT_ADMIN}
+DATA_PROTECTION = {Role.AUDITOR, Role.TENANT_ADMIN}
 STATS_VIEWERS = {Role.TEAM_MANAGER, Role.COMMISSIONER, Role.PERFORMANCE_OFFICER}
 
 SWEEP: dict[str, Entry] = {
@@ -311,6 +319,8 @@ SWEEP: dict[str, Entry] = {
     "cases:feedback": Entry(CASE_EDITORS, make=_case),
     "cases:audit": Entry({Role.AUDITOR}, make=_case),
     "access-log": Entry({Role.AUDITOR, Role.TENANT_ADMIN}),
+    "cases:data-protection": Entry(DATA_PROTECTION),
+    "cases:subject-access": Entry(DATA_PROTECTION, make=_person),
     "cases:tasks": Entry(CASE_VIEWERS),
     # The migration import has no object in its URL: another tenant's teams and codes are simply unknown to it
     # (cases/tests/test_import.py).

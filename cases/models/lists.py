@@ -91,6 +91,26 @@ class CaseSettings(TenantModel):
         help_text="An open case is due supervision this many days after opening or after its last supervision.",
     )
 
+    class RetentionAction(models.TextChoices):
+        ANONYMISE = "anonymise", "Anonymise (keep counts and dates for statistics, remove names and narrative)"
+        DELETE = "delete", "Delete the family's records"
+
+    retention_enabled = models.BooleanField(
+        default=True, help_text="Apply the retention rule every night (see cases.services.retention).")
+    retention_age_years = models.PositiveSmallIntegerField(
+        default=25,
+        validators=[MinValueValidator(18), MaxValueValidator(100)],
+        help_text="A family's early help records are kept until the youngest child of the family reaches this age.",
+    )
+    retention_years_without_birth_date = models.PositiveSmallIntegerField(
+        default=25,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text="When no child of the family has a date of birth: kept this many years after the last referral, "
+                  "case opening or closure.",
+    )
+    retention_action = models.CharField(max_length=10, choices=RetentionAction.choices,
+                                        default=RetentionAction.ANONYMISE)
+
     class Meta(TenantModel.Meta):
         verbose_name_plural = "case settings"
         constraints = [

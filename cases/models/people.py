@@ -40,6 +40,9 @@ class Family(TenantModel):
     postcode = models.CharField(max_length=10, blank=True)
     ward = models.CharField(max_length=120, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    anonymised_on = models.DateField(
+        null=True, blank=True, editable=False,
+        help_text="Set when the retention rule removed the family's names and narrative (cases.services.retention).")
 
     class Meta(TenantModel.Meta):
         verbose_name_plural = "families"

@@ -98,7 +98,8 @@ def case_note_addendum_add(*, note: CaseNote, text: str, author) -> CaseNoteAdde
 
 
 def case_summary_update(*, case: Case, summary: str, actor=None) -> Case:
-    """Replace the case summary (the previous text stays in the audit event's detail)."""
+    """Replace the case summary. The audit event records the previous summary's length, not its text: the audit
+    table is append-only and outlives the retention rule, so it must carry no narrative about a family."""
     check_one_tenant(case)
     if not summary.strip():
         raise ValidationError({"summary": "Write the case summary."})
@@ -106,5 +107,5 @@ def case_summary_update(*, case: Case, summary: str, actor=None) -> Case:
     case.summary = summary.strip()
     case.summary_updated_at = timezone.now()
     case.save(update_fields=["summary", "summary_updated_at"])
-    record_event(action="case.summary_updated", actor=actor, obj=case, detail={"previous": previous})
+    record_event(action="case.summary_updated", actor=actor, obj=case, detail={"previous_characters": len(previous)})
     return case

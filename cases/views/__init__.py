@@ -22,6 +22,7 @@ from .casework import (
     taf_member_add,
     team_view,
 )
+from .data_protection import data_protection, subject_access
 from .importing import case_import, case_import_template
 from .practice import (
     case_allocate,
@@ -43,6 +44,8 @@ from .practice import (
 )
 
 __all__ = [
+    "data_protection",
+    "subject_access",
     "assessment_complete",
     "assessment_start",
     "case_allocate",
