@@ -76,7 +76,8 @@ class Worker:
         celery = Path(sys.executable).with_name("celery")
         with open(self.log, "ab") as log:
             self.process = subprocess.Popen(
-                [str(celery), "-A", "earlyhelp", "worker", "--pool=prefork", "--concurrency=1", "--loglevel=INFO",
+                [str(celery), "-A", "earlyhelp", "worker", "--pool=prefork", "--concurrency=1",
+                 "--queues=celery,reports", "--loglevel=INFO",
                  "--without-gossip", "--without-mingle", "--without-heartbeat", "-n", f"fault-{os.getpid()}@%h"],
                 cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
 

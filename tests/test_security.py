@@ -120,3 +120,19 @@ def test_chart_pages_carry_no_inline_styles_that_the_policy_would_block(tenant_a
     page = sign_in(member(tenant_a, role=Role.PERFORMANCE_OFFICER)).get("/outcomes/").content.decode()
     assert "data:image/svg+xml;base64," in page
     assert ' style="' not in page and "<style" not in page
+
+
+def test_an_idle_session_ends(tenant_a, member, client, settings):
+    """Sessions expire after SESSION_IDLE_SECONDS without a request; each request pushes the expiry forward."""
+    import datetime as dt
+
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    member(tenant_a, username="alice")
+    client.post(reverse("login"), {"username": "alice", "password": "correct horse battery staple"})
+    assert client.get("/").status_code == 200
+    assert settings.SESSION_SAVE_EVERY_REQUEST and settings.SESSION_COOKIE_AGE <= 3600
+    Session.objects.update(expire_date=timezone.now() - dt.timedelta(seconds=1))  # idle past the limit
+    response = client.get("/")
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
