@@ -8,7 +8,10 @@ case belongs to no team).
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q
@@ -80,6 +83,23 @@ def quarters_between(start: dt.date, end: dt.date, fy_start_month: int = 4) -> l
     return out
 
 
+_memo: ContextVar[dict | None] = ContextVar("case_stats_memo", default=None)
+
+
+@contextmanager
+def reused_within():
+    """Within the block, ``case_stats`` for the same tenant, dates and scope is worked out once and reused.
+
+    For one job that reads the same quarters several times (a committee report: the framework, the trend and the
+    feedback sections), where the records do not change underneath it. Off everywhere else.
+    """
+    token = _memo.set({})
+    try:
+        yield
+    finally:
+        _memo.reset(token)
+
+
 def case_stats(
     *,
     period: Quarter | FinancialYear | None = None,
@@ -90,6 +110,16 @@ def case_stats(
 ) -> CaseStats:
     """Counts for the period (inclusive dates), in a fixed number of queries."""
     start, end = _period_bounds(period, start, end)
+    memo = _memo.get()
+    if memo is None:
+        return _case_stats(start, end, team, locality)
+    key = (current_tenant().pk, start, end, getattr(team, "pk", None), getattr(locality, "pk", None))
+    if key not in memo:
+        memo[key] = _case_stats(start, end, team, locality)
+    return copy.deepcopy(memo[key])
+
+
+def _case_stats(start: dt.date, end: dt.date, team: Team | None, locality: Locality | None) -> CaseStats:
     fy_start = current_tenant().financial_year_start_month
     case_scope = Q()
     if team is not None:

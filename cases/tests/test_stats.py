@@ -83,3 +83,16 @@ def test_a_team_sees_its_own_cases_only(tenant_a, world):
 def test_stats_take_a_fixed_number_of_queries(tenant_a, world, django_assert_max_num_queries):
     with tenant_context(tenant_a), django_assert_max_num_queries(14):
         case_stats(period=Q1)
+
+
+def test_within_one_job_the_same_quarters_counts_are_worked_out_once(tenant_a, django_assert_num_queries):
+    from cases.stats import case_stats, reused_within
+    from earlyhelp.periods import Quarter
+    from earlyhelp.tenancy import tenant_context
+
+    with tenant_context(tenant_a), reused_within():
+        first = case_stats(period=Quarter(2024, 1))
+        with django_assert_num_queries(0):
+            again = case_stats(period=Quarter(2024, 1))
+        again.referrals += 1  # a copy: changing it does not change what the next caller gets
+        assert case_stats(period=Quarter(2024, 1)).referrals == first.referrals
