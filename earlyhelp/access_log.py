@@ -13,14 +13,12 @@ from django.shortcuts import render
 from . import selectors
 from .audit import record_event
 from .permissions import Capability, require_capability
-
-FORMULA_LEADERS = ("=", "+", "-", "@", "\t", "\r")
+from .spreadsheets import escape_cell
 
 
 def safe_cell(value) -> str:
-    """A CSV cell that a spreadsheet will not run as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_LEADERS) else text
+    """A CSV cell that a spreadsheet will not run as a formula (the project's one escaping rule)."""
+    return escape_cell("" if value is None else str(value))
 
 
 class AccessLogForm(forms.Form):
