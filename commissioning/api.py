@@ -6,8 +6,9 @@ uploaded file, and the same all-or-nothing rule. Problems come back as one 422 p
 at the rows and fields (``/rows/2/numerator``).
 
 Who may submit for which service: a signed-in provider user for their own provider's services, a commissioner
-for any (as in the browser); an API client with ``returns:write`` for any service of its local authority (API
-clients are not yet tied to one provider).
+for any (as in the browser); an API client with ``returns:write`` tied to a provider (``ProviderApiClient``)
+for that provider's services — another service gets a 403 problem naming the reason, and its returns are not
+found (404) — and an untied client (the local authority's own system) for any service of its local authority.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from __future__ import annotations
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
 from earlyhelp.api.base import TenantViewSet
@@ -142,6 +143,14 @@ class SubmitReturnMixin:
         by = caller.client if caller.client is not None else caller.membership
         if caller.client is None:  # a provider user sees only their own provider's services (404 otherwise)
             get_object_or_404(selectors.services_visible_to(caller.membership), pk=service.pk)
+        else:
+            provider = selectors.provider_of_client(caller.client)
+            if provider is not None and provider.pk != service.provider_id:
+                reason = (f"This API client is tied to the provider {provider.name}: it submits returns only for "
+                          f"that provider's services, and {service.name} is not one of them.")
+                refusal = PermissionDenied(reason, code="other_provider")
+                refusal.errors = [{"pointer": "/service", "detail": reason, "code": "other_provider"}]
+                raise refusal
         rows = [
             (index, {"service": service.name, "quarter": str(data["quarter"]), **row})
             for index, row in enumerate(data["rows"])
@@ -179,5 +188,5 @@ class KpiReturnViewSet(IdempotentCreateMixin, SubmitReturnMixin, mixins.Retrieve
         caller = self.request.auth
         returns = KpiReturn.objects.select_related("service", "tenant")
         if caller.client is not None:
-            return returns
+            return returns.filter(service__in=selectors.services_visible_to_client(caller.client))
         return returns.filter(service__in=selectors.services_visible_to(caller.membership))

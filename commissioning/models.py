@@ -52,6 +52,26 @@ class ProviderMembership(TenantModel):
         return f"{self.membership} → {self.provider}"
 
 
+class ProviderApiClient(TenantModel):
+    """Ties an API client (a provider's own system) to the one provider whose returns it submits and reads.
+
+    Made by the tenant administrator with the client (``commissioning.api_clients``); a client without a link
+    is the local authority's own and reaches every service. A tied client holds only the returns scopes.
+    """
+
+    client = models.ForeignKey("earlyhelp.ApiClient", on_delete=models.CASCADE, related_name="+")
+    provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="api_clients")
+
+    class Meta(TenantModel.Meta):
+        constraints = [
+            *TenantModel.Meta.constraints,
+            models.UniqueConstraint(fields=["tenant", "client"], name="commissioning_providerapiclient_one"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.client} → {self.provider}"
+
+
 class CommissionedService(TenantModel):
     """A contract with a provider, held to quarterly KPIs."""
 

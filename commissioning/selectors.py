@@ -21,6 +21,7 @@ from .models import (
     KpiValue,
     KpiVersion,
     Provider,
+    ProviderApiClient,
     ProviderMembership,
     ReturnStatus,
     ServiceReview,
@@ -33,6 +34,21 @@ def provider_of(membership) -> Provider | None:
         return None
     link = ProviderMembership.objects.filter(membership=membership).select_related("provider").first()
     return link.provider if link else None
+
+
+def provider_of_client(client) -> Provider | None:
+    """The provider an API client is tied to (None for the local authority's own, untied clients)."""
+    if client is None:
+        return None
+    link = ProviderApiClient.objects.filter(client=client).select_related("provider").first()
+    return link.provider if link else None
+
+
+def services_visible_to_client(client) -> QuerySet[CommissionedService]:
+    """Every service for an untied API client; a provider's client, its provider's services only."""
+    services = CommissionedService.objects.select_related("provider")
+    provider = provider_of_client(client)
+    return services if provider is None else services.filter(provider=provider)
 
 
 def sees_all_services(membership) -> bool:

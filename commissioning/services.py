@@ -31,11 +31,12 @@ from .models import (
     KpiValue,
     KpiVersion,
     Provider,
+    ProviderApiClient,
     ProviderMembership,
     ReturnStatus,
     ServiceReview,
 )
-from .selectors import can_submit_for
+from .selectors import can_submit_for, provider_of_client
 
 
 class ReturnWorkflowError(ValidationError):
@@ -50,13 +51,16 @@ def _require(membership, capability: str) -> None:
 def _require_submitter(by, service: CommissionedService) -> None:
     """``by`` is the acting membership, or an API client (a provider's system submitting through the API).
 
-    An API client is not tied to a provider: its ``returns:write`` scope lets it submit for any service of its
-    own local authority. Tying clients to one provider is future work (see the API section of the README).
+    An API client's ``returns:write`` scope lets it submit for the services of the provider it is tied to
+    (``ProviderApiClient``), or, untied (the local authority's own system), for any service of its tenant.
     """
     if isinstance(by, ApiClient):
-        if by.is_usable and Scope.RETURNS_WRITE in by.scopes and by.tenant_id == service.tenant_id:
-            return
-        raise PermissionDenied("This API client cannot submit returns (it needs the returns:write scope).")
+        if not (by.is_usable and Scope.RETURNS_WRITE in by.scopes and by.tenant_id == service.tenant_id):
+            raise PermissionDenied("This API client cannot submit returns (it needs the returns:write scope).")
+        provider = provider_of_client(by)
+        if provider is not None and provider.pk != service.provider_id:
+            raise PermissionDenied(f"This API client submits returns only for {provider.name}'s services.")
+        return
     if not can_submit_for(by, service):
         raise PermissionDenied("You can submit returns only for your own organisation's services.")
 
@@ -102,6 +106,25 @@ def provider_user_link(*, by, membership, provider: Provider) -> ProviderMembers
     link, _ = ProviderMembership.objects.update_or_create(membership=membership, defaults={"provider": provider})
     record_event(action="provider.user_linked", actor=by.user, obj=link,
                  detail={"provider": str(provider.public_id), "membership": str(membership.public_id)})
+    return link
+
+
+PROVIDER_CLIENT_SCOPES = frozenset({Scope.RETURNS_READ.value, Scope.RETURNS_WRITE.value})
+
+
+def provider_api_client_tie(*, by, client: ApiClient, provider: Provider) -> ProviderApiClient:
+    """Tie a new API client to the provider whose system it is: it then submits and reads only that provider's
+    services' returns. ``by`` is the tenant administrator's membership; the client holds only returns scopes
+    (a provider sees no child records). Once tied, a client stays tied (make a new client to change it)."""
+    _require(by, Capability.ADMINISTER_TENANT)
+    if not set(client.scopes) <= PROVIDER_CLIENT_SCOPES:
+        raise ValidationError({"scopes": "A provider's API client may hold only the returns:read and "
+                                         "returns:write scopes."})
+    if ProviderApiClient.objects.filter(client=client).exists():
+        raise ValidationError({"provider": "This API client is already tied to a provider."})
+    link = ProviderApiClient.objects.create(client=client, provider=provider)
+    record_event(action="provider.api_client_tied", actor=by.user, obj=link.provider,
+                 detail={"provider": str(provider.public_id), "client": str(client.public_id)})
     return link
 
 

@@ -1,11 +1,19 @@
-"""The tenant administrator's pages for API clients: list, create (the token is shown once), revoke."""
+"""The tenant administrator's pages for API clients: list, create (the token is shown once), revoke.
+
+A client can be made for a commissioned provider (its own system, submitting and reading that provider's
+returns only). Providers belong to the commissioning app, on a floor above: these pages reach it by module
+name (``PROVIDER_CLIENTS``), never by import.
+"""
 
 from __future__ import annotations
 
 import datetime
+from importlib import import_module
 
 from django import forms
 from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -15,15 +23,28 @@ from .models import ApiClient, Scope
 from .services import api_client_create, api_client_revoke
 
 MAX_LIFETIME_DAYS = 3 * 365
+PROVIDER_CLIENTS = "commissioning.api_clients"
+
+
+def provider_clients():
+    return import_module(PROVIDER_CLIENTS)
 
 
 class ApiClientForm(forms.Form):
     name = forms.CharField(max_length=120, help_text="The partner system, e.g. “MASH case system”.")
     scopes = forms.MultipleChoiceField(choices=Scope.choices, widget=forms.CheckboxSelectMultiple)
     expires_on = forms.DateField(help_text="The token stops working at the end of this day (YYYY-MM-DD).")
+    provider = forms.ChoiceField(
+        required=False,
+        help_text="For a provider's own system: it submits and reads only that provider's services' returns, "
+                  "and holds only the returns scopes. Leave empty for the council's own systems.",
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["provider"].choices = [("", "None (the council's own system)"),
+                                           *provider_clients().provider_choices()]
+        self.fields["provider"].widget.attrs.update({"class": "govuk-select"})
         self.fields["name"].widget.attrs.update({"class": "govuk-input govuk-input--width-30"})
         self.fields["expires_on"].widget.attrs.update({"class": "govuk-input govuk-input--width-10"})
         self.fields["expires_on"].initial = timezone.localdate() + datetime.timedelta(days=365)
@@ -37,6 +58,14 @@ class ApiClientForm(forms.Form):
             raise forms.ValidationError("A token may live at most three years.")
         return day
 
+    def clean(self):
+        cleaned = super().clean()
+        allowed = provider_clients().PROVIDER_CLIENT_SCOPES
+        if cleaned.get("provider") and not set(cleaned.get("scopes") or []) <= allowed:
+            self.add_error("scopes", "A provider's API client may hold only the returns:read and returns:write "
+                                     "scopes.")
+        return cleaned
+
     def expires_at(self) -> datetime.datetime:
         end_of_day = datetime.datetime.combine(self.cleaned_data["expires_on"], datetime.time.max)
         return timezone.make_aware(end_of_day)
@@ -44,7 +73,10 @@ class ApiClientForm(forms.Form):
 
 @require_capability(Capability.ADMINISTER_TENANT)
 def api_client_list(request):
-    clients = ApiClient.objects.select_related("created_by")
+    clients = list(ApiClient.objects.select_related("created_by"))
+    providers = provider_clients().providers_of(clients)
+    for client in clients:
+        client.provider = providers.get(client.pk)
     return render(request, "earlyhelp/api_clients/list.html", {"clients": clients, "now": timezone.now()})
 
 
@@ -52,13 +84,21 @@ def api_client_list(request):
 def api_client_add(request):
     form = ApiClientForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        client, token = api_client_create(
-            tenant=request.tenant,
-            name=form.cleaned_data["name"],
-            scopes=form.cleaned_data["scopes"],
-            expires_at=form.expires_at(),
-            created_by=request.user,
-        )
+        try:
+            with transaction.atomic():
+                client, token = api_client_create(
+                    tenant=request.tenant,
+                    name=form.cleaned_data["name"],
+                    scopes=form.cleaned_data["scopes"],
+                    expires_at=form.expires_at(),
+                    created_by=request.user,
+                )
+                if form.cleaned_data["provider"]:
+                    client.provider = provider_clients().client_tie(
+                        by=request.membership, client=client, provider_public_id=form.cleaned_data["provider"]).provider
+        except ValidationError as error:
+            form.add_error(None, error)
+            return render(request, "earlyhelp/api_clients/add.html", {"form": form})
         response = render(request, "earlyhelp/api_clients/created.html", {"client": client, "token": token},
                           status=201)
         response["Cache-Control"] = "no-store"
