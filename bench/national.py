@@ -15,7 +15,8 @@ import time
 END = dt.date(2026, 3, 31)
 LARGE = 1  # 30,000 referrals a year, about 5,000 open cases
 FRAMEWORK = 2  # 20,000 referrals a year: about 100,000 referrals and 200,000 readings in five years
-SIZES = {LARGE: 30_000, FRAMEWORK: 20_000}
+API = 151  # 44,000 referrals a year: about 100,000 cases in five years (the API list benchmark); after the 150
+SIZES = {LARGE: 30_000, FRAMEWORK: 20_000, API: 44_000}
 
 
 def synthetic_tenant(index: int):

@@ -88,8 +88,10 @@ class TenantAPIMixin:
                 raise ParseError("Query parameters must not contain NUL characters.")
 
     def audit_objects(self, *objects) -> None:
-        """Name the tenant objects this call read or wrote, for its audit row."""
-        self.audited_object_ids.extend(str(getattr(obj, "public_id", obj)) for obj in objects)
+        """Name the tenant objects this call read or wrote, for its audit row (instances, or ``values()`` rows
+        with ``public_id``)."""
+        self.audited_object_ids.extend(
+            str(obj["public_id"] if isinstance(obj, dict) else getattr(obj, "public_id", obj)) for obj in objects)
 
     def audit_call(self, request, response) -> None:
         caller = getattr(request, "auth", None)

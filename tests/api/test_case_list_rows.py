@@ -1,0 +1,30 @@
+"""The cases list builds each case from ``values()`` rows (``cases.api.case_rows_representation``): it must
+say exactly what ``CaseSerializer`` says, for every kind of case."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from rest_framework.renderers import JSONRenderer
+
+from cases.api import CASE_ROW_FIELDS, CaseSerializer, CaseViewSet, case_rows_representation
+from cases.models import Case
+from earlyhelp.tenancy import tenant_context
+from tests.api import makers
+
+
+def test_case_list_rows_match_the_serializer(tenant_a, make_api_client, bearer):
+    open_case = makers.case(tenant_a)
+    closed = makers.case(tenant_a, opened_on=dt.date(2024, 5, 2))
+    unallocated = makers.case(tenant_a, opened_on=dt.date(2024, 5, 3))
+    with tenant_context(tenant_a):
+        Case.objects.filter(pk=closed.pk).update(closed_on=dt.date(2024, 9, 1), is_reopened=True, locality=None)
+        Case.objects.filter(pk=unallocated.pk).update(lead_professional=None)
+        open_case.children.add(makers.child(tenant_a, first="Zed", last="Aardvark"))
+        expected = CaseSerializer(CaseViewSet().get_queryset(), many=True).data
+        rows = case_rows_representation(list(Case.objects.values(*CASE_ROW_FIELDS)))
+    assert json.loads(JSONRenderer().render(rows)) == json.loads(JSONRenderer().render(expected))
+    assert "lead_professional" not in next(r for r in rows if r["id"] == str(unallocated.public_id))
+    _, token = make_api_client(tenant_a)
+    assert bearer(token).get("/api/v1/cases/").json()["results"] == rows
