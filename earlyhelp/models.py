@@ -10,7 +10,7 @@ from django.db import models
 from django.utils import timezone
 
 from .permissions import Role
-from .tenancy import TenantModel
+from .tenancy import TenantForeignKey, TenantModel
 
 
 class User(AbstractUser):
@@ -92,7 +92,7 @@ class Team(TenantModel):
     """A team of practitioners with a manager, usually serving one locality."""
 
     name = models.CharField(max_length=120)
-    locality = models.ForeignKey(Locality, on_delete=models.PROTECT, null=True, blank=True, related_name="teams")
+    locality = TenantForeignKey(Locality, on_delete=models.PROTECT, null=True, blank=True, related_name="teams")
 
     class Meta(TenantModel.Meta):
         ordering = ["name"]
