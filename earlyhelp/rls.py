@@ -115,9 +115,10 @@ class EnableLinkTableSecurity(Operation):
     """Row-level security for a many-to-many link table (``model_name``'s ``field``), which has no tenant column.
 
     A link row is visible exactly when its owning row (``model_name``'s) is visible under that table's own
-    policies, so a tenant sees only its own links and, with ``app.tenant_id`` unset, none. A link row may be
-    written only when both of the rows it joins belong to the tenant in ``app.tenant_id``. Enabled and forced,
-    as on the tenant tables. On other databases it does nothing.
+    policies (a sub-select on the owning table, to which its policy applies), so a tenant sees only its own
+    links and, with ``app.tenant_id`` unset, none. A link row may be written only when both of the rows it
+    joins belong to the tenant in ``app.tenant_id``. Enabled and forced, as on the tenant tables. On other
+    databases it does nothing.
     """
 
     reversible = True
@@ -141,10 +142,12 @@ class EnableLinkTableSecurity(Operation):
         target = q(field.m2m_reverse_name())
         source_table = q(field.model._meta.db_table)
         target_table = q(field.related_model._meta.db_table)
-        # Identifiers only, quoted by the schema editor: no value is interpolated.
-        visible = f"EXISTS (SELECT 1 FROM {source_table} o WHERE o.id = {source})"  # noqa: S608
+        # Identifiers only, quoted by the schema editor: no value is interpolated. Scalar sub-selects on the
+        # primary key, not EXISTS: the planner turns an EXISTS in a policy into a hashed sub-plan that reads every
+        # row of the tenant's owning table (100 ms for a 50-row prefetch at national size) instead of a probe.
+        visible = f"(SELECT true FROM {source_table} o WHERE o.id = {source})"  # noqa: S608
         same_tenant = " AND ".join(
-            f"EXISTS (SELECT 1 FROM {rel} x WHERE x.id = {column} AND x.tenant_id = {TENANT_SETTING})"  # noqa: S608
+            f"(SELECT x.tenant_id FROM {rel} x WHERE x.id = {column}) = {TENANT_SETTING}"  # noqa: S608
             for rel, column in ((source_table, source), (target_table, target))
         )
         schema_editor.execute(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
