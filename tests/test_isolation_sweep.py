@@ -406,6 +406,7 @@ SWEEP: dict[str, Entry] = {
     "outcomes:enrolment": Entry(CASE_VIEWERS, make=_enrolment),
     "outcomes:evidence-new": Entry(CASE_EDITORS, make=_need,
                                    kwargs=lambda o: {"public_id": o.enrolment.public_id, "need_id": o.public_id}),
+    "outcomes:need-new": Entry(CASE_EDITORS, make=_enrolment),
     "outcomes:claim-new": Entry({Role.TEAM_MANAGER}, make=_enrolment),
     "outcomes:claim": Entry(CASE_VIEWERS, make=_claim),
     "outcomes:claim-submit": Entry({Role.TEAM_MANAGER}, make=_claim),
@@ -413,6 +414,7 @@ SWEEP: dict[str, Entry] = {
     "outcomes:tools": Entry(ADMINS),
     "outcomes:tool-new": Entry(ADMINS),
     "outcomes:tool": Entry(ADMINS, make=_tool),
+    "outcomes:tool-active": Entry(ADMINS, method="post", make=_tool),
 }
 
 
