@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, OuterRef, Q
 
+from cases import figures_cache
 from cases.models import Case
 from cases.stats import Rate
 from earlyhelp.models import Locality, Team
@@ -91,10 +92,17 @@ def reading_stats(
     locality: Locality | None = None,
     threshold: int = 1,
 ) -> ReadingStats:
-    """Distance-travelled counts for the period (inclusive dates), in five queries."""
+    """Distance-travelled counts for the period (inclusive dates), in five queries (none when cached)."""
     if threshold < 1:
         raise ValueError("the reliable-change threshold is at least 1")
     start, end = bounds(period, start, end)
+    key = (start, end, getattr(tool, "pk", None), subject or None, getattr(team, "pk", None),
+           getattr(locality, "pk", None), threshold)
+    return figures_cache.cached("reading_stats", key, lambda: _reading_stats(start, end, tool, subject, team,
+                                                                            locality, threshold))
+
+
+def _reading_stats(start, end, tool, subject, team, locality, threshold) -> ReadingStats:
     stats = ReadingStats(start=start, end=end, threshold=threshold)
     readings = Reading.objects.filter(case_scope("case__", team=team, locality=locality))
     if tool is not None:
