@@ -128,11 +128,14 @@ def _reading_stats(start, end, tool, subject, team, locality, threshold) -> Read
     ends = readings.filter(stage=Stage.END, taken_on__range=(start, end))
     rows = ReadingScore.objects.filter(
         reading__in=readings.filter(stage__in=[Stage.START, Stage.END], case__in=ends.values("case_id"))
-    ).values_list("reading__case_id", "reading__tool_id", "reading__person_id", "reading__stage",
-                  "reading__taken_on", "area__key", "score")
+    ).order_by().values_list("area__sort_order", "pk", "reading__case_id", "reading__tool_id",
+                             "reading__person_id", "reading__stage", "reading__taken_on", "area__key", "score")
+    # In ReadingScore's order (area sort order, then id), where a later score of the same key wins; sorted here
+    # rather than by PostgreSQL, whose sort of a large tenant's scores spilled to disk (docs/scaling.md).
+    rows = sorted(rows, key=lambda row: (row[0], row[1]))
     pairs: dict[tuple, dict[str, dict[str, int]]] = defaultdict(lambda: {"start": {}, "end": {}})
     end_dates: dict[tuple, dt.date] = {}
-    for case_id, tool_id, person_id, stage, taken_on, key, score in rows:
+    for _order, _pk, case_id, tool_id, person_id, stage, taken_on, key, score in rows:
         ident = (case_id, tool_id, person_id)
         pairs[ident][stage][key] = score
         if stage == Stage.END:
