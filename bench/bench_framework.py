@@ -71,8 +71,8 @@ def run(repeats: int) -> list[Result]:
             benchmark=f"performance framework ({label})", measure=f"performance_framework for {period}",
             baseline="one raw SQL aggregate over the same tables", measure_seconds=measured,
             baseline_seconds=baseline, target="fixed queries",
-            notes=f"{len(queries)} queries; {median_ms(measured)} computed, {statistics.median(warm) * 1000:.1f} ms from the figures "
-                  f"cache (1 query); {size}",
+            notes=f"{len(queries)} queries; {median_ms(measured)} computed, "
+                  f"{statistics.median(warm) * 1000:.1f} ms from the figures cache (1 query); {size}",
             extra={"queries": len(queries), "tenant size": size,
                    "from the figures cache (records unchanged)": ", ".join(f"{s:.4f}" for s in warm)},
         ))
