@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('commissioning', '0004_returnimportjob_row_level_security'),
-        ('earlyhelp', '0006_tenant_foreign_keys'),
+        ('earlyhelp', '0007_tenant_foreign_keys'),
     ]
 
     operations = [

@@ -9,9 +9,9 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0006_retention'),
+        ('cases', '0007_figures_version'),
         ('commissioning', '0005_tenant_foreign_keys'),
-        ('earlyhelp', '0006_tenant_foreign_keys'),
+        ('earlyhelp', '0007_tenant_foreign_keys'),
     ]
 
     operations = [

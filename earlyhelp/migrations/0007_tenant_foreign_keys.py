@@ -9,7 +9,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('earlyhelp', '0005_audit_hash_chain'),
+        ('earlyhelp', '0006_data_export'),
     ]
 
     operations = [

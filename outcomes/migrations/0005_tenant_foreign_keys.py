@@ -9,8 +9,8 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0007_tenant_foreign_keys'),
-        ('outcomes', '0003_indexes_for_scale'),
+        ('cases', '0008_tenant_foreign_keys'),
+        ('outcomes', '0004_figures_version_triggers'),
     ]
 
     operations = [
