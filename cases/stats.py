@@ -20,6 +20,7 @@ from earlyhelp.models import Locality, Team
 from earlyhelp.periods import FinancialYear, Quarter
 from earlyhelp.tenancy import current_tenant
 
+from . import figures_cache
 from .models import Assessment, Case, Closure, ClosureReason, Feedback, Intervention, Referral, StepChange
 
 
@@ -91,11 +92,13 @@ def reused_within():
     """Within the block, ``case_stats`` for the same tenant, dates and scope is worked out once and reused.
 
     For one job that reads the same quarters several times (a committee report: the framework, the trend and the
-    feedback sections), where the records do not change underneath it. Off everywhere else.
+    feedback sections), where the records do not change underneath it. Off everywhere else. The figures cache's
+    data token is read once for the block (``figures_cache.pinned``).
     """
     token = _memo.set({})
     try:
-        yield
+        with figures_cache.pinned():
+            yield
     finally:
         _memo.reset(token)
 
@@ -112,11 +115,17 @@ def case_stats(
     start, end = _period_bounds(period, start, end)
     memo = _memo.get()
     if memo is None:
-        return _case_stats(start, end, team, locality)
+        return _case_stats_cached(start, end, team, locality)
     key = (current_tenant().pk, start, end, getattr(team, "pk", None), getattr(locality, "pk", None))
     if key not in memo:
-        memo[key] = _case_stats(start, end, team, locality)
+        memo[key] = _case_stats_cached(start, end, team, locality)
     return copy.deepcopy(memo[key])
+
+
+def _case_stats_cached(start: dt.date, end: dt.date, team: Team | None, locality: Locality | None) -> CaseStats:
+    key = (start, end, getattr(team, "pk", None), getattr(locality, "pk", None),
+           getattr(current_tenant(), "financial_year_start_month", None))
+    return figures_cache.cached("case_stats", key, lambda: _case_stats(start, end, team, locality))
 
 
 def _case_stats(start: dt.date, end: dt.date, team: Team | None, locality: Locality | None) -> CaseStats:

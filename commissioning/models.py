@@ -14,7 +14,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from earlyhelp.periods import Quarter
-from earlyhelp.tenancy import TenantModel
+from earlyhelp.tenancy import TenantForeignKey, TenantModel
 
 
 class Provider(TenantModel):
@@ -39,8 +39,8 @@ class Provider(TenantModel):
 class ProviderMembership(TenantModel):
     """Ties a provider user's membership (role ``provider``) to the one provider whose returns they submit."""
 
-    membership = models.ForeignKey("earlyhelp.Membership", on_delete=models.CASCADE, related_name="+")
-    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="memberships")
+    membership = TenantForeignKey("earlyhelp.Membership", on_delete=models.CASCADE, related_name="+")
+    provider = TenantForeignKey(Provider, on_delete=models.CASCADE, related_name="memberships")
 
     class Meta(TenantModel.Meta):
         constraints = [
@@ -59,8 +59,8 @@ class ProviderApiClient(TenantModel):
     is the local authority's own and reaches every service. A tied client holds only the returns scopes.
     """
 
-    client = models.ForeignKey("earlyhelp.ApiClient", on_delete=models.CASCADE, related_name="+")
-    provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="api_clients")
+    client = TenantForeignKey("earlyhelp.ApiClient", on_delete=models.CASCADE, related_name="+")
+    provider = TenantForeignKey(Provider, on_delete=models.PROTECT, related_name="api_clients")
 
     class Meta(TenantModel.Meta):
         constraints = [
@@ -76,7 +76,7 @@ class CommissionedService(TenantModel):
     """A contract with a provider, held to quarterly KPIs."""
 
     name = models.CharField(max_length=200)
-    provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="services")
+    provider = TenantForeignKey(Provider, on_delete=models.PROTECT, related_name="services")
     commissioning_priority = models.CharField(
         max_length=200, blank=True, help_text='For example "support for victims of domestic violence".'
     )
@@ -116,7 +116,7 @@ class KpiKind(models.TextChoices):
 class Kpi(TenantModel):
     """A KPI of one service, identified by a stable ``code``. What it says lives in its versions."""
 
-    service = models.ForeignKey(CommissionedService, on_delete=models.CASCADE, related_name="kpis")
+    service = TenantForeignKey(CommissionedService, on_delete=models.CASCADE, related_name="kpis")
     code = models.SlugField(max_length=60, help_text="Stable short code used in return files, e.g. feeling-safer.")
     position = models.PositiveIntegerField(default=0)
 
@@ -151,7 +151,7 @@ class KpiVersion(TenantModel):
     For outcome measures target and threshold are percentages; ``higher_is_better`` is False for e.g. waiting days.
     """
 
-    kpi = models.ForeignKey(Kpi, on_delete=models.CASCADE, related_name="versions")
+    kpi = TenantForeignKey(Kpi, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField()
     label = models.CharField(max_length=300)
     section = models.CharField(max_length=200, blank=True, help_text="Optional heading the KPI is shown under.")
@@ -188,7 +188,7 @@ class ReturnStatus(models.TextChoices):
 class KpiReturn(TenantModel):
     """A provider's figures for one service and one quarter. ``version`` counts the uploads."""
 
-    service = models.ForeignKey(CommissionedService, on_delete=models.CASCADE, related_name="returns")
+    service = TenantForeignKey(CommissionedService, on_delete=models.CASCADE, related_name="returns")
     fy_start_year = models.PositiveSmallIntegerField()
     quarter_number = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(4)])
     status = models.CharField(max_length=10, choices=ReturnStatus.choices, default=ReturnStatus.DRAFT)
@@ -229,9 +229,9 @@ class KpiValue(TenantModel):
     into reports (e.g. "Q1 was based on 1 client").
     """
 
-    kpi_return = models.ForeignKey(KpiReturn, on_delete=models.CASCADE, related_name="values")
-    kpi = models.ForeignKey(Kpi, on_delete=models.PROTECT, related_name="values")
-    kpi_version = models.ForeignKey(KpiVersion, on_delete=models.PROTECT, related_name="values")
+    kpi_return = TenantForeignKey(KpiReturn, on_delete=models.CASCADE, related_name="values")
+    kpi = TenantForeignKey(Kpi, on_delete=models.PROTECT, related_name="values")
+    kpi_version = TenantForeignKey(KpiVersion, on_delete=models.PROTECT, related_name="values")
     amount = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
     numerator = models.PositiveIntegerField(null=True, blank=True)
     base = models.PositiveIntegerField(null=True, blank=True)
@@ -264,7 +264,7 @@ class KpiValue(TenantModel):
 class KpiReturnRevision(TenantModel):
     """An uploaded version of a return's values, kept when a later upload replaces them (the history)."""
 
-    kpi_return = models.ForeignKey(KpiReturn, on_delete=models.CASCADE, related_name="revisions")
+    kpi_return = TenantForeignKey(KpiReturn, on_delete=models.CASCADE, related_name="revisions")
     version = models.PositiveIntegerField()
     values = models.JSONField(default=list)
     filename = models.CharField(max_length=255, blank=True)
@@ -287,7 +287,7 @@ class KpiReturnRevision(TenantModel):
 class ServiceReview(TenantModel):
     """An annual review of a service: who reviewed it, when, what they found and what social workers said."""
 
-    service = models.ForeignKey(CommissionedService, on_delete=models.CASCADE, related_name="reviews")
+    service = TenantForeignKey(CommissionedService, on_delete=models.CASCADE, related_name="reviews")
     started_on = models.DateField()
     completed_on = models.DateField(null=True, blank=True)
     reviewers = models.CharField(max_length=300)
@@ -315,7 +315,7 @@ class ReturnImportJob(TenantModel):
         DONE = "done", "Imported"
         REJECTED = "rejected", "Refused (see the problems)"
 
-    service = models.ForeignKey(CommissionedService, on_delete=models.CASCADE, related_name="import_jobs")
+    service = TenantForeignKey(CommissionedService, on_delete=models.CASCADE, related_name="import_jobs")
     fy_start_year = models.PositiveSmallIntegerField()
     quarter_number = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(4)])
     filename = models.CharField(max_length=255)
@@ -324,7 +324,7 @@ class ReturnImportJob(TenantModel):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     attempts = models.PositiveSmallIntegerField(default=0)
     problems = models.JSONField(default=list, blank=True)
-    kpi_return = models.ForeignKey(KpiReturn, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    kpi_return = TenantForeignKey(KpiReturn, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 

@@ -10,7 +10,7 @@ from django.db import models
 from django.utils import timezone
 
 from .permissions import Role
-from .tenancy import TenantModel
+from .tenancy import TenantForeignKey, TenantModel
 
 
 class User(AbstractUser):
@@ -92,7 +92,7 @@ class Team(TenantModel):
     """A team of practitioners with a manager, usually serving one locality."""
 
     name = models.CharField(max_length=120)
-    locality = models.ForeignKey(Locality, on_delete=models.PROTECT, null=True, blank=True, related_name="teams")
+    locality = TenantForeignKey(Locality, on_delete=models.PROTECT, null=True, blank=True, related_name="teams")
 
     class Meta(TenantModel.Meta):
         ordering = ["name"]
@@ -156,6 +156,45 @@ class AuditEvent(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.action} {self.object_type} {self.object_public_id}"
+
+
+class DataExport(TenantModel):
+    """One export of everything the tenant holds (``earlyhelp.tenant_export``), asked for by a tenant
+    administrator, built by a background job and downloadable until it expires (then the file is deleted)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Ready"
+        FAILED = "failed", "Failed"
+        EXPIRED = "expired", "Expired"
+
+    requested_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    error = models.TextField(blank=True)
+    file = models.FileField(upload_to="exports/", blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    size = models.PositiveBigIntegerField(null=True, blank=True)
+    rows = models.PositiveBigIntegerField(null=True, blank=True)
+    tables = models.PositiveIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta(TenantModel.Meta):
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Export of {self.created_at:%Y-%m-%d %H:%M} — {self.get_status_display()}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+    @property
+    def is_downloadable(self) -> bool:
+        return self.status == self.Status.DONE and bool(self.file) and (
+            self.expires_at is None or self.expires_at > timezone.now())
 
 
 # The API platform's tables are declared in their own package but belong to this app.

@@ -254,7 +254,15 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "cases.tasks.apply_retention_for_every_tenant",
         "schedule": crontab(hour=env.int("RETENTION_HOUR", default=2), minute=30),
     },
+    # Tenant data exports past their expiry (DATA_EXPORT_DAYS): files deleted, every hour.
+    "earlyhelp-expire-data-exports": {
+        "task": "earlyhelp.tasks.expire_data_exports_for_every_tenant",
+        "schedule": crontab(minute=15),
+    },
 }
+
+# How long a tenant's full data export stays downloadable before its file is deleted.
+DATA_EXPORT_DAYS = env.int("DATA_EXPORT_DAYS", default=7)
 
 LOGGING = {
     "version": 1,

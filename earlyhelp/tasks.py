@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import functools
+import logging
 
 from celery import shared_task
 from django.db import transaction
 from django_scopes import scope
 
 from .tenancy import tenant_context
+
+logger = logging.getLogger(__name__)
 
 
 def tenant_task(*task_args, **task_options):
@@ -48,29 +51,44 @@ def enqueue(task, *args, **kwargs) -> None:
     transaction.on_commit(functools.partial(task.delay, *args, **kwargs))
 
 
-@tenant_task(name="earlyhelp.tasks.export_tenant_data")
-def export_tenant_data(tenant, requested_by_id: int) -> str:
-    """Write ``tenant``'s whole export (see ``earlyhelp.tenant_export``) to the default storage for the tenant
-    administrator who asked; returns the stored file's name. Refused unless the requester administers the tenant."""
-    import tempfile
-    import uuid
+@tenant_task(name="earlyhelp.tasks.export_tenant_data", one_transaction=False)
+def export_tenant_data(tenant, export_id: int) -> str:
+    """Build the data export ``export_id`` (see ``earlyhelp.data_exports``); returns its status. Idempotent: a
+    redelivered task leaves a finished export alone. A failure is recorded on the export, with the reason."""
+    from .data_exports import data_export_build, data_export_fail
+    from .models import DataExport
 
-    from django.core.exceptions import PermissionDenied
-    from django.core.files import File
-    from django.core.files.storage import default_storage
+    with tenant_context(tenant):
+        export = DataExport.objects.select_for_update().filter(pk=export_id).first()
+        if export is None or export.status in (DataExport.Status.DONE, DataExport.Status.EXPIRED):
+            return export.status if export else "missing"
+        export.status = DataExport.Status.RUNNING
+        export.save(update_fields=["status"])
+    try:
+        with tenant_context(tenant):
+            return data_export_build(export=DataExport.objects.get(pk=export_id)).status
+    except Exception as error:  # the administrator sees why, and can ask again
+        with tenant_context(tenant):
+            data_export_fail(export=DataExport.objects.get(pk=export_id),
+                             error=str(error) or error.__class__.__name__)
+        logger.exception("data export %s failed", export_id)
+        return DataExport.Status.FAILED
 
-    from .audit import record_event
-    from .models import Membership
-    from .permissions import Capability, has_capability
-    from .tenant_export import tenant_export_zip
 
-    membership = Membership.objects.filter(user_id=requested_by_id).select_related("user").first()
-    if not has_capability(membership, Capability.ADMINISTER_TENANT):
-        raise PermissionDenied("Only a tenant administrator can export the local authority's data.")
-    with tempfile.TemporaryFile() as handle:
-        manifest = tenant_export_zip(out=handle)
-        handle.seek(0)
-        name = default_storage.save(f"exports/{tenant.public_id}/{uuid.uuid4().hex}.zip", File(handle))
-    record_event(action="tenant.exported", actor=membership.user, detail={
-        "file": name, "files": manifest["files"], "rows": sum(t["rows"] for t in manifest["tables"].values())})
-    return name
+@tenant_task(name="earlyhelp.tasks.expire_data_exports")
+def expire_data_exports(tenant) -> int:
+    """Delete the files of ``tenant``'s exports past their expiry."""
+    from .data_exports import data_exports_expire
+
+    return data_exports_expire()
+
+
+@shared_task(name="earlyhelp.tasks.expire_data_exports_for_every_tenant")
+def expire_data_exports_for_every_tenant() -> int:
+    """Beat's hourly entry point: one expiry task per tenant, each in its own tenant's context."""
+    from .models import Tenant
+
+    tenant_ids = list(Tenant.objects.values_list("pk", flat=True))
+    for tenant_id in tenant_ids:
+        expire_data_exports.delay(tenant_id)
+    return len(tenant_ids)

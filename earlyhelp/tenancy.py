@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 __all__ = [
     "TenantModel",
     "TenantManager",
+    "TenantForeignKey",
     "tenant_context",
     "current_tenant",
     "current_tenant_id",
@@ -115,6 +116,45 @@ class TenantManager(models.Manager):
         if tenant is None:
             return _NoTenantQuerySet(self.model, using=self._db, missing_scopes=["tenant"])
         return super().get_queryset().filter(tenant=tenant)
+
+
+class TenantForeignKey(models.ForeignKey):
+    """A foreign key from one tenant-owned row to another, carrying the tenant.
+
+    * In the database it is the composite constraint ``(tenant_id, <column>) REFERENCES <table> (tenant_id, id)``
+      (``earlyhelp.rls.TenantForeignKeys`` creates it, with the ``(tenant_id, id)`` unique key it needs), never
+      Django's single-column constraint: a row can only point into its own tenant, refused by the database.
+    * Every ORM join through it is on both columns (``ON r.family_id = f.id AND r.tenant_id = f.tenant_id``).
+
+    Both together matter for row-level security at scale (docs/scaling.md §3): the tenant equality puts every
+    joined table's tenant column, the ORM's ``tenant_id = <tenant>`` and the policy's ``app.tenant_id`` into one
+    equivalence class, and PostgreSQL then estimates the join from the composite foreign key (each row matches
+    exactly one row of its own tenant) instead of treating the joined table's tenant filter as independent of
+    the join, which underestimated joins by about the number of tenants and chose bad plans. A single-column
+    constraint next to the composite one would take the join clause first and hide the composite one from the
+    estimator, so there is none.
+    """
+
+    def __init__(self, *args, **kwargs):
+        kwargs["db_constraint"] = False  # the composite constraint replaces it (see above)
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        kwargs.pop("db_constraint", None)
+        return name, "earlyhelp.tenancy.TenantForeignKey", args, kwargs
+
+    def get_extra_restriction(self, alias, related_alias):
+        # alias: the referenced table's alias, related_alias: this field's table (either may be on the left of
+        # the join). None when Django pushes a condition into a subquery: nothing to add there.
+        if alias is None or related_alias is None:
+            return None
+        from django.db.models.lookups import Exact
+        from django.db.models.sql.where import AND, WhereNode
+
+        here = self.model._meta.get_field("tenant").get_col(related_alias)
+        there = self.related_model._meta.get_field("tenant").get_col(alias)
+        return WhereNode([Exact(here, there)], connector=AND)
 
 
 class TenantModel(models.Model):

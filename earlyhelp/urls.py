@@ -10,6 +10,8 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("switch-tenant/", views.switch_tenant, name="switch-tenant"),
     path("access-log/", access_log.access_log, name="access-log"),
+    path("data-export/", views.data_exports, name="data-exports"),
+    path("data-export/<uuid:public_id>/download/", views.data_export_download, name="data-export-download"),
     path("healthz", views.healthz, name="healthz"),
     path(
         "accounts/login/",

@@ -1,16 +1,20 @@
-"""The tenant's home page, switching tenant, and health."""
+"""The tenant's home page, switching tenant, health, and the tenant administrator's data export."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.db import connection
-from django.http import Http404, HttpResponseNotAllowed, JsonResponse
-from django.shortcuts import redirect, render
+from django.http import FileResponse, Http404, HttpResponseNotAllowed, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from . import selectors
+from .data_exports import data_export_downloaded, data_export_request
 from .middleware import ACTIVE_MEMBERSHIP_SESSION_KEY
-from .permissions import Capability, has_capability
+from .models import DataExport
+from .permissions import Capability, has_capability, require_capability
 
 
 def home(request):
@@ -46,3 +50,33 @@ def healthz(request):
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok"})
+
+
+@require_capability(Capability.ADMINISTER_TENANT)
+def data_exports(request):
+    """The tenant administrator's full data export: the list of exports, and (POST) ask for a new one."""
+    if request.method == "POST":
+        try:
+            data_export_request(requested_by=request.user)
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
+        else:
+            messages.success(request, "Export requested. It is prepared in the background: check this page for "
+                                      "the download link.")
+        return redirect("data-exports")
+    exports = list(DataExport.objects.select_related("requested_by")[:20])
+    return render(request, "earlyhelp/data_exports.html", {
+        "exports": exports, "pending": any(e.is_pending for e in exports), "days": settings.DATA_EXPORT_DAYS})
+
+
+@require_capability(Capability.ADMINISTER_TENANT)
+def data_export_download(request, public_id):
+    export = get_object_or_404(DataExport.objects, public_id=public_id)
+    if not export.is_downloadable:
+        raise Http404("This export is not ready or has expired.")
+    data_export_downloaded(export=export, user=request.user)
+    name = f"{request.tenant.slug}-export-{export.created_at:%Y%m%d-%H%M}.zip"
+    response = FileResponse(export.file.open("rb"), as_attachment=True, filename=name,
+                            content_type="application/zip")
+    response["Cache-Control"] = "no-store"
+    return response

@@ -3,6 +3,8 @@ performance framework's trend lines. Each returns an ``<svg>`` string with a tex
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import io
 import math
 import re
@@ -15,6 +17,26 @@ from matplotlib.figure import Figure  # noqa: E402
 matplotlib.rcParams["svg.fonttype"] = "none"  # keep text as text: readable and searchable
 matplotlib.rcParams["svg.hashsalt"] = "earlyhelp"  # stable ids
 COLOURS = ["#1d70b8", "#d4351c", "#00703c", "#f47738", "#4c2c92"]
+CHARTS_VERSION = "1"  # raise when a chart's drawing changes, so that charts drawn by older code are not reused
+
+
+def remembered(draw):
+    """Keep what ``draw`` returns in the shared cache, keyed by its arguments: a chart is a pure function of
+    the figures and labels it is given, and drawing one (matplotlib) costs tens of milliseconds."""
+
+    @functools.wraps(draw)
+    def wrapper(*args, **kwargs):
+        from django.core.cache import cache
+
+        raw = repr((CHARTS_VERSION, draw.__module__, draw.__qualname__, args, sorted(kwargs.items())))
+        key = "chart:" + hashlib.sha256(raw.encode()).hexdigest()
+        svg = cache.get(key)
+        if svg is None:
+            svg = draw(*args, **kwargs)
+            cache.set(key, svg, 7 * 24 * 3600)
+        return svg
+
+    return wrapper
 
 
 def _svg(fig: Figure, description: str) -> str:
@@ -30,6 +52,7 @@ def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
 
 
+@remembered
 def radar_svg(*, labels: list[str], series: list[tuple[str, list[int | None]]], scale_min: int, scale_max: int,
               title: str = "") -> str:
     """A radar (spider graph) of one or more readings over the same areas; ``None`` marks an area not scored
@@ -63,6 +86,7 @@ def radar_svg(*, labels: list[str], series: list[tuple[str, list[int | None]]], 
     return _svg(fig, f"Radar chart, scale {scale_min} to {scale_max}. {description}")
 
 
+@remembered
 def trend_svg(*, periods: list[str], lines: list[tuple[str, list[tuple[int, int | None]]]], title: str) -> str:
     """Percentages over periods, one line per measure; each point is (numerator, base) and a zero base leaves a
     gap. Percentages are computed here, at presentation."""
@@ -86,6 +110,7 @@ def trend_svg(*, periods: list[str], lines: list[tuple[str, list[tuple[int, int 
     return _svg(fig, f"{title}. " + "; ".join(described))
 
 
+@remembered
 def bars_svg(*, periods: list[str], bars: list[tuple[str, list[int]]], title: str) -> str:
     """Counts over periods as grouped bars."""
     fig = Figure(figsize=(7.5, 3.2))

@@ -89,6 +89,22 @@ class EnrolmentForm(GovukForm):
         self.fields["needs"].queryset = framework.outcomes.order_by("sort_order", "id")
 
 
+class NeedForm(GovukForm):
+    outcome = forms.ModelChoiceField(label="Which outcome area is the problem in?",
+                                     queryset=ProgrammeOutcome.objects.none(), widget=forms.RadioSelect,
+                                     empty_label=None)
+    identified_on = date_field("Date the problem was identified", initial_today=True,
+                               help_text="On or after the date the family was enrolled.")
+    description = forms.CharField(label="Describe the problem", required=False, max_length=2000,
+                                  widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, enrolment, **kwargs):
+        super().__init__(*args, **kwargs)
+        taken = enrolment.needs.values_list("outcome_id", flat=True)
+        self.fields["outcome"].queryset = (enrolment.framework.outcomes.exclude(pk__in=list(taken))
+                                           .order_by("sort_order", "id"))
+
+
 class EvidenceForm(GovukForm):
     kind = forms.ChoiceField(label="What does the evidence show?", choices=NeedEvidence.Kind.choices,
                              widget=forms.RadioSelect)

@@ -19,8 +19,10 @@ urlpatterns = [
     path("supporting-families/<uuid:public_id>/", views_programme.enrolment_detail, name="enrolment"),
     path("supporting-families/<uuid:public_id>/needs/<uuid:need_id>/evidence/", views_programme.evidence_new,
          name="evidence-new"),
+    path("supporting-families/<uuid:public_id>/needs/new/", views_programme.need_new, name="need-new"),
     path("supporting-families/<uuid:public_id>/claim/", views_programme.claim_new, name="claim-new"),
     path("tools/", views_tools.tool_list, name="tools"),
     path("tools/new/", views_tools.tool_new, name="tool-new"),
     path("tools/<uuid:public_id>/", views_tools.tool_detail, name="tool"),
+    path("tools/<uuid:public_id>/active/", views_tools.tool_active, name="tool-active"),
 ]

@@ -86,6 +86,23 @@ def enrolment_detail(request, public_id):
 
 
 @require_capability(EDIT)
+def need_new(request, public_id):
+    """Add a need that came to light after enrolment."""
+    enrolment = selectors.enrolment_get(membership=request.membership, public_id=public_id)
+    back = reverse("outcomes:enrolment", kwargs={"public_id": enrolment.public_id})
+    form = forms.NeedForm(request.POST or None, enrolment=enrolment)
+    if request.method == "POST" and form.is_valid():
+        try:
+            need = services.need_add(enrolment=enrolment, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            show_service_errors(form, exc)
+        else:
+            messages.success(request, f"Need added: {need.outcome.label.lower()}.")
+            return redirect(back)
+    return _page(request, "outcomes/need_form.html", {"enrolment": enrolment, "back": back}, form)
+
+
+@require_capability(EDIT)
 def evidence_new(request, public_id, need_id):
     enrolment = selectors.enrolment_get(membership=request.membership, public_id=public_id)
     need = selectors.need_get(enrolment=enrolment, public_id=need_id)

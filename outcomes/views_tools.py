@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 
 from earlyhelp.forms import show_service_errors
 from earlyhelp.permissions import Capability, require_capability
@@ -64,3 +65,18 @@ def tool_detail(request, public_id):
     return render(request, "outcomes/tool_detail.html", {
         "tool": tool, "versions": versions, "current": current, "form": form,
         "forms_with_errors": [form] if form.errors else []})
+
+
+@require_POST
+@require_capability(ADMIN)
+def tool_active(request, public_id):
+    """Switch a tool off (practitioners can no longer record readings with it) or back on."""
+    tool = selectors.tool_get(public_id=public_id)
+    active = request.POST.get("active") == "on"
+    services.tool_active_set(tool=tool, active=active, actor=request.user)
+    if active:
+        messages.success(request, f"{tool.name} switched on: practitioners can record readings with it again.")
+    else:
+        messages.success(request, f"{tool.name} switched off: no new readings can be recorded with it; its "
+                                  "readings stay in the statistics and reports.")
+    return redirect("outcomes:tool", public_id=tool.public_id)

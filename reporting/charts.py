@@ -9,10 +9,17 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib import font_manager  # noqa: E402
+
+from outcomes.charts import remembered  # noqa: E402
+
+_INSTALLED = {font.name for font in font_manager.fontManager.ttflist}
 
 plt.rcParams.update({
     "svg.fonttype": "none",  # keep text as text: selectable and searchable in the PDF
-    "font.family": ["Liberation Sans", "DejaVu Sans", "sans-serif"],
+    # Only fonts that are installed: matplotlib looks up (and logs a warning for) a missing family on every
+    # piece of text it lays out, which cost more than drawing the charts.
+    "font.family": [f for f in ("Liberation Sans", "DejaVu Sans") if f in _INSTALLED] + ["sans-serif"],
     "font.size": 9,
     "axes.spines.top": False,
     "axes.spines.right": False,
@@ -31,6 +38,7 @@ def data_uri(svg: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
 
 
+@remembered
 def line_chart(labels: list[str], series: dict[str, list[float | None]], *, title: str, ylabel: str = "") -> str:
     """One line per series over ``labels`` (quarters); gaps where a value is missing or suppressed."""
     fig, ax = plt.subplots(figsize=(7.2, 3.2))
@@ -50,6 +58,7 @@ def line_chart(labels: list[str], series: dict[str, list[float | None]], *, titl
     return _svg(fig)
 
 
+@remembered
 def radar_chart(labels: list[str], series: dict[str, list[float]], *, scale: tuple[int, int], title: str) -> str:
     """A spider graph: one closed line per series (e.g. mean start and mean end) over the areas."""
     import math
@@ -69,6 +78,7 @@ def radar_chart(labels: list[str], series: dict[str, list[float]], *, scale: tup
     return _svg(fig)
 
 
+@remembered
 def bar_chart(labels: list[str], percents: list[float | None], *, title: str, note: str = "") -> str:
     """Horizontal bars of percentages (0–100); a missing value (suppressed) is left blank and marked."""
     fig, ax = plt.subplots(figsize=(7.0, 0.42 * len(labels) + 1.0))

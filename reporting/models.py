@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 
 from earlyhelp.periods import FinancialYear, Quarter
-from earlyhelp.tenancy import TenantModel
+from earlyhelp.tenancy import TenantForeignKey, TenantModel
 
 
 class Report(TenantModel):
@@ -81,7 +81,7 @@ class ReportRun(TenantModel):
         DONE = "done", "Done"
         FAILED = "failed", "Failed"
 
-    report = models.ForeignKey(Report, on_delete=models.PROTECT, related_name="runs")
+    report = TenantForeignKey(Report, on_delete=models.PROTECT, related_name="runs")
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     parameters = models.JSONField(help_text="The report as it was when the run was requested.")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)

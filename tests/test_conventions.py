@@ -75,3 +75,18 @@ def test_imports_run_down_the_floors_only():
             if pattern.search(path.read_text()):
                 offenders.append(path.relative_to(ROOT).as_posix())
     assert offenders == [], f"imports up the floors: {offenders}"
+
+
+def test_every_foreign_key_between_tenant_models_carries_the_tenant():
+    """A foreign key from one tenant row to another is a TenantForeignKey: a composite (tenant_id, …) constraint
+    in the database and joins on the tenant too (docs/scaling.md §3)."""
+    from earlyhelp.tenancy import TenantForeignKey
+
+    offenders = [
+        f"{model.__name__}.{field.name}"
+        for model in tenant_models()
+        for field in model._meta.local_concrete_fields
+        if field.is_relation and field.name != "tenant" and isinstance(field.related_model, type)
+        and issubclass(field.related_model, TenantModel) and not isinstance(field, TenantForeignKey)
+    ]
+    assert offenders == []

@@ -139,6 +139,15 @@ def _api_client(tenant, member):
     return client
 
 
+def _data_export(tenant, member):
+    from earlyhelp.data_exports import data_export_build
+    from earlyhelp.models import DataExport
+
+    admin = _user(member, tenant, Role.TENANT_ADMIN)
+    with tenant_context(tenant):
+        return data_export_build(export=DataExport.objects.create(requested_by=admin))
+
+
 def _case(tenant, member):
     from cases.tests import helpers
 
@@ -342,6 +351,8 @@ SWEEP: dict[str, Entry] = {
     "cases:document-upload": Entry(CASE_EDITORS, make=_case),
     "cases:document": Entry(CASE_VIEWERS, make=_document, kwargs=_case_child_kwargs("document_id")),
     "api-clients": Entry(ADMINS),
+    "data-exports": Entry(ADMINS),
+    "data-export-download": Entry(ADMINS, make=_data_export),
     "api-client-add": Entry(ADMINS),
     "api-client-revoke": Entry(ADMINS, method="post", make=lambda tenant, member: _api_client(tenant, member)),
     "reporting:report-list": Entry(REPORTERS),
@@ -395,6 +406,7 @@ SWEEP: dict[str, Entry] = {
     "outcomes:enrolment": Entry(CASE_VIEWERS, make=_enrolment),
     "outcomes:evidence-new": Entry(CASE_EDITORS, make=_need,
                                    kwargs=lambda o: {"public_id": o.enrolment.public_id, "need_id": o.public_id}),
+    "outcomes:need-new": Entry(CASE_EDITORS, make=_enrolment),
     "outcomes:claim-new": Entry({Role.TEAM_MANAGER}, make=_enrolment),
     "outcomes:claim": Entry(CASE_VIEWERS, make=_claim),
     "outcomes:claim-submit": Entry({Role.TEAM_MANAGER}, make=_claim),
@@ -402,6 +414,7 @@ SWEEP: dict[str, Entry] = {
     "outcomes:tools": Entry(ADMINS),
     "outcomes:tool-new": Entry(ADMINS),
     "outcomes:tool": Entry(ADMINS, make=_tool),
+    "outcomes:tool-active": Entry(ADMINS, method="post", make=_tool),
 }
 
 

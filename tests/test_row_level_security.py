@@ -97,3 +97,76 @@ def test_a_request_runs_with_the_tenant_setting_of_its_membership(tenant_a, memb
     with connection.cursor() as cursor:  # outside the request: nothing leaked onto the connection
         cursor.execute("SELECT current_setting('app.tenant_id', true)")
         assert cursor.fetchone()[0] in (None, "")
+
+
+def test_every_tenant_foreign_key_is_a_composite_constraint_and_no_single_column_one(db):
+    """Each TenantForeignKey is ``(tenant_id, col) REFERENCES t (tenant_id, id)`` in the database, and Django's
+    single-column constraint is absent: it would take the join clause and hide the composite key from the
+    planner's join estimate (docs/scaling.md §3)."""
+    from earlyhelp.rls import tenant_foreign_keys
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.conrelid::regclass::text, array_agg(a.attname::text ORDER BY k.n), c.confrelid::regclass::text "
+            "FROM pg_constraint c, unnest(c.conkey) WITH ORDINALITY k(attnum, n) "
+            "JOIN pg_attribute a ON a.attnum = k.attnum "
+            "WHERE c.contype = 'f' AND a.attrelid = c.conrelid GROUP BY c.oid"
+        )
+        constraints = {(table, tuple(columns), target) for table, columns, target in cursor.fetchall()}
+    fields = list(tenant_foreign_keys())
+    assert len(fields) > 50
+    for model, field in fields:
+        table, target = model._meta.db_table, field.related_model._meta.db_table
+        assert (table, ("tenant_id", field.column), target) in constraints, f"{model.__name__}.{field.name}"
+        assert (table, (field.column,), target) not in constraints, f"{model.__name__}.{field.name}"
+
+
+def test_the_database_refuses_a_foreign_key_into_another_tenant(tenant_a, tenant_b):
+    """Even as the owner (no RLS) and with the ORM's save-time check bypassed, the composite key refuses it."""
+    from django.db import IntegrityError
+
+    from tests.factories import TeamFactory
+
+    team = TeamFactory(tenant=tenant_a)
+    theirs = LocalityFactory(tenant=tenant_b)
+    with pytest.raises(IntegrityError, match="tenant_fk"), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("UPDATE earlyhelp_team SET locality_id = %s WHERE id = %s", [theirs.pk, team.pk])
+    ours = LocalityFactory(tenant=tenant_a)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("UPDATE earlyhelp_team SET locality_id = %s WHERE id = %s", [ours.pk, team.pk])
+
+
+def test_orm_joins_through_a_tenant_foreign_key_are_on_the_tenant_too(tenant_a, in_tenant):
+    from earlyhelp.models import Locality, Team
+
+    with in_tenant(tenant_a):
+        forward = str(Team.objects.select_related("locality").filter(locality__name="Grays").query)
+        backward = str(Locality.objects.filter(teams__name="North").query)
+        excluded = str(Locality.objects.exclude(teams__name="North").query)
+    on = '"earlyhelp_team"."tenant_id" = ("earlyhelp_locality"."tenant_id")'
+    assert on in forward
+    assert on in backward
+    assert "NOT" in excluded  # the subquery form (no join alias on one side) still compiles
+
+
+def test_link_tables_show_only_the_current_tenants_links_and_refuse_cross_tenant_ones(tenant_a, tenant_b, app_role):
+    from tests.factories import TeamFactory
+
+    membership = MembershipFactory(tenant=tenant_a)
+    team = TeamFactory(tenant=tenant_a)
+    membership.teams.add(team)
+    their_team = TeamFactory(tenant=tenant_b)
+    MembershipFactory(tenant=tenant_b).teams.add(their_team)
+    with transaction.atomic(), connection.cursor() as cursor:
+        _as_app_role(cursor, app_role, tenant_a.pk)
+        cursor.execute("SELECT membership_id, team_id FROM earlyhelp_membership_teams")
+        assert cursor.fetchall() == [(membership.pk, team.pk)]
+        with pytest.raises(DatabaseError, match="row-level security"), transaction.atomic():
+            cursor.execute("INSERT INTO earlyhelp_membership_teams (membership_id, team_id) VALUES (%s, %s)",
+                           [membership.pk, their_team.pk])
+        _as_app_role(cursor, app_role, None)
+        cursor.execute("SELECT count(*) FROM earlyhelp_membership_teams")
+        assert cursor.fetchone()[0] == 0
+        cursor.execute("RESET ROLE")

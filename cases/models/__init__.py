@@ -16,6 +16,7 @@ from .casework import (
     TeamAroundFamilyMember,
 )
 from .documents import CaseDocument
+from .figures import FiguresVersion
 from .lists import CaseSettings, ClosureReason, LevelOfNeed, PresentingNeed, ReferralSource
 from .people import Family, Person
 from .practice import (
@@ -33,6 +34,7 @@ __all__ = [
     "CaseDocument",
     "CaseNote",
     "CaseNoteAddendum",
+    "FiguresVersion",
     "Consent",
     "InformationShare",
     "Intervention",

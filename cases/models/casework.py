@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import models
 
 from earlyhelp.models import Locality, Team
-from earlyhelp.tenancy import TenantModel
+from earlyhelp.tenancy import TenantForeignKey, TenantModel
 
 from .lists import ClosureReason, LevelOfNeed, PresentingNeed, ReferralSource
 from .people import Family, Person
@@ -27,10 +27,10 @@ class Referral(TenantModel):
         NO_FURTHER_ACTION = "nfa", "No further action"
         STEPPED_UP = "stepped_up", "Stepped up to social care"
 
-    family = models.ForeignKey(Family, on_delete=models.PROTECT, related_name="referrals")
+    family = TenantForeignKey(Family, on_delete=models.PROTECT, related_name="referrals")
     children = models.ManyToManyField(Person, related_name="referrals")
     received_on = models.DateField()
-    source = models.ForeignKey(ReferralSource, on_delete=models.PROTECT, related_name="referrals")
+    source = TenantForeignKey(ReferralSource, on_delete=models.PROTECT, related_name="referrals")
     route = models.CharField(max_length=10, choices=Route.choices, default=Route.DIRECT)
     presenting_needs = models.ManyToManyField(PresentingNeed, blank=True, related_name="referrals")
     reason = models.TextField(blank=True, help_text="What the referrer is worried about.")
@@ -51,16 +51,16 @@ class Referral(TenantModel):
 class Case(TenantModel):
     """A lead-professional early help episode for one family."""
 
-    family = models.ForeignKey(Family, on_delete=models.PROTECT, related_name="cases")
-    referral = models.ForeignKey(Referral, on_delete=models.PROTECT, null=True, blank=True, related_name="cases")
+    family = TenantForeignKey(Family, on_delete=models.PROTECT, related_name="cases")
+    referral = TenantForeignKey(Referral, on_delete=models.PROTECT, null=True, blank=True, related_name="cases")
     children = models.ManyToManyField(Person, related_name="cases", help_text="Children in scope of the case.")
     lead_professional = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
         help_text="Empty while the case waits in its team's queue to be allocated.",
     )
-    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="cases")
-    locality = models.ForeignKey(Locality, on_delete=models.PROTECT, null=True, blank=True, related_name="cases")
-    level_of_need = models.ForeignKey(LevelOfNeed, on_delete=models.PROTECT, related_name="cases")
+    team = TenantForeignKey(Team, on_delete=models.PROTECT, related_name="cases")
+    locality = TenantForeignKey(Locality, on_delete=models.PROTECT, null=True, blank=True, related_name="cases")
+    level_of_need = TenantForeignKey(LevelOfNeed, on_delete=models.PROTECT, related_name="cases")
     opened_on = models.DateField()
     closed_on = models.DateField(null=True, blank=True)
     is_reopened = models.BooleanField(
@@ -90,7 +90,7 @@ class Case(TenantModel):
 class TeamAroundFamilyMember(TenantModel):
     """Another agency or contact working with the family on this case."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="taf_members")
+    case = TenantForeignKey(Case, on_delete=models.CASCADE, related_name="taf_members")
     agency = models.CharField(max_length=120)
     contact_name = models.CharField(max_length=120, blank=True)
     role = models.CharField(max_length=120, blank=True)
@@ -106,7 +106,7 @@ class TeamAroundFamilyMember(TenantModel):
 class Assessment(TenantModel):
     """An Early Help Assessment."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="assessments")
+    case = TenantForeignKey(Case, on_delete=models.CASCADE, related_name="assessments")
     started_on = models.DateField()
     completed_on = models.DateField(null=True, blank=True)
     needs = models.ManyToManyField(PresentingNeed, blank=True, related_name="assessments")
@@ -123,7 +123,7 @@ class Assessment(TenantModel):
 
 
 class Plan(TenantModel):
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="plans")
+    case = TenantForeignKey(Case, on_delete=models.CASCADE, related_name="plans")
     created_on = models.DateField()
     summary = models.TextField(blank=True)
 
@@ -143,7 +143,7 @@ class PlanAction(TenantModel):
         DONE = "done", "Done"
         DROPPED = "dropped", "No longer needed"
 
-    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="actions")
+    plan = TenantForeignKey(Plan, on_delete=models.CASCADE, related_name="actions")
     description = models.TextField()
     owner = models.CharField(max_length=120, help_text="Who will do it (person or agency).")
     due_on = models.DateField()
@@ -157,7 +157,7 @@ class PlanAction(TenantModel):
 
 
 class Review(TenantModel):
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="reviews")
+    case = TenantForeignKey(Case, on_delete=models.CASCADE, related_name="reviews")
     held_on = models.DateField()
     next_review_on = models.DateField(null=True, blank=True)
     notes = models.TextField(blank=True)
@@ -175,11 +175,11 @@ class StepChange(TenantModel):
         STEP_DOWN = "step_down", "Step-down from social care into early help"
         DE_ESCALATION = "de_escalation", "De-escalation within social care"
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="step_changes")
+    case = TenantForeignKey(Case, on_delete=models.CASCADE, related_name="step_changes")
     kind = models.CharField(max_length=20, choices=Kind.choices)
     occurred_on = models.DateField()
-    level_before = models.ForeignKey(LevelOfNeed, on_delete=models.PROTECT, related_name="+")
-    level_after = models.ForeignKey(LevelOfNeed, on_delete=models.PROTECT, related_name="+")
+    level_before = TenantForeignKey(LevelOfNeed, on_delete=models.PROTECT, related_name="+")
+    level_after = TenantForeignKey(LevelOfNeed, on_delete=models.PROTECT, related_name="+")
     notes = models.TextField(blank=True)
 
     class Meta(TenantModel.Meta):
@@ -199,10 +199,10 @@ class PanelDecision(TenantModel):
         OTHER = "other", "Other panel"
 
     panel = models.CharField(max_length=10, choices=Panel.choices)
-    referral = models.ForeignKey(
+    referral = TenantForeignKey(
         Referral, on_delete=models.CASCADE, null=True, blank=True, related_name="panel_decisions"
     )
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, null=True, blank=True, related_name="panel_decisions")
+    case = TenantForeignKey(Case, on_delete=models.CASCADE, null=True, blank=True, related_name="panel_decisions")
     decided_on = models.DateField()
     decision = models.TextField()
 
@@ -221,9 +221,9 @@ class Closure(TenantModel):
         PARTIALLY = "partially", "Outcomes achieved partially"
         NOT_AT_ALL = "not_at_all", "Outcomes not achieved"
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="closures")
+    case = TenantForeignKey(Case, on_delete=models.CASCADE, related_name="closures")
     closed_on = models.DateField()
-    reason = models.ForeignKey(ClosureReason, on_delete=models.PROTECT, related_name="closures")
+    reason = TenantForeignKey(ClosureReason, on_delete=models.PROTECT, related_name="closures")
     judgement = models.CharField(max_length=12, choices=Judgement.choices)
     summary = models.TextField()
 
@@ -245,8 +245,8 @@ class ClosureNeedProgress(TenantModel):
         IMPROVED = "improved", "Some progress"
         NO_CHANGE = "no_change", "No progress"
 
-    closure = models.ForeignKey(Closure, on_delete=models.CASCADE, related_name="need_progress")
-    need = models.ForeignKey(PresentingNeed, on_delete=models.PROTECT, related_name="+")
+    closure = TenantForeignKey(Closure, on_delete=models.CASCADE, related_name="need_progress")
+    need = TenantForeignKey(PresentingNeed, on_delete=models.PROTECT, related_name="+")
     progress = models.CharField(max_length=12, choices=Progress.choices)
 
     class Meta(TenantModel.Meta):
@@ -260,7 +260,7 @@ class ClosureNeedProgress(TenantModel):
 class Feedback(TenantModel):
     """A 'How was it for you' form. ``None`` answers were left blank."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="feedback")
+    case = TenantForeignKey(Case, on_delete=models.CASCADE, related_name="feedback")
     received_on = models.DateField()
     is_anonymous = models.BooleanField(default=False)
     respondent = models.CharField(max_length=120, blank=True)
@@ -287,7 +287,7 @@ class CaseFileAudit(TenantModel):
 
     AREAS = ["assessment", "plan", "review", "voice_of_child", "management_oversight", "overall"]
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="file_audits")
+    case = TenantForeignKey(Case, on_delete=models.CASCADE, related_name="file_audits")
     auditor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     audited_on = models.DateField()
     assessment = models.CharField(max_length=24, choices=Grade.choices)

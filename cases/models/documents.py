@@ -8,7 +8,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 
-from earlyhelp.tenancy import TenantModel
+from earlyhelp.tenancy import TenantForeignKey, TenantModel
 
 from .casework import Case
 
@@ -26,7 +26,7 @@ class CaseDocument(TenantModel):
         PHOTO = "photo", "Photograph"
         OTHER = "other", "Other"
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="documents")
+    case = TenantForeignKey(Case, on_delete=models.CASCADE, related_name="documents")
     kind = models.CharField(max_length=20, choices=Kind.choices)
     title = models.CharField(max_length=200)
     file = models.FileField(upload_to=_document_path, max_length=300)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 
-from earlyhelp.tenancy import TenantModel
+from earlyhelp.tenancy import TenantForeignKey, TenantModel
 
 # DfE CIN census code lists (CIN_schema_2026.xsd), copied so they are available at runtime.
 SEX_CHOICES = [("M", "Male"), ("F", "Female"), ("U", "Unknown")]
@@ -59,7 +59,7 @@ class Person(TenantModel):
         CHILD = "child", "Child or young person"
         ADULT = "adult", "Adult"
 
-    family = models.ForeignKey(Family, on_delete=models.PROTECT, related_name="people")
+    family = TenantForeignKey(Family, on_delete=models.PROTECT, related_name="people")
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.CHILD)
     first_name = models.CharField(max_length=100)
     last_name = models.CharField(max_length=100)

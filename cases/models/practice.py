@@ -12,7 +12,7 @@ from django.db import models
 
 from commissioning.models import CommissionedService
 from earlyhelp.models import Team
-from earlyhelp.tenancy import TenantModel
+from earlyhelp.tenancy import TenantForeignKey, TenantModel
 
 from .casework import Case, Referral
 from .people import Family
@@ -39,8 +39,8 @@ class Consent(TenantModel):
         VERBAL = "verbal", "Verbal, recorded by the worker"
         ELECTRONIC = "electronic", "Electronic (email or online form)"
 
-    family = models.ForeignKey(Family, on_delete=models.PROTECT, related_name="consents")
-    referral = models.ForeignKey(Referral, on_delete=models.SET_NULL, null=True, blank=True, related_name="consents")
+    family = TenantForeignKey(Family, on_delete=models.PROTECT, related_name="consents")
+    referral = TenantForeignKey(Referral, on_delete=models.SET_NULL, null=True, blank=True, related_name="consents")
     scope = models.CharField(max_length=12, choices=Scope.choices, default=Scope.EARLY_HELP)
     agency = models.CharField(max_length=120, blank=True, help_text="For consent to share: the agency.")
     status = models.CharField(max_length=10, choices=Status.choices)
@@ -71,7 +71,7 @@ class InformationShare(TenantModel):
         VITAL_INTERESTS = "vital_interests", "Vital interests: risk to life"
         LEGAL_DUTY = "legal_duty", "A legal duty or court order"
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="information_shares")
+    case = TenantForeignKey(Case, on_delete=models.CASCADE, related_name="information_shares")
     agency = models.CharField(max_length=120)
     shared_on = models.DateField()
     what_was_shared = models.TextField()
@@ -98,7 +98,7 @@ class CaseNote(TenantModel):
         MEETING = "meeting", "Meeting (TAF, professionals)"
         NOTE = "note", "Case note (no contact)"
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notes")
+    case = TenantForeignKey(Case, on_delete=models.CASCADE, related_name="notes")
     occurred_at = models.DateTimeField()
     kind = models.CharField(max_length=20, choices=Kind.choices)
     who_was_seen = models.CharField(max_length=200, blank=True)
@@ -121,7 +121,7 @@ class CaseNote(TenantModel):
 class CaseNoteAddendum(TenantModel):
     """A later addition to a note that can no longer be edited. The note and every addendum are kept."""
 
-    note = models.ForeignKey(CaseNote, on_delete=models.CASCADE, related_name="addenda")
+    note = TenantForeignKey(CaseNote, on_delete=models.CASCADE, related_name="addenda")
     text = models.TextField()
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -134,7 +134,7 @@ class CaseNoteAddendum(TenantModel):
 class Supervision(TenantModel):
     """A manager's supervision of a case: what was discussed, decided and is to be done."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="supervisions")
+    case = TenantForeignKey(Case, on_delete=models.CASCADE, related_name="supervisions")
     supervisor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     held_on = models.DateField()
     discussion = models.TextField()
@@ -158,11 +158,11 @@ class Allocation(TenantModel):
         ALLOCATED = "allocated", "Allocated"
         TRANSFERRED = "transferred", "Transferred"
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="allocations")
+    case = TenantForeignKey(Case, on_delete=models.CASCADE, related_name="allocations")
     kind = models.CharField(max_length=12, choices=Kind.choices)
     on = models.DateField()
-    from_team = models.ForeignKey(Team, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    to_team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="+")
+    from_team = TenantForeignKey(Team, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    to_team = TenantForeignKey(Team, on_delete=models.PROTECT, related_name="+")
     from_worker = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -183,8 +183,8 @@ class Allocation(TenantModel):
 class Intervention(TenantModel):
     """A case's referral to a commissioned service: referred, started (waiting time) and ended."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="interventions")
-    service = models.ForeignKey(CommissionedService, on_delete=models.PROTECT, related_name="interventions")
+    case = TenantForeignKey(Case, on_delete=models.CASCADE, related_name="interventions")
+    service = TenantForeignKey(CommissionedService, on_delete=models.PROTECT, related_name="interventions")
     referred_on = models.DateField()
     started_on = models.DateField(null=True, blank=True)
     ended_on = models.DateField(null=True, blank=True)

@@ -117,12 +117,19 @@ def test_the_tenant_export_holds_every_table_of_this_council_only(tenant_a, memb
 
 
 def test_the_export_task_is_for_a_tenant_administrator(tenant_a, member, records):
-    from django.core.exceptions import PermissionDenied
     from django.core.files.storage import default_storage
 
+    from earlyhelp.models import DataExport
+
     admin = member(tenant_a, Role.TENANT_ADMIN)
-    name = export_tenant_data.delay(tenant_a.pk, admin.pk).get()
-    with default_storage.open(name, "rb") as handle:
+    with tenant_context(tenant_a):
+        export = DataExport.objects.create(requested_by=admin)
+        refused = DataExport.objects.create(requested_by=member(tenant_a, Role.PRACTITIONER))
+    assert export_tenant_data.delay(tenant_a.pk, export.pk).get() == "done"
+    assert export_tenant_data.delay(tenant_a.pk, refused.pk).get() == "failed"
+    with tenant_context(tenant_a):
+        export.refresh_from_db()
+        refused.refresh_from_db()
+    with default_storage.open(export.file.name, "rb") as handle:
         assert "tables/cases.referral.csv" in zipfile.ZipFile(handle).namelist()
-    with pytest.raises(PermissionDenied):
-        export_tenant_data.delay(tenant_a.pk, member(tenant_a, Role.PRACTITIONER).pk).get()
+    assert refused.status == "failed" and "Only a tenant administrator" in refused.error and not refused.file

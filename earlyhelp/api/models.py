@@ -7,7 +7,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
 
-from ..tenancy import TenantModel
+from ..tenancy import TenantForeignKey, TenantModel
 
 
 class Scope(models.TextChoices):
@@ -102,7 +102,7 @@ class ApiSubmission(TenantModel):
     ``earlyhelp.api.services.api_submission_record`` in the same transaction as the object.
     """
 
-    client = models.ForeignKey(ApiClient, on_delete=models.PROTECT, related_name="submissions")
+    client = TenantForeignKey(ApiClient, on_delete=models.PROTECT, related_name="submissions")
     object_type = models.CharField(max_length=100)
     object_public_id = models.UUIDField()
     created_at = models.DateTimeField(auto_now_add=True)

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db import models
 
 from cases.models import Case
-from earlyhelp.tenancy import TenantModel
+from earlyhelp.tenancy import TenantForeignKey, TenantModel
 
 
 class FamilyOutcome(TenantModel):
@@ -33,8 +33,8 @@ class CaseFamilyOutcome(TenantModel):
         NO_CHANGE = "no_change", "No change"
         WORSE = "worse", "Worse"
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="family_outcomes")
-    outcome = models.ForeignKey(FamilyOutcome, on_delete=models.PROTECT, related_name="case_outcomes")
+    case = TenantForeignKey(Case, on_delete=models.CASCADE, related_name="family_outcomes")
+    outcome = TenantForeignKey(FamilyOutcome, on_delete=models.PROTECT, related_name="case_outcomes")
     progress = models.CharField(max_length=10, choices=Progress.choices)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
     recorded_at = models.DateTimeField(auto_now=True)

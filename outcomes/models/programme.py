@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import models
 
 from cases.models import Case, Family
-from earlyhelp.tenancy import TenantModel
+from earlyhelp.tenancy import TenantForeignKey, TenantModel
 
 
 class ProgrammeFramework(TenantModel):
@@ -35,7 +35,7 @@ class ProgrammeFramework(TenantModel):
 class ProgrammeOutcome(TenantModel):
     """A headline outcome area; ``key`` is stable across framework versions."""
 
-    framework = models.ForeignKey(ProgrammeFramework, on_delete=models.CASCADE, related_name="outcomes")
+    framework = TenantForeignKey(ProgrammeFramework, on_delete=models.CASCADE, related_name="outcomes")
     key = models.SlugField(max_length=40)
     label = models.CharField(max_length=200)
     sort_order = models.PositiveSmallIntegerField(default=0)
@@ -52,9 +52,9 @@ class ProgrammeOutcome(TenantModel):
 
 
 class Enrolment(TenantModel):
-    family = models.ForeignKey(Family, on_delete=models.PROTECT, related_name="programme_enrolments")
-    framework = models.ForeignKey(ProgrammeFramework, on_delete=models.PROTECT, related_name="enrolments")
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, null=True, blank=True, related_name="enrolments",
+    family = TenantForeignKey(Family, on_delete=models.PROTECT, related_name="programme_enrolments")
+    framework = TenantForeignKey(ProgrammeFramework, on_delete=models.PROTECT, related_name="enrolments")
+    case = TenantForeignKey(Case, on_delete=models.PROTECT, null=True, blank=True, related_name="enrolments",
                              help_text="The early help case through which the family is worked with.")
     lead_professional = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
                                           blank=True, related_name="+")
@@ -75,8 +75,8 @@ class Enrolment(TenantModel):
 class EnrolmentNeed(TenantModel):
     """A problem the family presented with, in one outcome area; ``met_on`` is when its outcome was met."""
 
-    enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="needs")
-    outcome = models.ForeignKey(ProgrammeOutcome, on_delete=models.PROTECT, related_name="needs")
+    enrolment = TenantForeignKey(Enrolment, on_delete=models.CASCADE, related_name="needs")
+    outcome = TenantForeignKey(ProgrammeOutcome, on_delete=models.PROTECT, related_name="needs")
     identified_on = models.DateField()
     description = models.TextField(blank=True)
     met_on = models.DateField(null=True, blank=True)
@@ -98,7 +98,7 @@ class NeedEvidence(TenantModel):
         MET = "met", "Outcome met"
         RELAPSE = "relapse", "Relapse: outcome no longer met"
 
-    need = models.ForeignKey(EnrolmentNeed, on_delete=models.CASCADE, related_name="evidence")
+    need = TenantForeignKey(EnrolmentNeed, on_delete=models.CASCADE, related_name="evidence")
     kind = models.CharField(max_length=10, choices=Kind.choices)
     recorded_on = models.DateField()
     source = models.CharField(max_length=120, blank=True, help_text="Where the evidence comes from.")
@@ -116,7 +116,7 @@ class Claim(TenantModel):
         PAID = "paid", "Paid"
         REJECTED = "rejected", "Rejected"
 
-    enrolment = models.ForeignKey(Enrolment, on_delete=models.PROTECT, related_name="claims")
+    enrolment = TenantForeignKey(Enrolment, on_delete=models.PROTECT, related_name="claims")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PREPARED)
     prepared_on = models.DateField()
     submitted_on = models.DateField(null=True, blank=True)

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db import models
 
 from cases.models import Case, Person
-from earlyhelp.tenancy import TenantModel
+from earlyhelp.tenancy import TenantForeignKey, TenantModel
 
 
 class Subject(models.TextChoices):
@@ -56,7 +56,7 @@ class DistanceTool(TenantModel):
 
 
 class ToolVersion(TenantModel):
-    tool = models.ForeignKey(DistanceTool, on_delete=models.CASCADE, related_name="versions")
+    tool = TenantForeignKey(DistanceTool, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveSmallIntegerField()
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -74,7 +74,7 @@ class ToolVersion(TenantModel):
 class ToolArea(TenantModel):
     """One scored area of a tool version. ``key`` is stable across versions."""
 
-    version = models.ForeignKey(ToolVersion, on_delete=models.CASCADE, related_name="areas")
+    version = TenantForeignKey(ToolVersion, on_delete=models.CASCADE, related_name="areas")
     key = models.SlugField(max_length=40)
     label = models.CharField(max_length=120)
     sort_order = models.PositiveSmallIntegerField(default=0)
@@ -93,11 +93,11 @@ class ToolArea(TenantModel):
 class Reading(TenantModel):
     """A tool completed for a person (or the whole family) on a case, at a stage."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="readings")
-    person = models.ForeignKey(Person, on_delete=models.PROTECT, null=True, blank=True, related_name="readings",
+    case = TenantForeignKey(Case, on_delete=models.CASCADE, related_name="readings")
+    person = TenantForeignKey(Person, on_delete=models.PROTECT, null=True, blank=True, related_name="readings",
                                help_text="Empty for a whole-family tool.")
-    version = models.ForeignKey(ToolVersion, on_delete=models.PROTECT, related_name="readings")
-    tool = models.ForeignKey(DistanceTool, on_delete=models.PROTECT, related_name="readings")
+    version = TenantForeignKey(ToolVersion, on_delete=models.PROTECT, related_name="readings")
+    tool = TenantForeignKey(DistanceTool, on_delete=models.PROTECT, related_name="readings")
     stage = models.CharField(max_length=10, choices=Stage.choices)
     taken_on = models.DateField()
     notes = models.TextField(blank=True)
@@ -117,8 +117,8 @@ class Reading(TenantModel):
 
 
 class ReadingScore(TenantModel):
-    reading = models.ForeignKey(Reading, on_delete=models.CASCADE, related_name="scores")
-    area = models.ForeignKey(ToolArea, on_delete=models.PROTECT, related_name="scores")
+    reading = TenantForeignKey(Reading, on_delete=models.CASCADE, related_name="scores")
+    area = TenantForeignKey(ToolArea, on_delete=models.PROTECT, related_name="scores")
     score = models.SmallIntegerField()
 
     class Meta(TenantModel.Meta):

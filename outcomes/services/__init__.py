@@ -15,7 +15,7 @@ from .programme import (
     programme_framework_ensure,
     sustained_from,
 )
-from .tools import reading_record, tool_areas_revise, tool_create, tool_templates_ensure
+from .tools import reading_record, tool_active_set, tool_areas_revise, tool_create, tool_templates_ensure
 
 
 def outcomes_defaults_ensure(*, tenant) -> None:
@@ -40,6 +40,7 @@ __all__ = [
     "programme_framework_ensure",
     "reading_record",
     "sustained_from",
+    "tool_active_set",
     "tool_areas_revise",
     "tool_create",
     "tool_templates_ensure",

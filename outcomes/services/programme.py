@@ -76,13 +76,23 @@ def enrolment_create(*, family: Family, framework: ProgrammeFramework, enrolled_
 
 def need_add(*, enrolment: Enrolment, outcome: ProgrammeOutcome, identified_on: dt.date, description: str = "",
              actor=None) -> EnrolmentNeed:
+    """Add a need (a problem in one outcome area) to an enrolment, at enrolment or later as problems come to
+    light. Not before the enrolment, not in the future, one per area, and not once a claim has been submitted or
+    paid (the claim was judged on the needs it had)."""
     check_one_tenant(enrolment, outcome)
     if outcome.framework_id != enrolment.framework_id:
         raise ValidationError({"outcome": "That outcome belongs to another version of the framework."})
     if enrolment.needs.filter(outcome=outcome).exists():
         raise ValidationError({"outcome": "The family already has a need in this area."})
+    if identified_on < enrolment.enrolled_on:
+        raise ValidationError({"identified_on": "A need cannot be identified before the family was enrolled "
+                                                f"({enrolment.enrolled_on:%d %B %Y})."})
+    if identified_on > dt.date.today():
+        raise ValidationError({"identified_on": "The date cannot be in the future."})
+    if enrolment.claims.filter(status__in=[Claim.Status.SUBMITTED, Claim.Status.PAID]).exists():
+        raise ValidationError("A claim for this family has been submitted: its needs can no longer change.")
     need = EnrolmentNeed.objects.create(enrolment=enrolment, outcome=outcome, identified_on=identified_on,
-                                        description=description)
+                                        description=description.strip())
     record_event(action="outcomes.need_added", actor=actor, obj=need, detail={"outcome": outcome.key})
     return need
 

@@ -89,6 +89,17 @@ def tool_areas_revise(*, tool: DistanceTool, areas: Sequence[tuple[str, str] | s
     return version
 
 
+def tool_active_set(*, tool: DistanceTool, active: bool, actor=None) -> DistanceTool:
+    """Switch a tool off (no new readings; its readings stay in the statistics and reports) or back on."""
+    _require_tenant(tool.tenant)
+    if tool.is_active != active:
+        tool.is_active = active
+        tool.save(update_fields=["is_active"])
+        record_event(action="outcomes.tool_switched_on" if active else "outcomes.tool_switched_off", actor=actor,
+                     obj=tool)
+    return tool
+
+
 def tool_templates_ensure(*, tenant) -> list[DistanceTool]:
     """Create the generic spider graph and wellbeing web for the tenant where missing (idempotent)."""
     _require_tenant(tenant)

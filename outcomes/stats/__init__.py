@@ -4,7 +4,7 @@ rounded once at presentation. Each function runs in a fixed number of queries. N
 leaves this package."""
 
 from .family import FamilyOutcomeRow, FamilyOutcomeStats, family_outcome_stats
-from .framework import Framework, Measure, Section, performance_framework
+from .framework import Framework, Measure, Section, performance_framework, performance_framework_series
 from .programme import ProgrammeRow, ProgrammeStats, programme_stats
 from .readings import AreaChange, ReadingStats, ToolTravel, reading_stats
 
@@ -21,6 +21,7 @@ __all__ = [
     "ToolTravel",
     "family_outcome_stats",
     "performance_framework",
+    "performance_framework_series",
     "programme_stats",
     "reading_stats",
 ]

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Q
 
+from cases import figures_cache
 from cases.models import Case
 from cases.stats import Rate
 from earlyhelp.models import Locality, Team
@@ -38,8 +39,14 @@ class FamilyOutcomeStats:
 
 def family_outcome_stats(*, period=None, start: dt.date | None = None, end: dt.date | None = None,
                          team: Team | None = None, locality: Locality | None = None) -> FamilyOutcomeStats:
-    """In three queries."""
+    """In three queries (none when cached)."""
     start, end = bounds(period, start, end)
+    key = (start, end, getattr(team, "pk", None), getattr(locality, "pk", None))
+    return figures_cache.cached("family_outcome_stats", key,
+                                lambda: _family_outcome_stats(start, end, team, locality))
+
+
+def _family_outcome_stats(start, end, team, locality) -> FamilyOutcomeStats:
     stats = FamilyOutcomeStats(start=start, end=end)
     closed = Case.objects.filter(case_scope(team=team, locality=locality), closures__closed_on__range=(start, end))
     totals = closed.aggregate(total=Count("pk", distinct=True),

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, OuterRef, Q
 
+from cases import figures_cache
 from cases.models import Case
 from cases.stats import Rate
 from earlyhelp.models import Locality, Team
@@ -91,10 +92,17 @@ def reading_stats(
     locality: Locality | None = None,
     threshold: int = 1,
 ) -> ReadingStats:
-    """Distance-travelled counts for the period (inclusive dates), in five queries."""
+    """Distance-travelled counts for the period (inclusive dates), in five queries (none when cached)."""
     if threshold < 1:
         raise ValueError("the reliable-change threshold is at least 1")
     start, end = bounds(period, start, end)
+    key = (start, end, getattr(tool, "pk", None), subject or None, getattr(team, "pk", None),
+           getattr(locality, "pk", None), threshold)
+    return figures_cache.cached("reading_stats", key, lambda: _reading_stats(start, end, tool, subject, team,
+                                                                            locality, threshold))
+
+
+def _reading_stats(start, end, tool, subject, team, locality, threshold) -> ReadingStats:
     stats = ReadingStats(start=start, end=end, threshold=threshold)
     readings = Reading.objects.filter(case_scope("case__", team=team, locality=locality))
     if tool is not None:
@@ -120,11 +128,14 @@ def reading_stats(
     ends = readings.filter(stage=Stage.END, taken_on__range=(start, end))
     rows = ReadingScore.objects.filter(
         reading__in=readings.filter(stage__in=[Stage.START, Stage.END], case__in=ends.values("case_id"))
-    ).values_list("reading__case_id", "reading__tool_id", "reading__person_id", "reading__stage",
-                  "reading__taken_on", "area__key", "score")
+    ).order_by().values_list("area__sort_order", "pk", "reading__case_id", "reading__tool_id",
+                             "reading__person_id", "reading__stage", "reading__taken_on", "area__key", "score")
+    # In ReadingScore's order (area sort order, then id), where a later score of the same key wins; sorted here
+    # rather than by PostgreSQL, whose sort of a large tenant's scores spilled to disk (docs/scaling.md).
+    rows = sorted(rows, key=lambda row: (row[0], row[1]))
     pairs: dict[tuple, dict[str, dict[str, int]]] = defaultdict(lambda: {"start": {}, "end": {}})
     end_dates: dict[tuple, dt.date] = {}
-    for case_id, tool_id, person_id, stage, taken_on, key, score in rows:
+    for _order, _pk, case_id, tool_id, person_id, stage, taken_on, key, score in rows:
         ident = (case_id, tool_id, person_id)
         pairs[ident][stage][key] = score
         if stage == Stage.END:

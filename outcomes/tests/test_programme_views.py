@@ -180,3 +180,52 @@ def test_outsiders_get_404_and_roles_without_the_right_403(world, sign_in):
     # another tenant's need under our enrolment is not found either
     other = reverse("outcomes:evidence-new", kwargs={**e, "need_id": claim.public_id})
     assert sign_in(world["alice"]).get(other).status_code == 404
+
+
+def test_alice_adds_a_need_that_came_to_light_after_enrolment(world, sign_in):
+    client = sign_in(world["alice"])
+    _enrol(client, world["case"], "good-education", "housing")
+    enrolment = _enrolment(world)
+    url = reverse("outcomes:need-new", kwargs={"public_id": enrolment.public_id})
+    page = client.get(reverse("outcomes:enrolment", kwargs={"public_id": enrolment.public_id})).content.decode()
+    assert url in page
+    form = client.get(url).content.decode()
+    assert "Secure housing" not in form and "Improved family relationships" in form  # areas already taken are gone
+    with tenant_context(world["tenant"]):
+        outcome = enrolment.framework.outcomes.get(key="family-relationships")
+        housing = enrolment.framework.outcomes.get(key="housing")
+    refused = client.post(url, {"outcome": outcome.pk, "identified_on": "2023-11-30"})
+    assert refused.status_code == 200
+    assert "cannot be identified before the family was enrolled" in refused.content.decode()
+    refused = client.post(url, {"outcome": housing.pk, "identified_on": "2024-01-10"})
+    assert "Select a valid choice" in refused.content.decode()  # already a need in that area
+    response = client.post(url, {"outcome": outcome.pk, "identified_on": "2024-01-10",
+                                 "description": "Arguments at home reported by school"})
+    assert response.status_code == 302
+    with tenant_context(world["tenant"]):
+        added = enrolment.needs.get(outcome=outcome)
+        assert added.identified_on == D(2024, 1, 10) and added.description.startswith("Arguments")
+        assert enrolment.needs.count() == 3
+        assert AuditEvent.objects.filter(action="outcomes.need_added", object_public_id=str(added.public_id)).exists()
+
+
+def test_no_need_is_added_once_a_claim_is_submitted(world, sign_in):
+    client = sign_in(world["alice"])
+    _enrol(client, world["case"], "good-education", "housing", "financial-stability")
+    enrolment = _enrolment(world)
+    with tenant_context(world["tenant"]):
+        claim = Claim.objects.create(enrolment=enrolment, prepared_on=D(2024, 7, 15), submitted_on=D(2024, 7, 16),
+                                     status=Claim.Status.SUBMITTED)
+        outcome = enrolment.framework.outcomes.get(key="family-relationships")
+    response = client.post(reverse("outcomes:need-new", kwargs={"public_id": enrolment.public_id}),
+                           {"outcome": outcome.pk, "identified_on": "2024-07-20"})
+    assert "A claim for this family has been submitted" in response.content.decode()
+    with tenant_context(world["tenant"]):
+        assert enrolment.needs.count() == 3 and claim.pk
+
+
+def test_adding_a_need_is_for_case_workers_of_this_authority(world, sign_in):
+    _enrol(sign_in(world["alice"]), world["case"], "good-education")
+    url = reverse("outcomes:need-new", kwargs={"public_id": _enrolment(world).public_id})
+    assert sign_in(world["carol"]).get(url).status_code == 403
+    assert sign_in(world["outsider"]).get(url).status_code == 404

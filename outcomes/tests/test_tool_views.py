@@ -104,3 +104,40 @@ def test_only_tenant_administrators_set_up_tools(world, sign_in):
             assert sign_in(world[name]).get(url).status_code == 403
     assert sign_in(world["outsider"]).get(urls[2]).status_code == 404
     assert sign_in(world["outsider"]).post(urls[2], {"areas": "A\nB\nC"}).status_code == 404
+
+
+def test_ada_switches_a_tool_off_and_on_and_its_readings_stay(world, sign_in):
+    client = sign_in(world["ada"])
+    with tenant_context(world["tenant"]):
+        tool = DistanceTool.objects.get(code="spider-graph")
+    url = reverse("outcomes:tool-active", kwargs={"public_id": tool.public_id})
+    assert client.get(url).status_code == 405
+    response = client.post(url, {"active": "off"}, follow=True)
+    assert "switched off" in response.content.decode()
+    with tenant_context(world["tenant"]):
+        tool.refresh_from_db()
+        assert not tool.is_active
+    alice = sign_in(world["alice"])
+    with tenant_context(world["tenant"]):
+        case = open_case(lead=world["alice"], team=team_for(world["tenant"], world["alice"]),
+                         received_on=D(2024, 1, 1), opened_on=D(2024, 1, 5))
+    form = alice.get(reverse("outcomes:reading-new", kwargs={"public_id": case.public_id})).content.decode()
+    assert "Spider graph" not in form
+    sign_in(world["ada"]).post(url, {"active": "on"})
+    with tenant_context(world["tenant"]):
+        tool.refresh_from_db()
+        assert tool.is_active
+    alice = sign_in(world["alice"])
+    assert "Spider graph" in alice.get(reverse("outcomes:reading-new", kwargs={"public_id": case.public_id})
+                                       ).content.decode()
+
+
+def test_only_this_authoritys_administrator_switches_tools(world, sign_in):
+    with tenant_context(world["tenant"]):
+        tool = DistanceTool.objects.get(code="spider-graph")
+    url = reverse("outcomes:tool-active", kwargs={"public_id": tool.public_id})
+    assert sign_in(world["paul"]).post(url, {"active": "off"}).status_code == 403
+    assert sign_in(world["outsider"]).post(url, {"active": "off"}).status_code == 404
+    with tenant_context(world["tenant"]):
+        tool.refresh_from_db()
+        assert tool.is_active
