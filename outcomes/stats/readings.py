@@ -16,7 +16,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q
 
 from cases import figures_cache
 from cases.models import Closure
@@ -129,17 +129,22 @@ def _reading_stats(periods, tool, subject, team, locality, threshold) -> list[Re
     for i, stats in enumerate(out):
         stats.by_stage = {s: counts[s][f"p{i}"] if s in counts else 0 for s in Stage.values}
 
-    # One row per closure (a case closed twice in the period counts twice, as Case joined to its closures does).
+    # One row per closure (a case closed twice in the period counts twice, as Case joined to its closures does),
+    # counted by day with the EXISTS tests evaluated once per closure, then summed into the periods.
     in_scope = readings.filter(case=OuterRef("case_id"))
-    paired = Q(Exists(in_scope.filter(stage=Stage.START)), Exists(in_scope.filter(stage=Stage.END)))
-    closed = Closure.objects.filter(case_scope("case__", team=team, locality=locality),
-                                    within_any("closed_on", periods)).aggregate(
-        **{f"total_{k}": v for k, v in each("closed_on").items()},
-        **{f"paired_{k}": v for k, v in each("closed_on", paired).items()},
-    )
-    for i, stats in enumerate(out):
-        stats.cases_closed = closed[f"total_p{i}"]
-        stats.closed_with_start_and_end = Rate(closed[f"paired_p{i}"], closed[f"total_p{i}"])
+    paired = ExpressionWrapper(Q(Exists(in_scope.filter(stage=Stage.START)), Exists(in_scope.filter(stage=Stage.END))),
+                               output_field=BooleanField())
+    by_day = Closure.objects.filter(case_scope("case__", team=team, locality=locality),
+                                    within_any("closed_on", periods)).annotate(paired=paired).values_list(
+        "closed_on", "paired").annotate(n=Count("pk")).order_by()
+    for stats in out:
+        total = with_pair = 0
+        for closed_on, is_paired, n in by_day:
+            if stats.start <= closed_on <= stats.end:
+                total += n
+                with_pair += n if is_paired else 0
+        stats.cases_closed = total
+        stats.closed_with_start_and_end = Rate(with_pair, total)
 
     # A pair's scores are all its start and end readings' scores, whatever the period: worked out once for the
     # cases with an end reading in any of the periods, then counted in the period of its end reading.
@@ -150,7 +155,7 @@ def _reading_stats(periods, tool, subject, team, locality, threshold) -> list[Re
                              "reading__person_id", "reading__stage", "reading__taken_on", "area__key", "score")
     # In ReadingScore's order (area sort order, then id), where a later score of the same key wins; sorted here
     # rather than by PostgreSQL, whose sort of a large tenant's scores spilled to disk (docs/scaling.md).
-    rows = sorted(rows, key=lambda row: (row[0], row[1]))
+    rows = sorted(rows)  # ids are unique: the order of (sort order, id)
     pairs: dict[tuple, dict[str, dict[str, int]]] = defaultdict(lambda: {"start": {}, "end": {}})
     end_dates: dict[tuple, dt.date] = {}
     for _order, _pk, case_id, tool_id, person_id, stage, taken_on, key, score in rows:
