@@ -93,19 +93,42 @@ def pinned() -> Iterator[None]:
         _pinned.reset(token)
 
 
+def _cache_key(tenant_id: int, token: str, figure: str, key: tuple) -> str:
+    raw = repr((CODE_VERSION, tenant_id, token, figure, key))
+    return "figures:" + hashlib.sha256(raw.encode()).hexdigest()
+
+
 def cached(figure: str, key: tuple, compute: Callable[[], T]) -> T:
     """``compute()``'s value for the current tenant, from the cache when the tenant's data have not changed
     since it was stored. ``key`` must name everything besides the source rows that the value depends on."""
     tenant = current_tenant()
     if tenant is None or not enabled():
         return compute()
-    raw = repr((CODE_VERSION, tenant.pk, data_token(tenant.pk), figure, key))
-    cache_key = "figures:" + hashlib.sha256(raw.encode()).hexdigest()
+    cache_key = _cache_key(tenant.pk, data_token(tenant.pk), figure, key)
     value = cache.get(cache_key)
     if value is None:
         value = compute()
         cache.set(cache_key, value, TIMEOUT)
     return value
+
+
+def cached_series(figure: str, keys: list[tuple], compute: Callable[[list[int]], list[T]]) -> list[T]:
+    """``cached`` for several keys at once (one figure over several periods): the values stored under ``keys``
+    (the same entries ``cached`` reads and writes), with the missing ones computed together by
+    ``compute(indices)``, which returns the values for ``keys[i]`` for each ``i`` of ``indices``, in order."""
+    tenant = current_tenant()
+    if tenant is None or not enabled():
+        return compute(list(range(len(keys))))
+    token = data_token(tenant.pk)
+    cache_keys = [_cache_key(tenant.pk, token, figure, key) for key in keys]
+    found = cache.get_many(list(dict.fromkeys(cache_keys)))
+    missing = [i for i, k in enumerate(cache_keys) if found.get(k) is None]
+    if missing:
+        computed = compute(missing)
+        fresh = {cache_keys[i]: value for i, value in zip(missing, computed, strict=True)}
+        cache.set_many(fresh, TIMEOUT)
+        found.update(fresh)
+    return [found[k] for k in cache_keys]
 
 
 _FUNCTION = """

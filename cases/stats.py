@@ -103,6 +103,32 @@ def reused_within():
         _memo.reset(token)
 
 
+Period = tuple[dt.date, dt.date]
+
+
+def period_bounds(period) -> Period:
+    """A Quarter, a FinancialYear or a ``(start, end)`` pair (inclusive dates, in order) as ``(start, end)``."""
+    if isinstance(period, tuple):
+        start, end = period
+        return _period_bounds(None, start, end)
+    return period.start, period.end
+
+
+def within_any(field: str, periods: list[Period]) -> Q:
+    """``field`` falls in one of ``periods``: overlapping and adjacent periods merged, so that consecutive quarters
+    become one range (one index range scan)."""
+    merged: list[list[dt.date]] = []
+    for start, end in sorted(periods):
+        if merged and start <= merged[-1][1] + dt.timedelta(days=1):
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    q = Q()
+    for start, end in merged:
+        q |= Q(**{f"{field}__range": (start, end)})
+    return q
+
+
 def case_stats(
     *,
     period: Quarter | FinancialYear | None = None,
@@ -112,24 +138,39 @@ def case_stats(
     locality: Locality | None = None,
 ) -> CaseStats:
     """Counts for the period (inclusive dates), in a fixed number of queries."""
-    start, end = _period_bounds(period, start, end)
+    return case_stats_series([_period_bounds(period, start, end)], team=team, locality=locality)[0]
+
+
+def case_stats_series(periods, *, team: Team | None = None, locality: Locality | None = None) -> list[CaseStats]:
+    """``case_stats`` for each of ``periods`` (Quarters, FinancialYears or ``(start, end)`` pairs), in order, in the
+    same fixed number of queries as one period: each table is read once for all the periods. Each result equals
+    ``case_stats`` for that period alone, and is stored in and read from the figures cache under the same key."""
+    bounds = [period_bounds(p) for p in periods]
+    if not bounds:
+        return []
+    scope = (getattr(team, "pk", None), getattr(locality, "pk", None))
     memo = _memo.get()
     if memo is None:
-        return _case_stats_cached(start, end, team, locality)
-    key = (current_tenant().pk, start, end, getattr(team, "pk", None), getattr(locality, "pk", None))
-    if key not in memo:
-        memo[key] = _case_stats_cached(start, end, team, locality)
-    return copy.deepcopy(memo[key])
+        return _case_stats_cached(bounds, team, locality)
+    tenant_id = current_tenant().pk
+    keys = [(tenant_id, start, end, *scope) for start, end in bounds]
+    missing = list(dict.fromkeys(k for k in keys if k not in memo))
+    if missing:
+        for key, stats in zip(missing, _case_stats_cached([k[1:3] for k in missing], team, locality), strict=True):
+            memo[key] = stats
+    return [copy.deepcopy(memo[key]) for key in keys]
 
 
-def _case_stats_cached(start: dt.date, end: dt.date, team: Team | None, locality: Locality | None) -> CaseStats:
-    key = (start, end, getattr(team, "pk", None), getattr(locality, "pk", None),
-           getattr(current_tenant(), "financial_year_start_month", None))
-    return figures_cache.cached("case_stats", key, lambda: _case_stats(start, end, team, locality))
+def _case_stats_cached(bounds: list[Period], team: Team | None, locality: Locality | None) -> list[CaseStats]:
+    fy_start = getattr(current_tenant(), "financial_year_start_month", None)
+    keys = [(start, end, getattr(team, "pk", None), getattr(locality, "pk", None), fy_start) for start, end in bounds]
+    return figures_cache.cached_series(
+        "case_stats", keys, lambda indices: _case_stats([bounds[i] for i in indices], team, locality))
 
 
-def _case_stats(start: dt.date, end: dt.date, team: Team | None, locality: Locality | None) -> CaseStats:
+def _case_stats(bounds: list[Period], team: Team | None, locality: Locality | None) -> list[CaseStats]:
     fy_start = current_tenant().financial_year_start_month
+    scoped = team is not None or locality is not None
     case_scope = Q()
     if team is not None:
         case_scope &= Q(team=team)
@@ -138,99 +179,121 @@ def _case_stats(start: dt.date, end: dt.date, team: Team | None, locality: Local
     cases = Case.objects.filter(case_scope)
     # Rows of other tables are limited to the scope's cases only when there is a scope: filtering by the
     # tenant's every case would stop PostgreSQL using the (tenant, date) indexes (bench/explain.py).
-    in_scope = {"case__in": cases} if (team is not None or locality is not None) else {}
-    stats = CaseStats(start=start, end=end)
+    in_scope = {"case__in": cases} if scoped else {}
+    out = [CaseStats(start=start, end=end) for start, end in bounds]
+    periods = list(enumerate(bounds))
 
-    referrals = Referral.objects.filter(received_on__range=(start, end))
-    if team is not None or locality is not None:
+    def each(field: str, q: Q | None = None) -> dict[str, Count]:
+        return {f"p{i}": Count("pk", filter=Q(**{f"{field}__range": p}) & (q or Q())) for i, p in periods}
+
+    referrals = Referral.objects.filter(within_any("received_on", bounds))
+    if scoped:
         referrals = referrals.filter(pk__in=cases.filter(referral__isnull=False).values("referral_id"))
     totals = referrals.aggregate(
-        total=Count("pk"),
-        re_referrals=Count("pk", filter=Q(is_re_referral=True)),
-        **{f"route_{r}": Count("pk", filter=Q(route=r)) for r in Referral.Route.values},
+        **{f"total_{k}": v for k, v in each("received_on").items()},
+        **{f"re_{k}": v for k, v in each("received_on", Q(is_re_referral=True)).items()},
+        **{f"route_{r}_{k}": v for r in Referral.Route.values for k, v in each("received_on", Q(route=r)).items()},
     )
-    stats.referrals = totals["total"]
-    stats.referrals_by_route = {r: totals[f"route_{r}"] for r in Referral.Route.values}
-    stats.re_referrals = Rate(totals["re_referrals"], totals["total"])
-    stats.referrals_by_source = {
-        row["source__code"]: row["n"]
-        for row in referrals.values("source__code").annotate(n=Count("pk")).order_by("source__code")
-    }
+    by_source = list(referrals.values("source__code").annotate(**each("received_on")).order_by("source__code"))
+    for i, stats in enumerate(out):
+        total = totals[f"total_p{i}"]
+        stats.referrals = total
+        stats.referrals_by_route = {r: totals[f"route_{r}_p{i}"] for r in Referral.Route.values}
+        stats.re_referrals = Rate(totals[f"re_p{i}"], total)
+        stats.referrals_by_source = {row["source__code"]: row[f"p{i}"] for row in by_source if row[f"p{i}"]}
 
-    opened = cases.filter(opened_on__range=(start, end)).aggregate(
-        total=Count("pk"), reopened=Count("pk", filter=Q(is_reopened=True))
+    last_end, first_end = max(e for _, e in bounds), min(e for _, e in bounds)
+    opened = cases.filter(
+        within_any("opened_on", bounds) | (Q(opened_on__lte=last_end) & (Q(closed_on__isnull=True)
+                                                                          | Q(closed_on__gt=first_end)))
+    ).aggregate(
+        **{f"opened_{k}": v for k, v in each("opened_on").items()},
+        **{f"reopened_{k}": v for k, v in each("opened_on", Q(is_reopened=True)).items()},
+        **{f"open_p{i}": Count("pk", filter=(Q(closed_on__isnull=True) | Q(closed_on__gt=e)) & Q(opened_on__lte=e))
+           for i, (_, e) in periods},
     )
-    stats.cases_opened = opened["total"]
-    stats.reopened_within_window = Rate(opened["reopened"], opened["total"])
-    stats.open_at_period_end = cases.filter(
-        Q(closed_on__isnull=True) | Q(closed_on__gt=end), opened_on__lte=end
-    ).count()
+    for i, stats in enumerate(out):
+        stats.cases_opened = opened[f"opened_p{i}"]
+        stats.reopened_within_window = Rate(opened[f"reopened_p{i}"], opened[f"opened_p{i}"])
+        stats.open_at_period_end = opened[f"open_p{i}"]
 
-    closures = Closure.objects.filter(closed_on__range=(start, end), **in_scope)
+    closures = Closure.objects.filter(within_any("closed_on", bounds), **in_scope)
     closed = closures.aggregate(
-        total=Count("pk"), **{f"j_{j}": Count("pk", filter=Q(judgement=j)) for j in Closure.Judgement.values}
+        **{f"total_{k}": v for k, v in each("closed_on").items()},
+        **{f"j_{j}_{k}": v for j in Closure.Judgement.values for k, v in each("closed_on", Q(judgement=j)).items()},
     )
-    stats.cases_closed = closed["total"]
-    stats.closure_judgements = {j: closed[f"j_{j}"] for j in Closure.Judgement.values}
-    by_reason = dict(closures.values_list("reason__code").annotate(n=Count("pk")).order_by())
-    stats.closed_by_reason = {code: by_reason.get(code, 0) for code in ClosureReason.objects.values_list("code",
-                                                                                                        flat=True)}
+    by_reason = {row["reason__code"]: row for row in closures.values("reason__code").annotate(**each("closed_on"))
+                 .order_by()}
+    reason_codes = list(ClosureReason.objects.values_list("code", flat=True))
+    assessments = Assessment.objects.filter(within_any("completed_on", bounds), **in_scope).aggregate(
+        **each("completed_on"))
+    for i, stats in enumerate(out):
+        stats.cases_closed = closed[f"total_p{i}"]
+        stats.closure_judgements = {j: closed[f"j_{j}_p{i}"] for j in Closure.Judgement.values}
+        stats.closed_by_reason = {code: by_reason[code][f"p{i}"] if code in by_reason else 0
+                                  for code in reason_codes}
+        stats.assessments_completed = assessments[f"p{i}"]
 
-    stats.assessments_completed = Assessment.objects.filter(
-        completed_on__range=(start, end), **in_scope
-    ).count()
-
-    quarters = quarters_between(start, end, fy_start)
-    step_ups = StepChange.objects.filter(kind=StepChange.Kind.STEP_UP, occurred_on__range=(start, end),
-                                         **in_scope).aggregate(
-        **{f"q{i}": Count("pk", filter=Q(occurred_on__range=(q.start, q.end))) for i, q in enumerate(quarters)}
-    )
-    stepped_up = Referral.objects.filter(decision=Referral.Decision.STEPPED_UP, decided_on__range=(start, end))
-    if team is not None or locality is not None:
+    # Escalations by quarter, each quarter cut to the period (a period need not start or end on a quarter).
+    quarter_parts = {i: [(q, (max(s, q.start), min(e, q.end))) for q in quarters_between(s, e, fy_start)]
+                     for i, (s, e) in periods}
+    parts = list(dict.fromkeys(part for listed in quarter_parts.values() for _, part in listed))
+    step_ups = StepChange.objects.filter(kind=StepChange.Kind.STEP_UP, **in_scope).filter(
+        within_any("occurred_on", bounds)).aggregate(
+        **{f"q{n}": Count("pk", filter=Q(occurred_on__range=part)) for n, part in enumerate(parts)})
+    stepped_up = Referral.objects.filter(decision=Referral.Decision.STEPPED_UP).filter(
+        within_any("decided_on", bounds))
+    if scoped:
         stepped_up = stepped_up.none()  # a referral stepped up at the front door belongs to no team
     stepped_up = stepped_up.aggregate(
-        **{f"q{i}": Count("pk", filter=Q(decided_on__range=(q.start, q.end))) for i, q in enumerate(quarters)}
+        **{f"q{n}": Count("pk", filter=Q(decided_on__range=part)) for n, part in enumerate(parts)})
+    for i, stats in enumerate(out):
+        stats.escalations_by_quarter = {
+            str(q): {"case_step_ups": step_ups[f"q{parts.index(part)}"],
+                     "referrals_stepped_up": stepped_up[f"q{parts.index(part)}"]}
+            for q, part in quarter_parts[i]
+        }
+
+    questions = ("treated_with_respect", "listened_to", "helped_with_issues")
+    answers = Feedback.objects.filter(within_any("received_on", bounds), **in_scope).aggregate(
+        **{f"total_{k}": v for k, v in each("received_on").items()},
+        **{f"{q}_{v}_{k}": c for q in questions for v in (True, False)
+           for k, c in each("received_on", Q(**{q: v})).items()},
     )
-    stats.escalations_by_quarter = {
-        str(q): {"case_step_ups": step_ups[f"q{i}"], "referrals_stepped_up": stepped_up[f"q{i}"]}
-        for i, q in enumerate(quarters)
-    }
-
-    answers = Feedback.objects.filter(received_on__range=(start, end), **in_scope).aggregate(
-        total=Count("pk"),
-        **{
-            f"{k}_{v}": Count("pk", filter=Q(**{k: v}))
-            for k in ("treated_with_respect", "listened_to", "helped_with_issues")
-            for v in (True, False)
-        },
-    )
-    stats.feedback_received = answers["total"]
-    for key in ("treated_with_respect", "listened_to", "helped_with_issues"):
-        yes = answers[f"{key}_True"]
-        setattr(stats, key, Rate(yes, yes + answers[f"{key}_False"]))
-    _intervention_stats(stats, cases, start, end)
-    return stats
+    for i, stats in enumerate(out):
+        stats.feedback_received = answers[f"total_p{i}"]
+        for q in questions:
+            yes = answers[f"{q}_True_p{i}"]
+            setattr(stats, q, Rate(yes, yes + answers[f"{q}_False_p{i}"]))
+    _intervention_stats(out, cases, in_scope, bounds)
+    return out
 
 
-def _intervention_stats(stats: CaseStats, cases, start: dt.date, end: dt.date) -> None:
-    """Waiting time (referral to start) of the interventions started in the period, overall and by service; and,
+def _intervention_stats(out: list[CaseStats], cases, in_scope: dict, bounds: list[Period]) -> None:
+    """Waiting time (referral to start) of the interventions started in each period, overall and by service; and,
     of the cases open at any time in the period, those where a commissioned service started in it."""
-    started = Intervention.objects.filter(started_on__range=(start, end), case__in=cases)
-    by_service: dict[str, list[int]] = {}
-    total = count = 0
+    started = Intervention.objects.filter(within_any("started_on", bounds), **in_scope).order_by()
+    waits: list[dict[str, list[int]]] = [{} for _ in bounds]
     for name, referred_on, started_on in started.values_list("service__name", "referred_on", "started_on"):
         days = (started_on - referred_on).days
-        total += days
-        count += 1
-        waited = by_service.setdefault(name, [0, 0])
-        waited[0] += days
-        waited[1] += 1
-    stats.interventions_started = count
-    stats.intervention_waiting = WaitingTime(total, count)
-    stats.waiting_by_service = {name: WaitingTime(*v) for name, v in sorted(by_service.items())}
-    open_in_period = cases.filter(Q(closed_on__isnull=True) | Q(closed_on__gte=start), opened_on__lte=end)
-    counts = open_in_period.aggregate(
-        base=Count("pk", distinct=True),
-        put_in_place=Count("pk", distinct=True, filter=Q(interventions__started_on__range=(start, end))),
-    )
-    stats.cases_with_service_put_in_place = Rate(counts["put_in_place"], counts["base"])
+        for i, (s, e) in enumerate(bounds):
+            if s <= started_on <= e:
+                waited = waits[i].setdefault(name, [0, 0])
+                waited[0] += days
+                waited[1] += 1
+    for stats, by_service in zip(out, waits, strict=True):
+        total = sum(v[0] for v in by_service.values())
+        count = sum(v[1] for v in by_service.values())
+        stats.interventions_started = count
+        stats.intervention_waiting = WaitingTime(total, count)
+        stats.waiting_by_service = {name: WaitingTime(*v) for name, v in sorted(by_service.items())}
+    first_start, last_end = min(s for s, _ in bounds), max(e for _, e in bounds)
+    open_in_any = cases.filter(Q(closed_on__isnull=True) | Q(closed_on__gte=first_start), opened_on__lte=last_end)
+    counts = open_in_any.aggregate(**{
+        f"{name}_p{i}": Count("pk", distinct=True, filter=(Q(closed_on__isnull=True) | Q(closed_on__gte=s))
+                              & Q(opened_on__lte=e, **extra))
+        for i, (s, e) in enumerate(bounds)
+        for name, extra in (("base", {}), ("put_in_place", {"interventions__started_on__range": (s, e)}))
+    })
+    for i, stats in enumerate(out):
+        stats.cases_with_service_put_in_place = Rate(counts[f"put_in_place_p{i}"], counts[f"base_p{i}"])

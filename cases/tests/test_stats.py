@@ -96,3 +96,48 @@ def test_within_one_job_the_same_quarters_counts_are_worked_out_once(tenant_a, d
             again = case_stats(period=Quarter(2024, 1))
         again.referrals += 1  # a copy: changing it does not change what the next caller gets
         assert case_stats(period=Quarter(2024, 1)).referrals == first.referrals
+
+
+
+def test_series_counts_equal_single_period_counts_on_boundary_days(tenant_a, world, django_assert_num_queries):
+    """Ada's first case is open across two quarters and she is re-referred inside the window; Eve's case opens on
+    the last day of a quarter and closes on the first day of the next, with feedback on a boundary day."""
+    from django.test.utils import override_settings
+
+    from cases.stats import case_stats_series, reused_within
+    from earlyhelp.models import User
+    from earlyhelp.periods import FinancialYear
+
+    alice = User.objects.get(username="alice")
+    with tenant_context(tenant_a):
+        eve = open_case(lead=alice, team=world["south"], kid=child(first="Eve", last="Eden"),
+                        received_on=D(2024, 3, 31), opened_on=D(2024, 3, 31))
+        services.feedback_record(case=eve, received_on=D(2024, 7, 1), treated_with_respect=False, listened_to=True,
+                                 helped_with_issues=True)
+        close(eve, closed_on=D(2024, 7, 1), code="OUTCOMES_MET", judgement="partially")
+        periods = [Q1.previous(), Q1, Q1.next(), FinancialYear(2024), (D(2024, 3, 31), D(2024, 7, 1)),
+                   (D(2024, 6, 30), D(2024, 6, 30))]
+        for scope in ({}, {"team": world["north"]}, {"team": world["south"]}):
+            with override_settings(FIGURES_CACHE=False):
+                singles = [case_stats(period=p, **scope) if not isinstance(p, tuple)
+                           else case_stats(start=p[0], end=p[1], **scope) for p in periods]
+                with django_assert_num_queries(len(_queries_of(lambda: case_stats(period=Q1, **scope)))):
+                    series = case_stats_series(periods, **scope)
+            assert series == singles
+            assert case_stats_series(periods, **scope) == singles  # through the figures cache
+            with reused_within():
+                assert case_stats_series(periods[::-1], **scope) == singles[::-1]
+        whole = case_stats_series(periods)
+    assert [s.referrals for s in whole[:3]] == [2, 4, 0]
+    assert [s.cases_closed for s in whole[:3]] == [0, 2, 1]
+    assert [s.open_at_period_end for s in whole[:3]] == [2, 2, 1]
+    assert whole[4].re_referrals == Rate(1, 5)
+
+
+def _queries_of(fn):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        fn()
+    return captured.captured_queries

@@ -10,7 +10,7 @@ from django.db.models import Count, Q
 
 from cases import figures_cache
 from cases.models import Case
-from cases.stats import Rate
+from cases.stats import Rate, period_bounds, within_any
 from earlyhelp.models import Locality, Team
 
 from ..models import CaseFamilyOutcome, FamilyOutcome
@@ -40,30 +40,52 @@ class FamilyOutcomeStats:
 def family_outcome_stats(*, period=None, start: dt.date | None = None, end: dt.date | None = None,
                          team: Team | None = None, locality: Locality | None = None) -> FamilyOutcomeStats:
     """In three queries (none when cached)."""
-    start, end = bounds(period, start, end)
-    key = (start, end, getattr(team, "pk", None), getattr(locality, "pk", None))
-    return figures_cache.cached("family_outcome_stats", key,
-                                lambda: _family_outcome_stats(start, end, team, locality))
+    return family_outcome_stats_series([bounds(period, start, end)], team=team, locality=locality)[0]
 
 
-def _family_outcome_stats(start, end, team, locality) -> FamilyOutcomeStats:
-    stats = FamilyOutcomeStats(start=start, end=end)
-    closed = Case.objects.filter(case_scope(team=team, locality=locality), closures__closed_on__range=(start, end))
-    totals = closed.aggregate(total=Count("pk", distinct=True),
-                              recorded=Count("pk", filter=Q(family_outcomes__isnull=False), distinct=True))
-    stats.closed_with_outcomes = Rate(totals["recorded"], totals["total"])
-    counts = {
-        (code, progress): n
-        for code, progress, n in CaseFamilyOutcome.objects.filter(case__in=closed)
-        .values_list("outcome__code", "progress").annotate(n=Count("pk")).order_by()
+def family_outcome_stats_series(periods, *, team: Team | None = None,
+                                locality: Locality | None = None) -> list[FamilyOutcomeStats]:
+    """``family_outcome_stats`` for each of ``periods`` (Quarters, FinancialYears or ``(start, end)`` pairs), in
+    order, in the queries of one period; each result equals the single period's (same cache entry)."""
+    periods = [period_bounds(p) for p in periods]
+    keys = [(start, end, getattr(team, "pk", None), getattr(locality, "pk", None)) for start, end in periods]
+    return figures_cache.cached_series("family_outcome_stats", keys, lambda indices: _family_outcome_stats(
+        [periods[i] for i in indices], team, locality))
+
+
+def _family_outcome_stats(periods, team, locality) -> list[FamilyOutcomeStats]:
+    out = [FamilyOutcomeStats(start=start, end=end) for start, end in periods]
+    if not periods:
+        return out
+
+    def each(name, q=None, prefix=""):
+        # distinct: a case closed twice in a period counts once, and a closure joins once per outcome.
+        field = f"{prefix}closures__closed_on__range"
+        return {f"{name}_p{i}": Count("pk", distinct=True, filter=Q(**{field: p}) & (q or Q()))
+                for i, p in enumerate(periods)}
+
+    closed = Case.objects.filter(case_scope(team=team, locality=locality),
+                                 within_any("closures__closed_on", periods))
+    totals = closed.aggregate(**each("total"), **each("recorded", Q(family_outcomes__isnull=False)))
+    counts: dict[tuple, dict] = {
+        (row["outcome__code"], row["progress"]): row
+        for row in CaseFamilyOutcome.objects.filter(case_scope("case__", team=team, locality=locality),
+                                                    within_any("case__closures__closed_on", periods))
+        .values("outcome__code", "progress").annotate(**each("n", prefix="case__")).order_by()
     }
-    codes_used = {code for code, _ in counts}
-    for outcome in FamilyOutcome.objects.filter(Q(is_active=True) | Q(code__in=codes_used)):
-        row = FamilyOutcomeRow(code=outcome.code, label=outcome.label)
-        for progress in CaseFamilyOutcome.Progress.values:
-            setattr(row, progress, counts.get((outcome.code, progress), 0))
-        row.identified = row.improved + row.no_change + row.worse
-        stats.rows.append(row)
-    stats.identified = sum(r.identified for r in stats.rows)
-    stats.improved = Rate(sum(r.improved for r in stats.rows), stats.identified)
-    return stats
+    outcomes = list(FamilyOutcome.objects.filter(Q(is_active=True) | Q(code__in={code for code, _ in counts})))
+    for i, stats in enumerate(out):
+        stats.closed_with_outcomes = Rate(totals[f"recorded_p{i}"], totals[f"total_p{i}"])
+        used = {code for (code, _), row in counts.items() if row[f"n_p{i}"]}
+        for outcome in outcomes:
+            if not outcome.is_active and outcome.code not in used:
+                continue
+            row = FamilyOutcomeRow(code=outcome.code, label=outcome.label)
+            for progress in CaseFamilyOutcome.Progress.values:
+                setattr(row, progress, counts[(outcome.code, progress)][f"n_p{i}"]
+                        if (outcome.code, progress) in counts else 0)
+            row.identified = row.improved + row.no_change + row.worse
+            stats.rows.append(row)
+        stats.identified = sum(r.identified for r in stats.rows)
+        stats.improved = Rate(sum(r.improved for r in stats.rows), stats.identified)
+    return out

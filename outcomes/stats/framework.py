@@ -11,12 +11,13 @@ from dataclasses import dataclass, field
 
 from cases import figures_cache
 from cases.models import Closure, Referral
-from cases.stats import case_stats
+from cases.stats import case_stats_series
 from earlyhelp.models import Locality, Team
 
-from .family import family_outcome_stats
-from .programme import programme_stats
-from .readings import reading_stats
+from ._scope import bounds
+from .family import family_outcome_stats_series
+from .programme import programme_stats_series
+from .readings import reading_stats_series
 
 
 @dataclass(frozen=True)
@@ -59,13 +60,28 @@ def performance_framework(*, period=None, start: dt.date | None = None, end: dt.
                           threshold: int = 1) -> Framework:
     """The framework's measures for the period and scope, in a fixed number of queries (one when the tenant's
     records have not changed since they were last counted: ``cases.figures_cache``)."""
+    return performance_framework_series([bounds(period, start, end)], team=team, locality=locality,
+                                        threshold=threshold)[0]
+
+
+def performance_framework_series(periods, *, team: Team | None = None, locality: Locality | None = None,
+                                 threshold: int = 1) -> list[Framework]:
+    """``performance_framework`` for each of ``periods`` (Quarters, FinancialYears or ``(start, end)`` pairs), in
+    order, with the figures cache's data token read once and each source table read once for all the periods
+    (the queries of one period); each figure equals ``performance_framework(period=p, ...)``'s."""
     scope_kwargs = {"team": team, "locality": locality}
     with figures_cache.pinned():
-        cs = case_stats(period=period, start=start, end=end, **scope_kwargs)
-        start, end = cs.start, cs.end
-        rs = reading_stats(start=start, end=end, threshold=threshold, **scope_kwargs)
-        fs = family_outcome_stats(start=start, end=end, **scope_kwargs)
-        ps = programme_stats(start=start, end=end, **scope_kwargs)
+        case_series = case_stats_series(periods, **scope_kwargs)
+        periods = [(cs.start, cs.end) for cs in case_series]
+        reading_series = reading_stats_series(periods, threshold=threshold, **scope_kwargs)
+        family_series = family_outcome_stats_series(periods, **scope_kwargs)
+        programme_series = programme_stats_series(periods, **scope_kwargs)
+    return [_framework(cs, rs, fs, ps, team=team, locality=locality, threshold=threshold)
+            for cs, rs, fs, ps in zip(case_series, reading_series, family_series, programme_series, strict=True)]
+
+
+def _framework(cs, rs, fs, ps, *, team, locality, threshold) -> Framework:
+    start, end = cs.start, cs.end
     scope = str(team) if team else str(locality) if locality else "Whole authority"
     panel = cs.referrals_by_route.get(Referral.Route.PANEL, 0)
     fully = cs.closure_judgements.get(Closure.Judgement.FULLY, 0)
@@ -131,12 +147,3 @@ def performance_framework(*, period=None, start: dt.date | None = None, end: dt.
           "of the period, out of needs identified by then."),
     ])
     return Framework(start=start, end=end, scope=scope, sections=[how_much, how_well, better_off])
-
-
-def performance_framework_series(periods, *, team: Team | None = None, locality: Locality | None = None,
-                                 threshold: int = 1) -> list[Framework]:
-    """``performance_framework`` for each of ``periods`` (Quarter or FinancialYear), in order, with the figures
-    cache's data token read once; each figure equals ``performance_framework(period=p, ...)``'s."""
-    with figures_cache.pinned():
-        return [performance_framework(period=p, team=team, locality=locality, threshold=threshold)
-                for p in periods]

@@ -7,10 +7,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q
+from django.db.models import Count, Min, Q
 
 from cases import figures_cache
-from cases.stats import Rate
+from cases.stats import Rate, period_bounds, within_any
 from earlyhelp.models import Locality, Team
 
 from ..models import Claim, Enrolment, EnrolmentNeed, ProgrammeOutcome
@@ -45,31 +45,58 @@ class ProgrammeStats:
 def programme_stats(*, period=None, start: dt.date | None = None, end: dt.date | None = None,
                     team: Team | None = None, locality: Locality | None = None) -> ProgrammeStats:
     """In four queries (none when cached)."""
-    start, end = bounds(period, start, end)
-    key = (start, end, getattr(team, "pk", None), getattr(locality, "pk", None))
-    return figures_cache.cached("programme_stats", key, lambda: _programme_stats(start, end, team, locality))
+    return programme_stats_series([bounds(period, start, end)], team=team, locality=locality)[0]
 
 
-def _programme_stats(start, end, team, locality) -> ProgrammeStats:
-    stats = ProgrammeStats(start=start, end=end)
-    enrolments = Enrolment.objects.filter(case_scope("case__", team=team, locality=locality), enrolled_on__lte=end)
-    totals = enrolments.aggregate(total=Count("pk"), new=Count("pk", filter=Q(enrolled_on__gte=start)))
-    stats.families_enrolled, stats.enrolled_in_period = totals["total"], totals["new"]
-    rows = {o.key: ProgrammeRow(key=o.key, label=o.label)
-            for o in ProgrammeOutcome.objects.filter(framework__enrolments__in=enrolments).distinct()
-            .order_by("sort_order", "key")}
-    needs = EnrolmentNeed.objects.filter(enrolment__in=enrolments, identified_on__lte=end).values_list(
-        "outcome__key", "outcome__label", "met_on", "enrolment__framework__sustain_months")
-    for key, label, met_on, months in needs:
-        row = rows.setdefault(key, ProgrammeRow(key=key, label=label))
-        row.presenting += 1
-        if met_on is not None and met_on <= end:
-            row.improved += 1
-            if sustained_from(met_on, months) <= end:
-                row.sustained += 1
-    stats.rows = list(rows.values())
-    stats.needs_sustained = Rate(sum(r.sustained for r in stats.rows), sum(r.presenting for r in stats.rows))
-    by_status = dict(Claim.objects.filter(enrolment__in=enrolments, prepared_on__range=(start, end))
-                     .values_list("status").annotate(n=Count("pk")).order_by())
-    stats.claims = {s: by_status.get(s, 0) for s in Claim.Status.values}
-    return stats
+def programme_stats_series(periods, *, team: Team | None = None,
+                           locality: Locality | None = None) -> list[ProgrammeStats]:
+    """``programme_stats`` for each of ``periods`` (Quarters, FinancialYears or ``(start, end)`` pairs), in order,
+    in the queries of one period; each result equals the single period's (same cache entry)."""
+    periods = [period_bounds(p) for p in periods]
+    keys = [(start, end, getattr(team, "pk", None), getattr(locality, "pk", None)) for start, end in periods]
+    return figures_cache.cached_series("programme_stats", keys, lambda indices: _programme_stats(
+        [periods[i] for i in indices], team, locality))
+
+
+def _programme_stats(periods, team, locality) -> list[ProgrammeStats]:
+    out = [ProgrammeStats(start=start, end=end) for start, end in periods]
+    if not periods:
+        return out
+    last_end = max(e for _, e in periods)
+    # Every enrolment up to the last period's end; each period counts those enrolled by its own end.
+    enrolments = Enrolment.objects.filter(case_scope("case__", team=team, locality=locality),
+                                          enrolled_on__lte=last_end)
+    totals = enrolments.aggregate(**{
+        f"{name}_p{i}": Count("pk", filter=q)
+        for i, (s, e) in enumerate(periods)
+        for name, q in (("total", Q(enrolled_on__lte=e)), ("new", Q(enrolled_on__range=(s, e))))
+    })
+    outcomes = list(ProgrammeOutcome.objects.filter(framework__enrolments__in=enrolments)
+                    .values("pk", "key", "label", "sort_order")
+                    .annotate(first_enrolled=Min("framework__enrolments__enrolled_on"))
+                    .order_by("sort_order", "key", "pk"))
+    needs = list(EnrolmentNeed.objects.filter(enrolment__in=enrolments, identified_on__lte=last_end).values_list(
+        "outcome__key", "outcome__label", "met_on", "enrolment__framework__sustain_months",
+        "enrolment__enrolled_on", "identified_on"))
+    claims = {row["status"]: row for row in Claim.objects.filter(within_any("prepared_on", periods),
+                                                                 enrolment__in=enrolments)
+              .values("status").annotate(**{
+                  f"p{i}": Count("pk", filter=Q(prepared_on__range=(s, e), enrolment__enrolled_on__lte=e))
+                  for i, (s, e) in enumerate(periods)}).order_by()}
+    for i, (stats, (_, end)) in enumerate(zip(out, periods, strict=True)):
+        stats.families_enrolled, stats.enrolled_in_period = totals[f"total_p{i}"], totals[f"new_p{i}"]
+        rows = {o["key"]: ProgrammeRow(key=o["key"], label=o["label"])
+                for o in outcomes if o["first_enrolled"] <= end}
+        for key, label, met_on, months, enrolled_on, identified_on in needs:
+            if enrolled_on > end or identified_on > end:
+                continue
+            row = rows.setdefault(key, ProgrammeRow(key=key, label=label))
+            row.presenting += 1
+            if met_on is not None and met_on <= end:
+                row.improved += 1
+                if sustained_from(met_on, months) <= end:
+                    row.sustained += 1
+        stats.rows = list(rows.values())
+        stats.needs_sustained = Rate(sum(r.sustained for r in stats.rows), sum(r.presenting for r in stats.rows))
+        stats.claims = {s: claims[s][f"p{i}"] if s in claims else 0 for s in Claim.Status.values}
+    return out

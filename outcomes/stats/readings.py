@@ -16,11 +16,11 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q
 
 from cases import figures_cache
-from cases.models import Case
-from cases.stats import Rate
+from cases.models import Closure
+from cases.stats import Rate, period_bounds, within_any
 from earlyhelp.models import Locality, Team
 
 from ..models import DistanceTool, Reading, ReadingScore, Stage, ToolArea
@@ -93,46 +93,69 @@ def reading_stats(
     threshold: int = 1,
 ) -> ReadingStats:
     """Distance-travelled counts for the period (inclusive dates), in five queries (none when cached)."""
+    return reading_stats_series([bounds(period, start, end)], tool=tool, subject=subject, team=team,
+                                locality=locality, threshold=threshold)[0]
+
+
+def reading_stats_series(periods, *, tool: DistanceTool | None = None, subject: str | None = None,
+                         team: Team | None = None, locality: Locality | None = None,
+                         threshold: int = 1) -> list[ReadingStats]:
+    """``reading_stats`` for each of ``periods`` (Quarters, FinancialYears or ``(start, end)`` pairs), in order, in
+    the queries of one period; each result equals ``reading_stats`` for that period alone (same cache entry)."""
     if threshold < 1:
         raise ValueError("the reliable-change threshold is at least 1")
-    start, end = bounds(period, start, end)
-    key = (start, end, getattr(tool, "pk", None), subject or None, getattr(team, "pk", None),
-           getattr(locality, "pk", None), threshold)
-    return figures_cache.cached("reading_stats", key, lambda: _reading_stats(start, end, tool, subject, team,
-                                                                            locality, threshold))
+    periods = [period_bounds(p) for p in periods]
+    if not periods:
+        return []
+    keys = [(start, end, getattr(tool, "pk", None), subject or None, getattr(team, "pk", None),
+             getattr(locality, "pk", None), threshold) for start, end in periods]
+    return figures_cache.cached_series("reading_stats", keys, lambda indices: _reading_stats(
+        [periods[i] for i in indices], tool, subject, team, locality, threshold))
 
 
-def _reading_stats(start, end, tool, subject, team, locality, threshold) -> ReadingStats:
-    stats = ReadingStats(start=start, end=end, threshold=threshold)
+def _reading_stats(periods, tool, subject, team, locality, threshold) -> list[ReadingStats]:
+    out = [ReadingStats(start=start, end=end, threshold=threshold) for start, end in periods]
     readings = Reading.objects.filter(case_scope("case__", team=team, locality=locality))
     if tool is not None:
         readings = readings.filter(tool=tool)
     if subject:
         readings = readings.filter(tool__subject=subject)
 
-    counts = dict(readings.filter(taken_on__range=(start, end)).values_list("stage").annotate(n=Count("pk"))
-                  .order_by())
-    stats.by_stage = {s: counts.get(s, 0) for s in Stage.values}
+    def each(field, q=None):
+        return {f"p{i}": Count("pk", filter=Q(**{f"{field}__range": p}) & (q or Q())) for i, p in enumerate(periods)}
 
-    in_scope = readings.filter(case=OuterRef("pk"))
-    closed_cases = Case.objects.filter(case_scope(team=team, locality=locality),
-                                       closures__closed_on__range=(start, end))
-    closed = closed_cases.aggregate(
-        total=Count("pk"),
-        paired=Count("pk", filter=Q(Exists(in_scope.filter(stage=Stage.START)),
-                                    Exists(in_scope.filter(stage=Stage.END)))),
-    )
-    stats.cases_closed = closed["total"]
-    stats.closed_with_start_and_end = Rate(closed["paired"], closed["total"])
+    counts = {row["stage"]: row for row in readings.filter(within_any("taken_on", periods)).values("stage")
+              .annotate(**each("taken_on")).order_by()}
+    for i, stats in enumerate(out):
+        stats.by_stage = {s: counts[s][f"p{i}"] if s in counts else 0 for s in Stage.values}
 
-    ends = readings.filter(stage=Stage.END, taken_on__range=(start, end))
+    # One row per closure (a case closed twice in the period counts twice, as Case joined to its closures does),
+    # counted by day with the EXISTS tests evaluated once per closure, then summed into the periods.
+    in_scope = readings.filter(case=OuterRef("case_id"))
+    paired = ExpressionWrapper(Q(Exists(in_scope.filter(stage=Stage.START)), Exists(in_scope.filter(stage=Stage.END))),
+                               output_field=BooleanField())
+    by_day = Closure.objects.filter(case_scope("case__", team=team, locality=locality),
+                                    within_any("closed_on", periods)).annotate(paired=paired).values_list(
+        "closed_on", "paired").annotate(n=Count("pk")).order_by()
+    for stats in out:
+        total = with_pair = 0
+        for closed_on, is_paired, n in by_day:
+            if stats.start <= closed_on <= stats.end:
+                total += n
+                with_pair += n if is_paired else 0
+        stats.cases_closed = total
+        stats.closed_with_start_and_end = Rate(with_pair, total)
+
+    # A pair's scores are all its start and end readings' scores, whatever the period: worked out once for the
+    # cases with an end reading in any of the periods, then counted in the period of its end reading.
+    ends = readings.filter(within_any("taken_on", periods), stage=Stage.END)
     rows = ReadingScore.objects.filter(
         reading__in=readings.filter(stage__in=[Stage.START, Stage.END], case__in=ends.values("case_id"))
     ).order_by().values_list("area__sort_order", "pk", "reading__case_id", "reading__tool_id",
                              "reading__person_id", "reading__stage", "reading__taken_on", "area__key", "score")
     # In ReadingScore's order (area sort order, then id), where a later score of the same key wins; sorted here
     # rather than by PostgreSQL, whose sort of a large tenant's scores spilled to disk (docs/scaling.md).
-    rows = sorted(rows, key=lambda row: (row[0], row[1]))
+    rows = sorted(rows)  # ids are unique: the order of (sort order, id)
     pairs: dict[tuple, dict[str, dict[str, int]]] = defaultdict(lambda: {"start": {}, "end": {}})
     end_dates: dict[tuple, dt.date] = {}
     for _order, _pk, case_id, tool_id, person_id, stage, taken_on, key, score in rows:
@@ -145,11 +168,20 @@ def _reading_stats(start, end, tool, subject, team, locality, threshold) -> Read
     for tool_id, key, label in ToolArea.objects.filter(version__tool__in=list(tools)).order_by(
             "version__number", "sort_order").values_list("version__tool_id", "key", "label"):
         labels.setdefault(tool_id, {})[key] = label  # the latest version's wording wins
+    ordered = sorted(pairs.items())
+    for stats in out:
+        _travel(stats, [(ident, scores) for ident, scores in ordered
+                        if ident in end_dates and stats.start <= end_dates[ident] <= stats.end], tools, labels)
+    return out
 
+
+def _travel(stats: ReadingStats, pairs: list[tuple[tuple, dict]], tools: dict, labels: dict) -> None:
+    """Direction of travel of ``pairs`` (those whose end reading fell in the period, in ident order)."""
+    threshold = stats.threshold
     travel: dict[int, ToolTravel] = {}
     area_changes: dict[int, dict[str, AreaChange]] = defaultdict(dict)
-    for ident, scores in sorted(pairs.items()):
-        if ident not in end_dates or not start <= end_dates[ident] <= end or not scores["start"]:
+    for ident, scores in pairs:
+        if not scores["start"]:
             continue
         t = tools[ident[1]]
         row = travel.setdefault(t.pk, ToolTravel(code=t.code, name=t.name, higher_is_better=t.higher_is_better,
@@ -181,4 +213,3 @@ def _reading_stats(start, end, tool, subject, team, locality, threshold) -> Read
     stats.improving = Rate(sum(r.improved for r in stats.tools), total)
     stats.same = sum(r.same for r in stats.tools)
     stats.worse = sum(r.worse for r in stats.tools)
-    return stats

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.template.loader import render_to_string
 
-from cases.stats import case_stats
+from cases.stats import case_stats_series
 from earlyhelp.periods import FinancialYear
 
 from .. import charts, indicators
@@ -34,8 +34,8 @@ class FeedbackSection(Section):
 
     def build(self, context: ReportContext) -> dict:
         columns = []
-        for quarter in report_quarters(context.period):
-            stats = case_stats(period=quarter)
+        quarters = report_quarters(context.period)
+        for quarter, stats in zip(quarters, case_stats_series(quarters), strict=True):
             columns.append({
                 "quarter": f"Q{quarter.number}",
                 "label": str(quarter),
@@ -95,7 +95,7 @@ class CaseloadTrendSection(Section):
         quarters = [last.shifted(-i) for i in range(TREND_QUARTERS - 1, -1, -1)]
         labels = [str(q) for q in quarters]
         rows = []
-        per_quarter = [case_stats(period=q) for q in quarters]
+        per_quarter = case_stats_series(quarters)
         for key, label in CASE_ROWS:
             if key == "escalations":
                 values = [sum(sum(v.values()) for v in s.escalations_by_quarter.values()) for s in per_quarter]

@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.template.loader import render_to_string
 
 from earlyhelp.periods import FinancialYear
-from outcomes.stats.framework import performance_framework
+from outcomes.stats.framework import performance_framework_series
 from outcomes.stats.programme import programme_stats
 from outcomes.stats.readings import reading_stats
 
@@ -45,7 +45,7 @@ class FrameworkSection(Section):
     def build(self, context: ReportContext) -> dict:
         quarters = _quarters(context.period)
         periods = [*quarters, context.period] if isinstance(context.period, FinancialYear) else quarters
-        frames = [performance_framework(period=p) for p in periods]
+        frames = performance_framework_series(periods)
         sections = []
         for index, section in enumerate(frames[-1].sections):
             sections.append({
