@@ -3,23 +3,28 @@
 
 Each of those figures is a pure function of the rows of the *source tables* below, the period, the scope and the
 tenant settings named in its key (no figure depends on today's date). On PostgreSQL a statement-level trigger on
-every source table replaces the tenant's random token in ``cases_figuresversion`` whenever that tenant's rows are
-inserted, updated or deleted — through the ORM, ``bulk_create``, ``QuerySet.update``, raw SQL or ``COPY`` — in the
-same transaction as the write (a ``TRUNCATE`` renews every tenant's token). A reader reads the token *first* and
+every source table notes, for each tenant whose rows a statement inserted, updated or deleted — through the ORM,
+``bulk_create``, ``QuerySet.update``, raw SQL or ``COPY`` — that the transaction has written them: a
+transaction-local setting ``figures.dirty_<tenant>`` and one row in ``cases_figurespending``. A deferred
+constraint trigger on that table then replaces the tenant's random token in ``cases_figuresversion`` when the
+transaction commits (a ``TRUNCATE`` renews every tenant's token at once). A reader reads the token *first* and
 looks the figures up under ``(tenant, token, figure, period, scope)``:
 
 * a write's rows and its new token become visible to other sessions at the same instant (its commit), so an
   entry stored under a token was counted from at least the rows that token stands for;
 * once a later write commits, its new token is what every reader reads, so older entries are never served
   again (they age out of the cache);
-* a transaction that writes and then reads counts its own rows under its own, uncommitted token: if it rolls
-  back, that token never becomes visible and the entry is never served.
+* a transaction that has written a tenant's rows and not yet committed (its ``figures.dirty_<tenant>`` is set)
+  counts its figures directly and neither reads nor stores cache entries: its rows may still roll back. A
+  rolled-back savepoint takes its setting, its pending row and its deferred renewal with it.
 
 Tokens are random (not counters), so a tenant id reused after a rolled-back test or a re-created database never
 meets an old entry. Other databases have no triggers: there the figures are computed every time.
 
-The cost on writes: the first write of a transaction to a tenant's source tables takes the lock on the tenant's
-token row until it commits, so two writing transactions of one tenant wait for each other at that point.
+The cost on writes: one cheap statement trigger per write statement, one pending row per transaction and tenant,
+and the token's row lock for the moment of commit — two writing transactions of one tenant wait for each other
+only while committing, never from their first write (so a long import does not hold up the authority's other
+writers, and the lock cannot take part in a deadlock with the rows they write).
 """
 
 from __future__ import annotations
@@ -60,14 +65,20 @@ def enabled() -> bool:
     return connection.vendor == "postgresql" and getattr(settings, "FIGURES_CACHE", True)
 
 
-def data_token(tenant_id: int) -> str:
-    """The tenant's current token (created on first use). Inside ``pinned()``, read once."""
+def data_token(tenant_id: int) -> str | None:
+    """The tenant's current token (created on first use); None while this transaction has written the tenant's
+    source rows and not committed (its figures must then be counted, not cached). Inside ``pinned()``, read
+    once."""
     pinned = _pinned.get()
     if pinned is not None and pinned[0] == tenant_id:
         return pinned[1]
     with connection.cursor() as cursor:
-        cursor.execute("SELECT token FROM cases_figuresversion WHERE tenant_id = %s", [tenant_id])
-        row = cursor.fetchone()
+        cursor.execute("SELECT (SELECT token FROM cases_figuresversion WHERE tenant_id = %s), "
+                       "current_setting('figures.dirty_' || %s::text, true)", [tenant_id, tenant_id])
+        token, dirty = cursor.fetchone()
+        if dirty == "1":
+            return None
+        row = (token,) if token is not None else None
         if row is None:
             # A concurrent writer's upsert holds the key until it commits; then DO NOTHING, and the select below
             # reads the writer's token.
@@ -104,7 +115,10 @@ def cached(figure: str, key: tuple, compute: Callable[[], T]) -> T:
     tenant = current_tenant()
     if tenant is None or not enabled():
         return compute()
-    cache_key = _cache_key(tenant.pk, data_token(tenant.pk), figure, key)
+    token = data_token(tenant.pk)
+    if token is None:
+        return compute()
+    cache_key = _cache_key(tenant.pk, token, figure, key)
     value = cache.get(cache_key)
     if value is None:
         value = compute()
@@ -120,6 +134,8 @@ def cached_series(figure: str, keys: list[tuple], compute: Callable[[list[int]],
     if tenant is None or not enabled():
         return compute(list(range(len(keys))))
     token = data_token(tenant.pk)
+    if token is None:
+        return compute(list(range(len(keys))))
     cache_keys = [_cache_key(tenant.pk, token, figure, key) for key in keys]
     found = cache.get_many(list(dict.fromkeys(cache_keys)))
     missing = [i for i, k in enumerate(cache_keys) if found.get(k) is None]
@@ -133,22 +149,73 @@ def cached_series(figure: str, keys: list[tuple], compute: Callable[[list[int]],
 
 _FUNCTION = """
 CREATE OR REPLACE FUNCTION figures_renew_token() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    t bigint;
 BEGIN
     IF TG_OP = 'TRUNCATE' THEN
         DELETE FROM cases_figuresversion;
-    ELSIF TG_OP = 'DELETE' THEN
-        INSERT INTO cases_figuresversion (tenant_id, token)
-        SELECT t, gen_random_uuid() FROM (SELECT DISTINCT tenant_id FROM old_rows) AS d (t) ORDER BY t
-        ON CONFLICT (tenant_id) DO UPDATE SET token = EXCLUDED.token;
+        RETURN NULL;
+    END IF;
+    IF TG_OP = 'DELETE' THEN
+        FOR t IN SELECT DISTINCT tenant_id FROM old_rows LOOP PERFORM figures_mark_written(t); END LOOP;
     ELSE
-        INSERT INTO cases_figuresversion (tenant_id, token)
-        SELECT t, gen_random_uuid() FROM (SELECT DISTINCT tenant_id FROM new_rows) AS d (t) ORDER BY t
-        ON CONFLICT (tenant_id) DO UPDATE SET token = EXCLUDED.token;
+        FOR t IN SELECT DISTINCT tenant_id FROM new_rows LOOP PERFORM figures_mark_written(t); END LOOP;
     END IF;
     RETURN NULL;
 END
-$$
+$$;
+
+CREATE OR REPLACE FUNCTION figures_mark_written(t bigint) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+    IF current_setting('figures.dirty_' || t::text, true) IS DISTINCT FROM '1' THEN
+        PERFORM set_config('figures.dirty_' || t::text, '1', true);
+        INSERT INTO cases_figurespending (tenant_id) VALUES (t);
+    END IF;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION figures_renew_token_at_commit() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO cases_figuresversion (tenant_id, token) VALUES (NEW.tenant_id, gen_random_uuid())
+    ON CONFLICT (tenant_id) DO UPDATE SET token = EXCLUDED.token;
+    DELETE FROM cases_figurespending WHERE id = NEW.id;
+    RETURN NULL;
+END
+$$;
 """
+
+# The commit-time half: a deferred constraint trigger on the pending table (created once, by cases 0009).
+PENDING_TRIGGER = """
+CREATE CONSTRAINT TRIGGER cases_figurespending_renew AFTER INSERT ON cases_figurespending
+DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION figures_renew_token_at_commit()
+"""
+
+
+class RenewFiguresTokenAtCommit(Operation):
+    """On PostgreSQL: (re)define the trigger functions and the deferred trigger on ``cases_figurespending``."""
+
+    reversible = True
+    reduces_to_sql = True
+
+    def state_forwards(self, app_label, state):
+        pass
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor != "postgresql":
+            return
+        schema_editor.execute(_FUNCTION)
+        schema_editor.execute(PENDING_TRIGGER)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor != "postgresql":
+            return
+        schema_editor.execute("DROP TRIGGER IF EXISTS cases_figurespending_renew ON cases_figurespending")
+
+    def describe(self):
+        return "Renew the figures token when a writing transaction commits"
+
+    def deconstruct(self):
+        return (self.__class__.__name__, [], {})
 
 
 class RenewFiguresTokenOnWrite(Operation):

@@ -254,12 +254,21 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "cases.tasks.apply_retention_for_every_tenant",
         "schedule": crontab(hour=env.int("RETENTION_HOUR", default=2), minute=30),
     },
+    # Report runs whose worker died outright (or whose queue message was lost): queued again, every 5 minutes.
+    "reporting-requeue-stalled-runs": {
+        "task": "reporting.checks.requeue_stalled_report_runs_for_every_tenant",
+        "schedule": crontab(minute="*/5"),
+    },
     # Tenant data exports past their expiry (DATA_EXPORT_DAYS): files deleted, every hour.
     "earlyhelp-expire-data-exports": {
         "task": "earlyhelp.tasks.expire_data_exports_for_every_tenant",
         "schedule": crontab(minute=15),
     },
 }
+
+# A queued or running report run that has not moved for this long is taken to be stalled: it can be retried, and
+# the beat check above queues it again (at most three attempts).
+REPORT_RUN_STALL_MINUTES = env.int("REPORT_RUN_STALL_MINUTES", default=10)
 
 # How long a tenant's full data export stays downloadable before its file is deleted.
 DATA_EXPORT_DAYS = env.int("DATA_EXPORT_DAYS", default=7)

@@ -93,6 +93,7 @@ class ReportRun(TenantModel):
     pdf = models.FileField(upload_to="reports/", blank=True)
     pdf_sha256 = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    queued_at = models.DateTimeField(null=True, blank=True, help_text="When the run was last put on the queue.")
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
@@ -101,6 +102,24 @@ class ReportRun(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.report} — {self.get_status_display()}"
+
+    @property
+    def stalled_since(self):
+        """When a queued or running run was last seen moving, if that is longer ago than
+        ``REPORT_RUN_STALL_MINUTES`` (its worker died or its queue message was lost); else None."""
+        from datetime import timedelta
+
+        from django.conf import settings
+        from django.utils import timezone
+
+        if self.status == self.Status.RUNNING:
+            since = self.started_at
+        elif self.status == self.Status.QUEUED:
+            since = self.queued_at or self.created_at
+        else:
+            return None
+        limit = timedelta(minutes=settings.REPORT_RUN_STALL_MINUTES)
+        return since if since is not None and timezone.now() - since > limit else None
 
     @property
     def is_finished(self) -> bool:

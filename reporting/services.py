@@ -80,7 +80,8 @@ def report_run_request(*, report: Report, requested_by) -> ReportRun:
     """Freeze the report's current content as a run and queue its rendering once this transaction commits."""
     from .tasks import render_report_run
 
-    run = ReportRun.objects.create(report=report, requested_by=requested_by, parameters=_parameters(report))
+    run = ReportRun.objects.create(report=report, requested_by=requested_by, parameters=_parameters(report),
+                                   queued_at=timezone.now())
     record_event(action="report_run.requested", actor=requested_by, obj=run,
                  detail={"report": str(report.public_id)})
     enqueue(render_report_run, run.tenant_id, run.pk)
@@ -88,17 +89,55 @@ def report_run_request(*, report: Report, requested_by) -> ReportRun:
 
 
 def report_run_retry(*, run: ReportRun, actor) -> ReportRun:
+    """Queue a failed run again, or a stalled one (see ``ReportRun.stalled_since``). A stalled run's first worker,
+    if it is in fact alive, and the new one cannot both finish it: the last step checks the run under a lock."""
     from .tasks import render_report_run
 
-    if run.status != ReportRun.Status.FAILED:
-        raise ValidationError("Only a failed run can be retried.")
+    if run.status != ReportRun.Status.FAILED and run.stalled_since is None:
+        raise ValidationError("Only a failed or stalled run can be retried.")
     run.status = ReportRun.Status.QUEUED
     run.error = ""
     run.progress = 0
-    run.save(update_fields=["status", "error", "progress"])
+    run.queued_at = timezone.now()
+    run.save(update_fields=["status", "error", "progress", "queued_at"])
     record_event(action="report_run.retried", actor=actor, obj=run)
     enqueue(render_report_run, run.tenant_id, run.pk)
     return run
+
+
+MAX_AUTOMATIC_ATTEMPTS = 3
+
+
+def report_runs_requeue_stalled() -> dict:
+    """The current tenant's stalled runs (a worker killed outright, a lost queue message): queued again, or
+    failed with the reason once they have been attempted ``MAX_AUTOMATIC_ATTEMPTS`` times. Run by beat."""
+    from .tasks import render_report_run
+
+    requeued = failed = 0
+    candidates = ReportRun.objects.select_for_update(skip_locked=True).filter(
+        status__in=[ReportRun.Status.QUEUED, ReportRun.Status.RUNNING])
+    for run in candidates:
+        if run.stalled_since is None:
+            continue
+        if run.attempts >= MAX_AUTOMATIC_ATTEMPTS:
+            run.status = ReportRun.Status.FAILED
+            run.error = (f"The report worker stopped {run.attempts} times while rendering this run. Try again, "
+                         "and tell your system administrator if it happens again.")
+            run.finished_at = timezone.now()
+            run.save(update_fields=["status", "error", "finished_at"])
+            record_event(action="report_run.failed", actor_label="stalled-run check", obj=run,
+                         detail={"error": "stalled", "attempts": run.attempts})
+            failed += 1
+            continue
+        run.status = ReportRun.Status.QUEUED
+        run.queued_at = timezone.now()
+        run.progress = 0
+        run.save(update_fields=["status", "queued_at", "progress"])
+        record_event(action="report_run.requeued", actor_label="stalled-run check", obj=run,
+                     detail={"attempts": run.attempts})
+        enqueue(render_report_run, run.tenant_id, run.pk)
+        requeued += 1
+    return {"requeued": requeued, "failed": failed}
 
 
 def _set_progress(tenant, run_id: int, percent: int) -> None:
@@ -164,5 +203,5 @@ def report_run_execute(*, tenant, run_id: int) -> ReportRun | None:
 
 __all__ = [
     "report_create", "report_update", "report_arrange_sections", "report_run_request", "report_run_retry",
-    "report_run_execute",
+    "report_run_execute", "report_runs_requeue_stalled",
 ]

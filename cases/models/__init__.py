@@ -16,7 +16,7 @@ from .casework import (
     TeamAroundFamilyMember,
 )
 from .documents import CaseDocument
-from .figures import FiguresVersion
+from .figures import FiguresPendingRenewal, FiguresVersion
 from .lists import CaseSettings, ClosureReason, LevelOfNeed, PresentingNeed, ReferralSource
 from .people import Family, Person
 from .practice import (
@@ -34,6 +34,7 @@ __all__ = [
     "CaseDocument",
     "CaseNote",
     "CaseNoteAddendum",
+    "FiguresPendingRenewal",
     "FiguresVersion",
     "Consent",
     "InformationShare",

@@ -22,3 +22,18 @@ class FiguresVersion(models.Model):
 
     def __str__(self) -> str:
         return f"figures of tenant {self.tenant_id}: {self.token}"
+
+
+class FiguresPendingRenewal(models.Model):
+    """One row per transaction and tenant that wrote to a source table: a deferred (commit-time) trigger on this
+    table renews the tenant's token and deletes the row, so the token's row lock is held only while the writing
+    transaction commits rather than from its first write (``cases.figures_cache``). Always empty between
+    transactions."""
+
+    tenant_id = models.BigIntegerField()
+
+    class Meta:
+        db_table = "cases_figurespending"
+
+    def __str__(self) -> str:
+        return f"pending renewal for tenant {self.tenant_id}"

@@ -33,7 +33,7 @@ from outcomes.stats import (
 
 from .helpers import reading
 
-pytestmark = pytest.mark.postgres
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 Q1 = Quarter(2024, 1)
 
 
@@ -240,3 +240,48 @@ def test_the_framework_series_costs_the_queries_of_one_quarter(world, tenant_a):
         _, five = _queries(lambda: performance_framework_series(quarters[:5]))
         _, eight = _queries(lambda: performance_framework_series(quarters))
     assert one == five == eight
+
+
+def _token_row(tenant_id):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT token FROM cases_figuresversion WHERE tenant_id = %s", [tenant_id])
+        row = cursor.fetchone()
+    return row and str(row[0])
+
+
+def test_the_token_is_renewed_when_the_writing_transaction_commits(world, tenant_a):
+    with tenant_context(tenant_a):
+        before = case_stats(period=Q1)
+        token = figures_cache.data_token(tenant_a.pk)
+        Referral.objects.update(received_on=D(2024, 8, 1))
+        assert figures_cache.data_token(tenant_a.pk) is None  # written, not committed: counted, not cached
+        assert _token_row(tenant_a.pk) == token
+        assert case_stats(period=Q1).referrals == 0
+    renewed = figures_cache.data_token(tenant_a.pk)
+    assert renewed not in (None, token) and before.referrals == 1
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM cases_figurespending")
+        assert cursor.fetchone()[0] == 0  # the pending rows go with the commit
+    with tenant_context(tenant_a):
+        assert case_stats(period=Q1).referrals == 0
+
+
+def test_two_writers_of_one_tenant_do_not_wait_for_each_other_before_commit(world, tenant_a):
+    """A long transaction (an import, say) must not hold up the authority's other writers: the token's row
+    lock is taken only at commit."""
+    import psycopg2
+
+    db = connection.settings_dict
+    other = psycopg2.connect(dbname=db["NAME"], host=db["HOST"] or None, port=db["PORT"] or None,
+                             user=db["USER"] or None, password=db["PASSWORD"] or None)
+    try:
+        with tenant_context(tenant_a):
+            Referral.objects.update(received_on=D(2024, 5, 5))  # this transaction stays open below
+            token = _token_row(tenant_a.pk)
+            with other.cursor() as cursor:
+                cursor.execute("SET lock_timeout = '3s'")  # the old design waited here until our commit
+                cursor.execute("UPDATE cases_case SET closed_on = closed_on WHERE tenant_id = %s", [tenant_a.pk])
+            other.commit()
+            assert _token_row(tenant_a.pk) not in (None, token)  # the other writer's commit renewed it
+    finally:
+        other.close()

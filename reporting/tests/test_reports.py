@@ -1,11 +1,13 @@
 """Committee reports: writing, arranging, rendering by the job, and who may do it."""
 
+import datetime as dt
 import io
 import re
 
 import pdfplumber
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from earlyhelp.models import AuditEvent
 from earlyhelp.permissions import Role
@@ -152,6 +154,48 @@ def test_a_run_left_running_by_a_killed_worker_finishes_once_when_redelivered(al
     run = ReportRun.all_tenants.get(pk=run.pk)
     assert run.status == "done" and run.attempts == 2
     assert ReportRun.all_tenants.count() == 1
+
+
+def test_a_run_whose_worker_died_outright_is_shown_stalled_and_can_be_retried(alice, sign_in, report, tenant_a,
+                                                                             django_capture_on_commit_callbacks):
+    with tenant_context(tenant_a):
+        run = services.report_run_request(report=report, requested_by=alice)
+    fresh = timezone.now() - dt.timedelta(minutes=2)
+    ReportRun.all_tenants.filter(pk=run.pk).update(status="running", progress=40, attempts=1, started_at=fresh)
+    client = sign_in(alice)
+    url = reverse("reporting:run-detail", args=[run.public_id])
+    page = client.get(url).content.decode()
+    assert "updates itself" in page and "may have stopped" not in page
+    assert "Only a failed or stalled run" in client.post(reverse("reporting:run-retry", args=[run.public_id]),
+                                                         follow=True).content.decode()
+    ReportRun.all_tenants.filter(pk=run.pk).update(started_at=timezone.now() - dt.timedelta(minutes=11))
+    page = client.get(url).content.decode()
+    assert "the report worker may have stopped" in page and 'http-equiv="refresh"' not in page
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("reporting:run-retry", args=[run.public_id]))
+    run = ReportRun.all_tenants.get(pk=run.pk)
+    assert run.status == "done" and run.attempts == 2
+
+
+def test_the_beat_check_queues_stalled_runs_again_and_gives_up_after_three_attempts(
+        alice, report, tenant_a, tenant_b, django_capture_on_commit_callbacks):
+    from reporting.tasks import requeue_stalled_report_runs_for_every_tenant
+
+    with tenant_context(tenant_a):
+        lost = services.report_run_request(report=report, requested_by=alice)  # its queue message was lost
+        dying = services.report_run_request(report=report, requested_by=alice)  # its worker keeps dying
+        moving = services.report_run_request(report=report, requested_by=alice)
+    long_ago = timezone.now() - dt.timedelta(hours=1)
+    ReportRun.all_tenants.filter(pk=lost.pk).update(queued_at=long_ago)
+    ReportRun.all_tenants.filter(pk=dying.pk).update(status="running", attempts=3, started_at=long_ago)
+    ReportRun.all_tenants.filter(pk=moving.pk).update(status="running", attempts=1, started_at=timezone.now())
+    with django_capture_on_commit_callbacks(execute=True):
+        assert requeue_stalled_report_runs_for_every_tenant.delay().get() == 2
+    states = {r.pk: r for r in ReportRun.all_tenants.all()}
+    assert states[lost.pk].status == "done"  # queued again and rendered
+    assert states[dying.pk].status == "failed" and "stopped 3 times" in states[dying.pk].error
+    assert states[moving.pk].status == "running"  # a live run is left alone
+    assert AuditEvent.all_tenants.filter(action="report_run.requeued").count() == 1
 
 
 def test_a_failed_run_says_why_and_can_be_retried(alice, sign_in, report, tenant_a, monkeypatch,
