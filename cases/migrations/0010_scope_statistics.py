@@ -38,6 +38,6 @@ def backwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("cases", "0008_tenant_foreign_keys")]
+    dependencies = [("cases", "0009_figures_token_at_commit")]
 
     operations = [migrations.RunPython(forwards, backwards, elidable=False)]
