@@ -73,12 +73,8 @@ def record_event(
         detail=json.loads(json.dumps(detail or {}, default=str)),
         occurred_at=timezone.now(),
     )
-    with transaction.atomic():
-        _lock_chain(tenant.pk)
-        event.prev_hash = (
-            AuditEvent.all_tenants.filter(tenant=tenant).order_by("-id").values_list("row_hash", flat=True).first()
-            or ""
-        )
+    with transaction.atomic(savepoint=False):
+        event.prev_hash = _lock_chain_and_read_head(tenant.pk)
         event.row_hash = event_hash(event)
         event.save(force_insert=True)
     return event
@@ -87,11 +83,26 @@ def record_event(
 _CHAIN_LOCK_NAMESPACE = 0x4555  # "EU": advisory locks of the audit chain
 
 
-def _lock_chain(tenant_id: int) -> None:
-    """Serialise appends to one tenant's chain (PostgreSQL advisory lock until the transaction ends)."""
+def _lock_chain_and_read_head(tenant_id: int) -> str:
+    """Serialise appends to one tenant's chain and return its last row's hash ("" for an empty chain).
+
+    On PostgreSQL an advisory lock held until the transaction ends, then the read, sent as two statements in one
+    round trip: each statement of a multi-statement query takes its own snapshot (READ COMMITTED), so the read
+    sees the row of a transaction that held the lock before us and committed while we waited.
+    Callers append the row as the last write of their transaction where they can (the API does), so that the
+    lock is held for the shortest time.
+    """
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_CHAIN_LOCK_NAMESPACE, tenant_id])
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(%s, %s); "
+                "SELECT row_hash FROM earlyhelp_auditevent WHERE tenant_id = %s ORDER BY id DESC LIMIT 1",
+                [_CHAIN_LOCK_NAMESPACE, tenant_id, tenant_id],
+            )
+            row = cursor.fetchone()
+        return row[0] if row else ""
+    return AuditEvent.all_tenants.filter(tenant_id=tenant_id).order_by("-id").values_list(
+        "row_hash", flat=True).first() or ""
 
 
 def event_hash(event: AuditEvent) -> str:

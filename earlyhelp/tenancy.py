@@ -36,6 +36,7 @@ __all__ = [
     "current_tenant_id",
     "platform_context",
     "set_database_user",
+    "set_database_settings",
 ]
 
 
@@ -52,12 +53,22 @@ def current_tenant_id() -> int | None:
     return tenant.pk if tenant is not None else None
 
 
-def _set_database_setting(name: str, value: str) -> None:
-    """Set a transaction-local PostgreSQL setting read by the row-level security policies."""
-    if connection.vendor != "postgresql":
+# Settings that let a platform lookup see rows before the tenant is known (the API token's prefix, read by the
+# ``read_by_token_prefix`` policy): entering a tenant's context always clears them, in the same statement.
+LOOKUP_SETTINGS = ("app.api_token_prefix",)
+
+
+def set_database_settings(values: dict[str, str]) -> None:
+    """Set transaction-local PostgreSQL settings read by the row-level security policies, in one statement."""
+    if connection.vendor != "postgresql" or not values:
         return
+    calls = ", ".join(["set_config(%s, %s, true)"] * len(values))
     with connection.cursor() as cursor:
-        cursor.execute("SELECT set_config(%s, %s, true)", [name, value])
+        cursor.execute(f"SELECT {calls}", [part for item in values.items() for part in item])
+
+
+def _set_database_setting(name: str, value: str) -> None:
+    set_database_settings({name: value})
 
 
 def set_database_user(user_id: int | None) -> None:
@@ -66,19 +77,24 @@ def set_database_user(user_id: int | None) -> None:
 
 
 @contextmanager
-def tenant_context(tenant: Tenant) -> Iterator[Tenant]:
+def tenant_context(tenant: Tenant, *, savepoint: bool = True, restore: bool = True) -> Iterator[Tenant]:
     """Run the block as ``tenant``: scoped managers filter to it and, on PostgreSQL, RLS sees only its rows.
 
-    The block runs in a transaction (a savepoint when one is already open) because ``app.tenant_id`` is set
-    transaction-locally: it cannot leak to the next request or task that reuses the connection.
+    The block runs in a transaction because ``app.tenant_id`` is set transaction-locally: it cannot leak to the
+    next request or task that reuses the connection. Inside an enclosing transaction it is a savepoint unless
+    ``savepoint=False`` (an error in the block then rolls back the enclosing transaction, as with
+    ``atomic(savepoint=False)``). Leaving the block inside an enclosing transaction puts back the enclosing
+    tenant's setting, unless ``restore=False``: for a caller that ends the transaction right after the block and
+    runs nothing else in it (the API's request transaction), where that would be a wasted round trip.
+    One statement sets ``app.tenant_id`` and clears the platform lookup settings (``LOOKUP_SETTINGS``).
     """
     if tenant is None or tenant.pk is None:
         raise ValueError("tenant_context needs a saved tenant")
-    with transaction.atomic(), scope(tenant=tenant):
-        _set_database_setting("app.tenant_id", str(tenant.pk))
+    with transaction.atomic(savepoint=savepoint), scope(tenant=tenant):
+        set_database_settings({**dict.fromkeys(LOOKUP_SETTINGS, ""), "app.tenant_id": str(tenant.pk)})
         yield tenant
     # Inside an enclosing transaction the setting would outlive this block: put back the enclosing one.
-    if connection.in_atomic_block:
+    if restore and connection.in_atomic_block:
         outer = current_tenant()
         _set_database_setting("app.tenant_id", str(outer.pk) if outer is not None else "")
 

@@ -52,16 +52,24 @@ def _set_lookup_prefix(value: str) -> None:
 
 
 def find_client(token: str) -> ApiClient | None:
-    """The client whose token this is (revoked and expired ones included), or None."""
+    """The client whose token this is (revoked and expired ones included), or None.
+
+    Two statements and no savepoint: the prefix setting, then the lookup. When a client is found inside an
+    enclosing transaction (the API's request transaction), the prefix stays set until the caller enters the
+    client's tenant context, which clears it in the same statement that sets the tenant
+    (``earlyhelp.tenancy.LOOKUP_SETTINGS``); otherwise it is cleared here, or ends with this transaction.
+    """
     prefix = parse_prefix(token)
     if prefix is None:
         return None
-    with transaction.atomic():
+    enclosed = connection.in_atomic_block
+    with transaction.atomic(savepoint=False):
         _set_lookup_prefix(prefix)
         candidates = list(ApiClient.all_tenants.select_related("tenant").filter(token_prefix=prefix))
-        _set_lookup_prefix("")
-    digest = hash_token(token)
-    matches = [client for client in candidates if hmac.compare_digest(client.token_hash, digest)]
+        digest = hash_token(token)
+        matches = [client for client in candidates if hmac.compare_digest(client.token_hash, digest)]
+        if enclosed and not matches:
+            _set_lookup_prefix("")
     return matches[0] if matches else None
 
 

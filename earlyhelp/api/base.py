@@ -64,7 +64,9 @@ class TenantAPIMixin:
         if caller is None:
             return
         request.auth = caller
-        self._tenant_stack.enter_context(tenant_context(caller.tenant))
+        # No savepoint and no restore on leaving: the request's transaction is the enclosing one, and it only
+        # commits after the block (dispatch above).
+        self._tenant_stack.enter_context(tenant_context(caller.tenant, savepoint=False, restore=False))
         django_request = request._request
         django_request.tenant = caller.tenant
         django_request.membership = caller.membership
