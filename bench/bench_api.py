@@ -148,7 +148,7 @@ def run(repeats: int) -> list[Result]:
             bodies[name] = json.loads(data.split(b"\r\n\r\n", 1)[1])["results"]
         ids = [row["id"] for row in bodies["api"]]
         assert len(ids) == 50
-        assert ids == [row["public_id"] for row in bodies["bare"]] == [row["public_id"] for row in bodies["split"]]
+        assert ids == [row["public_id"] for row in bodies["bare"]] == [row["id"] for row in bodies["split"]]
         for raw in raws.values():  # warm every path in every worker
             _round(raw, 20 * WORKERS, CLIENTS)
         names = list(raws)
