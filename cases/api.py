@@ -15,7 +15,7 @@ import uuid
 import django_filters
 from django.db import connection, transaction
 from django.db.models import Prefetch
-from django_scopes import ScopeError
+from django_scopes import ScopeError, scope
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers
 from rest_framework.exceptions import ValidationError
@@ -387,23 +387,24 @@ def _related_tables(params: dict) -> list[list]:
         with connection.cursor() as cursor:
             cursor.execute(_RELATED_SQL[0], params)
             return [(json.loads(value) if isinstance(value, str) else value) or [] for value in cursor.fetchone()]
-    from earlyhelp.models import Locality, Team, User
+    from earlyhelp.models import Locality, Team, Tenant, User
 
     from .models import LevelOfNeed
 
-    def table(model, key, *fields, tenant=True):
-        queryset = model.all_tenants.filter(tenant_id=params["tenant"]) if tenant else model.objects
+    def table(model, key, *fields):
         return [[str(v) if isinstance(v, uuid.UUID) else v for v in values]
-                for values in queryset.filter(pk__in=params[key]).values_list("pk", *fields)]
+                for values in model.objects.filter(pk__in=params[key]).values_list("pk", *fields)]
 
-    children = (Case.children.through.objects.filter(case_id__in=params["cases"],
-                                                     person__tenant_id=params["tenant"])
-                .order_by("person__last_name", "person__first_name").values_list("case_id", "person__public_id"))
-    return [table(Family, "families", "public_id", "name"), table(Referral, "referrals", "public_id"),
-            table(Team, "teams", "public_id", "name"), table(Locality, "localities", "public_id", "name"),
-            table(LevelOfNeed, "levels", "rank", "label", "is_statutory"),
-            table(User, "leads", "first_name", "last_name", tenant=False),
-            [[case_id, str(child)] for case_id, child in children]]
+    with scope(tenant=Tenant(pk=params["tenant"])):  # the scoped managers, for the tenant given
+        children = (Case.children.through.objects.filter(case_id__in=params["cases"],
+                                                         person__tenant_id=params["tenant"])
+                    .order_by("person__last_name", "person__first_name")
+                    .values_list("case_id", "person__public_id"))
+        return [table(Family, "families", "public_id", "name"), table(Referral, "referrals", "public_id"),
+                table(Team, "teams", "public_id", "name"), table(Locality, "localities", "public_id", "name"),
+                table(LevelOfNeed, "levels", "rank", "label", "is_statutory"),
+                table(User, "leads", "first_name", "last_name"),  # users are not tenant-owned
+                [[case_id, str(child)] for case_id, child in children]]
 
 
 class CaseViewSet(AuditedReadMixin, TenantReadOnlyViewSet):
