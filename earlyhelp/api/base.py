@@ -86,8 +86,8 @@ class TenantAPIMixin:
             return
         request.auth = caller
         # No savepoint and no restore on leaving: the request's transaction is the enclosing one, and it only
-        # commits after the block (dispatch above).
-        self._tenant_stack.enter_context(tenant_context(caller.tenant, savepoint=False, restore=False))
+        # commits after the block (dispatch above). The tenant's setting goes with the block's first statement.
+        self._tenant_stack.enter_context(tenant_context(caller.tenant, savepoint=False, restore=False, lazy=True))
         django_request = request._request
         django_request.tenant = caller.tenant
         django_request.membership = caller.membership
