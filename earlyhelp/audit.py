@@ -73,35 +73,73 @@ def record_event(
         detail=json.loads(json.dumps(detail or {}, default=str)),
         occurred_at=timezone.now(),
     )
-    with transaction.atomic():
-        _lock_chain(tenant.pk)
-        event.prev_hash = (
-            AuditEvent.all_tenants.filter(tenant=tenant).order_by("-id").values_list("row_hash", flat=True).first()
-            or ""
-        )
-        event.row_hash = event_hash(event)
-        event.save(force_insert=True)
+    with transaction.atomic(savepoint=False):
+        if connection.vendor == "postgresql":
+            _append_in_one_statement(event)
+        else:
+            event.prev_hash = AuditEvent.all_tenants.filter(tenant_id=tenant.pk).order_by("-id").values_list(
+                "row_hash", flat=True).first() or ""
+            event.row_hash = event_hash(event)
+            event.save(force_insert=True)
     return event
 
 
 _CHAIN_LOCK_NAMESPACE = 0x4555  # "EU": advisory locks of the audit chain
+_APPEND_COLUMNS = ("tenant", "public_id", "actor", "actor_label", "action", "object_type", "object_public_id",
+                   "occurred_at", "request_id", "source_ip", "detail")
+_APPEND_SQL: list[str] = []
 
 
-def _lock_chain(tenant_id: int) -> None:
-    """Serialise appends to one tenant's chain (PostgreSQL advisory lock until the transaction ends)."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_CHAIN_LOCK_NAMESPACE, tenant_id])
+def _append_sql() -> str:
+    table = AuditEvent._meta.db_table
+    columns = ", ".join(AuditEvent._meta.get_field(name).column for name in _APPEND_COLUMNS)
+    values = ", ".join(["%s"] * len(_APPEND_COLUMNS))
+    return (  # names from the model; every value is a parameter
+        "SELECT pg_advisory_xact_lock(%s, %s); "  # noqa: S608
+        f"WITH head AS (SELECT coalesce((SELECT row_hash FROM {table} WHERE tenant_id = %s "
+        "ORDER BY id DESC LIMIT 1), '') AS prev_hash) "
+        f"INSERT INTO {table} ({columns}, prev_hash, row_hash) "
+        f"SELECT {values}, prev_hash, "
+        "encode(sha256(convert_to('[\"' || prev_hash || '\", ' || %s, 'UTF8')), 'hex') FROM head "
+        "RETURNING id, prev_hash, row_hash"
+    )
+
+
+def _append_in_one_statement(event: AuditEvent) -> None:
+    """Append ``event`` to its tenant's chain on PostgreSQL, in one round trip.
+
+    Two statements in one query: the advisory lock of the tenant's chain (held until the transaction ends,
+    serialising appends), then an INSERT that reads the chain's head and computes ``row_hash`` in the database.
+    Each statement of a multi-statement query takes its own snapshot (READ COMMITTED), so the INSERT sees the
+    row of a transaction that held the lock before us and committed while we waited. The hash is
+    :func:`event_hash`'s, byte for byte: the JSON of its payload is ``["<prev_hash>", `` followed by the JSON of
+    the rest of the payload without its ``[`` (ASCII, as ``json.dumps`` escapes everything else), which Python
+    sends. Callers append the row as the last write of their transaction where they can (the API does), so
+    that the lock is held from this statement to the commit only.
+    """
+    if not _APPEND_SQL:
+        _APPEND_SQL.append(_append_sql())
+    tail = json.dumps(_hash_payload(event)[1:], sort_keys=True, default=str)[1:]
+    values = [AuditEvent._meta.get_field(name).get_db_prep_save(getattr(event, AuditEvent._meta.get_field(
+        name).attname), connection) for name in _APPEND_COLUMNS]
+    with connection.cursor() as cursor:
+        cursor.execute(_APPEND_SQL[0], [_CHAIN_LOCK_NAMESPACE, event.tenant_id, event.tenant_id, *values, tail])
+        event.pk, event.prev_hash, event.row_hash = cursor.fetchone()
+    event._state.adding = False
+    event._state.db = connection.alias
 
 
 def event_hash(event: AuditEvent) -> str:
     """SHA-256 over the previous hash and every recorded field of ``event``."""
-    payload = [
+    return hashlib.sha256(json.dumps(_hash_payload(event), sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _hash_payload(event: AuditEvent) -> list:
+    return [
         event.prev_hash, event.tenant_id, event.actor_id, event.actor_label, event.action, event.object_type,
         event.object_public_id, event.occurred_at.astimezone(dt.UTC).isoformat(timespec="microseconds"),
         event.request_id, event.source_ip or "", event.detail,
     ]
-    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
 
 
 @dataclass(frozen=True)

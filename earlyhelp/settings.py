@@ -192,7 +192,7 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["earlyhelp.api.parsers.StrictJSONParser"],
     "DEFAULT_PAGINATION_CLASS": "earlyhelp.api.pagination.ApiCursorPagination",
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["earlyhelp.api.filtering.FilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "earlyhelp.api.schema.ApiAutoSchema",
     "EXCEPTION_HANDLER": "earlyhelp.api.problems.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",

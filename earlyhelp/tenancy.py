@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
@@ -36,6 +36,7 @@ __all__ = [
     "current_tenant_id",
     "platform_context",
     "set_database_user",
+    "set_database_settings",
 ]
 
 
@@ -52,12 +53,22 @@ def current_tenant_id() -> int | None:
     return tenant.pk if tenant is not None else None
 
 
-def _set_database_setting(name: str, value: str) -> None:
-    """Set a transaction-local PostgreSQL setting read by the row-level security policies."""
-    if connection.vendor != "postgresql":
+# Settings that let a platform lookup see rows before the tenant is known (the API token's prefix, read by the
+# ``read_by_token_prefix`` policy): entering a tenant's context always clears them, in the same statement.
+LOOKUP_SETTINGS = ("app.api_token_prefix",)
+
+
+def set_database_settings(values: dict[str, str]) -> None:
+    """Set transaction-local PostgreSQL settings read by the row-level security policies, in one statement."""
+    if connection.vendor != "postgresql" or not values:
         return
+    calls = ", ".join(["set_config(%s, %s, true)"] * len(values))
     with connection.cursor() as cursor:
-        cursor.execute("SELECT set_config(%s, %s, true)", [name, value])
+        cursor.execute(f"SELECT {calls}", [part for item in values.items() for part in item])
+
+
+def _set_database_setting(name: str, value: str) -> None:
+    set_database_settings({name: value})
 
 
 def set_database_user(user_id: int | None) -> None:
@@ -65,20 +76,61 @@ def set_database_user(user_id: int | None) -> None:
     _set_database_setting("app.user_id", "" if user_id is None else str(user_id))
 
 
+class _SettingsBeforeNextStatement:
+    """An execute wrapper that sends transaction-local settings with the connection's next statement, as a first
+    statement of the same query (each statement of a multi-statement query sees the ones before it): the
+    settings are in place before anything runs, without a round trip of their own. Statements it cannot prefix
+    (``executemany``, a server-side cursor, a statement without parameters) get the settings sent just before
+    them instead."""
+
+    def __init__(self, values: dict[str, str]):
+        self.pending: dict[str, str] | None = values
+
+    def __call__(self, execute, sql, params, many, context):
+        values, self.pending = self.pending, None
+        if values is None:
+            return execute(sql, params, many, context)
+        cursor = getattr(context.get("cursor"), "cursor", None)
+        if many or params is None or getattr(cursor, "name", None):
+            set_database_settings(values)
+            return execute(sql, params, many, context)
+        if isinstance(params, dict):
+            keys = [f"eh_setting_{i}" for i in range(2 * len(values))]
+            calls = ", ".join(f"set_config(%({keys[2 * i]})s, %({keys[2 * i + 1]})s, true)" for i in range(len(values)))
+            params = {**params, **dict(zip(keys, [part for item in values.items() for part in item], strict=True))}
+        else:
+            calls = ", ".join(["set_config(%s, %s, true)"] * len(values))
+            params = (*[part for item in values.items() for part in item], *params)
+        return execute(f"SELECT {calls}; {sql}", params, many, context)
+
+
 @contextmanager
-def tenant_context(tenant: Tenant) -> Iterator[Tenant]:
+def tenant_context(tenant: Tenant, *, savepoint: bool = True, restore: bool = True,
+                   lazy: bool = False) -> Iterator[Tenant]:
     """Run the block as ``tenant``: scoped managers filter to it and, on PostgreSQL, RLS sees only its rows.
 
-    The block runs in a transaction (a savepoint when one is already open) because ``app.tenant_id`` is set
-    transaction-locally: it cannot leak to the next request or task that reuses the connection.
+    The block runs in a transaction because ``app.tenant_id`` is set transaction-locally: it cannot leak to the
+    next request or task that reuses the connection. Inside an enclosing transaction it is a savepoint unless
+    ``savepoint=False`` (an error in the block then rolls back the enclosing transaction, as with
+    ``atomic(savepoint=False)``). Leaving the block inside an enclosing transaction puts back the enclosing
+    tenant's setting, unless ``restore=False``: for a caller that ends the transaction right after the block and
+    runs nothing else in it (the API's request transaction), where that would be a wasted round trip.
+    One statement sets ``app.tenant_id`` and clears the platform lookup settings (``LOOKUP_SETTINGS``); with
+    ``lazy=True`` it is sent with the block's first statement instead (``_SettingsBeforeNextStatement``).
     """
     if tenant is None or tenant.pk is None:
         raise ValueError("tenant_context needs a saved tenant")
-    with transaction.atomic(), scope(tenant=tenant):
-        _set_database_setting("app.tenant_id", str(tenant.pk))
+    settings = {**dict.fromkeys(LOOKUP_SETTINGS, ""), "app.tenant_id": str(tenant.pk)}
+    with ExitStack() as stack:
+        stack.enter_context(transaction.atomic(savepoint=savepoint))
+        stack.enter_context(scope(tenant=tenant))
+        if lazy and connection.vendor == "postgresql":
+            stack.enter_context(connection.execute_wrapper(_SettingsBeforeNextStatement(settings)))
+        else:
+            set_database_settings(settings)
         yield tenant
     # Inside an enclosing transaction the setting would outlive this block: put back the enclosing one.
-    if connection.in_atomic_block:
+    if restore and connection.in_atomic_block:
         outer = current_tenant()
         _set_database_setting("app.tenant_id", str(outer.pk) if outer is not None else "")
 

@@ -111,3 +111,58 @@ class TestAccessLog:
         csv_text = sign_in(auditor).get(reverse("access-log"), {"reads_only": "on", "format": "csv"}).content.decode()
         assert "zed" not in csv_text
         assert AuditEvent.all_tenants.filter(tenant=tenant_b, action="case.viewed").count() == 1
+
+
+@pytest.mark.postgres
+def test_the_database_computes_the_same_row_hash_as_python(tenant_a, member):
+    """On PostgreSQL the row is appended in one statement that computes ``row_hash`` (``_append_in_one_statement``):
+    it is ``event_hash`` of the row, for any content."""
+    from earlyhelp.audit import RequestContext, event_hash, reset_request_context, set_request_context
+
+    user = member(tenant_a)
+    token = set_request_context(RequestContext(request_id="r-1", source_ip="2001:db8::1"))
+    try:
+        events = _events(tenant_a, 1, actor=user, actor_label="Zoë “Ω” \\ \"quoted\"\nline",
+                         object_type="cases.case", object_public_id=str(uuid.uuid4()),
+                         detail={"b": [1, 2.5, None, True], "a": {"ünï": "✓ — ok"}, "n": 10**12, "%s": "%(x)s"})
+    finally:
+        reset_request_context(token)
+    events += _events(tenant_a, 2)
+    stored = list(AuditEvent.all_tenants.filter(pk__in=[e.pk for e in events]).order_by("id"))
+    assert [(e.prev_hash, e.row_hash) for e in stored] == [(e.prev_hash, e.row_hash) for e in events]
+    assert stored[0].source_ip == "2001:db8::1" and stored[0].actor_id == user.pk
+    for row in stored:
+        assert row.row_hash == event_hash(row)
+    assert stored[1].prev_hash == stored[0].row_hash
+    checked, breaks = verify_chain(tenant_a)
+    assert checked >= 3 and breaks == []
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_appends_keep_one_chain(tenant_a):
+    """Appends from several connections at once, each in its own transaction: one unbroken chain."""
+    import threading
+
+    from django.db import connections, transaction
+
+    errors = []
+
+    def append(n):
+        try:
+            for i in range(10):
+                with transaction.atomic(), tenant_context(tenant_a):
+                    record_event(tenant=tenant_a, action=f"test.thread{n}.{i}")
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=append, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    checked, breaks = verify_chain(tenant_a)
+    assert checked >= 40 and breaks == []

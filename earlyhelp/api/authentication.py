@@ -9,6 +9,7 @@ lookup by the token's non-secret prefix, made visible under row-level security b
 from __future__ import annotations
 
 import hmac
+from contextlib import ExitStack
 from datetime import timedelta
 
 from django.db import connection, transaction
@@ -52,16 +53,32 @@ def _set_lookup_prefix(value: str) -> None:
 
 
 def find_client(token: str) -> ApiClient | None:
-    """The client whose token this is (revoked and expired ones included), or None."""
+    """The client whose token this is (revoked and expired ones included), or None.
+
+    One round trip and no savepoint: on PostgreSQL the prefix setting is sent with the lookup, as two statements
+    of one query (the second sees the first's setting). When a client is found inside an enclosing transaction
+    (the API's request transaction), the prefix stays set until the caller enters the client's tenant context,
+    which clears it in the statement that sets the tenant (``earlyhelp.tenancy.LOOKUP_SETTINGS``); otherwise it
+    is cleared here, or ends with this transaction.
+    """
     prefix = parse_prefix(token)
     if prefix is None:
         return None
-    with transaction.atomic():
-        _set_lookup_prefix(prefix)
+    enclosed = connection.in_atomic_block
+
+    def with_prefix(execute, sql, params, many, context):
+        return execute(f"SELECT set_config(%s, %s, true); {sql}", (TOKEN_PREFIX_SETTING, prefix, *params), many,
+                       context)
+
+    with transaction.atomic(savepoint=False), ExitStack() as stack:
+        if connection.vendor == "postgresql":
+            stack.enter_context(connection.execute_wrapper(with_prefix))
         candidates = list(ApiClient.all_tenants.select_related("tenant").filter(token_prefix=prefix))
-        _set_lookup_prefix("")
-    digest = hash_token(token)
-    matches = [client for client in candidates if hmac.compare_digest(client.token_hash, digest)]
+        stack.close()
+        digest = hash_token(token)
+        matches = [client for client in candidates if hmac.compare_digest(client.token_hash, digest)]
+        if enclosed and not matches:
+            _set_lookup_prefix("")
     return matches[0] if matches else None
 
 

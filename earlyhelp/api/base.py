@@ -2,9 +2,11 @@
 
 ``TenantAPIMixin.dispatch`` replaces DRF's so that everything after authentication — permission and throttle
 checks, the handler, queryset evaluation, serialization *and rendering* — runs inside
-``tenant_context(caller.tenant)``; the context is left only when the response body exists. The handler runs
-in a savepoint that is rolled back when it fails (an exception or a 4xx/5xx response), so a refused request
-writes nothing, while the audit row of the call is still committed.
+``tenant_context(caller.tenant)``; the context is left only when the response body exists. The handler of a
+write (POST, PUT, PATCH, DELETE) runs in a savepoint that is rolled back when it fails (an exception or a
+4xx/5xx response), so a refused request writes nothing, while the audit row of the call is still committed.
+A read's handler runs without one (``run_read``). The audit row is the last statement of the request's
+transaction, so the lock on the tenant's audit chain is held from that insert to the commit only.
 """
 
 from __future__ import annotations
@@ -13,9 +15,10 @@ import logging
 from contextlib import ExitStack
 
 from django.conf import settings
-from django.db import transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from rest_framework import generics, mixins, viewsets
 from rest_framework.exceptions import ParseError
+from rest_framework.permissions import SAFE_METHODS
 from rest_framework.views import APIView
 
 from ..audit import record_event
@@ -46,10 +49,13 @@ class TenantAPIMixin:
                 handler = getattr(self, request.method.lower(), None)
                 if request.method.lower() not in self.http_method_names or handler is None:
                     handler = self.http_method_not_allowed
-                with transaction.atomic():
-                    response = handler(request, *args, **kwargs)
-                    if response.status_code >= 400:
-                        transaction.set_rollback(True)
+                if request.method in SAFE_METHODS:
+                    response = self.run_read(handler, request, *args, **kwargs)
+                else:
+                    with transaction.atomic():
+                        response = handler(request, *args, **kwargs)
+                        if response.status_code >= 400:
+                            transaction.set_rollback(True)
             except Exception as exc:
                 response = self.handle_exception(exc)
             self.response = self.finalize_response(request, response, *args, **kwargs)
@@ -58,13 +64,30 @@ class TenantAPIMixin:
             self.audit_call(request, self.response)
             return self.response
 
+    def run_read(self, handler, request, *args, **kwargs):
+        """A GET, HEAD or OPTIONS handler, without the savepoint of writes (two round trips of every read).
+
+        Reads write nothing but audit events of what they read, which stay even when the response is an error.
+        A database error leaves the transaction unusable: it is rolled back, and the error is a 500, as any
+        database error of a write's handler is.
+        """
+        try:
+            return handler(request, *args, **kwargs)
+        except DatabaseError as exc:
+            transaction.set_rollback(True)
+            if isinstance(exc, IntegrityError):  # not the 409 of a write's clash: nothing was rolled back to
+                raise DatabaseError(str(exc)) from exc
+            raise
+
     def perform_authentication(self, request):
         """Authenticate, then enter the caller's tenant for the rest of the request."""
         caller = caller_for(request)
         if caller is None:
             return
         request.auth = caller
-        self._tenant_stack.enter_context(tenant_context(caller.tenant))
+        # No savepoint and no restore on leaving: the request's transaction is the enclosing one, and it only
+        # commits after the block (dispatch above). The tenant's setting goes with the block's first statement.
+        self._tenant_stack.enter_context(tenant_context(caller.tenant, savepoint=False, restore=False, lazy=True))
         django_request = request._request
         django_request.tenant = caller.tenant
         django_request.membership = caller.membership
