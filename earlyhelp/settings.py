@@ -259,12 +259,22 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "reporting.checks.requeue_stalled_report_runs_for_every_tenant",
         "schedule": crontab(minute="*/5"),
     },
+    # The dashboard's figures recounted after the records change, so the page opens from the figures cache.
+    "outcomes-warm-dashboard-figures": {
+        "task": "outcomes.tasks.warm_dashboard_figures_for_every_tenant",
+        "schedule": crontab(minute="*"),
+    },
     # Tenant data exports past their expiry (DATA_EXPORT_DAYS): files deleted, every hour.
     "earlyhelp-expire-data-exports": {
         "task": "earlyhelp.tasks.expire_data_exports_for_every_tenant",
         "schedule": crontab(minute=15),
     },
 }
+
+# Recount each tenant's default dashboard in the background after its records change (needs a shared CACHE_URL:
+# with the in-process default every process keeps its own figures, and warming one would not help the others).
+FIGURES_WARM = env.bool("FIGURES_WARM", default=True)
+FIGURES_WARM_LOCK_SECONDS = 600
 
 # A queued or running report run that has not moved for this long is taken to be stalled: it can be retried, and
 # the beat check above queues it again (at most three attempts).

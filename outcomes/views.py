@@ -4,23 +4,19 @@ child records); the dashboard shows aggregates only."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
-from cases import figures_cache
 from cases import selectors as case_selectors
 from earlyhelp.audit import record_event
 from earlyhelp.forms import show_service_errors as _form_errors
-from earlyhelp.periods import Quarter
 from earlyhelp.permissions import Capability, require_capability
 
 from . import charts, forms, selectors, services
+from . import dashboard as dashboard_data
 from .models import DistanceTool, FamilyOutcome, Reading, Stage
-from .stats import performance_framework_series, programme_stats
 
 VIEW = Capability.VIEW_CHILD_RECORDS
 EDIT = Capability.EDIT_CHILD_RECORDS
@@ -114,38 +110,18 @@ def family_outcomes(request, public_id):
 @require_capability(Capability.VIEW_STATISTICS)
 def dashboard(request):
     """The performance framework for a chosen quarter beside the four before it: aggregates only."""
-    fy_start = request.tenant.financial_year_start_month
-    latest = Quarter.containing(dt.date.today(), fy_start).previous()
+    latest = dashboard_data.latest_quarter()
     form = forms.DashboardForm(request.GET or None, latest=latest)
     data = form.cleaned_data if form.is_valid() else {}
     quarter = form.quarters.get(data.get("quarter")) or latest
-    scope = {"team": data.get("team"), "locality": data.get("locality")}
-    quarters = [quarter.shifted(-i) for i in range(4, -1, -1)]
-    with figures_cache.pinned():  # read-only: the data token is read once for the page
-        frameworks = performance_framework_series(quarters, **scope)
-        programme = programme_stats(period=quarter, **scope)
-    current = frameworks[-1]
+    board = dashboard_data.dashboard_figures(quarter=quarter, team=data.get("team"), locality=data.get("locality"))
     rows = []
-    for s_index, section in enumerate(current.sections):
+    for s_index, section in enumerate(board.current.sections):
         rows.append({"section": section, "measures": [
-            {"measure": m, "history": [f.sections[s_index].measures[m_index] for f in frameworks]}
+            {"measure": m, "history": [f.sections[s_index].measures[m_index] for f in board.frameworks]}
             for m_index, m in enumerate(section.measures)]})
-    labels = [str(q) for q in quarters]
-
-    def points(key):
-        return [(f.measure(key).numerator, f.measure(key).base) for f in frameworks]
-
-    chart_rates = charts.trend_svg(periods=labels, title="Is anyone better off? (% of base)", lines=[
-        ("Improving direction of travel", points("improving_travel")),
-        ("Family outcomes improved", points("family_outcomes_improved")),
-        ("Helped with identified issues", points("helped")),
-    ])
-    chart_counts = charts.bars_svg(periods=labels, title="How much did we do?", bars=[
-        (label, [f.measure(key).numerator for f in frameworks])
-        for key, label in (("referrals", "New referrals"), ("assessments", "Assessments completed"),
-                           ("end_readings", "End readings"))
-    ])
     return render(request, "outcomes/dashboard.html", {
-        "form": form, "quarter": quarter, "quarters": labels, "framework": current, "rows": rows,
-        "chart_rates": chart_rates, "chart_counts": chart_counts, "programme": programme,
+        "form": form, "quarter": quarter, "quarters": [str(q) for q in board.quarters],
+        "framework": board.current, "rows": rows, "chart_rates": board.chart_rates,
+        "chart_counts": board.chart_counts, "programme": board.programme,
     })

@@ -1,0 +1,54 @@
+"""Background jobs of the outcomes app: recount the dashboard's figures after the records change, so that the
+page (and a committee report of the same quarters) opens from the figures cache rather than counting while the
+officer waits."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.conf import settings
+from django.core.cache import cache
+
+from earlyhelp.tasks import tenant_task
+
+WARMED_KEY = "figures-warmed:{tenant_id}"
+WARMING_KEY = "figures-warming:{tenant_id}"
+
+
+def shared_cache() -> bool:
+    """True when the cache is one service shared by every process (Redis, Memcached, the database)."""
+    backend = settings.CACHES["default"]["BACKEND"]
+    return not backend.endswith(("LocMemCache", "DummyCache"))
+
+
+@tenant_task(name="outcomes.tasks.warm_dashboard_figures")
+def warm_dashboard_figures(tenant, token: str) -> str:
+    """Count the default dashboard (the whole authority, the last complete quarter and the four before it) into
+    the figures cache, and note the data token it was counted under."""
+    from .dashboard import dashboard_figures, latest_quarter
+
+    try:
+        dashboard_figures(quarter=latest_quarter())
+        cache.set(WARMED_KEY.format(tenant_id=tenant.pk), token, None)
+    finally:
+        cache.delete(WARMING_KEY.format(tenant_id=tenant.pk))
+    return token
+
+
+@shared_task(name="outcomes.tasks.warm_dashboard_figures_for_every_tenant")
+def warm_dashboard_figures_for_every_tenant() -> int:
+    """Beat's entry point, every minute: a recount for each tenant whose records changed since its figures were
+    last counted (its data token moved), at most one queued per tenant at a time. Returns how many were queued."""
+    from cases import figures_cache
+    from earlyhelp.models import Tenant
+
+    if not settings.FIGURES_WARM or not figures_cache.enabled() or not shared_cache():
+        return 0
+    queued = 0
+    for tenant_id in Tenant.objects.values_list("pk", flat=True):
+        token = figures_cache.data_token(tenant_id)
+        if token is None or cache.get(WARMED_KEY.format(tenant_id=tenant_id)) == token:
+            continue
+        if cache.add(WARMING_KEY.format(tenant_id=tenant_id), token, timeout=settings.FIGURES_WARM_LOCK_SECONDS):
+            warm_dashboard_figures.delay(tenant_id, token)
+            queued += 1
+    return queued

@@ -1,0 +1,75 @@
+"""The dashboard's figures are recounted in the background after the records change: the beat check queues one
+recount per tenant whose data token moved (never two at once), and the page then opens from the figures cache."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.cache import cache
+from django.core.signals import request_started
+from django.db import connection, reset_queries
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from cases.tests.helpers import D, child, open_case, team_for
+from earlyhelp.permissions import Role
+from earlyhelp.tenancy import tenant_context
+from outcomes import services, tasks
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def world(tenant_a, tenant_b, member, monkeypatch):
+    monkeypatch.setattr(tasks, "shared_cache", lambda: True)  # the test process is the only process
+    cache.clear()
+    alice = member(tenant_a, Role.PRACTITIONER, username="alice")
+    team = team_for(tenant_a, alice)
+    with tenant_context(tenant_a):
+        services.outcomes_defaults_ensure(tenant=tenant_a)
+        open_case(lead=alice, team=team, received_on=D(2024, 4, 2), opened_on=D(2024, 4, 5))
+    return {"alice": alice, "team": team}
+
+
+def _page_queries(client) -> int:
+    request_started.disconnect(reset_queries)  # keep the request's queries in the log
+    try:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("outcomes:dashboard")).status_code == 200
+    finally:
+        request_started.connect(reset_queries)
+    return len(captured)
+
+
+def test_changed_records_are_recounted_once_and_the_dashboard_opens_warm(world, tenant_a, member, sign_in):
+    check = tasks.warm_dashboard_figures_for_every_tenant
+    assert check.delay().get() == 2  # both tenants: never counted
+    assert check.delay().get() == 0  # nothing changed since
+    client = sign_in(member(tenant_a, Role.PERFORMANCE_OFFICER, username="officer"))
+    first, again = _page_queries(client), _page_queries(client)
+    assert first == again <= 16  # the figures and charts came from the cache on the first view
+    with tenant_context(tenant_a):  # a change to the records (committed)
+        open_case(lead=world["alice"], team=world["team"], kid=child(first="Mo"), received_on=D(2024, 5, 1),
+                  opened_on=D(2024, 5, 2))
+    assert _page_queries(client) > first  # counted while the officer waits…
+    with tenant_context(tenant_a):
+        open_case(lead=world["alice"], team=world["team"], kid=child(first="Ky"), received_on=D(2024, 5, 1),
+                  opened_on=D(2024, 5, 2))
+    assert check.delay().get() == 1  # …unless the beat check got there first: only the tenant that changed
+    assert _page_queries(client) == first
+
+
+def test_a_recount_already_queued_is_not_queued_again(world, tenant_a):
+    cache.add(tasks.WARMING_KEY.format(tenant_id=tenant_a.pk), "queued", 600)
+    assert tasks.warm_dashboard_figures_for_every_tenant.delay().get() == 1  # the other tenant only
+
+
+def test_warming_is_off_without_a_shared_cache_or_when_switched_off(world, settings, monkeypatch):
+    settings.FIGURES_WARM = False
+    assert tasks.warm_dashboard_figures_for_every_tenant.delay().get() == 0
+    settings.FIGURES_WARM = True
+    monkeypatch.undo()
+    assert not tasks.shared_cache()  # the tests' in-process cache
+    assert tasks.warm_dashboard_figures_for_every_tenant.delay().get() == 0
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                                   "LOCATION": "redis://127.0.0.1:6379/9"}}
+    assert tasks.shared_cache()
