@@ -6,8 +6,7 @@ import datetime as dt
 
 from celery import shared_task
 
-from earlyhelp.models import Tenant
-from earlyhelp.tasks import tenant_task
+from earlyhelp.tasks import queue_for_every_tenant, tenant_task
 
 from .services.reminders import daily_digests_send
 
@@ -21,10 +20,7 @@ def send_daily_digests(tenant, today: str | None = None) -> int:
 @shared_task(name="cases.tasks.send_daily_digests_for_every_tenant")
 def send_daily_digests_for_every_tenant() -> int:
     """Beat's daily entry point: one task per tenant, each in its own tenant's context."""
-    tenant_ids = list(Tenant.objects.values_list("pk", flat=True))
-    for tenant_id in tenant_ids:
-        send_daily_digests.delay(tenant_id)
-    return len(tenant_ids)
+    return queue_for_every_tenant(send_daily_digests)
 
 
 @tenant_task(name="cases.tasks.apply_retention")
@@ -38,7 +34,4 @@ def apply_retention(tenant, today: str | None = None) -> dict:
 @shared_task(name="cases.tasks.apply_retention_for_every_tenant")
 def apply_retention_for_every_tenant() -> int:
     """Beat's nightly entry point: one retention task per tenant, each in its own tenant's context."""
-    tenant_ids = list(Tenant.objects.values_list("pk", flat=True))
-    for tenant_id in tenant_ids:
-        apply_retention.delay(tenant_id)
-    return len(tenant_ids)
+    return queue_for_every_tenant(apply_retention)

@@ -46,6 +46,17 @@ def tenant_task(*task_args, **task_options):
     return decorator
 
 
+def queue_for_every_tenant(task, *args) -> int:
+    """Queue ``task`` (a ``tenant_task``) once per tenant, each to run in its own tenant's context: the body of
+    beat's "for every tenant" entry points. Returns how many were queued."""
+    from .models import Tenant
+
+    tenant_ids = list(Tenant.objects.values_list("pk", flat=True))
+    for tenant_id in tenant_ids:
+        task.delay(tenant_id, *args)
+    return len(tenant_ids)
+
+
 def enqueue(task, *args, **kwargs) -> None:
     """Queue ``task`` after the current transaction commits, so the worker sees the rows it is given."""
     transaction.on_commit(functools.partial(task.delay, *args, **kwargs))
@@ -86,9 +97,4 @@ def expire_data_exports(tenant) -> int:
 @shared_task(name="earlyhelp.tasks.expire_data_exports_for_every_tenant")
 def expire_data_exports_for_every_tenant() -> int:
     """Beat's hourly entry point: one expiry task per tenant, each in its own tenant's context."""
-    from .models import Tenant
-
-    tenant_ids = list(Tenant.objects.values_list("pk", flat=True))
-    for tenant_id in tenant_ids:
-        expire_data_exports.delay(tenant_id)
-    return len(tenant_ids)
+    return queue_for_every_tenant(expire_data_exports)

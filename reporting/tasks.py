@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from earlyhelp.tasks import tenant_task
+from earlyhelp.tasks import queue_for_every_tenant, tenant_task
 
 from .services import report_run_execute
 
@@ -25,9 +25,4 @@ def requeue_stalled_report_runs(tenant) -> dict:
 @shared_task(name="reporting.checks.requeue_stalled_report_runs_for_every_tenant")
 def requeue_stalled_report_runs_for_every_tenant() -> int:
     """Beat's entry point, every few minutes: one check per tenant, each in its own tenant's context."""
-    from earlyhelp.models import Tenant
-
-    tenant_ids = list(Tenant.objects.values_list("pk", flat=True))
-    for tenant_id in tenant_ids:
-        requeue_stalled_report_runs.delay(tenant_id)
-    return len(tenant_ids)
+    return queue_for_every_tenant(requeue_stalled_report_runs)
