@@ -1,8 +1,7 @@
 """Providers' API clients, for the tenant administrator's API client pages (``earlyhelp.api.pages``).
 
-Those pages live on the floor below and import nothing from this app: they reach this module by name
-(``earlyhelp.api.pages.PROVIDER_CLIENTS``), as ``earlyhelp.api.urls`` includes the apps' API routes. Runs in
-the tenant's context.
+Those pages live on the floor below and import nothing from this app: ``CommissioningConfig.ready()`` registers
+this module with ``earlyhelp.api.extensions.register_client_owner``. Runs in the tenant's context.
 """
 
 from __future__ import annotations

@@ -1,14 +1,13 @@
 """The tenant administrator's pages for API clients: list, create (the token is shown once), revoke.
 
 A client can be made for a commissioned provider (its own system, submitting and reading that provider's
-returns only). Providers belong to the commissioning app, on a floor above: these pages reach it by module
-name (``PROVIDER_CLIENTS``), never by import.
+returns only). Providers belong to the commissioning app, on a floor above: it registers itself through
+``earlyhelp.api.extensions`` and these pages call it there, never by import.
 """
 
 from __future__ import annotations
 
 import datetime
-from importlib import import_module
 
 from django import forms
 from django.contrib import messages
@@ -19,15 +18,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from ..permissions import Capability, require_capability
+from .extensions import client_owner
 from .models import ApiClient, Scope
 from .services import api_client_create, api_client_revoke
 
 MAX_LIFETIME_DAYS = 3 * 365
-PROVIDER_CLIENTS = "commissioning.api_clients"
-
-
-def provider_clients():
-    return import_module(PROVIDER_CLIENTS)
 
 
 class ApiClientForm(forms.Form):
@@ -42,9 +37,12 @@ class ApiClientForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["provider"].choices = [("", "None (the council's own system)"),
-                                           *provider_clients().provider_choices()]
-        self.fields["provider"].widget.attrs.update({"class": "govuk-select"})
+        owner = client_owner()
+        if owner is None:
+            del self.fields["provider"]
+        else:
+            self.fields["provider"].choices = [("", "None (the council's own system)"), *owner.provider_choices()]
+            self.fields["provider"].widget.attrs.update({"class": "govuk-select"})
         self.fields["name"].widget.attrs.update({"class": "govuk-input govuk-input--width-30"})
         self.fields["expires_on"].widget.attrs.update({"class": "govuk-input govuk-input--width-10"})
         self.fields["expires_on"].initial = timezone.localdate() + datetime.timedelta(days=365)
@@ -60,8 +58,7 @@ class ApiClientForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        allowed = provider_clients().PROVIDER_CLIENT_SCOPES
-        if cleaned.get("provider") and not set(cleaned.get("scopes") or []) <= allowed:
+        if cleaned.get("provider") and not set(cleaned.get("scopes") or []) <= client_owner().PROVIDER_CLIENT_SCOPES:
             self.add_error("scopes", "A provider's API client may hold only the returns:read and returns:write "
                                      "scopes.")
         return cleaned
@@ -74,7 +71,7 @@ class ApiClientForm(forms.Form):
 @require_capability(Capability.ADMINISTER_TENANT)
 def api_client_list(request):
     clients = list(ApiClient.objects.select_related("created_by"))
-    providers = provider_clients().providers_of(clients)
+    providers = client_owner().providers_of(clients) if client_owner() else {}
     for client in clients:
         client.provider = providers.get(client.pk)
     return render(request, "earlyhelp/api_clients/list.html", {"clients": clients, "now": timezone.now()})
@@ -93,8 +90,8 @@ def api_client_add(request):
                     expires_at=form.expires_at(),
                     created_by=request.user,
                 )
-                if form.cleaned_data["provider"]:
-                    client.provider = provider_clients().client_tie(
+                if form.cleaned_data.get("provider"):
+                    client.provider = client_owner().client_tie(
                         by=request.membership, client=client, provider_public_id=form.cleaned_data["provider"]).provider
         except ValidationError as error:
             form.add_error(None, error)
