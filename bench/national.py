@@ -82,3 +82,35 @@ def median_ms(seconds: list[float]) -> str:
 
 def database_name() -> str:
     return os.environ.get("DATABASE_URL", "").rsplit("/", 1)[-1]
+
+
+def todays_casework(tenant, today: dt.date | None = None):
+    """Commit a practitioner's day of work dated ``today`` (after the generated years): a referral received, a
+    review reading with its scores on an open case, a feedback form. Returns a function that deletes them again
+    (a write dated today too). The measure of "records changed since the figures were counted" as it happens:
+    closed periods' figures stay valid (cases.figures_cache)."""
+    from cases.models import Case, Feedback, Referral
+    from earlyhelp.tenancy import tenant_context
+    from outcomes.models import Reading, ReadingScore
+
+    today = today or max(dt.date.today(), END + dt.timedelta(days=1))
+    with tenant_context(tenant):
+        case = (Case.objects.filter(closed_on__isnull=True).exclude(readings__stage="end")
+                .exclude(closures__isnull=False).select_related("referral").order_by("-opened_on", "pk").first())
+        referral = Referral.objects.create(family_id=case.family_id, source_id=case.referral.source_id,
+                                           received_on=today, route="direct", reason="Bench: today's referral")
+        last = Reading.objects.filter(case__tenant=tenant).order_by("-pk").first()
+        reading = Reading.objects.create(case=case, tool_id=last.tool_id, version_id=last.version_id,
+                                         stage="review", taken_on=today)
+        ReadingScore.objects.bulk_create([ReadingScore(tenant=tenant, reading=reading, area_id=area_id, score=5)
+                                          for area_id in last.scores.values_list("area_id", flat=True)])
+        feedback = Feedback.objects.create(case=case, received_on=today, treated_with_respect=True,
+                                           listened_to=True, helped_with_issues=True)
+
+    def undo():
+        with tenant_context(tenant):
+            feedback.delete()
+            reading.delete()
+            referral.delete()
+
+    return undo

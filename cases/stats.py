@@ -165,7 +165,8 @@ def _case_stats_cached(bounds: list[Period], team: Team | None, locality: Locali
     fy_start = getattr(current_tenant(), "financial_year_start_month", None)
     keys = [(start, end, getattr(team, "pk", None), getattr(locality, "pk", None), fy_start) for start, end in bounds]
     return figures_cache.cached_series(
-        "case_stats", keys, lambda indices: _case_stats([bounds[i] for i in indices], team, locality))
+        "case_stats", keys, lambda indices: _case_stats([bounds[i] for i in indices], team, locality),
+        period_ends=[end for _, end in bounds])
 
 
 def _case_stats(bounds: list[Period], team: Team | None, locality: Locality | None) -> list[CaseStats]:

@@ -50,7 +50,7 @@ def family_outcome_stats_series(periods, *, team: Team | None = None,
     periods = [period_bounds(p) for p in periods]
     keys = [(start, end, getattr(team, "pk", None), getattr(locality, "pk", None)) for start, end in periods]
     return figures_cache.cached_series("family_outcome_stats", keys, lambda indices: _family_outcome_stats(
-        [periods[i] for i in indices], team, locality))
+        [periods[i] for i in indices], team, locality), period_ends=[e for _, e in periods])
 
 
 def _family_outcome_stats(periods, team, locality) -> list[FamilyOutcomeStats]:

@@ -55,7 +55,7 @@ def programme_stats_series(periods, *, team: Team | None = None,
     periods = [period_bounds(p) for p in periods]
     keys = [(start, end, getattr(team, "pk", None), getattr(locality, "pk", None)) for start, end in periods]
     return figures_cache.cached_series("programme_stats", keys, lambda indices: _programme_stats(
-        [periods[i] for i in indices], team, locality))
+        [periods[i] for i in indices], team, locality), period_ends=[e for _, e in periods])
 
 
 def _programme_stats(periods, team, locality) -> list[ProgrammeStats]:

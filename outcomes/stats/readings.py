@@ -104,7 +104,7 @@ def reading_stats_series(periods, *, tool: DistanceTool | None = None, subject: 
     keys = [(start, end, getattr(tool, "pk", None), subject or None, getattr(team, "pk", None),
              getattr(locality, "pk", None), threshold) for start, end in periods]
     return figures_cache.cached_series("reading_stats", keys, lambda indices: _reading_stats(
-        [periods[i] for i in indices], tool, subject, team, locality, threshold))
+        [periods[i] for i in indices], tool, subject, team, locality, threshold), period_ends=[e for _, e in periods])
 
 
 def _reading_stats(periods, tool, subject, team, locality, threshold) -> list[ReadingStats]:

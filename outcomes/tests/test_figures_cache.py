@@ -244,7 +244,7 @@ def test_the_framework_series_costs_the_queries_of_one_quarter(world, tenant_a):
 
 def _token_row(tenant_id):
     with connection.cursor() as cursor:
-        cursor.execute("SELECT token FROM cases_figuresversion WHERE tenant_id = %s", [tenant_id])
+        cursor.execute("SELECT token || '.' || seq FROM cases_figuresversion WHERE tenant_id = %s", [tenant_id])
         row = cursor.fetchone()
     return row and str(row[0])
 
@@ -280,7 +280,7 @@ def test_two_writers_of_one_tenant_do_not_wait_for_each_other_before_commit(worl
             token = _token_row(tenant_a.pk)
             with other.cursor() as cursor:
                 cursor.execute("SET lock_timeout = '3s'")  # the old design waited here until our commit
-                cursor.execute("UPDATE cases_case SET closed_on = closed_on WHERE tenant_id = %s", [tenant_a.pk])
+                cursor.execute("UPDATE cases_case SET closed_on = closed_on + 1 WHERE tenant_id = %s", [tenant_a.pk])
             other.commit()
             assert _token_row(tenant_a.pk) not in (None, token)  # the other writer's commit renewed it
     finally:
