@@ -22,12 +22,21 @@ def shared_cache() -> bool:
 
 @tenant_task(name="outcomes.tasks.warm_dashboard_figures")
 def warm_dashboard_figures(tenant, token: str) -> str:
-    """Count the default dashboard (the whole authority, the last complete quarter and the four before it) into
-    the figures cache, and note the data token it was counted under."""
+    """Count the default dashboard — the last complete quarter and the four before it — for the whole authority
+    and for each locality and team (the scopes an officer or a team manager opens) into the figures cache, and
+    note the data token it was counted under. After today's casework only the periods a change can alter are
+    recounted (cases.figures_cache): usually none of these."""
+    from earlyhelp.models import Locality, Team
+
     from .dashboard import dashboard_figures, latest_quarter
 
     try:
-        dashboard_figures(quarter=latest_quarter())
+        quarter = latest_quarter()
+        dashboard_figures(quarter=quarter)
+        for locality in Locality.objects.order_by("pk"):
+            dashboard_figures(quarter=quarter, locality=locality)
+        for team in Team.objects.order_by("pk"):
+            dashboard_figures(quarter=quarter, team=team)
         cache.set(WARMED_KEY.format(tenant_id=tenant.pk), token, None)
     finally:
         cache.delete(WARMING_KEY.format(tenant_id=tenant.pk))

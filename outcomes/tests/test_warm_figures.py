@@ -77,3 +77,24 @@ def test_warming_is_off_without_a_shared_cache_or_when_switched_off(world, setti
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
                                    "LOCATION": "redis://127.0.0.1:6379/9"}}
     assert tasks.shared_cache()
+
+
+def test_the_recount_covers_each_locality_and_team(world, tenant_a, member, sign_in):
+    from tests.factories import LocalityFactory
+
+    from outcomes.dashboard import latest_quarter
+
+    with tenant_context(tenant_a):
+        locality = LocalityFactory(tenant=tenant_a)
+        quarter = latest_quarter().start.isoformat()
+    tasks.warm_dashboard_figures_for_every_tenant.apply()
+    client = sign_in(member(tenant_a, Role.PERFORMANCE_OFFICER, username="officer"))
+    whole = _page_queries(client)
+    for query in (f"?quarter={quarter}&team={world['team'].pk}", f"?quarter={quarter}&locality={locality.pk}"):
+        request_started.disconnect(reset_queries)
+        try:
+            with CaptureQueriesContext(connection) as captured:
+                assert client.get(reverse("outcomes:dashboard") + query).status_code == 200
+        finally:
+            request_started.connect(reset_queries)
+        assert len(captured) <= whole + 1, query  # from the cache (the scope's own row besides)
