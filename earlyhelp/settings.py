@@ -174,9 +174,12 @@ STORAGES = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=5 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = env.int("FILE_UPLOAD_MAX_MEMORY_SIZE", default=5 * 1024 * 1024)
 
-# Shared cache: API throttling counters. Set CACHE_URL (e.g. redis://host:6379/1) when running more than one
-# web process, or each process counts on its own.
+# Shared cache: API throttling counters, the figures cache (cases.figures_cache) and charts. Set CACHE_URL (e.g.
+# redis://host:6379/1) when running more than one web process, or each process counts on its own.
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+if CACHES["default"]["BACKEND"].endswith("LocMemCache"):
+    # The default keeps 300 entries: fewer than one council's dashboards (5 quarters × 4 figures per scope).
+    CACHES["default"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 20_000)
 
 # The REST API for partner systems (earlyhelp.api): bearer tokens of API clients or a signed-in session,
 # application/problem+json errors, cursor pagination, one throttle per caller.
