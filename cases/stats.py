@@ -190,18 +190,21 @@ def _case_stats(bounds: list[Period], team: Team | None, locality: Locality | No
     referrals = Referral.objects.filter(within_any("received_on", bounds))
     if scoped:
         referrals = referrals.filter(pk__in=cases.filter(referral__isnull=False).values("referral_id"))
-    totals = referrals.aggregate(
+    # Counted by source in one pass; the totals are the sums over the sources (every referral has one).
+    counts = {
         **{f"total_{k}": v for k, v in each("received_on").items()},
         **{f"re_{k}": v for k, v in each("received_on", Q(is_re_referral=True)).items()},
         **{f"route_{r}_{k}": v for r in Referral.Route.values for k, v in each("received_on", Q(route=r)).items()},
-    )
-    by_source = list(referrals.values("source__code").annotate(**each("received_on")).order_by("source__code"))
+    }
+    by_source = list(referrals.values("source__code").annotate(**counts).order_by("source__code"))
+    totals = {name: sum(row[name] for row in by_source) for name in counts}
     for i, stats in enumerate(out):
         total = totals[f"total_p{i}"]
         stats.referrals = total
         stats.referrals_by_route = {r: totals[f"route_{r}_p{i}"] for r in Referral.Route.values}
         stats.re_referrals = Rate(totals[f"re_p{i}"], total)
-        stats.referrals_by_source = {row["source__code"]: row[f"p{i}"] for row in by_source if row[f"p{i}"]}
+        stats.referrals_by_source = {row["source__code"]: row[f"total_p{i}"] for row in by_source
+                                     if row[f"total_p{i}"]}
 
     last_end, first_end = max(e for _, e in bounds), min(e for _, e in bounds)
     opened = cases.filter(
@@ -219,19 +222,21 @@ def _case_stats(bounds: list[Period], team: Team | None, locality: Locality | No
         stats.open_at_period_end = opened[f"open_p{i}"]
 
     closures = Closure.objects.filter(within_any("closed_on", bounds), **in_scope)
-    closed = closures.aggregate(
+    # Counted by reason in one pass; the totals are the sums over the reasons (every closure has one).
+    counts = {
         **{f"total_{k}": v for k, v in each("closed_on").items()},
         **{f"j_{j}_{k}": v for j in Closure.Judgement.values for k, v in each("closed_on", Q(judgement=j)).items()},
-    )
-    by_reason = {row["reason__code"]: row for row in closures.values("reason__code").annotate(**each("closed_on"))
-                 .order_by()}
+    }
+    reason_rows = list(closures.values("reason__code").annotate(**counts).order_by())
+    closed = {name: sum(row[name] for row in reason_rows) for name in counts}
+    by_reason = {row["reason__code"]: row for row in reason_rows}
     reason_codes = list(ClosureReason.objects.values_list("code", flat=True))
     assessments = Assessment.objects.filter(within_any("completed_on", bounds), **in_scope).aggregate(
         **each("completed_on"))
     for i, stats in enumerate(out):
         stats.cases_closed = closed[f"total_p{i}"]
         stats.closure_judgements = {j: closed[f"j_{j}_p{i}"] for j in Closure.Judgement.values}
-        stats.closed_by_reason = {code: by_reason[code][f"p{i}"] if code in by_reason else 0
+        stats.closed_by_reason = {code: by_reason[code][f"total_p{i}"] if code in by_reason else 0
                                   for code in reason_codes}
         stats.assessments_completed = assessments[f"p{i}"]
 

@@ -81,7 +81,7 @@ def test_a_team_sees_its_own_cases_only(tenant_a, world):
 
 
 def test_stats_take_a_fixed_number_of_queries(tenant_a, world, django_assert_max_num_queries):
-    with tenant_context(tenant_a), django_assert_max_num_queries(14):
+    with tenant_context(tenant_a), django_assert_max_num_queries(12):
         case_stats(period=Q1)
 
 

@@ -14,7 +14,7 @@ from cases.stats import Rate, period_bounds, within_any
 from earlyhelp.models import Locality, Team
 
 from ..models import Claim, Enrolment, EnrolmentNeed, ProgrammeOutcome
-from ..services.programme import sustained_from
+from ..services.programme import months_after, sustained_from
 from ._scope import bounds, case_scope
 
 
@@ -63,40 +63,66 @@ def _programme_stats(periods, team, locality) -> list[ProgrammeStats]:
     if not periods:
         return out
     last_end = max(e for _, e in periods)
-    # Every enrolment up to the last period's end; each period counts those enrolled by its own end.
+    # Every enrolment up to the last period's end; each period counts those enrolled by its own end. Grouped by
+    # the framework's sustain period, whose values the sustained counts below need.
     enrolments = Enrolment.objects.filter(case_scope("case__", team=team, locality=locality),
                                           enrolled_on__lte=last_end)
-    totals = enrolments.aggregate(**{
+    by_months = list(enrolments.values("framework__sustain_months").annotate(**{
         f"{name}_p{i}": Count("pk", filter=q)
         for i, (s, e) in enumerate(periods)
         for name, q in (("total", Q(enrolled_on__lte=e)), ("new", Q(enrolled_on__range=(s, e))))
-    })
+    }).order_by())
+    months = sorted(row["framework__sustain_months"] for row in by_months)
     outcomes = list(ProgrammeOutcome.objects.filter(framework__enrolments__in=enrolments)
                     .values("pk", "key", "label", "sort_order")
                     .annotate(first_enrolled=Min("framework__enrolments__enrolled_on"))
                     .order_by("sort_order", "key", "pk"))
-    needs = list(EnrolmentNeed.objects.filter(enrolment__in=enrolments, identified_on__lte=last_end).values_list(
-        "outcome__key", "outcome__label", "met_on", "enrolment__framework__sustain_months",
-        "enrolment__enrolled_on", "identified_on"))
+    # Needs counted in the database, per outcome and period: a need counts in a period when its family was
+    # enrolled and the need identified by the period's end; improved when also met by then; sustained when also
+    # sustained (``sustained_from``) by then, i.e. met on or before the last day that is sustained by the end.
+    counts = {}
+    for i, (_, e) in enumerate(periods):
+        presenting = Q(enrolment__enrolled_on__lte=e, identified_on__lte=e)
+        sustained = Q()  # with no sustain period (no enrolment) there is no need to count
+        for m in months:
+            cut = Q(met_on__lte=_last_met_on_sustained_by(e, m))
+            sustained |= cut if len(months) == 1 else cut & Q(enrolment__framework__sustain_months=m)
+        counts |= {f"presenting_p{i}": Count("pk", filter=presenting),
+                   f"improved_p{i}": Count("pk", filter=presenting & Q(met_on__lte=e)),
+                   f"sustained_p{i}": Count("pk", filter=presenting & sustained)}
+    needs = list(EnrolmentNeed.objects.filter(enrolment__in=enrolments, identified_on__lte=last_end)
+                 .values("outcome__key", "outcome__label").annotate(first=Min("pk"), **counts)
+                 .order_by("first"))
     claims = {row["status"]: row for row in Claim.objects.filter(within_any("prepared_on", periods),
                                                                  enrolment__in=enrolments)
               .values("status").annotate(**{
                   f"p{i}": Count("pk", filter=Q(prepared_on__range=(s, e), enrolment__enrolled_on__lte=e))
                   for i, (s, e) in enumerate(periods)}).order_by()}
     for i, (stats, (_, end)) in enumerate(zip(out, periods, strict=True)):
-        stats.families_enrolled, stats.enrolled_in_period = totals[f"total_p{i}"], totals[f"new_p{i}"]
+        stats.families_enrolled = sum(row[f"total_p{i}"] for row in by_months)
+        stats.enrolled_in_period = sum(row[f"new_p{i}"] for row in by_months)
         rows = {o["key"]: ProgrammeRow(key=o["key"], label=o["label"])
                 for o in outcomes if o["first_enrolled"] <= end}
-        for key, label, met_on, months, enrolled_on, identified_on in needs:
-            if enrolled_on > end or identified_on > end:
+        # An area outside the listed ones (a need's outcome of another framework version) follows them, in the
+        # order of its first need, with that need's label.
+        for need in needs:
+            if not need[f"presenting_p{i}"]:
                 continue
-            row = rows.setdefault(key, ProgrammeRow(key=key, label=label))
-            row.presenting += 1
-            if met_on is not None and met_on <= end:
-                row.improved += 1
-                if sustained_from(met_on, months) <= end:
-                    row.sustained += 1
+            row = rows.setdefault(need["outcome__key"],
+                                  ProgrammeRow(key=need["outcome__key"], label=need["outcome__label"]))
+            row.presenting += need[f"presenting_p{i}"]
+            row.improved += need[f"improved_p{i}"]
+            row.sustained += need[f"sustained_p{i}"]
         stats.rows = list(rows.values())
         stats.needs_sustained = Rate(sum(r.sustained for r in stats.rows), sum(r.presenting for r in stats.rows))
         stats.claims = {s: claims[s][f"p{i}"] if s in claims else 0 for s in Claim.Status.values}
     return out
+
+
+def _last_met_on_sustained_by(end: dt.date, months: int) -> dt.date:
+    """The last day an outcome can be met on and be sustained for ``months`` months by ``end``: ``sustained_from``
+    never decreases as the day it is met moves later, so the days that qualify are those up to this one."""
+    day = months_after(end, -months)  # sustained_from(day) <= end: same day or, clamped, an earlier one
+    while sustained_from(day + dt.timedelta(days=1), months) <= end:
+        day += dt.timedelta(days=1)
+    return day

@@ -17,7 +17,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
 
 from cases import figures_cache
 from cases.models import Closure
@@ -124,37 +124,28 @@ def _reading_stats(periods, tool, subject, team, locality, threshold) -> list[Re
         stats.by_stage = {s: counts[s][f"p{i}"] if s in counts else 0 for s in Stage.values}
 
     # One row per closure (a case closed twice in the period counts twice, as Case joined to its closures does),
-    # counted by day with the EXISTS tests evaluated once per closure, then summed into the periods.
-    in_scope = readings.filter(case=OuterRef("case_id"))
-    paired = ExpressionWrapper(Q(Exists(in_scope.filter(stage=Stage.START)), Exists(in_scope.filter(stage=Stage.END))),
-                               output_field=BooleanField())
+    # counted by day with the closed case's start and end stages counted once per closure (an index probe per
+    # closure: as EXISTS tests, PostgreSQL hashed every start and every end reading of the tenant, whatever the
+    # periods), then summed into the periods. The case has a start and an end reading when it has both stages.
+    stages = Subquery(readings.filter(case=OuterRef("case_id"), stage__in=[Stage.START, Stage.END]).order_by()
+                      .values("case").annotate(n=Count("stage", distinct=True)).values("n"),
+                      output_field=IntegerField())
     by_day = Closure.objects.filter(case_scope("case__", team=team, locality=locality),
-                                    within_any("closed_on", periods)).annotate(paired=paired).values_list(
-        "closed_on", "paired").annotate(n=Count("pk")).order_by()
+                                    within_any("closed_on", periods)).annotate(stages=stages).values_list(
+        "closed_on", "stages").annotate(n=Count("pk")).order_by()
     for stats in out:
         total = with_pair = 0
-        for closed_on, is_paired, n in by_day:
+        for closed_on, stages_read, n in by_day:
             if stats.start <= closed_on <= stats.end:
                 total += n
-                with_pair += n if is_paired else 0
+                with_pair += n if stages_read == 2 else 0
         stats.cases_closed = total
         stats.closed_with_start_and_end = Rate(with_pair, total)
 
     # A pair's scores are all its start and end readings' scores, whatever the period: worked out once for the
     # cases with an end reading in any of the periods, then counted in the period of its end reading. Paired and
     # compared in PostgreSQL (_PAIRS_SQL), which returns only the counts per period, tool and area.
-    ends = readings.filter(within_any("taken_on", periods), stage=Stage.END)
-    paired_readings = readings.filter(stage__in=[Stage.START, Stage.END], case__in=ends.values("case_id"))
-    inner_sql, inner_params = paired_readings.order_by().values("id").query.sql_with_params()
-    values = ", ".join(["(%s, %s::date, %s::date)"] * len(periods))
-    sql = _PAIRS_SQL.format(readings=inner_sql, periods=values)
-    tenant_id = current_tenant().pk
-    params = [tenant_id, *inner_params, Stage.START, Stage.END, tenant_id,
-              tenant_id,
-              *[x for i, (s, e) in enumerate(periods) for x in (i, s, e)], threshold, threshold]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        result = cursor.fetchall()
+    result = _pair_counts(readings, periods, threshold)
     tool_rows = [row for row in result if row[0] == "tool"]
     area_rows = [row for row in result if row[0] == "area"]
     tools = {t.pk: t for t in DistanceTool.objects.filter(pk__in={row[2] for row in tool_rows})}
@@ -167,7 +158,26 @@ def _reading_stats(periods, tool, subject, team, locality, threshold) -> list[Re
     return out
 
 
-# The readings of the cases with an end reading in the periods ({readings}) joined to their scores. For each
+def _pair_counts(readings, periods, threshold) -> list[tuple]:
+    """The rows of ``_PAIRS_SQL`` for the start and end readings (of ``readings``) of the cases with an end
+    reading in one of ``periods``."""
+    ends = readings.filter(within_any("taken_on", periods), stage=Stage.END)
+    paired_readings = readings.filter(stage__in=[Stage.START, Stage.END], case__in=ends.values("case_id"))
+    inner_sql, inner_params = paired_readings.order_by().values(
+        "id", "case_id", "tool_id", "person_id", "stage", "taken_on").query.sql_with_params()
+    values = ", ".join(["(%s, %s::date, %s::date)"] * len(periods))
+    sql = _PAIRS_SQL.format(readings=inner_sql, periods=values)
+    tenant_id = current_tenant().pk
+    params = [*inner_params, tenant_id, Stage.START, Stage.END, tenant_id,
+              tenant_id,
+              *[x for i, (s, e) in enumerate(periods) for x in (i, s, e)], threshold, threshold]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+# The start and end readings of the cases with an end reading in the periods ({readings}: their id, case, tool,
+# person, stage and date, so that the readings table is not read a second time) joined to their scores. For each
 # pair (case, tool, person: a whole-family tool's person is NULL) and area key, the start score and the end score
 # are those of the last row of the stage in ReadingScore's order (area sort order, then id), as a later score of
 # the same key wins; taken as the greatest array [sort order, id, score, …] of the group. A pair's end date is
@@ -182,9 +192,8 @@ _PAIRS_SQL = """
 WITH x AS (
     SELECT s.area_id, s.id, s.score, r.case_id, r.tool_id, COALESCE(r.person_id, 0) AS person_id, r.stage,
            r.taken_on
-    FROM outcomes_readingscore s
-    JOIN outcomes_reading r ON r.id = s.reading_id AND r.tenant_id = s.tenant_id
-    WHERE s.tenant_id = %s AND s.reading_id IN ({readings})
+    FROM ({readings}) r
+    JOIN outcomes_readingscore s ON s.reading_id = r.id AND s.tenant_id = %s
     OFFSET 0
 ),
 k AS (

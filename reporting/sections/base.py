@@ -34,6 +34,11 @@ class Section:
         """Return the JSON-serialisable snapshot of this section (raw counts with bases)."""
         raise NotImplementedError
 
+    def casework_periods(self, context: ReportContext) -> list:
+        """The periods whose casework counts (``cases.stats.case_stats``) ``build`` reads, so that the snapshot
+        builder can count every section's periods together, reading each table once."""
+        return []
+
     def render(self, snapshot: dict, *, number: int, public: bool, threshold: int, decimals: int) -> str:
         return render_to_string(
             self.template,

@@ -32,9 +32,12 @@ class FeedbackSection(Section):
     order = 300
     template = "reporting/sections/feedback.html"
 
+    def casework_periods(self, context: ReportContext) -> list:
+        return report_quarters(context.period)
+
     def build(self, context: ReportContext) -> dict:
         columns = []
-        quarters = report_quarters(context.period)
+        quarters = self.casework_periods(context)
         for quarter, stats in zip(quarters, case_stats_series(quarters), strict=True):
             columns.append({
                 "quarter": f"Q{quarter.number}",
@@ -90,9 +93,12 @@ class CaseloadTrendSection(Section):
     order = 400
     template = "reporting/sections/caseload_trend.html"
 
-    def build(self, context: ReportContext) -> dict:
+    def casework_periods(self, context: ReportContext) -> list:
         last = _last_quarter(context.period)
-        quarters = [last.shifted(-i) for i in range(TREND_QUARTERS - 1, -1, -1)]
+        return [last.shifted(-i) for i in range(TREND_QUARTERS - 1, -1, -1)]
+
+    def build(self, context: ReportContext) -> dict:
+        quarters = self.casework_periods(context)
         labels = [str(q) for q in quarters]
         rows = []
         per_quarter = case_stats_series(quarters)

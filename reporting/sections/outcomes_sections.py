@@ -42,10 +42,13 @@ class FrameworkSection(Section):
     order = 200
     template = "reporting/sections/framework.html"
 
+    def casework_periods(self, context: ReportContext) -> list:
+        quarters = _quarters(context.period)
+        return [*quarters, context.period] if isinstance(context.period, FinancialYear) else quarters
+
     def build(self, context: ReportContext) -> dict:
         quarters = _quarters(context.period)
-        periods = [*quarters, context.period] if isinstance(context.period, FinancialYear) else quarters
-        frames = performance_framework_series(periods)
+        frames = performance_framework_series(self.casework_periods(context))
         sections = []
         for index, section in enumerate(frames[-1].sections):
             sections.append({

@@ -270,3 +270,35 @@ def test_runs_refuse_a_member_without_the_role_and_hide_from_outsiders(alice, bo
 def test_the_list_shows_only_the_tenants_reports(alice, outsider, report, sign_in):
     assert report.title in sign_in(alice).get(reverse("reporting:report-list")).content.decode()
     assert report.title not in sign_in(outsider).get(reverse("reporting:report-list")).content.decode()
+
+
+@pytest.mark.parametrize("quarter", [2, None])
+def test_the_snapshot_counts_every_sections_casework_quarters_in_one_go(alice, report, tenant_a, settings,
+                                                                       monkeypatch, quarter):
+    """The framework's five quarters, the feedback's quarters of the year and the trend's eight overlap: they
+    are counted together (each casework table read once), and the snapshot is what section-by-section counting
+    gives."""
+    import cases.stats
+
+    settings.FIGURES_CACHE = False
+    counted = []
+    count = cases.stats._case_stats
+    monkeypatch.setattr(cases.stats, "_case_stats", lambda bounds, team, locality: counted.append(bounds) or count(
+        bounds, team, locality))
+    with tenant_context(tenant_a):
+        report.period_quarter = quarter
+        parameters = services._parameters(report)
+        together = rendering.build_snapshot(tenant_a, parameters)
+        assert len(counted) == 1
+        last = rendering.period_of(parameters, tenant_a.financial_year_start_month)
+        last = last.quarters[-1] if quarter is None else last
+        expected = {(q.start, q.end) for q in (last.shifted(-i) for i in range(8))}
+        if quarter is None:
+            expected.add((dt.date(2014, 4, 1), dt.date(2015, 3, 31)))
+        assert set(counted[0]) == expected and len(counted[0]) == len(expected)
+        monkeypatch.setattr(rendering, "_count_casework", lambda layout, context: None)
+        counted.clear()
+        apart = rendering.build_snapshot(tenant_a, parameters)
+        assert len(counted) > 1
+    together.pop("generated_at"), apart.pop("generated_at")
+    assert together == apart
