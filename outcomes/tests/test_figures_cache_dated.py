@@ -227,8 +227,9 @@ def test_served_figures_equal_fresh_counts_after_any_sequence_of_writes(world, t
         if case:
             row = Reading.objects.create(case=case, tool=spider, version=version, taken_on=day(),
                                          stage=rng.choice(["start", "review", "end"]))
-            ReadingScore.objects.bulk_create([ReadingScore(tenant=tenant_a, reading=row, area=area, score=rng.randint(1, 10))
-                                              for area in rng.sample(areas, rng.randint(1, len(areas)))])
+            ReadingScore.objects.bulk_create([
+                ReadingScore(tenant=tenant_a, reading=row, area=area, score=rng.randint(1, 10))
+                for area in rng.sample(areas, rng.randint(1, len(areas)))])
 
     def delete_reading():
         row = some(Reading)

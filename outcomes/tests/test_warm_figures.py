@@ -80,9 +80,8 @@ def test_warming_is_off_without_a_shared_cache_or_when_switched_off(world, setti
 
 
 def test_the_recount_covers_each_locality_and_team(world, tenant_a, member, sign_in):
-    from tests.factories import LocalityFactory
-
     from outcomes.dashboard import latest_quarter
+    from tests.factories import LocalityFactory
 
     with tenant_context(tenant_a):
         locality = LocalityFactory(tenant=tenant_a)
