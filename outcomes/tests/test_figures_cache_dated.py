@@ -8,8 +8,6 @@ import datetime as dt
 import random
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from cases import figures_cache
 from cases.models import Case, Closure, Feedback, Referral
@@ -34,6 +32,7 @@ from outcomes.stats import performance_framework_series
 from outcomes.stats.readings import reading_stats_series
 
 from .helpers import reading
+from .test_figures_cache import _queries
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 QUARTERS = [Quarter(2023, 4).shifted(i) for i in range(6)]  # 2024/25 Q4 … 2025/26 Q1 (Jan 2024 – Jun 2025)
@@ -51,12 +50,6 @@ def world(tenant_a, tenant_b, member):
         reading(case, spider, "end", D(2024, 6, 10), routines=5, parenting=6)
         close(case, closed_on=D(2024, 6, 20))
     return {"alice": alice, "team": team, "other": other, "spider": spider}
-
-
-def _queries(fn):
-    with CaptureQueriesContext(connection) as captured:
-        value = fn()
-    return value, len(captured)
 
 
 def _fresh(fn):
