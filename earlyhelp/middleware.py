@@ -13,7 +13,6 @@ from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.db import transaction
 from django.shortcuts import render
-from django.urls import reverse
 
 from .audit import RequestContext, reset_request_context, set_request_context
 from .models import Membership
@@ -61,10 +60,6 @@ class NoStoreMiddleware:
         return response
 
 
-def two_factor_required(membership) -> bool:
-    return settings.TWO_FACTOR_ENFORCED and membership.role in settings.TWO_FACTOR_REQUIRED_ROLES
-
-
 class TenantMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -96,7 +91,5 @@ class TenantMiddleware:
                 return render(request, "earlyhelp/no_membership.html", status=403)
             request.membership = membership
             request.tenant = membership.tenant
-            if two_factor_required(membership) and not request.user.is_verified():
-                return redirect_to_login(request.get_full_path(), reverse("two-factor"))
             with tenant_context(membership.tenant):
                 return self.get_response(request)

@@ -54,6 +54,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "earlyhelp.two_factor.TwoFactorMiddleware",
     "csp.middleware.CSPMiddleware",
     "earlyhelp.middleware.NoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -188,7 +189,7 @@ API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=1024 * 1024)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "earlyhelp.api.authentication.ApiClientTokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        "earlyhelp.two_factor.VerifiedSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["earlyhelp.api.permissions.HasScope"],
     "DEFAULT_THROTTLE_CLASSES": ["earlyhelp.api.throttling.CallerRateThrottle"],

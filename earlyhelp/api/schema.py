@@ -25,6 +25,20 @@ class BearerTokenScheme(OpenApiAuthenticationExtension):
         }
 
 
+class VerifiedSessionScheme(OpenApiAuthenticationExtension):
+    target_class = "earlyhelp.two_factor.VerifiedSessionAuthentication"
+    name = "cookieAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "cookie",
+            "name": "sessionid",
+            "description": "A signed-in user's session (with the CSRF header on writes); where the user's role "
+            "requires two-factor sign-in, only after the code has been entered.",
+        }
+
+
 class PublicIdRelatedFieldSchema(OpenApiSerializerFieldExtension):
     """A related object named by its public id (a UUID) or by another slug such as a code (a string)."""
 
