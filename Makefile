@@ -40,6 +40,7 @@ test: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/python -m ruff check .
+	$(BIN)/lint-imports
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
 # Against the national data set: DATABASE_URL=postgres://…/eh_national make bench (see docs/scaling.md).
