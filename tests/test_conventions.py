@@ -16,6 +16,7 @@ UNSCOPED_ALLOWED = {
     "earlyhelp/tenancy.py": "defines the managers and the cross-tenant checks",
     "earlyhelp/audit.py": "writes the audit row for an explicit tenant",
     "earlyhelp/middleware.py": "lists the signed-in user's own memberships before a tenant is chosen",
+    "earlyhelp/two_factor.py": "whether any of the user's own memberships needs two-factor, before a tenant is chosen",
     "earlyhelp/admin.py": "platform administrators' site; membership checks across the user's tenants",
     "earlyhelp/demo.py": "platform seeding",
     "earlyhelp/management/commands/seed_demo.py": "platform seeding",
@@ -90,3 +91,35 @@ def test_every_foreign_key_between_tenant_models_carries_the_tenant():
         and issubclass(field.related_model, TenantModel) and not isinstance(field, TenantForeignKey)
     ]
     assert offenders == []
+
+
+# Models that are not tenant-owned, with the reason. Adding one is a reviewed decision (issue #16): a table
+# outside this list must inherit TenantModel (and so get the fail-closed manager and row-level security).
+PLATFORM_MODELS = {
+    "admin.LogEntry": "Django admin's change log (platform staff); tenant changes are in the audit log",
+    "auth.Permission": "Django's permission catalogue (no tenant data)",
+    "auth.Group": "Django's groups (unused for roles; roles live on memberships)",
+    "contenttypes.ContentType": "Django's model catalogue (no tenant data)",
+    "sessions.Session": "sign-in sessions, keyed by an unguessable key; a user may belong to several councils",
+    "axes.AccessFailureLog": "sign-in throttling happens before any council is known",
+    "axes.AccessAttempt": "sign-in throttling happens before any council is known",
+    "axes.AccessAttemptExpiration": "sign-in throttling happens before any council is known",
+    "axes.AccessLog": "sign-in throttling happens before any council is known",
+    "otp_totp.TOTPDevice": "a person's authenticator, used for every council they belong to",
+    "earlyhelp.User": "a person may belong to several councils through memberships",
+    "earlyhelp.TenantUser": "proxy of User for the tenant administrators' site",
+    "earlyhelp.Tenant": "the councils themselves",
+    "earlyhelp.TenantSettings": "proxy of Tenant: a council's own settings page",
+    "cases.FiguresVersion": "figures-cache token per council, renewed by triggers (issue #21 moves it)",
+    "cases.FiguresPendingRenewal": "empty between transactions; renewal queue of the figures cache (issue #21)",
+}
+
+
+def test_every_model_is_tenant_owned_or_a_reviewed_platform_model():
+    outside = sorted(
+        m._meta.label for m in apps.get_models() if not issubclass(m, TenantModel) and m._meta.label not in
+        PLATFORM_MODELS
+    )
+    assert outside == [], f"inherit TenantModel, or add to PLATFORM_MODELS with the reason: {outside}"
+    stale = sorted(set(PLATFORM_MODELS) - {m._meta.label for m in apps.get_models()})
+    assert stale == [], f"no longer models: {stale}"
