@@ -230,6 +230,15 @@ EMAIL_BACKEND = env(
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="early-help@localhost")
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")  # for links in emails
 
+# The audit log's integrity (earlyhelp.audit, docs/security.md). AUDIT_KEY signs each row and each checkpoint; it
+# must not be stored in the database (unset: a key derived from SECRET_KEY). Rotate by moving the old key to
+# AUDIT_RETIRED_KEYS. Checkpoints of each tenant's chain head are appended under AUDIT_CHECKPOINT_DIR, which
+# should live on another machine's storage (or be copied there) and be append-only (chattr +a).
+AUDIT_KEY = env("AUDIT_KEY", default="")
+AUDIT_RETIRED_KEYS = env.list("AUDIT_RETIRED_KEYS", default=[])
+AUDIT_CHECKPOINT_DIR = Path(env("AUDIT_CHECKPOINT_DIR", default=str(VAR_DIR / "audit-checkpoints")))
+AUDIT_CHECKPOINT_MINUTES = env.int("AUDIT_CHECKPOINT_MINUTES", default=5)
+
 # Celery: Redis broker when configured, otherwise tasks run eagerly in the web process (the demo).
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="")
 CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=None)
@@ -267,6 +276,11 @@ CELERY_BEAT_SCHEDULE: dict = {
     "outcomes-warm-dashboard-figures": {
         "task": "outcomes.tasks.warm_dashboard_figures_for_every_tenant",
         "schedule": crontab(minute="*"),
+    },
+    # Signed checkpoints of each tenant's audit chain head, outside the database (earlyhelp.audit_checkpoints).
+    "earlyhelp-audit-checkpoints": {
+        "task": "earlyhelp.tasks.checkpoint_audit_chains_for_every_tenant",
+        "schedule": crontab(minute=f"*/{AUDIT_CHECKPOINT_MINUTES}"),
     },
     # Tenant data exports past their expiry (DATA_EXPORT_DAYS): files deleted, every hour.
     "earlyhelp-expire-data-exports": {
