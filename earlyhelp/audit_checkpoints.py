@@ -42,8 +42,8 @@ def chain_head(tenant) -> dict:
     """The tenant's chain as it stands: newest event id, number of events, head hash, first keyed event. One
     statement, so one snapshot. Must run in the tenant's context (row-level security)."""
     table = AuditEvent._meta.db_table
-    sql = (  # noqa: S608 - the table name comes from the model; values are parameters
-        f"SELECT (SELECT count(*) FROM {table} WHERE tenant_id = %s), "
+    sql = (  # the table name comes from the model; values are parameters
+        f"SELECT (SELECT count(*) FROM {table} WHERE tenant_id = %s), "  # noqa: S608
         f"(SELECT id FROM {table} WHERE tenant_id = %s AND row_mac <> '' ORDER BY id LIMIT 1), h.id, h.row_hash "
         f"FROM (SELECT 1) one LEFT JOIN LATERAL (SELECT id, row_hash FROM {table} WHERE tenant_id = %s "
         "ORDER BY id DESC LIMIT 1) h ON true"

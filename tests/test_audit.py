@@ -117,8 +117,14 @@ class TestAccessLog:
 def test_the_database_computes_the_same_row_hash_as_python(tenant_a, member):
     """The row is appended in one statement that computes ``row_hash`` (``_append_in_one_statement``): it links
     the row's keyed hash, computed in Python over the row as it reads back, for any content."""
-    from earlyhelp.audit import (RequestContext, audit_keys, chain_link, reset_request_context, row_mac,
-                                 set_request_context)
+    from earlyhelp.audit import (
+        RequestContext,
+        audit_keys,
+        chain_link,
+        reset_request_context,
+        row_mac,
+        set_request_context,
+    )
 
     user = member(tenant_a)
     token = set_request_context(RequestContext(request_id="r-1", source_ip="2001:db8::1"))
