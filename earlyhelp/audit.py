@@ -279,17 +279,17 @@ def verify_audit_log(tenant, *, checkpoints: Iterable | None = None) -> ChainVer
                 result.breaks.append(ChainBreak(event.pk, f"is signed with a key this installation does not hold "
                                                           f"(key id {event.key_id or 'none'})"))
             elif not hmac.compare_digest(row_mac(event, key), event.row_mac):
-                result.breaks.append(ChainBreak(event.pk, "its content no longer matches its keyed hash (it was "
-                                                          "edited, or forged without the key)"))
+                result.breaks.append(ChainBreak(event.pk, "no longer matches its keyed hash (it was edited, or "
+                                                          "forged without the key)"))
             if event.row_hash != chain_link(event.prev_hash, event.row_mac):
-                result.breaks.append(ChainBreak(event.pk, "its chain hash is wrong (it was edited)"))
+                result.breaks.append(ChainBreak(event.pk, "has a wrong chain hash (it was edited)"))
         else:
             result.unkeyed += 1
             if first_keyed is not None:
                 result.breaks.append(ChainBreak(event.pk, "has no keyed hash although earlier events do (it was "
                                                           "edited and its keyed hash removed)"))
             if event_hash(event) != event.row_hash:
-                result.breaks.append(ChainBreak(event.pk, "its content no longer matches its hash (it was edited)"))
+                result.breaks.append(ChainBreak(event.pk, "no longer matches its hash (it was edited)"))
         if event.pk in wanted:
             heads[event.pk] = (result.checked, event.row_hash)
         previous = event.row_hash

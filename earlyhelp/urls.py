@@ -10,6 +10,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("switch-tenant/", views.switch_tenant, name="switch-tenant"),
     path("access-log/", access_log.access_log, name="access-log"),
+    path("access-log/verify/", access_log.audit_verify, name="audit-verify"),
     path("data-export/", views.data_exports, name="data-exports"),
     path("data-export/<uuid:public_id>/download/", views.data_export_download, name="data-export-download"),
     path("healthz", views.healthz, name="healthz"),

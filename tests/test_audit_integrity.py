@@ -217,3 +217,40 @@ def test_a_rotated_key_still_verifies_old_rows_and_an_unknown_key_is_named(tenan
     settings.AUDIT_RETIRED_KEYS = []
     problems = [b.problem for b in _verify(tenant_a).breaks]
     assert any(f"key id {old_id}" in p for p in problems) and len(problems) == 3  # 2 rows + the checkpoint
+
+
+class TestVerifyPage:
+    """The auditor's "Verify audit log" page, reached from the access log: their own council's log only."""
+
+    def test_reached_from_the_access_log_and_says_intact(self, tenant_a, member, sign_in):
+        from django.urls import reverse
+
+        from earlyhelp.permissions import Role
+
+        client = sign_in(member(tenant_a, role=Role.AUDITOR))
+        assert reverse("audit-verify") in client.get(reverse("access-log")).content.decode()
+        _events(tenant_a, 3)
+        page = client.post(reverse("audit-verify")).content.decode()
+        assert "Intact" in page and "Not intact" not in page
+        with tenant_context(tenant_a):
+            assert AuditEvent.objects.filter(action="audit_log.verified").count() == 1
+
+    def test_shows_the_first_bad_event_of_its_own_council_only(self, tenant_a, tenant_b, member, sign_in):
+        from django.urls import reverse
+
+        from earlyhelp.permissions import Role
+
+        broken = _events(tenant_b, 4)
+        _rewrite_forward(tenant_b, broken[1].pk, edit={"action": "forged"})
+        _events(tenant_a, 2)
+        own = sign_in(member(tenant_a, role=Role.TENANT_ADMIN)).post(reverse("audit-verify")).content.decode()
+        assert "Intact" in own and "Not intact" not in own
+        other = sign_in(member(tenant_b, role=Role.AUDITOR)).post(reverse("audit-verify")).content.decode()
+        assert "Not intact" in other and f"<strong>event {broken[1].pk}</strong>" in other
+
+    def test_refused_to_a_member_without_the_role(self, tenant_a, member, sign_in):
+        from django.urls import reverse
+
+        from earlyhelp.permissions import Role
+
+        assert sign_in(member(tenant_a, role=Role.PRACTITIONER)).post(reverse("audit-verify")).status_code == 403

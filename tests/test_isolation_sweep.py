@@ -328,6 +328,7 @@ SWEEP: dict[str, Entry] = {
     "cases:feedback": Entry(CASE_EDITORS, make=_case),
     "cases:audit": Entry({Role.AUDITOR}, make=_case),
     "access-log": Entry({Role.AUDITOR, Role.TENANT_ADMIN}),
+    "audit-verify": Entry({Role.AUDITOR, Role.TENANT_ADMIN}, method="post"),
     "cases:data-protection": Entry(DATA_PROTECTION),
     "cases:subject-access": Entry(DATA_PROTECTION, make=_person),
     "cases:tasks": Entry(CASE_VIEWERS),

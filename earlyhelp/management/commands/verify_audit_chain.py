@@ -30,7 +30,7 @@ class Command(BaseCommand):
                 if checkpoint and result.intact:
                     checkpoint_write(tenant=each, reason="verify_audit_chain --checkpoint")
             for item in result.breaks:
-                self.stdout.write(self.style.ERROR(f"{each.slug}: audit event {item.event_id} {item.problem}"))
+                self.stdout.write(self.style.ERROR(f"{each.slug}: audit event {item.event_id}: {item.problem}"))
             failures += len(result.breaks)
             last = result.last_checkpoint
             against = (f"; checked against {result.checkpoints} checkpoint(s), the last of {last['written_at']} "
