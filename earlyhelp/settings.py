@@ -298,6 +298,9 @@ FIGURES_WARM_LOCK_SECONDS = 600
 # the beat check above queues it again (at most three attempts).
 REPORT_RUN_STALL_MINUTES = env.int("REPORT_RUN_STALL_MINUTES", default=10)
 
+# "Check a report" (public, no sign-in): how many checks one address may make (django-ratelimit's rate syntax).
+REPORT_CHECK_RATE = env("REPORT_CHECK_RATE", default="30/h")
+
 # How long a tenant's full data export stays downloadable before its file is deleted.
 DATA_EXPORT_DAYS = env.int("DATA_EXPORT_DAYS", default=7)
 
