@@ -39,6 +39,7 @@ urlpatterns = [
     path("public/<slug:tenant_slug>/", include("reporting.public_urls")),
     path("api-clients/", api_pages.api_client_list, name="api-clients"),
     path("api-clients/add/", api_pages.api_client_add, name="api-client-add"),
+    path("api-clients/<uuid:public_id>/created/", api_pages.api_client_created, name="api-client-created"),
     path("api-clients/<uuid:public_id>/revoke/", api_pages.api_client_revoke_view, name="api-client-revoke"),
 ]
 

@@ -356,6 +356,7 @@ SWEEP: dict[str, Entry] = {
     "data-exports": Entry(ADMINS),
     "data-export-download": Entry(ADMINS, make=_data_export),
     "api-client-add": Entry(ADMINS),
+    "api-client-created": Entry(ADMINS, make=lambda tenant, member: _api_client(tenant, member)),
     "api-client-revoke": Entry(ADMINS, method="post", make=lambda tenant, member: _api_client(tenant, member)),
     "reporting:report-list": Entry(REPORTERS),
     "reporting:report-create": Entry(REPORTERS),
