@@ -83,3 +83,9 @@ def app_role(db):
             cursor.execute(f"CREATE ROLE {connection.ops.quote_name(role)} NOLOGIN NOSUPERUSER NOBYPASSRLS")
     grant_app_role()
     return role
+
+
+@pytest.fixture(autouse=True)
+def _audit_checkpoints_in_tmp(settings, tmp_path):
+    """Each test's audit checkpoints (earlyhelp.audit_checkpoints) go to its own directory, never var/."""
+    settings.AUDIT_CHECKPOINT_DIR = tmp_path / "audit-checkpoints"

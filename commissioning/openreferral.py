@@ -11,13 +11,14 @@ provider, contract status, and the funding partners. Contract values, KPIs and r
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
+import re
 import uuid
 
 from django.http import JsonResponse
-from django.shortcuts import get_object_or_404
-from django.views.decorators.http import require_safe
 
+from earlyhelp.api.problems import PROBLEM_CONTENT_TYPE, problem
 from earlyhelp.models import Tenant
 from earlyhelp.tenancy import tenant_context
 
@@ -27,21 +28,39 @@ HSDS_VERSION = "3.0"
 PROFILE_URL = "https://github.com/openreferral/uk-profile"
 OPENAPI_URL = "https://raw.githubusercontent.com/openreferral/uk-profile/main/openapi.json"
 DEFAULT_PER_PAGE = 50
-MAX_PER_PAGE = 200
+MAX_PER_PAGE = 200  # documented in README.md
+MAX_PAGE = 1_000_000  # far beyond any council's services; keeps the offset within the database's range
 
 
-def _json(data, status=200) -> JsonResponse:
-    response = JsonResponse(data, status=status)
+def _json(data, status=200, content_type="application/json") -> JsonResponse:
+    response = JsonResponse(data, status=status, content_type=content_type)
     response["Access-Control-Allow-Origin"] = "*"
     return response
 
 
-def _error(status: int, detail: str) -> JsonResponse:
-    return _json({"status": status, "detail": detail}, status=status)
+def _error(request, status: int, detail: str, code: str) -> JsonResponse:
+    """An ``application/problem+json`` answer (RFC 9457), the API's shape, with CORS like every feed answer."""
+    body = problem(status=status, code=code, detail=detail, instance=request.path,
+                   request_id=getattr(request, "request_id", ""))
+    return _json(body, status=status, content_type=PROBLEM_CONTENT_TYPE)
 
 
-def _tenant(slug: str) -> Tenant:
-    return get_object_or_404(Tenant.objects.all(), slug=slug)
+def feed_view(view):
+    """A feed endpoint: GET or HEAD only, the council found by its slug, and every refusal a JSON problem (never
+    Django's HTML pages)."""
+
+    @functools.wraps(view)
+    def wrapped(request, tenant_slug, **kwargs):
+        if request.method not in ("GET", "HEAD"):
+            response = _error(request, 405, "The feed is read-only: use GET.", "method_not_allowed")
+            response["Allow"] = "GET, HEAD"
+            return response
+        tenant = Tenant.objects.filter(slug=tenant_slug).first()
+        if tenant is None:
+            return _error(request, 404, "No council publishes a feed here.", "not_found")
+        return view(request, tenant, **kwargs)
+
+    return wrapped
 
 
 def _status(service: CommissionedService, today: dt.date) -> str:
@@ -96,27 +115,34 @@ def service_detail(service: CommissionedService, today: dt.date) -> dict:
     return detail
 
 
-@require_safe
-def root(request, tenant_slug):
-    _tenant(tenant_slug)
+@feed_view
+def root(request, tenant):
     return _json({"version": HSDS_VERSION, "profile": PROFILE_URL, "openapi_url": OPENAPI_URL})
 
 
-def _positive(request, name: str, default: int) -> int | None:
-    raw = request.GET.get(name, "")
-    if raw == "":
-        return default
-    return int(raw) if raw.isdigit() and int(raw) >= 1 else None
+_WHOLE_NUMBER = re.compile(r"[0-9]{1,12}")
 
 
-@require_safe
-def services(request, tenant_slug):
-    tenant = _tenant(tenant_slug)
-    page = _positive(request, "page", 1)
-    per_page = _positive(request, "per_page", DEFAULT_PER_PAGE)
-    if page is None or per_page is None:
-        return _error(400, "page and per_page are whole numbers of at least 1.")
-    per_page = min(per_page, MAX_PER_PAGE)
+def _paging(request) -> tuple[int, int] | str:
+    """``page`` (1 to ``MAX_PAGE``) and ``per_page`` (1 to ``MAX_PER_PAGE``) from the query, or what is wrong."""
+    values = {}
+    for name, default, most in (("page", 1, MAX_PAGE), ("per_page", DEFAULT_PER_PAGE, MAX_PER_PAGE)):
+        raw = request.GET.get(name, "")
+        if raw == "":
+            values[name] = default
+            continue
+        if not _WHOLE_NUMBER.fullmatch(raw) or not 1 <= int(raw) <= most:
+            return f"{name} must be a whole number from 1 to {most}."
+        values[name] = int(raw)
+    return values["page"], values["per_page"]
+
+
+@feed_view
+def services(request, tenant):
+    paging = _paging(request)
+    if isinstance(paging, str):
+        return _error(request, 400, paging, "bad_paging")
+    page, per_page = paging
     today = dt.date.today()
     with tenant_context(tenant):
         rows = CommissionedService.objects.select_related("provider").order_by("name", "id")
@@ -139,15 +165,16 @@ def services(request, tenant_slug):
     })
 
 
-@require_safe
-def service(request, tenant_slug, service_id):
-    tenant = _tenant(tenant_slug)
+@feed_view
+def service(request, tenant, service_id):
     with tenant_context(tenant):
         found = CommissionedService.objects.select_related("provider").filter(public_id=service_id).first()
         if found is None:
-            return _error(404, "No such service.")
+            return _error(request, 404, "No such service.", "not_found")
         return _json(service_detail(found, dt.date.today()))
 
 
 def not_found(request, *args, **kwargs):
-    return _error(404, "Not found.")
+    """Anything else under ``/openreferral/`` (an id that is not a UUID, an unknown path): a JSON 404."""
+    return _error(request, 404, "Not found: the feed has /, /services and /services/{uuid} per council.",
+                  "not_found")

@@ -11,7 +11,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 
 from . import selectors
-from .audit import record_event
+from .audit import record_event, verify_audit_log
 from .permissions import Capability, require_capability
 from .spreadsheets import escape_cell
 
@@ -84,3 +84,17 @@ def _csv(events) -> HttpResponse:
             event.actor_label, event.actor.username if event.actor else "", event.action, event.object_type,
             event.object_public_id, event.source_ip, event.request_id]])
     return response
+
+
+@require_capability(Capability.VIEW_AUDIT_LOG)
+def audit_verify(request):
+    """Verify this council's audit log (its keyed hashes and the checkpoints outside the database) on request:
+    intact, or not intact with the first bad event. Other councils' logs are never read here."""
+    result = None
+    if request.method == "POST":
+        result = verify_audit_log(request.tenant)
+        first = result.first_break
+        record_event(action="audit_log.verified", actor=request.user,
+                     detail={"checked": result.checked, "problems": len(result.breaks),
+                             "first_bad_event": first.event_id if first else None})
+    return render(request, "earlyhelp/audit_verify.html", {"result": result})

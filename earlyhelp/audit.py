@@ -1,16 +1,27 @@
 """The audit kernel: one function that every service calls on every write (and, later, on reads of
 child-level records). The request id and source address come from the request context set by the middleware.
+
+Integrity (the threat model is in ``docs/security.md``): each row carries ``row_mac``, an HMAC-SHA256 of its
+content under the audit key (``AUDIT_KEY``, or a key derived from ``SECRET_KEY``), which never reaches the
+database; and ``row_hash``, which links it to the row before it in its tenant's chain. Someone who can write to
+the database but does not hold the key cannot edit a row, or forge one, without verification seeing it. Removed
+rows (the newest ones above all) are found against the signed checkpoints of each chain's head that
+``earlyhelp.audit_checkpoints`` writes outside the database.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 import json
+from collections.abc import Iterable
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -34,6 +45,59 @@ def set_request_context(context: RequestContext):
 
 def reset_request_context(token) -> None:
     _request_context.reset(token)
+
+
+# ------------------------------------------------------------------------------------------------- the audit key
+
+_KEY_LABEL = b"earlyhelp audit-log key v1"  # domain separation: this key is for nothing but the audit log
+
+
+@dataclass(frozen=True)
+class AuditKey:
+    key_id: str
+    secret: bytes = field(repr=False)
+
+
+def _key_from(material: str, derived: bool) -> AuditKey:
+    secret = (hmac.new(material.encode(), _KEY_LABEL, hashlib.sha256).digest() if derived
+              else material.encode())
+    # The id names the key without revealing it: a hash of the key under its own label.
+    key_id = hashlib.sha256(b"earlyhelp audit key id\x00" + secret).hexdigest()[:12]
+    return AuditKey(key_id, secret)
+
+
+@lru_cache(maxsize=8)
+def _keys(current: str, retired: tuple[str, ...], secret_key: str, fallbacks: tuple[str, ...]):
+    signing = _key_from(current, derived=False) if current else _key_from(secret_key, derived=True)
+    known = {signing.key_id: signing}
+    for material in retired:
+        if material:
+            key = _key_from(material, derived=False)
+            known.setdefault(key.key_id, key)
+    for material in (secret_key, *fallbacks):  # a key derived from SECRET_KEY (or one it was rotated from)
+        key = _key_from(material, derived=True)
+        known.setdefault(key.key_id, key)
+    return signing, known
+
+
+def audit_keys() -> tuple[AuditKey, dict[str, AuditKey]]:
+    """The key that signs new rows and checkpoints, and every key verification accepts, by key id.
+
+    ``AUDIT_KEY`` when set, else HMAC(``SECRET_KEY``, label). Rotation: set a new ``AUDIT_KEY`` and move the
+    old one to ``AUDIT_RETIRED_KEYS`` (keys derived from ``SECRET_KEY_FALLBACKS`` are accepted too), so rows
+    and checkpoints signed before the rotation still verify.
+    """
+    return _keys(settings.AUDIT_KEY, tuple(settings.AUDIT_RETIRED_KEYS), settings.SECRET_KEY,
+                 tuple(getattr(settings, "SECRET_KEY_FALLBACKS", ())))
+
+
+def mac(key: AuditKey, payload: Any) -> str:
+    """HMAC-SHA256 of the canonical JSON of ``payload`` under ``key``, as hex."""
+    message = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str).encode()
+    return hmac.new(key.secret, message, hashlib.sha256).hexdigest()
+
+
+# ------------------------------------------------------------------------------------------------ appending
 
 
 def record_event(
@@ -73,20 +137,17 @@ def record_event(
         detail=json.loads(json.dumps(detail or {}, default=str)),
         occurred_at=timezone.now(),
     )
+    signing, _ = audit_keys()
+    event.key_id = signing.key_id
+    event.row_mac = row_mac(event, signing)
     with transaction.atomic(savepoint=False):
-        if connection.vendor == "postgresql":
-            _append_in_one_statement(event)
-        else:
-            event.prev_hash = AuditEvent.all_tenants.filter(tenant_id=tenant.pk).order_by("-id").values_list(
-                "row_hash", flat=True).first() or ""
-            event.row_hash = event_hash(event)
-            event.save(force_insert=True)
+        _append_in_one_statement(event)
     return event
 
 
 _CHAIN_LOCK_NAMESPACE = 0x4555  # "EU": advisory locks of the audit chain
 _APPEND_COLUMNS = ("tenant", "public_id", "actor", "actor_label", "action", "object_type", "object_public_id",
-                   "occurred_at", "request_id", "source_ip", "detail")
+                   "occurred_at", "request_id", "source_ip", "detail", "key_id", "row_mac")
 _APPEND_SQL: list[str] = []
 
 
@@ -99,47 +160,61 @@ def _append_sql() -> str:
         f"WITH head AS (SELECT coalesce((SELECT row_hash FROM {table} WHERE tenant_id = %s "
         "ORDER BY id DESC LIMIT 1), '') AS prev_hash) "
         f"INSERT INTO {table} ({columns}, prev_hash, row_hash) "
-        f"SELECT {values}, prev_hash, "
-        "encode(sha256(convert_to('[\"' || prev_hash || '\", ' || %s, 'UTF8')), 'hex') FROM head "
+        f"SELECT {values}, prev_hash, encode(sha256(convert_to(prev_hash || %s, 'UTF8')), 'hex') FROM head "
         "RETURNING id, prev_hash, row_hash"
     )
 
 
 def _append_in_one_statement(event: AuditEvent) -> None:
-    """Append ``event`` to its tenant's chain on PostgreSQL, in one round trip.
+    """Append ``event`` (its ``row_mac`` already computed) to its tenant's chain, in one round trip.
 
     Two statements in one query: the advisory lock of the tenant's chain (held until the transaction ends,
-    serialising appends), then an INSERT that reads the chain's head and computes ``row_hash`` in the database.
-    Each statement of a multi-statement query takes its own snapshot (READ COMMITTED), so the INSERT sees the
-    row of a transaction that held the lock before us and committed while we waited. The hash is
-    :func:`event_hash`'s, byte for byte: the JSON of its payload is ``["<prev_hash>", `` followed by the JSON of
-    the rest of the payload without its ``[`` (ASCII, as ``json.dumps`` escapes everything else), which Python
-    sends. Callers append the row as the last write of their transaction where they can (the API does), so
-    that the lock is held from this statement to the commit only.
+    serialising appends), then an INSERT that reads the chain's head and computes ``row_hash`` =
+    SHA-256(prev_hash ‖ row_mac) (:func:`chain_link`) in the database. Each statement of a multi-statement query
+    takes its own snapshot (READ COMMITTED), so the INSERT sees the row of a transaction that held the lock
+    before us and committed while we waited. The key stays in this process: only the MAC is sent. Callers append
+    the row as the last write of their transaction where they can (the API does), so that the lock is held from
+    this statement to the commit only. (The MAC does not depend on the chain, so appends could later be written
+    without the lock and linked in batches.)
     """
     if not _APPEND_SQL:
         _APPEND_SQL.append(_append_sql())
-    tail = json.dumps(_hash_payload(event)[1:], sort_keys=True, default=str)[1:]
     values = [AuditEvent._meta.get_field(name).get_db_prep_save(getattr(event, AuditEvent._meta.get_field(
         name).attname), connection) for name in _APPEND_COLUMNS]
     with connection.cursor() as cursor:
-        cursor.execute(_APPEND_SQL[0], [_CHAIN_LOCK_NAMESPACE, event.tenant_id, event.tenant_id, *values, tail])
+        cursor.execute(_APPEND_SQL[0], [_CHAIN_LOCK_NAMESPACE, event.tenant_id, event.tenant_id, *values,
+                                        event.row_mac])
         event.pk, event.prev_hash, event.row_hash = cursor.fetchone()
     event._state.adding = False
     event._state.db = connection.alias
 
 
-def event_hash(event: AuditEvent) -> str:
-    """SHA-256 over the previous hash and every recorded field of ``event``."""
-    return hashlib.sha256(json.dumps(_hash_payload(event), sort_keys=True, default=str).encode()).hexdigest()
-
-
-def _hash_payload(event: AuditEvent) -> list:
+def _content(event: AuditEvent) -> list:
     return [
-        event.prev_hash, event.tenant_id, event.actor_id, event.actor_label, event.action, event.object_type,
+        event.tenant_id, event.actor_id, event.actor_label, event.action, event.object_type,
         event.object_public_id, event.occurred_at.astimezone(dt.UTC).isoformat(timespec="microseconds"),
         event.request_id, event.source_ip or "", event.detail,
     ]
+
+
+def row_mac(event: AuditEvent, key: AuditKey) -> str:
+    """The keyed hash of one row: its key id, public id and every recorded field, under ``key``."""
+    return mac(key, ["audit-event", key.key_id, str(event.public_id), *_content(event)])
+
+
+def chain_link(prev_hash: str, mac_hex: str) -> str:
+    """``row_hash`` of a keyed row: SHA-256 of the previous row's hash followed by this row's MAC."""
+    return hashlib.sha256((prev_hash + mac_hex).encode()).hexdigest()
+
+
+def event_hash(event: AuditEvent) -> str:
+    """The unkeyed hash of rows written before keyed hashing (``row_mac`` empty): SHA-256 over the previous hash
+    and every recorded field. Anyone can recompute it, so such rows are protected by the checkpoints only."""
+    return hashlib.sha256(json.dumps([event.prev_hash, *_content(event)], sort_keys=True,
+                                     default=str).encode()).hexdigest()
+
+
+# --------------------------------------------------------------------------------------------- verification
 
 
 @dataclass(frozen=True)
@@ -148,17 +223,82 @@ class ChainBreak:
     problem: str
 
 
-def verify_chain(tenant) -> tuple[int, list[ChainBreak]]:
-    """Walk ``tenant``'s audit chain in order; return (rows checked, breaks found)."""
-    breaks: list[ChainBreak] = []
+@dataclass
+class ChainVerification:
+    """What verifying one tenant's audit log found."""
+
+    checked: int = 0
+    breaks: list[ChainBreak] = field(default_factory=list)
+    checkpoints: int = 0
+    last_checkpoint: dict | None = None
+    unkeyed: int = 0
+
+    @property
+    def intact(self) -> bool:
+        return not self.breaks
+
+    @property
+    def first_break(self) -> ChainBreak | None:
+        return min(self.breaks, key=lambda b: b.event_id) if self.breaks else None
+
+
+def verify_audit_log(tenant, *, checkpoints: Iterable | None = None) -> ChainVerification:
+    """Walk ``tenant``'s audit chain in order and check it against its checkpoints. Must run where the tenant's
+    rows are readable (its tenant context, or the owner role).
+
+    Each row: its keyed hash (the content was not edited, the row was not forged), its link to the row before
+    (nothing was removed or inserted in between), and no unkeyed row after a keyed one. Then each checkpoint
+    (``earlyhelp.audit_checkpoints``; read from the store unless given): its signature, and that the chain still
+    holds, up to the event it recorded, the number of events and the head hash it recorded — so rewriting the
+    chain, or removing its newest events, up to the last checkpoint is seen.
+    """
+    from .audit_checkpoints import checkpoint_problems, read_checkpoints
+
+    _, keys = audit_keys()
+    result = ChainVerification()
+    if checkpoints is None:
+        checkpoints, problems = read_checkpoints(tenant)
+        result.breaks.extend(problems)
+    checkpoints = list(checkpoints)
+    result.checkpoints = len(checkpoints)
+    result.last_checkpoint = checkpoints[-1] if checkpoints else None
+    heads = {}  # event id → (rows up to it, its row_hash), for the events the checkpoints name
+    wanted = {cp["last_event_id"] for cp in checkpoints}
     previous = ""
-    checked = 0
+    first_keyed = None
     rows = AuditEvent.all_tenants.filter(tenant=tenant).order_by("id").iterator(chunk_size=2000)
     for event in rows:
-        checked += 1
+        result.checked += 1
         if event.prev_hash != previous:
-            breaks.append(ChainBreak(event.pk, "does not follow the row before it (a row was removed or inserted)"))
-        if event_hash(event) != event.row_hash:
-            breaks.append(ChainBreak(event.pk, "its content no longer matches its hash (it was edited)"))
+            result.breaks.append(ChainBreak(event.pk, "does not follow the row before it (a row was removed or "
+                                                      "inserted)"))
+        if event.row_mac:
+            first_keyed = first_keyed or event.pk
+            key = keys.get(event.key_id)
+            if key is None:
+                result.breaks.append(ChainBreak(event.pk, f"is signed with a key this installation does not hold "
+                                                          f"(key id {event.key_id or 'none'})"))
+            elif not hmac.compare_digest(row_mac(event, key), event.row_mac):
+                result.breaks.append(ChainBreak(event.pk, "no longer matches its keyed hash (it was edited, or "
+                                                          "forged without the key)"))
+            if event.row_hash != chain_link(event.prev_hash, event.row_mac):
+                result.breaks.append(ChainBreak(event.pk, "has a wrong chain hash (it was edited)"))
+        else:
+            result.unkeyed += 1
+            if first_keyed is not None:
+                result.breaks.append(ChainBreak(event.pk, "has no keyed hash although earlier events do (it was "
+                                                          "edited and its keyed hash removed)"))
+            if event_hash(event) != event.row_hash:
+                result.breaks.append(ChainBreak(event.pk, "no longer matches its hash (it was edited)"))
+        if event.pk in wanted:
+            heads[event.pk] = (result.checked, event.row_hash)
         previous = event.row_hash
-    return checked, breaks
+    result.breaks.extend(checkpoint_problems(checkpoints, heads=heads, first_keyed=first_keyed))
+    result.breaks.sort(key=lambda b: b.event_id)
+    return result
+
+
+def verify_chain(tenant) -> tuple[int, list[ChainBreak]]:
+    """Walk ``tenant``'s audit chain in order, with its checkpoints; return (rows checked, breaks found)."""
+    result = verify_audit_log(tenant)
+    return result.checked, result.breaks

@@ -21,8 +21,10 @@ from .tenancy import set_database_user, tenant_context
 ACTIVE_MEMBERSHIP_SESSION_KEY = "earlyhelp_active_membership"
 
 # Paths that are not tenant pages: sign in/out, static files, the platform administrators' site, health
-# checks, and the API (which enters the tenant context from its own authentication).
-EXEMPT_PREFIXES = ("/accounts/", "/static/", "/platform/", "/healthz", "/api/", "/openreferral/", "/favicon.ico")
+# checks, the API (which enters the tenant context from its own authentication), and the public pages of a
+# council chosen by its slug in the path (the Open Referral feed, "Check a report").
+EXEMPT_PREFIXES = ("/accounts/", "/static/", "/platform/", "/healthz", "/api/", "/openreferral/", "/public/",
+                   "/favicon.ico")
 
 
 def client_ip(request) -> str | None:

@@ -141,10 +141,14 @@ class AuditEvent(TenantModel):
     request_id = models.CharField(max_length=64, blank=True)
     source_ip = models.GenericIPAddressField(null=True, blank=True)
     detail = models.JSONField(default=dict, blank=True)
-    # Hash chain per tenant: each row's hash covers its content and the previous row's hash, so an edited,
-    # removed or inserted row is detected by ``manage.py verify_audit_chain``.
+    # Hash chain per tenant (earlyhelp.audit): ``row_mac`` is an HMAC of the row's content under the audit key
+    # named by ``key_id`` (the key itself is never in the database); ``row_hash`` links it to the previous row's
+    # hash. ``manage.py verify_audit_chain`` finds an edited, forged, removed or inserted row, with the signed
+    # checkpoints kept outside the database (earlyhelp.audit_checkpoints) for removed newest rows.
     prev_hash = models.CharField(max_length=64, blank=True)
     row_hash = models.CharField(max_length=64, blank=True)
+    key_id = models.CharField(max_length=16, blank=True)
+    row_mac = models.CharField(max_length=64, blank=True, help_text="Empty on rows written before keyed hashing.")
 
     class Meta(TenantModel.Meta):
         ordering = ["-occurred_at", "-id"]

@@ -230,6 +230,15 @@ EMAIL_BACKEND = env(
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="early-help@localhost")
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")  # for links in emails
 
+# The audit log's integrity (earlyhelp.audit, docs/security.md). AUDIT_KEY signs each row and each checkpoint; it
+# must not be stored in the database (unset: a key derived from SECRET_KEY). Rotate by moving the old key to
+# AUDIT_RETIRED_KEYS. Checkpoints of each tenant's chain head are appended under AUDIT_CHECKPOINT_DIR, which
+# should live on another machine's storage (or be copied there) and be append-only (chattr +a).
+AUDIT_KEY = env("AUDIT_KEY", default="")
+AUDIT_RETIRED_KEYS = env.list("AUDIT_RETIRED_KEYS", default=[])
+AUDIT_CHECKPOINT_DIR = Path(env("AUDIT_CHECKPOINT_DIR", default=str(VAR_DIR / "audit-checkpoints")))
+AUDIT_CHECKPOINT_MINUTES = env.int("AUDIT_CHECKPOINT_MINUTES", default=5)
+
 # Celery: Redis broker when configured, otherwise tasks run eagerly in the web process (the demo).
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="")
 CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=None)
@@ -268,6 +277,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "outcomes.tasks.warm_dashboard_figures_for_every_tenant",
         "schedule": crontab(minute="*"),
     },
+    # Signed checkpoints of each tenant's audit chain head, outside the database (earlyhelp.audit_checkpoints).
+    "earlyhelp-audit-checkpoints": {
+        "task": "earlyhelp.tasks.checkpoint_audit_chains_for_every_tenant",
+        "schedule": crontab(minute=f"*/{AUDIT_CHECKPOINT_MINUTES}"),
+    },
     # Tenant data exports past their expiry (DATA_EXPORT_DAYS): files deleted, every hour.
     "earlyhelp-expire-data-exports": {
         "task": "earlyhelp.tasks.expire_data_exports_for_every_tenant",
@@ -283,6 +297,9 @@ FIGURES_WARM_LOCK_SECONDS = 600
 # A queued or running report run that has not moved for this long is taken to be stalled: it can be retried, and
 # the beat check above queues it again (at most three attempts).
 REPORT_RUN_STALL_MINUTES = env.int("REPORT_RUN_STALL_MINUTES", default=10)
+
+# "Check a report" (public, no sign-in): how many checks one address may make (django-ratelimit's rate syntax).
+REPORT_CHECK_RATE = env("REPORT_CHECK_RATE", default="30/h")
 
 # How long a tenant's full data export stays downloadable before its file is deleted.
 DATA_EXPORT_DAYS = env.int("DATA_EXPORT_DAYS", default=7)

@@ -98,3 +98,18 @@ def expire_data_exports(tenant) -> int:
 def expire_data_exports_for_every_tenant() -> int:
     """Beat's hourly entry point: one expiry task per tenant, each in its own tenant's context."""
     return queue_for_every_tenant(expire_data_exports)
+
+
+@tenant_task(name="earlyhelp.tasks.checkpoint_audit_chain")
+def checkpoint_audit_chain(tenant) -> int:
+    """Write a signed checkpoint of ``tenant``'s audit chain head outside the database, if the chain has moved
+    since the last one; returns the newest event id it records."""
+    from .audit_checkpoints import checkpoint_write
+
+    return checkpoint_write(tenant=tenant, reason="scheduled", only_if_moved=True)["last_event_id"]
+
+
+@shared_task(name="earlyhelp.tasks.checkpoint_audit_chains_for_every_tenant")
+def checkpoint_audit_chains_for_every_tenant() -> int:
+    """Beat's entry point, every AUDIT_CHECKPOINT_MINUTES: one checkpoint task per tenant."""
+    return queue_for_every_tenant(checkpoint_audit_chain)

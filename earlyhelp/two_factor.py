@@ -26,7 +26,8 @@ from .models import Membership
 from .tenancy import set_database_user
 
 # What a pending session may reach: the code page itself, signing out, static files and the health check.
-# The Open Referral feed is public (no sign-in); for a pending session it serves exactly what it serves anyone.
+# The Open Referral feed and a council's public pages ("Check a report") need no sign-in; for a pending session
+# they serve exactly what they serve anyone.
 PENDING_ALLOWED_PREFIXES = (
     "/accounts/two-factor/",
     "/accounts/logout/",
@@ -34,6 +35,7 @@ PENDING_ALLOWED_PREFIXES = (
     "/healthz",
     "/favicon.ico",
     "/openreferral/",
+    "/public/",
 )
 API_PREFIX = "/api/"
 PROBLEM_CONTENT_TYPE = "application/problem+json"

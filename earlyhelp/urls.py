@@ -10,6 +10,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("switch-tenant/", views.switch_tenant, name="switch-tenant"),
     path("access-log/", access_log.access_log, name="access-log"),
+    path("access-log/verify/", access_log.audit_verify, name="audit-verify"),
     path("data-export/", views.data_exports, name="data-exports"),
     path("data-export/<uuid:public_id>/download/", views.data_export_download, name="data-export-download"),
     path("healthz", views.healthz, name="healthz"),
@@ -34,8 +35,11 @@ urlpatterns = [
     path("api/", include("earlyhelp.api.urls")),
     # Open Referral UK feed of each tenant's commissioned services: open read, no sign-in.
     path("openreferral/", include("commissioning.openreferral_urls")),
+    # A council's public pages, no sign-in: "Check a report" (reporting.views_public).
+    path("public/<slug:tenant_slug>/", include("reporting.public_urls")),
     path("api-clients/", api_pages.api_client_list, name="api-clients"),
     path("api-clients/add/", api_pages.api_client_add, name="api-client-add"),
+    path("api-clients/<uuid:public_id>/created/", api_pages.api_client_created, name="api-client-created"),
     path("api-clients/<uuid:public_id>/revoke/", api_pages.api_client_revoke_view, name="api-client-revoke"),
 ]
 

@@ -360,7 +360,7 @@ class ReportRunSerializer(serializers.ModelSerializer):
     class Meta:
         model = ReportRun
         fields = ["id", "report", "status", "progress", "error", "attempts", "created_at", "started_at",
-                  "finished_at", "pdf_sha256", "pdf_available"]
+                  "finished_at", "snapshot_sha256", "pdf_sha256", "pdf_available"]
         read_only_fields = fields
 
     def get_pdf_available(self, obj) -> bool:

@@ -90,3 +90,55 @@ class UnitCostForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         govuk(self)
+
+
+class ReportCheckForm(forms.Form):
+    """A PDF to check against a council's report runs, or its SHA-256."""
+
+    MAX_BYTES = 50 * 1024 * 1024
+
+    pdf = forms.FileField(required=False, label="Upload the PDF",
+                          help_text="The report as you received it (up to 50 MB). It is read, not kept.")
+    sha256 = forms.CharField(required=False, label="Or paste its SHA-256",
+                             help_text="64 letters and digits, for example from sha256sum or Get-FileHash")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["pdf"].widget.attrs.update({"class": "govuk-file-upload", "accept": "application/pdf,.pdf"})
+        self.fields["sha256"].widget.attrs.update({"class": "govuk-input govuk-input--width-30",
+                                                   "spellcheck": "false", "autocomplete": "off"})
+
+    def clean_sha256(self):
+        value = "".join(self.cleaned_data["sha256"].split()).lower()
+        if value and (len(value) != 64 or any(c not in "0123456789abcdef" for c in value)):
+            raise forms.ValidationError("A SHA-256 is 64 characters, each 0–9 or a–f.")
+        return value
+
+    def clean_pdf(self):
+        upload = self.cleaned_data["pdf"]
+        if upload is None:
+            return None
+        if upload.size > self.MAX_BYTES:
+            raise forms.ValidationError("The file is larger than 50 MB: no report of ours is that large.")
+        upload.seek(0)
+        if upload.read(5) != b"%PDF-":
+            raise forms.ValidationError("The file is not a PDF.")
+        return upload
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors and bool(cleaned.get("pdf")) == bool(cleaned.get("sha256")):
+            raise forms.ValidationError("Upload the PDF or paste its SHA-256 (one of the two).")
+        return cleaned
+
+    def sha256_of_input(self) -> str:
+        import hashlib
+
+        upload = self.cleaned_data.get("pdf")
+        if upload is None:
+            return self.cleaned_data["sha256"]
+        digest = hashlib.sha256()
+        upload.seek(0)
+        for chunk in upload.chunks():
+            digest.update(chunk)
+        return digest.hexdigest()

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import hashlib
 import json
 from collections.abc import Callable
 
+from django.conf import settings
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
@@ -81,8 +84,30 @@ def snapshot_hash(snapshot: dict) -> str:
     return hashlib.sha256(json.dumps(snapshot, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def render_html(snapshot: dict) -> str:
-    """The report as one HTML document (print stylesheet included), from the snapshot alone."""
+def checkpoint_summary(checkpoint: dict) -> dict:
+    """What a report prints of the audit checkpoint written with its run (``earlyhelp.audit_checkpoints``)."""
+    return {"last_event_id": checkpoint["last_event_id"], "head_hash_prefix": checkpoint["head_hash"][:16],
+            "seq": checkpoint["seq"], "written_at": checkpoint["written_at"]}
+
+
+def provenance(*, tenant, run_public_id, snapshot_sha256: str) -> dict:
+    """What the last page says of where this document comes from: the run, the snapshot's hash, and the public
+    page where a reader can check a copy of the PDF."""
+    return {"run_id": str(run_public_id), "snapshot_sha256": snapshot_sha256,
+            "check_url": settings.SITE_URL.rstrip("/") + reverse("public:check-report",
+                                                                 kwargs={"tenant_slug": tenant.slug})}
+
+
+def run_provenance(run) -> dict:
+    """``provenance`` of a rendered run, to render its HTML again (byte for byte the same PDF)."""
+    return provenance(tenant=run.tenant, run_public_id=run.public_id, snapshot_sha256=run.snapshot_sha256)
+
+
+def render_html(snapshot: dict, *, provenance: dict | None = None) -> str:
+    """The report as one HTML document (print stylesheet included), from the snapshot alone (and, for a run,
+    its ``provenance``, printed on the last page). ``snapshot`` is left as it was (sections' renderers may add
+    to their data), so that what is stored and hashed is what was built."""
+    snapshot = copy.deepcopy(snapshot)
     public = bool(snapshot["header"].get("is_public", True))
     threshold = snapshot["tenant"]["threshold"]
     decimals = snapshot["tenant"]["decimals"]
@@ -103,6 +128,8 @@ def render_html(snapshot: dict) -> str:
             "definitions": definitions,
             "appendix_number": len(bodies) + 1,
             "threshold": threshold,
+            "provenance": provenance,
+            "checkpoint": snapshot.get("audit_checkpoint"),
         },
     )
 

@@ -18,3 +18,9 @@ def run_by_public_id(public_id) -> ReportRun:
 
 def runs_of(report: Report) -> QuerySet[ReportRun]:
     return report.runs.select_related("requested_by").order_by("-created_at")
+
+
+def rendered_run_by_pdf_sha256(sha256: str) -> ReportRun | None:
+    """The current tenant's rendered run whose PDF has this SHA-256, if any (the newest, should two match)."""
+    return (ReportRun.objects.select_related("report").filter(status=ReportRun.Status.DONE, pdf_sha256=sha256)
+            .order_by("-finished_at").first())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import traceback
 
 from django.core.exceptions import ValidationError
@@ -10,6 +11,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from earlyhelp.audit import record_event
+from earlyhelp.audit_checkpoints import checkpoint_write
 from earlyhelp.tasks import enqueue
 from earlyhelp.tenancy import tenant_context
 
@@ -166,8 +168,16 @@ def report_run_execute(*, tenant, run_id: int) -> ReportRun | None:
         with tenant_context(tenant):
             snapshot = rendering.build_snapshot(tenant, run.parameters,
                                                 progress=lambda pct: None)
+            # The audit chain's head, signed and written outside the database, and printed on the report.
+            snapshot["audit_checkpoint"] = rendering.checkpoint_summary(
+                checkpoint_write(tenant=tenant, reason=f"report run {run.public_id}"))
         _set_progress(tenant, run_id, 70)
-        html = rendering.render_html(snapshot)
+        # As it will read back from the database (string keys, JSON types), so that its hash, printed on the
+        # report, is the hash of the stored snapshot, and the stored snapshot renders the same document.
+        snapshot = json.loads(json.dumps(snapshot, default=str))
+        snapshot_sha256 = rendering.snapshot_hash(snapshot)
+        html = rendering.render_html(snapshot, provenance=rendering.provenance(
+            tenant=tenant, run_public_id=run.public_id, snapshot_sha256=snapshot_sha256))
         pdf_bytes = rendering.render_pdf(html)
         _set_progress(tenant, run_id, 95)
         with tenant_context(tenant):
@@ -178,7 +188,7 @@ def report_run_execute(*, tenant, run_id: int) -> ReportRun | None:
             if run.pdf:
                 run.pdf.delete(save=False)
             run.snapshot = snapshot
-            run.snapshot_sha256 = rendering.snapshot_hash(snapshot)
+            run.snapshot_sha256 = snapshot_sha256
             run.pdf_sha256 = hashlib.sha256(pdf_bytes).hexdigest()
             run.pdf.save(name, ContentFile(pdf_bytes), save=False)
             run.status = ReportRun.Status.DONE

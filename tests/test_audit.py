@@ -115,9 +115,16 @@ class TestAccessLog:
 
 @pytest.mark.postgres
 def test_the_database_computes_the_same_row_hash_as_python(tenant_a, member):
-    """On PostgreSQL the row is appended in one statement that computes ``row_hash`` (``_append_in_one_statement``):
-    it is ``event_hash`` of the row, for any content."""
-    from earlyhelp.audit import RequestContext, event_hash, reset_request_context, set_request_context
+    """The row is appended in one statement that computes ``row_hash`` (``_append_in_one_statement``): it links
+    the row's keyed hash, computed in Python over the row as it reads back, for any content."""
+    from earlyhelp.audit import (
+        RequestContext,
+        audit_keys,
+        chain_link,
+        reset_request_context,
+        row_mac,
+        set_request_context,
+    )
 
     user = member(tenant_a)
     token = set_request_context(RequestContext(request_id="r-1", source_ip="2001:db8::1"))
@@ -132,7 +139,8 @@ def test_the_database_computes_the_same_row_hash_as_python(tenant_a, member):
     assert [(e.prev_hash, e.row_hash) for e in stored] == [(e.prev_hash, e.row_hash) for e in events]
     assert stored[0].source_ip == "2001:db8::1" and stored[0].actor_id == user.pk
     for row in stored:
-        assert row.row_hash == event_hash(row)
+        assert row.row_mac == row_mac(row, audit_keys()[0]) and row.key_id == audit_keys()[0].key_id
+        assert row.row_hash == chain_link(row.prev_hash, row.row_mac)
     assert stored[1].prev_hash == stored[0].row_hash
     checked, breaks = verify_chain(tenant_a)
     assert checked >= 3 and breaks == []

@@ -37,7 +37,8 @@ EXEMPT = {
     "switch-tenant": "acts only on the user's own memberships (tested in tests/test_pages.py)",
 }
 # Tested in their own suites (openreferral: an open feed of a tenant chosen by slug, tests/api/test_openreferral.py).
-EXEMPT_NAMESPACES = {"tenant_admin", "platform_admin", "api", "openreferral"}
+# public: a council's public pages, no sign-in ("Check a report", reporting/tests/test_report_integrity.py).
+EXEMPT_NAMESPACES = {"tenant_admin", "platform_admin", "api", "openreferral", "public"}
 
 
 def _user(member, tenant, role):
@@ -328,6 +329,7 @@ SWEEP: dict[str, Entry] = {
     "cases:feedback": Entry(CASE_EDITORS, make=_case),
     "cases:audit": Entry({Role.AUDITOR}, make=_case),
     "access-log": Entry({Role.AUDITOR, Role.TENANT_ADMIN}),
+    "audit-verify": Entry({Role.AUDITOR, Role.TENANT_ADMIN}, method="post"),
     "cases:data-protection": Entry(DATA_PROTECTION),
     "cases:subject-access": Entry(DATA_PROTECTION, make=_person),
     "cases:tasks": Entry(CASE_VIEWERS),
@@ -354,6 +356,7 @@ SWEEP: dict[str, Entry] = {
     "data-exports": Entry(ADMINS),
     "data-export-download": Entry(ADMINS, make=_data_export),
     "api-client-add": Entry(ADMINS),
+    "api-client-created": Entry(ADMINS, make=lambda tenant, member: _api_client(tenant, member)),
     "api-client-revoke": Entry(ADMINS, method="post", make=lambda tenant, member: _api_client(tenant, member)),
     "reporting:report-list": Entry(REPORTERS),
     "reporting:report-create": Entry(REPORTERS),

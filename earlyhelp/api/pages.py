@@ -1,4 +1,5 @@
-"""The tenant administrator's pages for API clients: list, create (the token is shown once), revoke.
+"""The tenant administrator's pages for API clients: list, create (the token is shown once, on the page the
+creation redirects to), revoke.
 
 A client can be made for a commissioned provider (its own system, submitting and reading that provider's
 returns only). Providers belong to the commissioning app, on a floor above: it registers itself through
@@ -96,11 +97,28 @@ def api_client_add(request):
         except ValidationError as error:
             form.add_error(None, error)
             return render(request, "earlyhelp/api_clients/add.html", {"form": form})
-        response = render(request, "earlyhelp/api_clients/created.html", {"client": client, "token": token},
-                          status=201)
-        response["Cache-Control"] = "no-store"
-        return response
+        # Post/redirect/get: the token waits in the session for one view of the next page, so that reloading
+        # that page shows nothing again and creates nothing.
+        request.session[NEW_TOKEN_SESSION_KEY] = {"client": str(client.public_id), "token": token}
+        return redirect("api-client-created", public_id=client.public_id)
     return render(request, "earlyhelp/api_clients/add.html", {"form": form})
+
+
+NEW_TOKEN_SESSION_KEY = "earlyhelp_new_api_token"
+
+
+@require_capability(Capability.ADMINISTER_TENANT)
+def api_client_created(request, public_id):
+    """The client just created, with its token the first time this page is shown after creating it (taken from
+    the session, then gone); afterwards the page says the token cannot be shown again."""
+    client = get_object_or_404(ApiClient.objects, public_id=public_id)
+    pending = request.session.get(NEW_TOKEN_SESSION_KEY) or {}
+    token = None
+    if pending.get("client") == str(client.public_id):
+        token = request.session.pop(NEW_TOKEN_SESSION_KEY)["token"]
+    response = render(request, "earlyhelp/api_clients/created.html", {"client": client, "token": token})
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @require_POST

@@ -103,9 +103,10 @@ def test_a_client_starts_a_run_polls_it_and_downloads_the_pdf(tenant_a, make_api
         from django.core.files.base import ContentFile
 
         made.pdf.save(f"reports/test/{made.public_id}.pdf", ContentFile(makers.PDF_BYTES), save=False)
-        made.status, made.progress = ReportRun.Status.DONE, 100
+        made.status, made.progress, made.snapshot_sha256 = ReportRun.Status.DONE, 100, "ab" * 32
         made.save()
-    assert api.get(f"/api/v1/report-runs/{run['id']}/").json()["progress"] == 100
+    polled = api.get(f"/api/v1/report-runs/{run['id']}/").json()
+    assert polled["progress"] == 100 and polled["snapshot_sha256"] == "ab" * 32  # to check the PDF's last page
     pdf = api.get(f"/api/v1/report-runs/{run['id']}/pdf/", HTTP_ACCEPT="application/pdf")
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
     assert b"".join(pdf.streaming_content) == makers.PDF_BYTES
