@@ -63,6 +63,24 @@ def _run(tenant, member):
         return ReportRun.objects.create(report=report, requested_by=report.created_by, parameters={})
 
 
+def _rendered_run(tenant, member):
+    """A finished run with a real snapshot (the written sections only, so it is quick to build) and no PDF."""
+    from reporting import rendering
+    from reporting import sections as registry
+    from reporting.services import _parameters
+
+    run = _run(tenant, member)
+    with tenant_context(tenant):
+        parameters = _parameters(run.report)
+        parameters["sections"] = [dict(item, include=registry.get(item["key"]).kind == "narrative")
+                                  for item in parameters["sections"]]
+        run.parameters = parameters
+        run.snapshot = rendering.build_snapshot(tenant, parameters)
+        run.status = run.Status.DONE
+        run.save()
+    return run
+
+
 def _unit_cost(tenant, member):
     from reporting import indicators
 
@@ -364,6 +382,8 @@ SWEEP: dict[str, Entry] = {
     "reporting:run-detail": Entry(REPORTERS, make=_run),
     "reporting:run-retry": Entry(REPORTERS, method="post", make=_run),
     "reporting:run-download": Entry(REPORTERS, make=_run, ok={200, 404}),  # 404 while it has no PDF
+    "reporting:run-html": Entry(REPORTERS, make=_rendered_run),
+    "reporting:run-html-download": Entry(REPORTERS, make=_rendered_run),
     "reporting:indicators": Entry(REPORTERS),
     "reporting:unit-costs": Entry(REPORTERS),
     "reporting:unit-cost-new": Entry(REPORTERS),
