@@ -22,7 +22,8 @@ ACTIVE_MEMBERSHIP_SESSION_KEY = "earlyhelp_active_membership"
 
 # Paths that are not tenant pages: sign in/out, static files, the platform administrators' site, health
 # checks, and the API (which enters the tenant context from its own authentication).
-EXEMPT_PREFIXES = ("/accounts/", "/static/", "/platform/", "/healthz", "/api/", "/openreferral/", "/favicon.ico")
+EXEMPT_PREFIXES = ("/accounts/", "/static/", "/platform/", "/healthz", "/api/", "/openreferral/", "/public/",
+                   "/favicon.ico")
 
 
 def client_ip(request) -> str | None:

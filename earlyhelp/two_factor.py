@@ -34,6 +34,7 @@ PENDING_ALLOWED_PREFIXES = (
     "/healthz",
     "/favicon.ico",
     "/openreferral/",
+    "/public/",
 )
 API_PREFIX = "/api/"
 PROBLEM_CONTENT_TYPE = "application/problem+json"

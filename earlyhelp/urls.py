@@ -34,6 +34,8 @@ urlpatterns = [
     path("api/", include("earlyhelp.api.urls")),
     # Open Referral UK feed of each tenant's commissioned services: open read, no sign-in.
     path("openreferral/", include("commissioning.openreferral_urls")),
+    # Each council's published committee reports: open read, no sign-in, only what an officer published.
+    path("public/", include("reporting.public_urls")),
     path("api-clients/", api_pages.api_client_list, name="api-clients"),
     path("api-clients/add/", api_pages.api_client_add, name="api-client-add"),
     path("api-clients/<uuid:public_id>/revoke/", api_pages.api_client_revoke_view, name="api-client-revoke"),

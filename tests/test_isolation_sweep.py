@@ -37,7 +37,9 @@ EXEMPT = {
     "switch-tenant": "acts only on the user's own memberships (tested in tests/test_pages.py)",
 }
 # Tested in their own suites (openreferral: an open feed of a tenant chosen by slug, tests/api/test_openreferral.py).
-EXEMPT_NAMESPACES = {"tenant_admin", "platform_admin", "api", "openreferral"}
+# public: each council's published reports, open to anyone by council slug (reporting/tests/test_public_reports.py
+# shows another council's, an unpublished and a withdrawn publication are 404, 404 and 410).
+EXEMPT_NAMESPACES = {"tenant_admin", "platform_admin", "api", "openreferral", "public"}
 
 
 def _user(member, tenant, role):
@@ -79,6 +81,19 @@ def _rendered_run(tenant, member):
         run.status = run.Status.DONE
         run.save()
     return run
+
+
+def _publication(tenant, member):
+    """A publication of a finished run (its PDF a few stand-in bytes: publishing copies them as they are)."""
+    from django.core.files.base import ContentFile
+
+    from reporting import publishing
+
+    run = _rendered_run(tenant, member)
+    with tenant_context(tenant):
+        run.pdf.save(f"reports/sweep/{run.public_id}.pdf", ContentFile(b"%PDF-1.7 sweep"), save=True)
+        return publishing.publication_create(run=run, actor=run.requested_by, published_on=dt.date(2015, 1, 6),
+                                             committee="Scrutiny", on_public_site=True)
 
 
 def _unit_cost(tenant, member):
@@ -384,6 +399,8 @@ SWEEP: dict[str, Entry] = {
     "reporting:run-download": Entry(REPORTERS, make=_run, ok={200, 404}),  # 404 while it has no PDF
     "reporting:run-html": Entry(REPORTERS, make=_rendered_run),
     "reporting:run-html-download": Entry(REPORTERS, make=_rendered_run),
+    "reporting:run-publish": Entry(REPORTERS, make=_rendered_run),
+    "reporting:publication-withdraw": Entry(REPORTERS, method="post", make=_publication),
     "reporting:indicators": Entry(REPORTERS),
     "reporting:unit-costs": Entry(REPORTERS),
     "reporting:unit-cost-new": Entry(REPORTERS),
