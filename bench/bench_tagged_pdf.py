@@ -13,12 +13,12 @@ from run import Result, timed
 def _report_html():
     """The finished HTML of a report with every section: a run of the generated national council when it is
     loaded (bench/generate.py), else of the demo's performance report (``manage.py seed_demo``)."""
+    from bench_report import _bench_tenant
+
     from earlyhelp.models import Tenant
     from earlyhelp.tenancy import tenant_context
     from reporting import rendering, services
     from reporting.models import Report, ReportRun
-
-    from bench_report import _bench_tenant
 
     demo = Tenant.objects.filter(slug="northbridge").first()
     if not Tenant.objects.filter(slug="synthetic-002").exists() and demo is not None:
