@@ -35,7 +35,7 @@ urlpatterns = [
     path("api/", include("earlyhelp.api.urls")),
     # Open Referral UK feed of each tenant's commissioned services: open read, no sign-in.
     path("openreferral/", include("commissioning.openreferral_urls")),
-    # A council's public pages, no sign-in: "Check a report" (reporting.views_public).
+    # A council's public pages, no sign-in: its published reports and "Check a report" (reporting.public_urls).
     path("public/<slug:tenant_slug>/", include("reporting.public_urls")),
     path("api-clients/", api_pages.api_client_list, name="api-clients"),
     path("api-clients/add/", api_pages.api_client_add, name="api-client-add"),

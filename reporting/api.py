@@ -432,4 +432,28 @@ class ReportRunPdfView(TenantAPIView):
                             content_type="application/pdf")
 
 
-__all__ = ["CaseStatsView", "FrameworkStatsView", "KpiStatsView", "ReportRunViewSet", "ReportRunPdfView"]
+class ReportRunHtmlView(ReportRunPdfView):
+    """The accessible HTML edition of a finished run as one self-contained .html file (404 until it is done)."""
+
+    @extend_schema(responses={(200, "text/html"): OpenApiResponse(OpenApiTypes.STR, description="The HTML edition")},
+                   operation_id="report_runs_html_retrieve")
+    def get(self, request, public_id):
+        from django.http import HttpResponse
+
+        from . import editions
+
+        run = selectors.run_by_public_id(public_id)
+        self.audit_objects(run)
+        if run.status != ReportRun.Status.DONE or not run.snapshot:
+            raise Http404("This run has no HTML edition yet.")
+        caller = request.auth
+        record_event(action="report_run.downloaded", actor=caller.actor, actor_label=caller.actor_label, obj=run,
+                     detail={"edition": "html"})
+        response = HttpResponse(editions.render_edition(run.snapshot, inline_css=True),
+                                content_type="text/html; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{editions.filename(run, "html")}"'
+        return response
+
+
+__all__ = ["CaseStatsView", "FrameworkStatsView", "KpiStatsView", "ReportRunViewSet", "ReportRunPdfView",
+           "ReportRunHtmlView"]

@@ -13,5 +13,6 @@ urlpatterns = [
     path("stats/framework/", api.FrameworkStatsView.as_view(), name="stats-framework"),
     path("stats/kpis/", api.KpiStatsView.as_view(), name="stats-kpis"),
     path("report-runs/<uuid:public_id>/pdf/", api.ReportRunPdfView.as_view(), name="report-run-pdf"),
+    path("report-runs/<uuid:public_id>/html/", api.ReportRunHtmlView.as_view(), name="report-run-html"),
     *router.urls,
 ]

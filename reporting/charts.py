@@ -91,3 +91,92 @@ def bar_chart(labels: list[str], percents: list[float | None], *, title: str, no
     ax.set_xlabel("% improving" + (f" ({note})" if note else ""))
     ax.set_title(title, loc="left", fontsize=10, fontweight="bold")
     return _svg(fig)
+
+
+# -- Text alternatives: what each chart shows, in words, from the same numbers it is drawn from. A chart's text
+# is "<what it is>. <its figures>": the tagged PDF gives the whole text as the image's alternative, and the HTML
+# edition splits it into the SVG's <title> and <desc>.
+
+def _number(value: float | None, *, places: int = 0, suffix: str = "") -> str:
+    return "hidden" if value is None else f"{value:.{places}f}{suffix}"
+
+
+def describe_line(labels: list[str], series: dict[str, list[float | None]], *, title: str) -> str:
+    """``title``, then each series' value for each label (hidden values are said to be hidden)."""
+    span = f"{labels[0]} to {labels[-1]}" if labels else "no periods"
+    figures = "; ".join(
+        f"{name}: " + ", ".join(f"{label} {_number(value)}" for label, value in zip(labels, values, strict=True))
+        for name, values in series.items())
+    return f"Line chart: {title}, {span}. {figures or 'No figures to show'}."
+
+
+def describe_bars(labels: list[str], percents: list[float | None], *, title: str) -> str:
+    """``title``, then each bar's percentage (a hidden one is said to be hidden)."""
+    figures = "; ".join(f"{label} {_number(p, suffix='%')}" for label, p in zip(labels, percents, strict=True))
+    return f"Bar chart: {title}. {figures or 'No figures to show'}."
+
+
+def describe_radar(labels: list[str], series: dict[str, list[float]], *, scale: tuple[int, int], title: str) -> str:
+    """``title`` and the scale, then each area's value in each series."""
+    names = list(series)
+    figures = "; ".join(
+        f"{label}: " + ", ".join(f"{name.lower()} {series[name][i]:.1f}" for name in names)
+        for i, label in enumerate(labels))
+    return f"Spider graph: {title}, on a scale of {scale[0]} to {scale[1]}. {figures}."
+
+
+# -- Inline SVG for the HTML edition: no <style> element or style attributes (the app's Content-Security-Policy
+# allows neither), ids prefixed so that several charts can share one page, and the text alternative as the
+# chart's <title> and <desc>.
+
+_SVG = "http://www.w3.org/2000/svg"
+_XLINK = "http://www.w3.org/1999/xlink"
+
+
+def split_text(text: str) -> tuple[str, str]:
+    """A chart's text alternative as (title, description): the first sentence and the rest."""
+    title, _, rest = text.partition(". ")
+    return title.rstrip("."), rest
+
+
+def inline_svg(svg: str, *, text: str, prefix: str) -> str:
+    """``svg`` (matplotlib's output) as markup to place in an HTML page, labelled by ``text``."""
+    import re
+    import xml.etree.ElementTree as ET
+
+    ET.register_namespace("", _SVG)
+    ET.register_namespace("xlink", _XLINK)
+    root = ET.fromstring(svg[svg.index("<svg"):])  # noqa: S314 - matplotlib's own output, not user input
+    for parent in list(root.iter()):
+        for child in list(parent):
+            if child.tag in (f"{{{_SVG}}}metadata", f"{{{_SVG}}}style"):
+                parent.remove(child)
+    href = f"{{{_XLINK}}}href"
+    for element in root.iter():
+        style = element.attrib.pop("style", "")
+        for declaration in style.split(";"):
+            name, _, value = declaration.partition(":")
+            if name.strip() and value.strip():
+                element.set(name.strip(), value.strip())
+        if "id" in element.attrib:
+            element.set("id", f"{prefix}-{element.get('id')}")
+        for name, value in list(element.attrib.items()):
+            if "url(#" in value:
+                element.set(name, value.replace("url(#", f"url(#{prefix}-"))
+        if element.get(href, "").startswith("#"):
+            element.set(href, f"#{prefix}-{element.get(href)[1:]}")
+    # What the removed stylesheet said, as inherited presentation attributes.
+    root.set("stroke-linejoin", "round")
+    root.set("stroke-linecap", "butt")
+    title, description = split_text(text)
+    root.set("role", "img")
+    root.set("focusable", "false")
+    root.set("aria-labelledby", f"{prefix}-title {prefix}-desc")
+    title_element = ET.Element(f"{{{_SVG}}}title", {"id": f"{prefix}-title"})
+    title_element.text = title
+    desc_element = ET.Element(f"{{{_SVG}}}desc", {"id": f"{prefix}-desc"})
+    desc_element.text = description
+    root.insert(0, desc_element)
+    root.insert(0, title_element)
+    markup = ET.tostring(root, encoding="unicode")
+    return re.sub(r">\s+<", "><", markup)

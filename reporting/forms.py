@@ -142,3 +142,30 @@ class ReportCheckForm(forms.Form):
         for chunk in upload.chunks():
             digest.update(chunk)
         return digest.hexdigest()
+
+
+class PublicationForm(forms.Form):
+    published_on = forms.DateField(label="Date published", widget=forms.DateInput(attrs={"type": "date"}),
+                                   help_text="The date the report was published with the committee's agenda")
+    committee = forms.CharField(max_length=200)
+    item_number = forms.CharField(max_length=20, required=False, label="Agenda item number")
+    on_public_site = forms.BooleanField(
+        required=False, label="Put it on the council's public reports page",
+        help_text="Anyone can then read the PDF and the HTML edition without signing in. Public reports only.")
+    correction_note = forms.CharField(
+        required=False, label="What changed", widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Only when this run corrects a report published before: say what changed since then.")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        govuk(self)
+
+
+class WithdrawalForm(forms.Form):
+    reason = forms.CharField(label="Why is it withdrawn?", widget=forms.Textarea(attrs={"rows": 3}),
+                             help_text="Kept in the record and the audit log; the public page says only that it "
+                                       "was withdrawn, and when.")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        govuk(self)

@@ -180,3 +180,54 @@ class UnitCost(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.name}: £{self.weekly_cost} a week"
+
+
+class Publication(TenantModel):
+    """A run of a report as the council published it: taken to a committee as an agenda item on a date, its PDF
+    and HTML edition frozen (copied, with their SHA-256), and, if the officer opts in, served at the council's
+    public address. A correction is a later version of the same report's publication that says what changed;
+    the versions before it stay readable. A withdrawn publication is gone from the public address (410)."""
+
+    class Status(models.TextChoices):
+        PUBLISHED = "published", "Published"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    report = TenantForeignKey(Report, on_delete=models.PROTECT, related_name="publications")
+    run = TenantForeignKey(ReportRun, on_delete=models.PROTECT, related_name="publications")
+    version = models.PositiveSmallIntegerField()
+    previous = TenantForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="corrections")
+    correction_note = models.TextField(blank=True, help_text="What changed since the previous version.")
+    published_on = models.DateField()
+    committee = models.CharField(max_length=200)
+    item_number = models.CharField(max_length=20, blank=True)
+    on_public_site = models.BooleanField(default=False)
+    pdf = models.FileField(upload_to="publications/")
+    pdf_sha256 = models.CharField(max_length=64)
+    html = models.FileField(upload_to="publications/")
+    html_sha256 = models.CharField(max_length=64)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PUBLISHED)
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    published_at = models.DateTimeField(auto_now_add=True)
+    withdrawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                     related_name="+")
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_reason = models.TextField(blank=True)
+
+    class Meta(TenantModel.Meta):
+        ordering = ["report", "-version"]
+        constraints = [
+            *TenantModel.Meta.constraints,
+            models.UniqueConstraint(fields=["tenant", "report", "version"], name="reporting_publication_version"),
+            models.UniqueConstraint(fields=["tenant", "run"], name="reporting_publication_run"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.report.title} (version {self.version}, {self.get_status_display().lower()})"
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.status == self.Status.WITHDRAWN
+
+    @property
+    def title(self) -> str:
+        return self.run.parameters.get("title") or self.report.title

@@ -1,11 +1,16 @@
-"""``/public/<tenant slug>/``: pages anyone may use without signing in."""
+"""``/public/<council slug>/``: a council's pages anyone may use without signing in — its published reports
+(``public_views``) and "Check a report" (``views_public``)."""
 
 from django.urls import path
 
-from . import views_public
+from . import public_views, views_public
 
 app_name = "public"
 
 urlpatterns = [
     path("check-a-report/", views_public.check_report, name="check-report"),
+    path("reports/", public_views.report_list, name="reports"),
+    path("reports/<uuid:public_id>/", public_views.report, name="report"),
+    path("reports/<uuid:public_id>/report.pdf", public_views.report_pdf, name="report-pdf"),
+    path("reports/<uuid:public_id>/report.html", public_views.report_html, name="report-html"),
 ]

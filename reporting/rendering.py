@@ -103,11 +103,10 @@ def run_provenance(run) -> dict:
     return provenance(tenant=run.tenant, run_public_id=run.public_id, snapshot_sha256=run.snapshot_sha256)
 
 
-def render_html(snapshot: dict, *, provenance: dict | None = None) -> str:
-    """The report as one HTML document (print stylesheet included), from the snapshot alone (and, for a run,
-    its ``provenance``, printed on the last page). ``snapshot`` is left as it was (sections' renderers may add
-    to their data), so that what is stored and hashed is what was built."""
-    snapshot = copy.deepcopy(snapshot)
+def render_bodies(snapshot: dict) -> tuple[list[str], list[dict]]:
+    """Each included section's HTML (disclosure control applied as the snapshot says the report is classified)
+    and the definitions of its figures, from the snapshot alone: shared by the PDF and the HTML edition."""
+    snapshot = copy.deepcopy(snapshot)  # sections' renderers may add to their data: what is hashed stays as built
     public = bool(snapshot["header"].get("is_public", True))
     threshold = snapshot["tenant"]["threshold"]
     decimals = snapshot["tenant"]["decimals"]
@@ -118,6 +117,14 @@ def render_html(snapshot: dict, *, provenance: dict | None = None) -> str:
         bodies.append(mark_safe(section.render(  # noqa: S308 - section templates escape; narrative is sanitised
             item["data"], number=number, public=public, threshold=threshold, decimals=decimals)))
         definitions.extend(section.definitions(item["data"]))
+    return bodies, definitions
+
+
+def render_html(snapshot: dict, *, provenance: dict | None = None) -> str:
+    """The report as one HTML document (print stylesheet included), from the snapshot alone (and, for a run,
+    its ``provenance``, printed on the last page). ``snapshot`` is left as it was."""
+    public = bool(snapshot["header"].get("is_public", True))
+    bodies, definitions = render_bodies(snapshot)
     return render_to_string(
         "reporting/pdf/report.html",
         {
@@ -127,14 +134,23 @@ def render_html(snapshot: dict, *, provenance: dict | None = None) -> str:
             "bodies": bodies,
             "definitions": definitions,
             "appendix_number": len(bodies) + 1,
-            "threshold": threshold,
+            "threshold": snapshot["tenant"]["threshold"],
             "provenance": provenance,
             "checkpoint": snapshot.get("audit_checkpoint"),
         },
     )
 
 
-def render_pdf(html: str) -> bytes:
+# Tagged PDF/UA-1 (WeasyPrint): a structure tree (headings, paragraphs, lists, tables with header cells linked
+# to their data cells, figures with the images' alt text), /Lang from <html lang>, /Title from <title> shown as
+# the window title (DisplayDocTitle), and bookmarks from the headings.
+PDF_VARIANT = "pdf/ua-1"
+
+
+def render_pdf(html: str, *, tagged: bool = True) -> bytes:
+    """``html`` as a PDF: tagged PDF/UA-1 always in the product; untagged only to measure what tagging costs
+    (bench/bench_tagged_pdf.py)."""
     from weasyprint import HTML
 
-    return HTML(string=html, base_url=".").write_pdf()
+    options = {"pdf_variant": PDF_VARIANT} if tagged else {}
+    return HTML(string=html, base_url=".").write_pdf(**options)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_indicators
+from . import views, views_indicators, views_publishing
 
 app_name = "reporting"
 
@@ -14,6 +14,11 @@ urlpatterns = [
     path("runs/<uuid:public_id>/", views.run_detail, name="run-detail"),
     path("runs/<uuid:public_id>/retry/", views.run_retry, name="run-retry"),
     path("runs/<uuid:public_id>/download/", views.run_download, name="run-download"),
+    path("runs/<uuid:public_id>/html/", views.run_html, name="run-html"),
+    path("runs/<uuid:public_id>/html/download/", views.run_html_download, name="run-html-download"),
+    path("runs/<uuid:public_id>/publish/", views_publishing.run_publish, name="run-publish"),
+    path("publications/<uuid:public_id>/withdraw/", views_publishing.publication_withdraw,
+         name="publication-withdraw"),
     path("indicators/", views_indicators.indicator_list, name="indicators"),
     path("unit-costs/", views_indicators.unit_cost_list, name="unit-costs"),
     path("unit-costs/new/", views_indicators.unit_cost_edit, name="unit-cost-new"),

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from earlyhelp.audit import record_event
 from earlyhelp.permissions import Capability, require_capability
 
+from . import editions, selectors, services
 from . import sections as registry
-from . import selectors, services
 from .forms import ReportForm
 from .models import ReportRun
 
@@ -107,5 +108,31 @@ def run_download(request, public_id):
     if run.status != ReportRun.Status.DONE or not run.pdf:
         raise Http404("This run has no PDF yet.")
     record_event(action="report_run.downloaded", actor=request.user, obj=run)
-    filename = f"{run.report.title[:60]} {run.created_at:%Y-%m-%d}.pdf".replace("/", "-")
-    return FileResponse(run.pdf.open("rb"), as_attachment=True, filename=filename, content_type="application/pdf")
+    return FileResponse(run.pdf.open("rb"), as_attachment=True, filename=editions.filename(run, "pdf"),
+                        content_type="application/pdf")
+
+
+def _finished_run(public_id) -> ReportRun:
+    run = selectors.run_by_public_id(public_id)
+    if run.status != ReportRun.Status.DONE or not run.snapshot:
+        raise Http404("This run has not finished.")
+    return run
+
+
+@require_capability(RUN_REPORTS)
+def run_html(request, public_id):
+    """The accessible HTML edition, read in the app (static stylesheet: the page obeys the CSP)."""
+    run = _finished_run(public_id)
+    back = {"url": reverse("reporting:run-detail", args=[run.public_id]), "text": "Back to the report run"}
+    return HttpResponse(editions.render_edition(run.snapshot, inline_css=False, back_link=back))
+
+
+@require_capability(RUN_REPORTS)
+def run_html_download(request, public_id):
+    """The accessible HTML edition as one self-contained .html file."""
+    run = _finished_run(public_id)
+    record_event(action="report_run.downloaded", actor=request.user, obj=run, detail={"edition": "html"})
+    response = HttpResponse(editions.render_edition(run.snapshot, inline_css=True),
+                            content_type="text/html; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{editions.filename(run, "html")}"'
+    return response

@@ -37,7 +37,9 @@ EXEMPT = {
     "switch-tenant": "acts only on the user's own memberships (tested in tests/test_pages.py)",
 }
 # Tested in their own suites (openreferral: an open feed of a tenant chosen by slug, tests/api/test_openreferral.py).
-# public: a council's public pages, no sign-in ("Check a report", reporting/tests/test_report_integrity.py).
+# public: a council's public pages, no sign-in: "Check a report" (reporting/tests/test_report_integrity.py) and its
+# published reports (reporting/tests/test_public_reports.py: another council's, an unpublished and a withdrawn
+# publication are 404, 404 and 410).
 EXEMPT_NAMESPACES = {"tenant_admin", "platform_admin", "api", "openreferral", "public"}
 
 
@@ -62,6 +64,37 @@ def _run(tenant, member):
     report = _report(tenant, member)
     with tenant_context(tenant):
         return ReportRun.objects.create(report=report, requested_by=report.created_by, parameters={})
+
+
+def _rendered_run(tenant, member):
+    """A finished run with a real snapshot (the written sections only, so it is quick to build) and no PDF."""
+    from reporting import rendering
+    from reporting import sections as registry
+    from reporting.services import _parameters
+
+    run = _run(tenant, member)
+    with tenant_context(tenant):
+        parameters = _parameters(run.report)
+        parameters["sections"] = [dict(item, include=registry.get(item["key"]).kind == "narrative")
+                                  for item in parameters["sections"]]
+        run.parameters = parameters
+        run.snapshot = rendering.build_snapshot(tenant, parameters)
+        run.status = run.Status.DONE
+        run.save()
+    return run
+
+
+def _publication(tenant, member):
+    """A publication of a finished run (its PDF a few stand-in bytes: publishing copies them as they are)."""
+    from django.core.files.base import ContentFile
+
+    from reporting import publishing
+
+    run = _rendered_run(tenant, member)
+    with tenant_context(tenant):
+        run.pdf.save(f"reports/sweep/{run.public_id}.pdf", ContentFile(b"%PDF-1.7 sweep"), save=True)
+        return publishing.publication_create(run=run, actor=run.requested_by, published_on=dt.date(2015, 1, 6),
+                                             committee="Scrutiny", on_public_site=True)
 
 
 def _unit_cost(tenant, member):
@@ -367,6 +400,10 @@ SWEEP: dict[str, Entry] = {
     "reporting:run-detail": Entry(REPORTERS, make=_run),
     "reporting:run-retry": Entry(REPORTERS, method="post", make=_run),
     "reporting:run-download": Entry(REPORTERS, make=_run, ok={200, 404}),  # 404 while it has no PDF
+    "reporting:run-html": Entry(REPORTERS, make=_rendered_run),
+    "reporting:run-html-download": Entry(REPORTERS, make=_rendered_run),
+    "reporting:run-publish": Entry(REPORTERS, make=_rendered_run),
+    "reporting:publication-withdraw": Entry(REPORTERS, method="post", make=_publication),
     "reporting:indicators": Entry(REPORTERS),
     "reporting:unit-costs": Entry(REPORTERS),
     "reporting:unit-cost-new": Entry(REPORTERS),

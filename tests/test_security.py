@@ -33,6 +33,11 @@ def test_templates_have_no_inline_scripts_or_styles():
         text = path.read_text()
         for needle in ("<script>", "<script type=\"text/javascript\">", " style=\"", " onclick=", "<style>"):
             if needle in text and "pdf/" not in path.as_posix():  # the PDF template is never served to browsers
+                # The HTML edition fills its <style> only for the downloaded file, and for the frozen copy served
+                # at the public address with that style's hash in its CSP (reporting/tests/test_public_reports.py);
+                # in the app it links the static stylesheet (reporting/tests/test_accessible_editions.py).
+                if needle == "<style>" and path.as_posix().endswith("reporting/edition/report.html"):
+                    continue
                 offenders.append(f"{path.relative_to(ROOT)}: {needle.strip()}")
     assert offenders == []
 

@@ -138,7 +138,9 @@ class CaseloadTrendSection(Section):
         short = [label.split(" ")[0][2:] + " " + label.split(" ")[1] for label in snapshot["quarters"]]
         chart = charts.data_uri(charts.line_chart(short, series, title="Caseloads at quarter end",
                                                   ylabel="children / cases")) if rows else ""
+        chart_text = charts.describe_line(snapshot["quarters"], series, title="caseloads at the end of each quarter")
         return render_to_string(self.template, {
-            "section": snapshot, "number": number, "rows": rows, "chart": chart, "public": public,
+            "section": snapshot, "number": number, "rows": rows, "chart": chart, "chart_text": chart_text,
+            "public": public,
             "threshold": threshold, "short_quarters": short,
         })

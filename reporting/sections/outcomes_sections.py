@@ -133,12 +133,19 @@ class DistanceTravelledSection(Section):
                 if mean_start is not None:
                     starts.append(float(mean_start))
                     ends.append(float(mean_end))
-            radar = ""
+            radar = radar_text = ""
             if len(starts) == len(labels) >= 3:
-                radar = charts.data_uri(charts.radar_chart(labels, {"Mean at start": starts, "Mean at end": ends},
-                                                           scale=tuple(tool["scale"]), title=tool["name"]))
+                means = {"Mean at start": starts, "Mean at end": ends}
+                radar = charts.data_uri(charts.radar_chart(labels, means, scale=tuple(tool["scale"]),
+                                                           title=tool["name"]))
+                radar_text = charts.describe_radar(labels, means, scale=tuple(tool["scale"]),
+                                                   title=f"mean scores at the start and the end in each area of "
+                                                         f"{tool['name']}")
             bars = charts.data_uri(charts.bar_chart(labels, percents, title=f"{tool['name']}: % improving per area"))
-            tools.append({**tool, "rows": rows, "radar": radar, "bars": bars,
+            bars_text = charts.describe_bars(labels, percents,
+                                             title=f"percentage improving in each area of {tool['name']}")
+            tools.append({**tool, "rows": rows, "radar": radar, "bars": bars, "radar_text": radar_text,
+                          "bars_text": bars_text,
                           "overall": present_figure(tool["improved"], tool["pairs"], public=public,
                                                     threshold=threshold, decimals=decimals)})
         return render_to_string(self.template, {

@@ -125,6 +125,22 @@ def finished_report_run(tenant, client=None):
     return report_run(tenant, client, done=True)
 
 
+def rendered_report_run(tenant, client=None):
+    """A finished run with a real snapshot of the report's written sections (its HTML edition can be made)."""
+    from reporting import rendering
+    from reporting import sections as registry
+
+    run = report_run(tenant, client, done=True)
+    layout = [dict(item, include=registry.get(item["key"]).kind == "narrative") for item in registry.default_layout()]
+    parameters = {"title": "Early help", "committee": "Scrutiny", "meeting_date": "2015-01-06", "is_public": True,
+                  "period_start_year": 2014, "period_quarter": 1, "sections": layout}
+    with tenant_context(tenant):
+        run.parameters = parameters
+        run.snapshot = rendering.build_snapshot(tenant, parameters)
+        run.save()
+    return run
+
+
 def case_with_tools(tenant, client=None):
     """A case (opened 20 April 2024) in a tenant with the default distance-travelled tools."""
     from outcomes import services as outcome_services

@@ -75,6 +75,7 @@ ENDPOINTS = {
                                        query=lambda team: {"period": "2024/25 Q1", "team": str(team.public_id)}),
     "api:v1:report-run-detail": Endpoint(scope="reports:read", make=makers.report_run),
     "api:v1:report-run-pdf": Endpoint(scope="reports:read", make=makers.finished_report_run),
+    "api:v1:report-run-html": Endpoint(scope="reports:read", make=makers.rendered_report_run),
 }
 CREATES = {
     # POST-only collection routes: the referral list route also takes POST (tested in test_referrals.py).

@@ -1,0 +1,76 @@
+"""The council's published reports, open to anyone: ``/public/<council slug>/reports/``.
+
+No sign-in. Each view enters the tenant named by the slug and reads only its publications that are on the public
+pages, so another council's publication, an unpublished run or a publication not opted in is 404, and a
+withdrawn one is 410 Gone. Files are served exactly as frozen when published.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+
+from django.http import FileResponse, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_safe
+
+from earlyhelp.tenancy import tenant_context
+
+from . import publishing
+from .models import Publication
+
+_STYLE = re.compile(rb"<style>(.*?)</style>", re.S)
+
+
+def _gone(request, tenant, publication: Publication):
+    return render(request, "reporting/public/withdrawn.html", {"council": tenant, "publication": publication,
+                                                               "later": publishing.later_version(publication)},
+                  status=410)
+
+
+@require_safe
+def report_list(request, tenant_slug):
+    tenant = publishing.public_tenant(tenant_slug)
+    with tenant_context(tenant):
+        publications = list(publishing.public_publications())
+    return render(request, "reporting/public/list.html", {"council": tenant, "publications": publications})
+
+
+@require_safe
+def report(request, tenant_slug, public_id):
+    tenant = publishing.public_tenant(tenant_slug)
+    with tenant_context(tenant):
+        publication = publishing.public_publication(public_id)
+        if publication.is_withdrawn:
+            return _gone(request, tenant, publication)
+        return render(request, "reporting/public/report.html", {
+            "council": tenant, "publication": publication, "later": publishing.later_version(publication)})
+
+
+@require_safe
+def report_pdf(request, tenant_slug, public_id):
+    tenant = publishing.public_tenant(tenant_slug)
+    with tenant_context(tenant):
+        publication = publishing.public_publication(public_id)
+        if publication.is_withdrawn:
+            return _gone(request, tenant, publication)
+        return FileResponse(publication.pdf.open("rb"), content_type="application/pdf",
+                            filename=f"{publication.title[:60]} v{publication.version}.pdf".replace("/", "-"))
+
+
+@require_safe
+def report_html(request, tenant_slug, public_id):
+    """The frozen HTML edition, byte for byte. Its one <style> element is allowed by its hash, so the page keeps
+    the app's Content-Security-Policy with no 'unsafe-inline'."""
+    tenant = publishing.public_tenant(tenant_slug)
+    with tenant_context(tenant):
+        publication = publishing.public_publication(public_id)
+        if publication.is_withdrawn:
+            return _gone(request, tenant, publication)
+        with publication.html.open("rb") as handle:
+            content = handle.read()
+    response = HttpResponse(content, content_type="text/html; charset=utf-8")
+    styles = [base64.b64encode(hashlib.sha256(m.group(1)).digest()).decode() for m in _STYLE.finditer(content)]
+    response._csp_update = {"style-src": [f"'sha256-{digest}'" for digest in styles]}
+    return response
