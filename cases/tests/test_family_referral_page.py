@@ -90,7 +90,8 @@ def test_a_sibling_found_by_search_joins_the_same_family(alice, school, sign_in,
     assert f"?family={ada.family.public_id}" in search
     page = client.get(URL, {"family": ada.family.public_id, "name": "Abe Ashby"}).content.decode()
     assert "Add Ada" in page and 'value="Abe"' in page
-    data = {"family": str(ada.family.public_id), "children": "1", "adults": "0", "action": f"add_person:{ada.public_id}",
+    data = {"family": str(ada.family.public_id), "children": "1", "adults": "0",
+            "action": f"add_person:{ada.public_id}",
             "child-0-first_name": "Abe", "child-0-last_name": "Ashby", "child-0-date_of_birth": "2019-02-03",
             "child-0-nhs_number_absent_reason": "not_asked", "consent-method": "written",
             "received_on": "2024-05-01", "source": school, "route": "direct"}
@@ -131,3 +132,20 @@ def test_bad_input_is_refused_with_a_clear_message_and_nothing_written(alice, sc
     assert response.status_code == 400 and "There is a problem" in page and message in page
     with tenant_context(tenant_a):
         assert not Referral.objects.exists() and Person.objects.count() == 1 and not Relationship.objects.exists()
+
+
+def test_the_family_page_shows_everyone_relationships_both_ways_and_a_genogram_with_a_text_alternative(
+        alice, school, sign_in, tenant_a):
+    client = sign_in(alice)
+    client.post(URL, base(school))
+    with tenant_context(tenant_a):
+        family = Referral.objects.get().family
+    page = client.get(reverse("cases:family", args=[family.public_id])).content.decode()
+    for name in ("Fay Fenwick", "Finn Fenwick", "Flora Fenwick"):
+        assert name in page
+    assert ("Fay Fenwick is Finn Fenwick's mother (parental responsibility); "
+            "Finn Fenwick is Fay Fenwick's child.") in page
+    assert 'role="img"' in page and '<title id="genogram-title">Genogram of the Fenwick family</title>' in page
+    assert "<desc id=\"genogram-desc\">Fay Fenwick is Finn Fenwick's mother" in page
+    assert "943 476 5919" in page and "not known: to be traced" in page and "3 Mill Lane" in page
+    assert "style=" not in page.split("<svg", 1)[1].split("</svg>")[0]  # no inline styles (CSP)

@@ -41,7 +41,7 @@ from .practice import (
     supervision_record,
     task_list,
 )
-from .referrals import referral_new
+from .referrals import family_detail, referral_new
 
 __all__ = [
     "data_protection",
@@ -77,6 +77,7 @@ __all__ = [
     "referral_decide",
     "referral_detail",
     "referral_list",
+    "family_detail",
     "referral_new",
     "review_record",
     "step_change",

@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 
+from earlyhelp.audit import record_event
 from earlyhelp.permissions import Capability, require_capability
 
 from .. import forms, selectors, services
@@ -261,3 +262,14 @@ def _show(error: ValidationError, built) -> None:
         if field.startswith("relationships"):
             field = None
         form.add_error(field if field in form.fields else None, problems)
+
+
+@require_capability(Capability.VIEW_CHILD_RECORDS)
+def family_detail(request, public_id):
+    """The family page: household, wider network, address history, relationships both ways and the genogram."""
+    family = selectors.family_get(membership=request.membership, public_id=public_id)
+    record_event(action="family.viewed", actor=request.user, obj=family)
+    return render(request, "cases/family_detail.html", {
+        "family": family, "map": selectors.family_map(family=family), "addresses": family.addresses.all(),
+        "referrals": family.referrals.order_by("-received_on"), "cases": family.cases.order_by("-opened_on"),
+    })
