@@ -122,8 +122,9 @@ def _family_page(request, page: _Page, status: int = 200):
         recorded = _save(request, page, built)
         if recorded is not None:
             note = " It is a re-referral." if recorded.referral.is_re_referral else ""
-            messages.success(request, f"Referral recorded for {len(recorded.children)} "
-                                      f"{'child' if len(recorded.children) == 1 else 'children'}.{note}")
+            count = len(recorded.children)
+            messages.success(request, f"Referral recorded. It is about {count} "
+                                      f"{'child' if count == 1 else 'children'}.{note}")
             return redirect("cases:referral", public_id=recorded.referral.public_id)
         status = 400
     else:
