@@ -345,6 +345,11 @@ class PersonSerializer(serializers.ModelSerializer):
     family = serializers.UUIDField(source="family.public_id", read_only=True)
     nhs_number_verified_by = serializers.CharField(source="nhs_number_verified_by.get_full_name", read_only=True,
                                                    allow_null=True, default=None)
+    nhs_number_status = serializers.CharField(read_only=True, help_text="unverified or verified; empty without "
+                                                                        "an NHS number.")
+    nhs_number_absent_reason = serializers.CharField(read_only=True, help_text="Why there is no NHS number "
+                                                                               "(empty when there is one).")
+    email = serializers.CharField(read_only=True)
     upn = serializers.SerializerMethodField(help_text="The current unique pupil number (also in "
                                                       "linked_identifiers).")
     linked_identifiers = LinkedIdentifierSerializer(many=True, read_only=True)
