@@ -1,7 +1,7 @@
 """The cases app's REST API: referrals sent by partner systems, and reads of families, people and cases.
 
-Thin over ``cases.services``: a referral is created by ``family_create`` / ``person_create`` /
-``referral_create`` exactly as in the browser. Related objects are named by public id (people) or code
+Thin over ``cases.services``: a referral is recorded by ``referral_record`` exactly as in the browser and the
+import. Related objects are named by public id (people) or code
 (referral source, presenting needs) and looked up in the caller's tenant at validation time, so an id of
 another tenant is "does not exist". Reads are for callers with ``cases:read`` (the role capability
 "view child records" for signed-in members); every child-level read is audited.
@@ -13,7 +13,8 @@ import json
 import uuid
 
 import django_filters
-from django.db import connection, transaction
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import connection
 from django.db.models import Prefetch
 from django_scopes import ScopeError, scope
 from drf_spectacular.utils import extend_schema, extend_schema_view
@@ -29,8 +30,28 @@ from earlyhelp.audit import record_event
 from earlyhelp.tenancy import current_tenant_id
 
 from . import services
-from .models import Case, Family, Person, PresentingNeed, Referral, ReferralSource
-from .models.people import ETHNICITY_CHOICES, SEX_CHOICES
+from .models import (
+    Case,
+    Consent,
+    Family,
+    LinkedIdentifier,
+    Person,
+    PresentingNeed,
+    Referral,
+    ReferralSource,
+    Relationship,
+)
+from .models.people import ADULT_TO_CHILD_KINDS, ETHNICITY_CHOICES, SEX_CHOICES
+from .services import (
+    AdultEntry,
+    ChildEntry,
+    ConsentEntry,
+    FamilyEntry,
+    FamilyReferral,
+    IdentifierEntry,
+    NewPerson,
+    RelationshipEntry,
+)
 
 # ---------------------------------------------------------------------------------------------------- fields
 
@@ -69,17 +90,73 @@ class NewFamilySerializer(StrictSerializer):
     address = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
 
 
-class NewChildSerializer(StrictSerializer):
+class IdentifierSerializer(StrictSerializer):
+    """A linked identifier, as in the SSD ``ssd_linked_identifiers`` table."""
+
+    type = serializers.ChoiceField(choices=LinkedIdentifier.Type.choices, source="identifier_type",
+                                   help_text="upn (Unique Pupil Number), yot (YOT Number), case_number (the "
+                                             "council's social care id), nino, home_office.")
+    value = serializers.CharField(max_length=60)
+    valid_from = serializers.DateField(required=False, allow_null=True, default=None)
+    valid_to = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+class NewPersonSerializer(StrictSerializer):
     first_name = serializers.CharField(max_length=100)
     last_name = serializers.CharField(max_length=100)
     date_of_birth = serializers.DateField(required=False, allow_null=True, default=None)
     sex = serializers.ChoiceField(choices=SEX_CHOICES, required=False, default="U")
     ethnicity = serializers.ChoiceField(choices=ETHNICITY_CHOICES, required=False, default="NOBT")
     postcode = serializers.CharField(max_length=10, required=False, allow_blank=True, default="")
-    nhs_number = serializers.RegexField(r"^\d{10}$", required=False, allow_blank=True, default="")
-    upn = serializers.CharField(max_length=13, required=False, allow_blank=True, default="")
+    nhs_number = serializers.CharField(max_length=20, required=False, allow_blank=True, default="",
+                                       help_text="10 digits with a valid Modulus 11 check digit; spaces allowed.")
+    nhs_number_absent_reason = serializers.ChoiceField(
+        choices=Person.NhsNumberAbsent.choices, required=False, allow_blank=True, default="",
+        help_text="Why the NHS number is left out (default: not_asked).")
+    identifiers = IdentifierSerializer(many=True, required=False, default=list, max_length=10)
+    phone = serializers.CharField(max_length=30, required=False, allow_blank=True, default="")
+    email = serializers.CharField(max_length=254, required=False, allow_blank=True, default="")
+    address = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+    preferred_language = serializers.CharField(max_length=60, required=False, allow_blank=True, default="")
+    interpreter_needed = serializers.BooleanField(required=False, default=False)
+
+
+class NewChildSerializer(NewPersonSerializer):
+    upn = serializers.CharField(max_length=13, required=False, allow_blank=True, default="",
+                                help_text="Shorthand for a linked identifier of type upn.")
     local_id = serializers.CharField(max_length=40, required=False, allow_blank=True, default="",
                                      help_text="The sending system's own identifier of the child.")
+    ref = serializers.CharField(max_length=40, required=False, allow_blank=True, default="",
+                                help_text="A name for this child in the adults' relationships, e.g. 'child-1'.")
+
+
+class RelationshipInSerializer(StrictSerializer):
+    child = serializers.CharField(max_length=40, help_text="A known child's id (from children) or a new "
+                                                           "child's ref.")
+    relationship = serializers.ChoiceField(choices=[(k.value, k.label) for k in ADULT_TO_CHILD_KINDS],
+                                           help_text="What the adult is to the child.")
+    parental_responsibility = serializers.BooleanField(required=False, default=False)
+
+
+class AdultSerializer(NewPersonSerializer):
+    """An adult of the household or wider family: a person already recorded (``id``) or a new one."""
+
+    id = PublicIdRelatedField(model=Person, required=False, allow_null=True, default=None,
+                              help_text="An adult already recorded; leave out the names then.")
+    first_name = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    last_name = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    in_household = serializers.BooleanField(required=False, default=True)
+    relationships = RelationshipInSerializer(many=True, max_length=20,
+                                             help_text="The adult's relationship to each child it applies to.")
+
+
+class ConsentInSerializer(StrictSerializer):
+    decided_on = serializers.DateField()
+    adult = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=0,
+                                     help_text="The index in adults of the person who consented.")
+    given_by = serializers.CharField(max_length=120, required=False, allow_blank=True, default="",
+                                     help_text="Who consented, when not one of the adults.")
+    method = serializers.ChoiceField(choices=Consent.Method.choices, required=False, default=Consent.Method.WRITTEN)
 
 
 class ReferralSerializer(serializers.ModelSerializer):
@@ -99,14 +176,19 @@ class ReferralSerializer(serializers.ModelSerializer):
 
 
 class ReferralCreateSerializer(StrictSerializer):
-    """A referral about children already known (``children``: people's ids), new children (``new_children``,
-    in ``family`` when no known child is given, else in the known children's family), or both."""
+    """A referral of a family: children already known (``children``: people's ids) and/or new children
+    (``new_children``, in ``family`` when no known child is given, else in the known children's family); the
+    ``adults`` with their relationship to each child; and who consented (``consent``). The shape before adults
+    (``children``, ``new_children``, ``family``) is unchanged."""
 
     children = serializers.ListField(child=PublicIdRelatedField(model=Person), required=False, default=list,
                                      max_length=20, help_text="Ids of people already recorded (one family).")
     new_children = NewChildSerializer(many=True, required=False, default=list, max_length=20)
+    adults = AdultSerializer(many=True, required=False, default=list, max_length=20)
     family = NewFamilySerializer(required=False, allow_null=True, default=None,
                                  help_text="The new family of the new children, when no known child is given.")
+    consent = ConsentInSerializer(required=False, allow_null=True, default=None,
+                                  help_text="Who consented to early help, and when.")
     received_on = serializers.DateField()
     source = CodeRelatedField(model=ReferralSource, help_text="A referral source code, e.g. 2A (school).")
     route = serializers.ChoiceField(choices=Referral.Route.choices, required=False, default=Referral.Route.DIRECT)
@@ -129,18 +211,64 @@ class ReferralCreateSerializer(StrictSerializer):
         return ReferralSerializer(instance, context=self.context).data
 
 
+_PERSON_KEYS = ("first_name", "last_name", "date_of_birth", "sex", "ethnicity", "postcode", "nhs_number",
+                "nhs_number_absent_reason", "phone", "email", "address", "preferred_language", "interpreter_needed")
+
+
+def _new_person(data: dict, **extra) -> NewPerson:
+    identifiers = [IdentifierEntry(**item) for item in data.get("identifiers", [])]
+    if data.get("upn"):
+        identifiers.append(IdentifierEntry(LinkedIdentifier.Type.UPN, data["upn"]))
+    return NewPerson(**{k: data[k] for k in _PERSON_KEYS}, identifiers=identifiers, **extra)
+
+
+def household_from_request(data: dict) -> FamilyReferral:
+    """The service's input from a validated payload; every path is the payload's, so that the service's problems
+    point at the field sent."""
+    children = [ChildEntry(person=child, key=str(child.public_id), path=f"children.{i}")
+                for i, child in enumerate(data["children"])]
+    children += [ChildEntry(new=_new_person(child, local_id=child["local_id"]), key=child["ref"] or f"new-{i}",
+                            path=f"new_children.{i}") for i, child in enumerate(data["new_children"])]
+    adults = []
+    for i, adult in enumerate(data["adults"]):
+        rels = [RelationshipEntry(child=r["child"], kind=r["relationship"],
+                                  parental_responsibility=r["parental_responsibility"])
+                for r in adult["relationships"]]
+        new = None if adult["id"] else _new_person(adult, in_household=adult["in_household"])
+        adults.append(AdultEntry(person=adult["id"], new=new, relationships=rels, path=f"adults.{i}"))
+    family = FamilyEntry(**data["family"]) if data["family"] else FamilyEntry()
+    consent = ConsentEntry(**data["consent"]) if data["consent"] else None
+    return FamilyReferral(children=children, adults=adults, family=family, consent=consent)
+
+
+def nested_errors(message_dict: dict) -> dict:
+    """``{"children.1.date_of_birth": [...]}`` → ``{"children": {"1": {"date_of_birth": [...]}}}``, so that the
+    problem's pointer is ``/children/1/date_of_birth``. Messages about a whole object sit in its
+    ``non_field_errors`` (pointer: the object) when it also has messages about its fields."""
+    nested: dict = {}
+    for key, messages in sorted(message_dict.items(), key=lambda item: -item[0].count(".")):
+        parts = ["non_field_errors"] if key == "__all__" else key.split(".")
+        node = nested
+        for part in parts[:-1]:
+            node = node.setdefault(part, {})
+        if isinstance(node.get(parts[-1]), dict):
+            node[parts[-1]].setdefault("non_field_errors", []).extend(messages)
+        else:
+            node.setdefault(parts[-1], []).extend(messages)
+    return nested
+
+
 def referral_from_request(*, data: dict, actor) -> Referral:
-    """Create the family and children the payload describes, then the referral, through the services."""
-    with transaction.atomic():
-        children = list(data["children"])
-        if data["new_children"]:
-            family = children[0].family if children else services.family_create(actor=actor, **data["family"])
-            for child in data["new_children"]:
-                children.append(services.person_create(family=family, actor=actor, **child))
-        return services.referral_create(
-            children=children, received_on=data["received_on"], source=data["source"], route=data["route"],
-            presenting_needs=data["presenting_needs"], reason=data["reason"], actor=actor,
-        )
+    """Record the referral the payload describes through ``services.referral_record``."""
+    try:
+        return services.referral_record(
+            household=household_from_request(data), received_on=data["received_on"], source=data["source"],
+            route=data["route"], presenting_needs=data["presenting_needs"], reason=data["reason"], actor=actor,
+        ).referral
+    except DjangoValidationError as error:
+        if hasattr(error, "error_dict"):
+            raise ValidationError(nested_errors(error.message_dict)) from None
+        raise
 
 
 @extend_schema_view(
@@ -192,15 +320,54 @@ class FamilySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class LinkedIdentifierSerializer(serializers.ModelSerializer):
+    type = serializers.CharField(source="identifier_type", read_only=True)
+    type_label = serializers.CharField(source="get_identifier_type_display", read_only=True,
+                                       help_text="The SSD link_identifier_type, e.g. 'Unique Pupil Number'.")
+
+    class Meta:
+        model = LinkedIdentifier
+        fields = ["type", "type_label", "value", "valid_from", "valid_to"]
+        read_only_fields = fields
+
+
+class RelationshipSerializer(serializers.Serializer):
+    relative = serializers.UUIDField(source="relative.public_id", read_only=True)
+    relationship = serializers.CharField(source="kind", read_only=True,
+                                         help_text="What this person is to the relative (mother, child…).")
+    parental_responsibility = serializers.BooleanField(read_only=True)
+
+
 class PersonSerializer(serializers.ModelSerializer):
+    """A person, with the consistent identifier (the NHS number, its verification) and linked identifiers."""
+
     id = serializers.UUIDField(source="public_id", read_only=True)
     family = serializers.UUIDField(source="family.public_id", read_only=True)
+    nhs_number_verified_by = serializers.CharField(source="nhs_number_verified_by.get_full_name", read_only=True,
+                                                   allow_null=True, default=None)
+    nhs_number_status = serializers.CharField(read_only=True, help_text="unverified or verified; empty without "
+                                                                        "an NHS number.")
+    nhs_number_absent_reason = serializers.CharField(read_only=True, help_text="Why there is no NHS number "
+                                                                               "(empty when there is one).")
+    email = serializers.CharField(read_only=True)
+    upn = serializers.SerializerMethodField(help_text="The current unique pupil number (also in "
+                                                      "linked_identifiers).")
+    linked_identifiers = LinkedIdentifierSerializer(many=True, read_only=True)
+    relationships = RelationshipSerializer(many=True, read_only=True)
 
     class Meta:
         model = Person
         fields = ["id", "family", "kind", "first_name", "last_name", "date_of_birth", "sex", "ethnicity",
-                  "postcode", "ward", "relationship", "nhs_number", "upn", "local_id"]
+                  "postcode", "ward", "relationship", "nhs_number", "nhs_number_status", "nhs_number_verified_by",
+                  "nhs_number_verified_at", "nhs_number_absent_reason", "upn", "local_id", "linked_identifiers",
+                  "relationships", "phone", "email", "address", "preferred_language", "interpreter_needed",
+                  "in_household"]
         read_only_fields = fields
+
+    def get_upn(self, person) -> str:
+        current = [i for i in person.linked_identifiers.all()
+                   if i.identifier_type == LinkedIdentifier.Type.UPN and i.valid_to is None]
+        return current[-1].value if current else ""
 
 
 class LevelSerializer(serializers.Serializer):
@@ -287,7 +454,8 @@ class PersonViewSet(AuditedReadMixin, TenantReadOnlyViewSet):
     viewed_action = "person.viewed"
 
     def get_queryset(self):
-        return Person.objects.select_related("family")
+        return Person.objects.select_related("family", "nhs_number_verified_by").prefetch_related(
+            "linked_identifiers", Prefetch("relationships", queryset=Relationship.objects.select_related("relative")))
 
 
 CASE_ROW_FIELDS = ("id", "public_id", "family_id", "referral_id", "team_id", "locality_id", "level_of_need_id",

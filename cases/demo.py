@@ -20,6 +20,7 @@ from .models import (
     Closure,
     ClosureNeedProgress,
     ClosureReason,
+    Consent,
     Family,
     Feedback,
     LevelOfNeed,
@@ -32,7 +33,19 @@ from .models import (
     Review,
     StepChange,
 )
-from .services import months_before, tenant_defaults_ensure
+from .services import (
+    AdultEntry,
+    ChildEntry,
+    ConsentEntry,
+    FamilyEntry,
+    FamilyReferral,
+    IdentifierEntry,
+    NewPerson,
+    RelationshipEntry,
+    months_before,
+    referral_record,
+    tenant_defaults_ensure,
+)
 
 FAMILIES = 320
 SURNAMES = ["Ashdown", "Brackley", "Carrow", "Dunmore", "Elsworth", "Fenby", "Garside", "Halloway", "Inchley",
@@ -123,6 +136,39 @@ def seed(tenant, users) -> None:
         received = day(year_ago, 300)
         episodes.append([family, kids, received, sources[i % len(sources)], None, None])
     _build(tenant, rng, today, episodes, workers, needs, levels, reasons, users, day)
+    _marlow_family(today, users)
+
+
+def _marlow_family(today: dt.date, users) -> None:
+    """A fictional family recorded as a practitioner would in the browser: a mother and two children in one
+    referral, through the one referral use case, with a grandmother in the wider family network."""
+    received = today - dt.timedelta(days=6)
+    household = FamilyReferral(
+        family=FamilyEntry(name="Marlow family", address="12 Example Row, Northby", postcode="NB4 4DE"),
+        children=[
+            ChildEntry(key="ollie", new=NewPerson(first_name="Ollie", last_name="Marlow", sex="M",
+                                                  date_of_birth=today.replace(year=today.year - 9, day=1),
+                                                  nhs_number="9434765919",
+                                                  identifiers=[IdentifierEntry("upn", "H801200001001")])),
+            ChildEntry(key="ivy", new=NewPerson(first_name="Ivy", last_name="Marlow", sex="F",
+                                                date_of_birth=today.replace(year=today.year - 4, day=1),
+                                                nhs_number_absent_reason="not_known")),
+        ],
+        adults=[
+            AdultEntry(new=NewPerson(first_name="Jess", last_name="Marlow", sex="F", phone="01632 960123",
+                                     email="jess.marlow@example.org", preferred_language="English"),
+                       relationships=[RelationshipEntry("ollie", "mother", True),
+                                      RelationshipEntry("ivy", "mother", True)]),
+            AdultEntry(new=NewPerson(first_name="Rose", last_name="Marlow", sex="F", in_household=False,
+                                     phone="01632 960456", nhs_number_absent_reason="not_asked"),
+                       relationships=[RelationshipEntry("ollie", "grandparent"),
+                                      RelationshipEntry("ivy", "grandparent")]),
+        ],
+        consent=ConsentEntry(decided_on=received, adult=0, method=Consent.Method.VERBAL),
+    )
+    referral_record(household=household, received_on=received, source=ReferralSource.objects.get(code="2A"),
+                    reason="School worried about Ollie's attendance since Ivy's birth father left; mum asks "
+                           "for help with routines.", actor=users["practitioner"])
 
 
 def _build(tenant, rng, today, episodes, workers, needs, levels, reasons, users, day) -> None:

@@ -25,6 +25,7 @@ from .models import (
     CaseNoteAddendum,
     Closure,
     Consent,
+    Family,
     Feedback,
     InformationShare,
     Intervention,
@@ -33,6 +34,7 @@ from .models import (
     Plan,
     PlanAction,
     Referral,
+    Relationship,
     Review,
     StepChange,
     Supervision,
@@ -343,3 +345,60 @@ def case_notes(*, case: Case) -> list[CaseNote]:
     """A case's notes, newest first, each with its addenda, in a fixed number of queries. Callers audit the read."""
     addenda = Prefetch("addenda", queryset=CaseNoteAddendum.objects.select_related("author"))
     return list(CaseNote.objects.filter(case=case).select_related("author").prefetch_related(addenda))
+
+
+def family_get(*, membership, public_id) -> Family:
+    """A family of the tenant in context (404 for another's), for a member who may see child records."""
+    _require_view(membership)
+    return get_object_or_404(Family, public_id=public_id)
+
+
+@dataclass
+class FamilyMap:
+    """The family page's picture: the people placed on a genogram (adults above, children below; the wider
+    network to the side) and every relationship, once per pair, read both ways."""
+
+    household: list
+    network: list
+    relationships: list  # (person, kind label, relative, inverse kind label, parental responsibility)
+    nodes: list  # dicts: person, x, y, shape
+    lines: list  # dicts: x1, y1, x2, y2, dashed
+    width: int
+    height: int
+
+
+def family_map(*, family: Family) -> FamilyMap:
+    """Who is in ``family`` and how they are related, laid out for an SVG genogram / ecomap (no JavaScript)."""
+    people = list(family.people.prefetch_related("linked_identifiers").order_by("kind", "date_of_birth", "pk"))
+    household = [p for p in people if p.in_household]
+    network = [p for p in people if not p.in_household]
+    rows = list(Relationship.objects.filter(person__family=family).select_related("person", "relative"))
+    back = {(r.person_id, r.relative_id): r for r in rows}
+    pairs, seen = [], set()
+    for r in sorted(rows, key=lambda r: (r.person.kind != Person.Kind.ADULT, r.pk)):
+        if (r.relative_id, r.person_id) in seen:
+            continue
+        seen.add((r.person_id, r.relative_id))
+        other = back.get((r.relative_id, r.person_id))
+        pairs.append((r.person, r.get_kind_display(), r.relative, other.get_kind_display() if other else "",
+                      r.parental_responsibility))
+    adults = [p for p in household if p.kind == Person.Kind.ADULT]
+    children = [p for p in household if p.kind == Person.Kind.CHILD]
+    step, nodes = 150, []
+    width = max(len(adults), len(children), 1) * step + (170 if network else 20)
+    for row, group in ((60, adults), (200, children)):
+        for i, person in enumerate(group):
+            nodes.append({"person": person, "x": 20 + i * step + 60, "y": row,
+                          "shape": "square" if person.sex == "M" else "circle" if person.sex == "F" else "diamond"})
+    for i, person in enumerate(network):
+        nodes.append({"person": person, "x": width - 90, "y": 60 + i * 70, "shape": "network"})
+    where = {n["person"].pk: n for n in nodes}
+    lines = []
+    for person, _, relative, _, _ in pairs:
+        a, b = where.get(person.pk), where.get(relative.pk)
+        if a and b:
+            lines.append({"x1": a["x"], "y1": a["y"], "x2": b["x"], "y2": b["y"],
+                          "dashed": not (person.in_household and relative.in_household)})
+    height = max(260, 60 + len(network) * 70 + 40)
+    return FamilyMap(household=household, network=network, relationships=pairs, nodes=nodes, lines=lines,
+                     width=width, height=height)

@@ -13,6 +13,7 @@ urlpatterns = [
     path("referrals/<uuid:public_id>/decide/", views.referral_decide, name="referral-decide"),
     path("referrals/<uuid:public_id>/open-case/", views.case_open, name="case-open"),
     path("referrals/<uuid:public_id>/consent/", views.referral_consent, name="referral-consent"),
+    path("families/<uuid:public_id>/", views.family_detail, name="family"),
     path("tasks/", views.task_list, name="tasks"),
     path("import/", views.case_import, name="import"),
     path("import/template/", views.case_import_template, name="import-template"),

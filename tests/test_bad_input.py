@@ -207,7 +207,7 @@ API_BODIES = [
      lambda w: {"family": {"name": "Late family"}, "received_on": "2024-05-01", "source": "2A",
                 "new_children": [{"first_name": "Ned", "last_name": "Late",
                                   "date_of_birth": (dt.date.today() + dt.timedelta(days=30)).isoformat()}]},
-     "application/json", 400, "Date of birth cannot be in the future"),
+     "application/json", 400, '"pointer":"/new_children/0/date_of_birth","detail":"The date of birth ('),
     ("referral with an unknown source", "/api/v1/referrals/", lambda w: _payload(w, source="ZZ"),
      "application/json", 400, "ZZ"),
     ("referral with an unexpected field", "/api/v1/referrals/", lambda w: _payload(w, colour="red"),

@@ -198,6 +198,10 @@ def _referral(tenant, member):
         return helpers.referral([helpers.child(first="Sweep", last="Referral")])
 
 
+def _family(tenant, member):
+    return _person(tenant, member).family
+
+
 def _person(tenant, member):
     from cases.tests import helpers
 
@@ -343,6 +347,7 @@ SWEEP: dict[str, Entry] = {
     "cases:referrals": Entry(CASE_VIEWERS),
     "cases:referral-new": Entry(CASE_EDITORS),
     "cases:referral": Entry(CASE_VIEWERS, make=_referral),
+    "cases:family": Entry(CASE_VIEWERS, make=_family),
     "cases:referral-decide": Entry(CASE_EDITORS, method="post", make=_referral, ok={200, 302, 400}),
     "cases:case-open": Entry(CASE_EDITORS, make=_referral),
     "cases:case": Entry(CASE_VIEWERS, make=_case),

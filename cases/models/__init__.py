@@ -18,7 +18,7 @@ from .casework import (
 from .documents import CaseDocument
 from .figures import FiguresPendingRenewal, FiguresVersion
 from .lists import CaseSettings, ClosureReason, LevelOfNeed, PresentingNeed, ReferralSource
-from .people import Family, Person
+from .people import Family, FamilyAddress, LinkedIdentifier, Person, Relationship
 from .practice import (
     Allocation,
     CaseNote,
@@ -48,6 +48,9 @@ __all__ = [
     "ClosureNeedProgress",
     "ClosureReason",
     "Family",
+    "FamilyAddress",
+    "LinkedIdentifier",
+    "Relationship",
     "Feedback",
     "LevelOfNeed",
     "PanelDecision",

@@ -23,16 +23,48 @@ from .importing import ImportOutcome, case_records_import
 from .interventions import intervention_dates_record, intervention_refer
 from .notes import case_note_addendum_add, case_note_edit, case_note_record, case_summary_update, note_is_editable
 from .oversight import allocation_history_start, case_allocate, case_transfer, supervision_record
-from .referrals import (
+from .people import (
+    IdentifierEntry,
     family_create,
+    family_move,
+    linked_identifier_add,
+    nhs_number_record,
+    nhs_number_verify,
+    person_create,
+    relationship_record,
+)
+from .referrals import (
+    AdultEntry,
+    ChildEntry,
+    ConsentEntry,
+    FamilyEntry,
+    FamilyReferral,
+    NewPerson,
+    ReferralRecorded,
+    RelationshipEntry,
     is_re_referral,
     panel_decision_record,
-    person_create,
     referral_create,
     referral_decide,
+    referral_record,
 )
 
 __all__ = [
+    "AdultEntry",
+    "ChildEntry",
+    "ConsentEntry",
+    "FamilyEntry",
+    "FamilyReferral",
+    "IdentifierEntry",
+    "NewPerson",
+    "ReferralRecorded",
+    "RelationshipEntry",
+    "family_move",
+    "linked_identifier_add",
+    "nhs_number_record",
+    "nhs_number_verify",
+    "referral_record",
+    "relationship_record",
     "allocation_history_start",
     "assessment_complete",
     "assessment_start",

@@ -4,7 +4,8 @@ One row is one child's referral, optionally with the early help case opened from
 siblings referred together (same family, received date and source) become one referral about several children
 and one case. The whole file is read and checked first — every problem listed by row and column — and nothing
 is written unless every row is valid. The writes then run in one transaction through the ordinary services
-(``family_create``, ``referral_create``, ``consent_record``, ``case_open``, ``case_close``…), in date order, so
+(``referral_record`` — which creates the family and children at their first referral, as in the browser and the
+API — ``consent_record``, ``case_open``, ``case_close``…), in date order, so
 the rules, the audit events and the re-referral / re-opened flags are those of records entered by hand. A rule
 a service still refuses (e.g. against records already in the system) is reported against its row and the whole
 import is rolled back.
@@ -42,7 +43,7 @@ from ._common import check_one_tenant
 from .casework import case_open
 from .closing import case_close
 from .consent import consent_position, consent_record
-from .referrals import family_create, person_create, referral_create, referral_decide
+from .referrals import ChildEntry, FamilyEntry, FamilyReferral, NewPerson, referral_decide, referral_record
 
 # The columns of an import file, in order, with what each holds (shown on the import page).
 COLUMN_HELP: dict[str, str] = {
@@ -407,29 +408,14 @@ _CLOSE_FIRST, _REFERRAL, _DECISION, _CONSENT, _OPEN, _CLOSE_SAME_DAY = range(6)
 def _write(rows: list[ImportRow], existing: dict, actor, problems: list[Problem]) -> ImportSummary:
     summary = ImportSummary()
     families: dict[tuple, Family] = {}
+    people: dict[tuple, Person] = {}
     for row in rows:
         person = existing.get(row.text("external_id").casefold()) if row.text("external_id") else None
         if person is not None:
             families.setdefault(row.family_key, person.family)
-    people: dict[tuple, Person] = {}
+            people[row.child_key] = person
     groups: dict[tuple, list[ImportRow]] = {}
     for row in rows:
-        if row.family_key not in families:
-            families[row.family_key] = family_create(name=row.text("family_name"), postcode=row.text("postcode"),
-                                                     actor=actor)
-            summary.families += 1
-        if row.child_key not in people:
-            person = existing.get(row.text("external_id").casefold()) if row.text("external_id") else None
-            if person is None:
-                person = person_create(
-                    family=families[row.family_key], first_name=row.text("first_name"),
-                    last_name=row.text("last_name"), date_of_birth=row.date_of_birth,
-                    sex=row.text("sex").upper() or "U", ethnicity=row.text("ethnicity").upper() or "NOBT",
-                    postcode=_postcode(row.text("postcode")), relationship="child",
-                    local_id=row.text("external_id"), actor=actor,
-                )
-                summary.children += 1
-            people[row.child_key] = person
         groups.setdefault((row.family_key, row.received, row.source.pk), []).append(row)
 
     events = []
@@ -439,7 +425,8 @@ def _write(rows: list[ImportRow], existing: dict, actor, problems: list[Problem]
         if row.decision in NON_CASE_DECISIONS:
             events.append((row.decision_date, _DECISION, row.row, "decision", members))
         if row.opened:
-            events.append((row.consent_date, _CONSENT, row.row, "consent", members))
+            # Consent given before the referral arrived is recorded once the referral (and family) exist.
+            events.append((max(row.consent_date, row.received), _CONSENT, row.row, "consent", members))
             events.append((row.opened, _OPEN, row.row, "open", members))
         if row.closed:
             order = _CLOSE_SAME_DAY if row.closed == row.opened else _CLOSE_FIRST
@@ -455,11 +442,17 @@ def _write(rows: list[ImportRow], existing: dict, actor, problems: list[Problem]
         try:
             with transaction.atomic():
                 if kind == "referral":
-                    referral = referral_create(children=[people[m.child_key] for m in members],
+                    recorded = referral_record(household=_household(members, families, people),
                                                received_on=row.received, source=row.source,
                                                route=row.text("route").lower() or Referral.Route.DIRECT,
                                                presenting_needs=row.needs, actor=actor)
+                    referral = recorded.referral
+                    families[row.family_key] = recorded.family
+                    for member, child in zip(members, recorded.children, strict=True):
+                        people[member.child_key] = child
                     referrals[number] = referral
+                    summary.families += recorded.family_created
+                    summary.children += len(recorded.created)
                     summary.referrals += 1
                     summary.re_referrals += referral.is_re_referral
                 elif kind == "decision":
@@ -490,3 +483,21 @@ def _write(rows: list[ImportRow], existing: dict, actor, problems: list[Problem]
             failed.add(number)
             problems.append(Problem(number, columns[kind], " ".join(error.messages)))
     return summary
+
+
+def _household(members: list[ImportRow], families: dict, people: dict) -> FamilyReferral:
+    """The referral of sibling rows: children already met (earlier rows, or by external id) or new, in the family
+    met before or a new one named by the first row."""
+    row = members[0]
+    children = []
+    for member in members:
+        known = people.get(member.child_key)
+        children.append(ChildEntry(person=known) if known is not None else ChildEntry(new=NewPerson(
+            first_name=member.text("first_name"), last_name=member.text("last_name"),
+            date_of_birth=member.date_of_birth, sex=member.text("sex").upper() or "U",
+            ethnicity=member.text("ethnicity").upper() or "NOBT", postcode=_postcode(member.text("postcode")),
+            local_id=member.text("external_id"))))
+    family = families.get(row.family_key)
+    entry = FamilyEntry(family=family) if family is not None else FamilyEntry(name=row.text("family_name"),
+                                                                              postcode=row.text("postcode"))
+    return FamilyReferral(children=children, family=entry)

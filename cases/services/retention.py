@@ -39,7 +39,9 @@ ANONYMOUS_FAMILY = "Anonymised family"
 # Short text fields that name or identify someone, by model; every TextField of a reached row is cleared anyway.
 IDENTIFYING_CHAR_FIELDS: dict[str, tuple[str, ...]] = {
     "cases.family": ("postcode",),
-    "cases.person": ("postcode", "nhs_number", "upn", "local_id"),
+    "cases.person": ("postcode", "nhs_number", "local_id", "phone", "email"),
+    "cases.linkedidentifier": ("value",),
+    "cases.familyaddress": ("postcode",),
     "cases.teamaroundfamilymember": ("contact_name", "contact_details"),
     "cases.feedback": ("respondent",),
     "cases.consent": ("given_by",),

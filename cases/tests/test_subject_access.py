@@ -133,3 +133,17 @@ def test_the_export_task_is_for_a_tenant_administrator(tenant_a, member, records
     with default_storage.open(export.file.name, "rb") as handle:
         assert "tables/cases.referral.csv" in zipfile.ZipFile(handle).namelist()
     assert refused.status == "failed" and "Only a tenant administrator" in refused.error and not refused.file
+
+
+def test_the_export_carries_the_nhs_number_and_linked_identifiers(tenant_a):
+    from cases import services
+    from cases.subject_access import subject_access_data
+
+    with tenant_context(tenant_a):
+        services.tenant_defaults_ensure(tenant=tenant_a)
+        family = services.family_create(name="Idris family")
+        kid = services.person_create(family=family, first_name="Ivo", last_name="Idris", nhs_number="943 476 5919",
+                                     upn="H801200001001")
+        data = subject_access_data(person=kid)
+    assert data["person"]["nhs_number"] == "9434765919" and data["person"]["nhs_number_status"] == "Not verified"
+    assert data["other records"]["linked identifiers"][0]["value"] == "H801200001001"

@@ -146,10 +146,11 @@ def test_the_whole_flow_through_the_forms(tenant_a, alice, team, sign_in):
         parenting = PresentingNeed.objects.get(code="PARENTING").pk
         level2 = level(2).pk
         outcomes_met = reason("OUTCOMES_MET").pk
-    response = client.post(reverse("cases:referral-new") + "?new=1", {
-        "child-family_name": "Ashby family", "child-first_name": "Ada", "child-last_name": "Ashby",
-        "child-date_of_birth": "2015-03-01", "child-sex": "F", "child-ethnicity": "WBRI",
-        "child-postcode": "NB1 1AA", "child-ward": "Riverside",
+    response = client.post(reverse("cases:referral-new"), {
+        "family": "", "children": "1", "adults": "0", "action": "save",
+        "family-name": "Ashby family", "family-postcode": "NB1 1AA", "child-0-first_name": "Ada",
+        "child-0-last_name": "Ashby", "child-0-date_of_birth": "2015-03-01", "child-0-sex": "F",
+        "child-0-ethnicity": "WBRI", "child-0-nhs_number_absent_reason": "not_known", "consent-method": "written",
         "received_on": "2024-04-10", "source": school, "route": "direct", "presenting_needs": [parenting],
         "reason": "Late to school most days.",
     })

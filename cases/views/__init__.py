@@ -16,7 +16,6 @@ from .casework import (
     referral_decide,
     referral_detail,
     referral_list,
-    referral_new,
     review_record,
     step_change,
     taf_member_add,
@@ -42,6 +41,7 @@ from .practice import (
     supervision_record,
     task_list,
 )
+from .referrals import family_detail, referral_new
 
 __all__ = [
     "data_protection",
@@ -77,6 +77,7 @@ __all__ = [
     "referral_decide",
     "referral_detail",
     "referral_list",
+    "family_detail",
     "referral_new",
     "review_record",
     "step_change",

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -15,7 +14,7 @@ from earlyhelp.forms import show_service_errors
 from earlyhelp.permissions import Capability, require_capability
 
 from .. import forms, selectors, services
-from ..models import Assessment, Person, Plan, PlanAction
+from ..models import Assessment, Plan, PlanAction
 
 VIEW = Capability.VIEW_CHILD_RECORDS
 EDIT = Capability.EDIT_CHILD_RECORDS
@@ -65,49 +64,6 @@ def team_view(request):
 def referral_list(request):
     referrals = selectors.referrals_awaiting_decision(membership=request.membership)
     return render(request, "cases/referral_list.html", {"referrals": referrals})
-
-
-@require_capability(EDIT)
-def referral_new(request):
-    """Search for the child first (possible duplicates are shown); then refer a known child or add a new one."""
-    search = forms.PersonSearchForm(request.GET or None)
-    matches = None
-    if search.has_criteria():
-        matches = selectors.person_search(membership=request.membership, **search.cleaned_data)
-    person = None
-    if request.GET.get("person"):
-        person = get_object_or_404(Person.objects.select_related("family"), public_id=request.GET["person"],
-                                   kind=Person.Kind.CHILD)
-    adding = person is not None or request.GET.get("new") == "1"
-    if not adding:
-        return render(request, "cases/referral_search.html", {"search": search, "matches": matches})
-    form = forms.ReferralForm(request.POST or None)
-    child_form = None if person else forms.NewChildForm(request.POST or None, prefix="child")
-    if request.method == "POST" and form.is_valid() and (child_form is None or child_form.is_valid()):
-        try:
-            with transaction.atomic():
-                child = person or _new_child(child_form.cleaned_data, request.user)
-                referral = services.referral_create(children=[child], actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            _form_errors(form, exc)
-        else:
-            note = " It is a re-referral." if referral.is_re_referral else ""
-            messages.success(request, f"Referral recorded.{note}")
-            return redirect("cases:referral", public_id=referral.public_id)
-    errors = [f for f in (child_form, form) if f is not None and f.errors]
-    return render(request, "cases/referral_form.html", {
-        "form": form, "child_form": child_form, "person": person, "forms_with_errors": errors,
-    })
-
-
-def _new_child(data: dict, actor) -> Person:
-    family = services.family_create(name=data["family_name"], postcode=data["postcode"], ward=data["ward"],
-                                    actor=actor)
-    return services.person_create(
-        family=family, first_name=data["first_name"], last_name=data["last_name"],
-        date_of_birth=data["date_of_birth"], sex=data["sex"], ethnicity=data["ethnicity"],
-        postcode=data["postcode"], ward=data["ward"], relationship="child", actor=actor,
-    )
 
 
 @require_capability(VIEW)

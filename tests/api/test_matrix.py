@@ -38,7 +38,12 @@ class Endpoint:
 
 
 def _referral_body(kid):
-    return {"children": [str(kid.public_id)], "received_on": "2024-05-01", "source": "2A"}
+    """The family shape: a known child, a new sibling and their mother (with a relationship to each)."""
+    return {"children": [str(kid.public_id)], "received_on": "2024-05-01", "source": "2A",
+            "new_children": [{"ref": "sib", "first_name": "Sib", "last_name": "Ling", "nhs_number": "9434765919"}],
+            "adults": [{"first_name": "Mo", "last_name": "Ling", "relationships": [
+                {"child": str(kid.public_id), "relationship": "mother", "parental_responsibility": True},
+                {"child": "sib", "relationship": "mother"}]}]}
 
 
 def _return_body(service):

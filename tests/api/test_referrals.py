@@ -3,9 +3,11 @@ back only its own."""
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 
-from cases.models import Person, Referral
+from cases.models import Consent, Person, Referral, Relationship
 from earlyhelp.models import AuditEvent
 from earlyhelp.tenancy import tenant_context
 from tests.api import makers
@@ -104,7 +106,7 @@ def test_a_client_reads_back_only_its_own_referrals(mash, tenant_a, make_api_cli
          "does_not_exist"),
         ({"children": [], "received_on": "2024-05-01", "source": "2A", "presenting_needs": ["NOPE"]},
          "/presenting_needs/0", "does_not_exist"),
-        (new_child_payload(received_on="2999-01-01"), "", "invalid"),
+        (new_child_payload(received_on="2999-01-01"), "/received_on", "invalid"),
         (new_child_payload(extra_field=1), "/extra_field", "unknown_field"),
         (new_child_payload(new_children=[{"first_name": "A", "last_name": "B", "shoe_size": 3}]),
          "/new_children/0/shoe_size", "unknown_field"),
@@ -146,3 +148,112 @@ def test_a_signed_in_practitioner_sees_the_referrals_they_recorded(tenant_a, mem
                        format="json")
     assert created.status_code == 201, created.content
     assert [r["id"] for r in api.get(URL).json()["results"]] == [created.json()["id"]]
+
+
+def family_payload(**extra):
+    """A mother and two new children, in one referral."""
+    return {
+        "family": {"name": "Fenwick family", "postcode": "nb3 3cc", "address": "3 Mill Lane, Northby"},
+        "new_children": [
+            {"ref": "c1", "first_name": "Finn", "last_name": "Fenwick", "date_of_birth": "2015-03-02",
+             "nhs_number": "943 476 5919"},
+            {"ref": "c2", "first_name": "Flora", "last_name": "Fenwick", "date_of_birth": "2018-09-14",
+             "nhs_number_absent_reason": "not_known", "identifiers": [{"type": "yot", "value": "YJ-0042"}]},
+        ],
+        "adults": [{"first_name": "Fay", "last_name": "Fenwick", "phone": "01632 960001",
+                    "email": "fay@example.org", "preferred_language": "Polish", "interpreter_needed": True,
+                    "relationships": [{"child": "c1", "relationship": "mother", "parental_responsibility": True},
+                                      {"child": "c2", "relationship": "mother", "parental_responsibility": True}]}],
+        "consent": {"decided_on": "2024-05-01", "adult": 0, "method": "verbal"},
+        "received_on": "2024-05-01",
+        "source": "2A",
+        **extra,
+    }
+
+
+def test_a_family_of_a_mother_and_two_children_is_referred_in_one_post(mash, tenant_a):
+    _, api = mash
+    response = api.post(URL, family_payload(), format="json", HTTP_IDEMPOTENCY_KEY="fenwick-1")
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert len(body["children"]) == 2
+    retry = api.post(URL, family_payload(), format="json", HTTP_IDEMPOTENCY_KEY="fenwick-1")
+    assert retry.json() == body
+    with tenant_context(tenant_a):
+        people = {p.first_name: p for p in Person.objects.all()}
+        assert set(people) == {"Finn", "Flora", "Fay"}
+        fay, finn, flora = people["Fay"], people["Finn"], people["Flora"]
+        assert fay.kind == "adult" and fay.family_id == finn.family_id == flora.family_id
+        assert (finn.nhs_number, finn.nhs_number_status) == ("9434765919", "unverified")
+        assert (flora.nhs_number, flora.nhs_number_absent_reason) == ("", "not_known")
+        assert [(i.identifier_type, i.value) for i in flora.linked_identifiers.all()] == [("yot", "YJ-0042")]
+        assert (fay.interpreter_needed, fay.preferred_language, fay.phone) == (True, "Polish", "01632 960001")
+        both_ways = {(r.person.first_name, r.relative.first_name, r.kind, r.parental_responsibility)
+                     for r in Relationship.objects.select_related("person", "relative")}
+        assert both_ways == {("Fay", "Finn", "mother", True), ("Finn", "Fay", "child", False),
+                             ("Fay", "Flora", "mother", True), ("Flora", "Fay", "child", False)}
+        consent = Consent.objects.get()
+        assert consent.given_by == "Fay Fenwick (mother)" and consent.referral.public_id == uuid.UUID(body["id"])
+        assert Referral.objects.count() == 1
+    person = api.get(f"/api/v1/people/{finn.public_id}/")
+    assert person.status_code == 403  # the MASH client has no cases:read
+
+
+def test_the_person_representation_carries_the_identifiers(tenant_a, make_api_client, bearer, mash):
+    _, api = mash
+    api.post(URL, family_payload(), format="json")
+    _, token = make_api_client(tenant_a, scopes=["cases:read"], name="BI")
+    reader = bearer(token)
+    with tenant_context(tenant_a):
+        finn = Person.objects.get(first_name="Finn")
+    body = reader.get(f"/api/v1/people/{finn.public_id}/").json()
+    assert body["nhs_number"] == "9434765919" and body["nhs_number_status"] == "unverified"
+    assert body["nhs_number_absent_reason"] == "" and body["relationships"][0]["relationship"] == "child"
+    listed = {p["first_name"]: p for p in reader.get("/api/v1/people/").json()["results"]}
+    assert listed["Flora"]["linked_identifiers"][0]["type_label"] == "YOT Number"
+    assert listed["Flora"]["nhs_number_absent_reason"] == "not_known"
+
+
+@pytest.mark.parametrize(
+    ("change", "pointer", "words"),
+    [
+        (lambda p: p["new_children"][1].update(date_of_birth="2999-01-01"), "/new_children/1/date_of_birth",
+         "cannot be in the future"),
+        (lambda p: p["new_children"][0].update(nhs_number="1234567890"), "/new_children/0/nhs_number",
+         "not a valid NHS number"),
+        (lambda p: p["adults"][0].update(relationships=[]), "/adults/0/relationships", "Say how Fay Fenwick"),
+        (lambda p: p["adults"][0]["relationships"][0].update(child="nobody"), "/adults/0/relationships/0/child",
+         "not one of the children"),
+    ],
+)
+def test_bad_family_referrals_are_refused_with_pointers_and_write_nothing(mash, tenant_a, change, pointer, words):
+    _, api = mash
+    makers.child(tenant_a)
+    payload = family_payload()
+    change(payload)
+    body = assert_problem(api.post(URL, payload, format="json"), 400)
+    assert any(e["pointer"] == pointer and words in e["detail"] for e in body["errors"]), body
+    with tenant_context(tenant_a):
+        assert not Referral.objects.exists() and Person.objects.count() == 1 and not Relationship.objects.exists()
+
+
+def test_an_adult_related_to_themselves_is_refused(mash, tenant_a):
+    _, api = mash
+    kid = makers.child(tenant_a)
+    payload = {"children": [str(kid.public_id)], "received_on": "2024-05-01", "source": "2A",
+               "adults": [{"id": str(kid.public_id),
+                           "relationships": [{"child": str(kid.public_id), "relationship": "mother"}]}]}
+    body = assert_problem(api.post(URL, payload, format="json"), 400)
+    assert any("cannot be related to themselves" in e["detail"] for e in body["errors"]), body
+    with tenant_context(tenant_a):
+        assert not Referral.objects.exists() and not Relationship.objects.exists()
+
+
+def test_a_new_sibling_joins_the_known_childs_family(mash, tenant_a, kid):
+    _, api = mash
+    payload = {"children": [str(kid.public_id)], "received_on": "2024-05-01", "source": "2A",
+               "new_children": [{"first_name": "Abe", "last_name": "Ashby", "date_of_birth": "2019-01-01"}]}
+    body = api.post(URL, payload, format="json").json()
+    with tenant_context(tenant_a):
+        abe = Person.objects.get(first_name="Abe")
+        assert abe.family_id == kid.family_id and str(abe.public_id) in body["children"]

@@ -42,3 +42,14 @@ def test_every_scope_maps_to_known_capabilities():
     assert set(SCOPE_CAPABILITIES) == set(Scope.values)
     for capabilities in SCOPE_CAPABILITIES.values():
         assert capabilities and capabilities <= ALL_CAPABILITIES
+
+
+def test_the_referral_schema_describes_a_family(client, db):
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    body = schema["components"]["schemas"]["ReferralCreateRequest"]["properties"]
+    assert {"children", "new_children", "adults", "family", "consent"} <= set(body)
+    adult = schema["components"]["schemas"]["AdultRequest"]["properties"]
+    assert {"relationships", "phone", "email", "address", "preferred_language", "interpreter_needed",
+            "nhs_number", "nhs_number_absent_reason"} <= set(adult)
+    person = schema["components"]["schemas"]["Person"]["properties"]
+    assert {"nhs_number", "nhs_number_status", "nhs_number_verified_at", "linked_identifiers"} <= set(person)
