@@ -74,13 +74,7 @@ def record_event(
         occurred_at=timezone.now(),
     )
     with transaction.atomic(savepoint=False):
-        if connection.vendor == "postgresql":
-            _append_in_one_statement(event)
-        else:
-            event.prev_hash = AuditEvent.all_tenants.filter(tenant_id=tenant.pk).order_by("-id").values_list(
-                "row_hash", flat=True).first() or ""
-            event.row_hash = event_hash(event)
-            event.save(force_insert=True)
+        _append_in_one_statement(event)
     return event
 
 
@@ -106,7 +100,7 @@ def _append_sql() -> str:
 
 
 def _append_in_one_statement(event: AuditEvent) -> None:
-    """Append ``event`` to its tenant's chain on PostgreSQL, in one round trip.
+    """Append ``event`` to its tenant's chain, in one round trip.
 
     Two statements in one query: the advisory lock of the tenant's chain (held until the transaction ends,
     serialising appends), then an INSERT that reads the chain's head and computes ``row_hash`` in the database.

@@ -113,7 +113,7 @@ class TestAccessLog:
 
 
 def test_the_database_computes_the_same_row_hash_as_python(tenant_a, member):
-    """On PostgreSQL the row is appended in one statement that computes ``row_hash`` (``_append_in_one_statement``):
+    """The row is appended in one statement that computes ``row_hash`` (``_append_in_one_statement``):
     it is ``event_hash`` of the row, for any content."""
     from earlyhelp.audit import RequestContext, event_hash, reset_request_context, set_request_context
 
