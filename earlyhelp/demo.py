@@ -76,6 +76,7 @@ ROLE_SHORT = {
     Role.TENANT_ADMIN: "admin",
 }
 SHARED_USER = "shared.officer"  # a performance officer working for both authorities
+PLATFORM_ADMIN = "platform.admin"
 
 
 @dataclass
@@ -124,7 +125,7 @@ def seed_platform(*, password: str | None = None) -> SeedResult:
         Membership.all_tenants.get_or_create(tenant=tenant, user=shared, defaults={"role": Role.PERFORMANCE_OFFICER})
         users["shared"] = shared
         result.users_by_tenant[spec.slug] = users
-    platform = _user("platform.admin", "Pat", "Form", "platform.admin@example.org", password, result)
+    platform = _user(PLATFORM_ADMIN, "Pat", "Form", "platform.admin@example.org", password, result)
     if not platform.is_superuser:
         platform.is_superuser = platform.is_staff = True
         platform.save(update_fields=["is_superuser", "is_staff"])

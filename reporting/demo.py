@@ -33,6 +33,7 @@ def _render(tenant, report, officer) -> None:
 def seed(tenant, users) -> None:
     officer = users["officer"]
     _seed_annual(tenant, officer)
+    _seed_exempt(tenant, officer)
     if Report.objects.filter(title=DEMO_TITLE).exists():
         return
     report = report_create(
@@ -127,6 +128,39 @@ def _seed_annual(tenant, officer) -> None:
         legal_implications="None.",
         legal_verified_by="Head of Legal Services",
         diversity_implications="None arising from this report.",
+        diversity_verified_by="Equalities Officer",
+    )
+    _render(tenant, report, officer)
+
+
+EXEMPT_TITLE = "Early Help performance report: small numbers (not for publication)"
+
+
+def _seed_exempt(tenant, officer) -> None:
+    """The flagship report's exempt companion: the same figures, small numbers shown (no suppression)."""
+    if Report.objects.filter(title=EXEMPT_TITLE).exists():
+        return
+    last = Quarter.containing(dt.date.today(), tenant.financial_year_start_month).previous()
+    report = report_create(
+        created_by=officer,
+        title=EXEMPT_TITLE,
+        committee="Children and Young People Overview and Scrutiny Board",
+        meeting_date=last.end + dt.timedelta(days=45),
+        item_number="8 (exempt appendix)",
+        report_of=f"{officer.get_full_name()} – Performance and Intelligence Officer",
+        accountable_director="Strategic Director for People",
+        is_public=False,
+        exempt_reason="Paragraph 2 of Schedule 12A to the Local Government Act 1972: small numbers could "
+                      "identify children and families.",
+        period_start_year=last.start_year,
+        period_quarter=last.number,
+        follow_up_months=3,
+        author=f"{officer.get_full_name()}, Performance Officer",
+        executive_summary="The figures of the performance report without small-number suppression, for members "
+                          "in closed session.",
+        recommendations="That members note the figures.",
+        financial_verified_by="Finance Business Partner, People",
+        legal_verified_by="Head of Legal Services",
         diversity_verified_by="Equalities Officer",
     )
     _render(tenant, report, officer)
