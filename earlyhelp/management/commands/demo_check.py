@@ -21,6 +21,7 @@ from __future__ import annotations
 import html
 import logging
 import re
+import time
 import uuid
 from collections import Counter, deque
 from dataclasses import dataclass, field
@@ -167,8 +168,11 @@ class Command(BaseCommand):
                 walker = Walker(username, slug if len(memberships) < 2 else None, client)
                 if username == SHARED_USER:
                     walker.tenant = DEMO_TENANTS[index].slug if index < len(DEMO_TENANTS) else None
+                began = time.monotonic()
                 self.walk(walker, max_pages, per_route)
                 walkers.append(walker)
+                self.stdout.write(f"  {username} ({walker.tenant or 'all'}): {walker.pages} pages by links, "
+                                  f"{len(walker.routes)} URL patterns, {time.monotonic() - began:.0f} s")
         return walkers
 
     def walk(self, walker: Walker, max_pages: int, per_route: int) -> None:
