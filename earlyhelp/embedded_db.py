@@ -201,16 +201,20 @@ def run(command: list[str]) -> int:
     server = Server(default_directory())
     started = server.start()
     env["OWNER_DATABASE_URL"] = server.url(user=OWNER)
-    child = subprocess.Popen(command, env=env)  # noqa: S603 - the developer's own command line
+    # Ctrl-C reaches the command from the terminal (same process group; interactive commands keep the terminal);
+    # a kill or a closed terminal is passed on to it. The server is stopped once the command has ended
+    # (runserver's reloader kills its child process when it is stopped).
+    children: list[subprocess.Popen] = []
 
-    def forward(signum, frame):  # Ctrl-C reaches the child through the terminal; a plain kill is passed on
-        if signum != signal.SIGINT:
-            child.send_signal(signum)
+    def forward(signum, frame):
+        if children and signum != signal.SIGINT:
+            children[0].send_signal(signum)
 
     for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(signum, forward)
     try:
-        return child.wait()
+        children.append(subprocess.Popen(command, env=env))  # noqa: S603 - the developer's own command line
+        return children[0].wait()
     finally:
         if started:
             server.stop()
