@@ -37,7 +37,7 @@ from earlyhelp.models import Tenant
 from earlyhelp.tenancy import tenant_context
 
 LINK = re.compile(r"<a\s[^>]*?href=\"([^\"]+)\"", re.IGNORECASE)
-MEMBERSHIP_OPTION = re.compile(r"<option value=\"([0-9a-f-]{36})\"")
+MEMBERSHIP_OPTION = re.compile(r"<option value=\"([0-9a-f-]{36})\"[^>]*>([^<(]+)\(")
 ORIGIN = "http://testserver"
 
 
@@ -155,23 +155,22 @@ class Command(BaseCommand):
         yield PLATFORM_ADMIN, None
 
     def walk_everyone(self, max_pages: int, per_route: int) -> list[Walker]:
+        councils = {spec.name: spec.slug for spec in DEMO_TENANTS}
         walkers = []
         for username, slug in self.demo_users():
             client = self.sign_in(username)
-            home = client.get("/").content.decode()
-            memberships = MEMBERSHIP_OPTION.findall(home)
-            if username == SHARED_USER and len(memberships) < len(DEMO_TENANTS):
+            options = MEMBERSHIP_OPTION.findall(client.get("/").content.decode())  # the council switcher
+            if username == SHARED_USER and len(options) < len(DEMO_TENANTS):
                 raise CommandError(f"{SHARED_USER} cannot switch between the demo councils")
-            for index, membership in enumerate(memberships or [None]):
-                if membership and index:
+            for index, (membership, council) in enumerate(options or [(None, "")]):
+                if index:  # a session of its own in each of the user's councils
+                    client = self.sign_in(username)
                     client.post("/switch-tenant/", {"membership": membership, "next": "/"})
-                walker = Walker(username, slug if len(memberships) < 2 else None, client)
-                if username == SHARED_USER:
-                    walker.tenant = DEMO_TENANTS[index].slug if index < len(DEMO_TENANTS) else None
+                walker = Walker(username, councils.get(council.strip(), slug), client)
                 began = time.monotonic()
                 self.walk(walker, max_pages, per_route)
                 walkers.append(walker)
-                self.stdout.write(f"  {username} ({walker.tenant or 'all'}): {walker.pages} pages by links, "
+                self.stdout.write(f"  {username} ({walker.tenant or 'no council'}): {walker.pages} pages by links, "
                                   f"{len(walker.routes)} URL patterns, {time.monotonic() - began:.0f} s")
         return walkers
 
