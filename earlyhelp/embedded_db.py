@@ -128,7 +128,9 @@ class Server:
         result = self._run("initdb", "-D", str(self.data), "-U", OWNER, "--auth=trust", "--encoding=UTF8",
                            "--locale=C", "--locale-provider=builtin", "--builtin-locale=C.UTF-8", check=False)
         if result.returncode:
-            raise EmbeddedDatabaseError(f"initdb failed in {self.data}:\n{result.stderr or result.stdout}")
+            hint = (f"\nAs root the server runs as {SERVER_USER}: every directory above {self.directory} must be "
+                    "searchable by it (chmod o+x), or set VAR_DIR to a directory that is.") if self._user else ""
+            raise EmbeddedDatabaseError(f"initdb failed in {self.data}:\n{result.stderr or result.stdout}{hint}")
 
     def start(self) -> bool:
         """Start the server (creating the cluster, roles and database the first time); True if this started it."""
