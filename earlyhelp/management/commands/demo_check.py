@@ -168,14 +168,14 @@ class Command(BaseCommand):
                     client.post("/switch-tenant/", {"membership": membership, "next": "/"})
                 walker = Walker(username, councils.get(council.strip(), slug), client)
                 began = time.monotonic()
-                self.walk(walker, max_pages, per_route)
+                self.walk(walker, max_pages, per_route, home="/platform/" if username == PLATFORM_ADMIN else "/")
                 walkers.append(walker)
                 self.stdout.write(f"  {username} ({walker.tenant or 'no council'}): {walker.pages} pages by links, "
                                   f"{len(walker.routes)} URL patterns, {time.monotonic() - began:.0f} s")
         return walkers
 
-    def walk(self, walker: Walker, max_pages: int, per_route: int) -> None:
-        queue, seen = deque(["/"]), {"/"}
+    def walk(self, walker: Walker, max_pages: int, per_route: int, home: str = "/") -> None:
+        queue, seen = deque([home]), {home}
         start = walker.pages
         while queue and walker.pages - start < max_pages:
             url = queue.popleft()
