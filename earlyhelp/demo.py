@@ -5,9 +5,11 @@ by ``manage.py seed_demo``. Everything here is fictional.
 
 from __future__ import annotations
 
+import importlib
 import random
 import secrets
 from dataclasses import dataclass, field
+from types import ModuleType
 
 from .models import Locality, Membership, Team, Tenant, User
 from .permissions import Role
@@ -130,6 +132,27 @@ def seed_platform(*, password: str | None = None) -> SeedResult:
         platform.is_superuser = platform.is_staff = True
         platform.save(update_fields=["is_superuser", "is_staff"])
     return result
+
+
+# Floor order: lower floors first, so higher floors can use their data.
+APP_ORDER = ["earlyhelp", "commissioning", "cases", "outcomes", "reporting"]
+
+
+def app_demo_modules() -> list[ModuleType]:
+    """Each installed app's ``demo`` module, lower floors first: ``seed(tenant, users)`` for seed_demo and
+    ``check(tenant, sign_in)`` for demo_check, where an app has them (imported by name: no floor imports up)."""
+    from django.apps import apps
+
+    modules = []
+    for label in APP_ORDER:
+        if not apps.is_installed(label):
+            continue
+        try:
+            modules.append(importlib.import_module(f"{label}.demo"))
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{label}.demo":
+                raise
+    return modules
 
 
 def rng_for(tenant: Tenant) -> random.Random:
