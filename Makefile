@@ -5,6 +5,13 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
+MANAGE := $(BIN)/python manage.py
+# With DATABASE_URL unset: the private PostgreSQL server of earlyhelp.embedded_db (in $$VAR_DIR/pg, var/pg by
+# default), started for the command and stopped when it ends (Ctrl-C included); the data is kept for next time.
+# The command gets the owner's connection in OWNER_DATABASE_URL (migrations, demo seeding); the app itself
+# connects as the application role, so row-level security applies. With DATABASE_URL set, that server is used.
+WITH_DB := $(BIN)/python -m earlyhelp.embedded_db run --
+AS_OWNER := env DATABASE_URL="$$OWNER_DATABASE_URL"
 
 .PHONY: install demo demo-check test test-fast lint bench clean
 
@@ -16,24 +23,26 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-# The one-command demo: SQLite, eager tasks, two fictional local authorities, served on http://127.0.0.1:8000
+# The one-command demo: PostgreSQL (embedded unless DATABASE_URL is set), eager tasks, two fictional local
+# authorities, served on http://127.0.0.1:8000.
 demo: $(STAMP)
 	@mkdir -p var
-	env -u DATABASE_URL -u CELERY_BROKER_URL $(BIN)/python manage.py migrate --noinput
-	env -u DATABASE_URL -u CELERY_BROKER_URL $(BIN)/python manage.py seed_demo
-	@echo "Serving on http://$(HOST):$(PORT) — sign in with a username and password above (Ctrl-C stops)."
-	env -u DATABASE_URL -u CELERY_BROKER_URL $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	env -u CELERY_BROKER_URL $(WITH_DB) sh -c '$(AS_OWNER) $(MANAGE) migrate --noinput --skip-checks && \
+		$(AS_OWNER) $(MANAGE) seed_demo && \
+		echo "Serving on http://$(HOST):$(PORT) — sign in with a username and password above (Ctrl-C stops)." && \
+		exec $(MANAGE) runserver $(HOST):$(PORT)'
 
-# The demo's install, migrate and seed on a fresh SQLite file, then signed-in requests through the test client.
+# The demo's install, migrate and seed on a fresh embedded cluster (or DATABASE_URL's database); then every demo
+# user walks every page reachable from their home page, and demo reports are rendered (manage.py demo_check).
 demo-check: $(STAMP)
+	@VAR_DIR=$(CURDIR)/var/demo-check $(BIN)/python -m earlyhelp.embedded_db stop
 	@rm -rf var/demo-check && mkdir -p var/demo-check
-	env -u CELERY_BROKER_URL DATABASE_URL=sqlite:///$(CURDIR)/var/demo-check/db.sqlite3 VAR_DIR=$(CURDIR)/var/demo-check \
-		sh -c '$(BIN)/python manage.py migrate --noinput -v0 && \
-		       $(BIN)/python manage.py seed_demo --password demo-check-passphrase >/dev/null && \
-		       $(BIN)/python manage.py demo_check --password demo-check-passphrase'
+	env -u CELERY_BROKER_URL VAR_DIR=$(CURDIR)/var/demo-check $(WITH_DB) sh -c '\
+		$(AS_OWNER) $(MANAGE) migrate --noinput --skip-checks -v0 && \
+		$(AS_OWNER) $(MANAGE) seed_demo --password demo-check-passphrase >/dev/null && \
+		$(MANAGE) demo_check --password demo-check-passphrase'
 
-# The whole suite: PostgreSQL when DATABASE_URL points at one or a local server answers, else SQLite
-# (PostgreSQL-only tests are then reported as skipped with the reason).
+# The whole suite: on DATABASE_URL's server when set, else on a throwaway embedded cluster (conftest.py).
 test: $(STAMP)
 	$(BIN)/python -m pytest -p no:cacheprovider; status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests"; exit 0; fi; exit $$status
@@ -48,4 +57,5 @@ bench: $(STAMP)
 	cd bench && ../$(BIN)/python run.py
 
 clean:
+	@$(BIN)/python -m earlyhelp.embedded_db stop 2>/dev/null || true
 	rm -rf var staticfiles .pytest_cache

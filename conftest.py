@@ -10,24 +10,23 @@ import pytest
 from django.db import connection
 from django_scopes import scope
 
+from earlyhelp import embedded_db
 from earlyhelp.permissions import Role
 from tests import factories
 
 
-def pytest_collection_modifyitems(config, items):
-    """Tests marked ``postgres`` are skipped, with the reason, when the suite runs on SQLite."""
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """Without DATABASE_URL: a throwaway embedded PostgreSQL cluster for this run, reached as its owner (who
+    creates the test database), stopped and deleted at the end. With DATABASE_URL: that server, as it is."""
     from django.conf import settings
 
-    engine = settings.DATABASES["default"]["ENGINE"]
-    if "postgresql" in engine:
+    if not settings.EMBEDDED_DATABASE:
+        yield
         return
-    skip = pytest.mark.skip(
-        reason="needs PostgreSQL (row-level security, triggers): the suite is running on SQLite — "
-        "set DATABASE_URL or start a local PostgreSQL server"
-    )
-    for item in items:
-        if "postgres" in item.keywords:
-            item.add_marker(skip)
+    with embedded_db.throwaway_server() as server:
+        settings.DATABASES["default"].update(server.settings(user=embedded_db.OWNER))
+        yield
 
 
 @pytest.fixture
@@ -71,7 +70,7 @@ def in_tenant():
 
 @pytest.fixture
 def app_role(db):
-    """The non-owner application role, granted its rights, for tests that make RLS apply (PostgreSQL)."""
+    """The non-owner application role, granted its rights, for tests that make RLS apply."""
     from django.conf import settings
 
     from earlyhelp.rls import grant_app_role

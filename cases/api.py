@@ -10,13 +10,12 @@ another tenant is "does not exist". Reads are for callers with ``cases:read`` (t
 from __future__ import annotations
 
 import json
-import uuid
 
 import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import connection
 from django.db.models import Prefetch
-from django_scopes import ScopeError, scope
+from django_scopes import ScopeError
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers
 from rest_framework.exceptions import ValidationError
@@ -546,33 +545,13 @@ def case_rows_representation(rows: list[dict], tenant_id: int | None = None) -> 
 
 
 def _related_tables(params: dict) -> list[list]:
-    """``[[id, column, …], …]`` of each table ``_related_sql`` reads, then ``[[case id, child id], …]``.
-    Ids are strings, as JSON gives them. Other databases than PostgreSQL (SQLite in development): the ORM, one
-    query per table."""
-    if connection.vendor == "postgresql":
-        if not _RELATED_SQL:
-            _RELATED_SQL.append(_related_sql())
-        with connection.cursor() as cursor:
-            cursor.execute(_RELATED_SQL[0], params)
-            return [(json.loads(value) if isinstance(value, str) else value) or [] for value in cursor.fetchone()]
-    from earlyhelp.models import Locality, Team, Tenant, User
-
-    from .models import LevelOfNeed
-
-    def table(model, key, *fields):
-        return [[str(v) if isinstance(v, uuid.UUID) else v for v in values]
-                for values in model.objects.filter(pk__in=params[key]).values_list("pk", *fields)]
-
-    with scope(tenant=Tenant(pk=params["tenant"])):  # the scoped managers, for the tenant given
-        children = (Case.children.through.objects.filter(case_id__in=params["cases"],
-                                                         person__tenant_id=params["tenant"])
-                    .order_by("person__last_name", "person__first_name")
-                    .values_list("case_id", "person__public_id"))
-        return [table(Family, "families", "public_id", "name"), table(Referral, "referrals", "public_id"),
-                table(Team, "teams", "public_id", "name"), table(Locality, "localities", "public_id", "name"),
-                table(LevelOfNeed, "levels", "rank", "label", "is_statutory"),
-                table(User, "leads", "first_name", "last_name"),  # users are not tenant-owned
-                [[case_id, str(child)] for case_id, child in children]]
+    """``[[id, column, …], …]`` of each table ``_related_sql`` reads, then ``[[case id, child id], …]``, in one
+    statement. Ids are strings, as JSON gives them."""
+    if not _RELATED_SQL:
+        _RELATED_SQL.append(_related_sql())
+    with connection.cursor() as cursor:
+        cursor.execute(_RELATED_SQL[0], params)
+        return [(json.loads(value) if isinstance(value, str) else value) or [] for value in cursor.fetchone()]
 
 
 class CaseViewSet(AuditedReadMixin, TenantReadOnlyViewSet):

@@ -6,7 +6,7 @@ tenant settings named in its key (no figure depends on today's date). Most figur
 records dated up to the period's end, so a referral received today cannot change last quarter's figures; the
 cache uses that.
 
-**Writes.** On PostgreSQL a statement-level trigger on every source table works out, from the statement's old
+**Writes.** A statement-level trigger on every source table works out, from the statement's old
 and new rows (through the ORM, ``bulk_create``, ``QuerySet.update``, raw SQL or ``COPY``), for each tenant, the
 *earliest date from which the statement can change a figure*: the period ends it can affect are on or after that
 date (``ANCHORS``: a referral's received date; a closure's closed date; a reading's date, its case's first end
@@ -36,7 +36,7 @@ while no change recorded after its number has a date on or before the entry's pe
   rolled-back savepoint takes its setting, its pending row and its deferred renewal with it.
 
 Tokens are random (not counters), so a tenant id reused after a rolled-back test or a re-created database never
-meets an old entry. Other databases have no triggers: there the figures are computed every time.
+meets an old entry.
 
 The cost on writes: one statement trigger per write statement (an index lookup or two per row for readings),
 one pending row per transaction and tenant, and the version row's lock for the moment of commit — two writing
@@ -164,7 +164,7 @@ _pinned: ContextVar[tuple[int, DataState | None] | None] = ContextVar("figures_s
 
 
 def enabled() -> bool:
-    return connection.vendor == "postgresql" and getattr(settings, "FIGURES_CACHE", True)
+    return getattr(settings, "FIGURES_CACHE", True)
 
 
 def data_state(tenant_id: int) -> DataState | None:
@@ -302,7 +302,7 @@ DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION figures_renew_token_
 
 
 class RenewFiguresTokenAtCommit(Operation):
-    """On PostgreSQL: (re)define the trigger functions and the deferred trigger on ``cases_figurespending``."""
+    """(Re)define the trigger functions and the deferred trigger on ``cases_figurespending``."""
 
     reversible = True
     reduces_to_sql = True
@@ -311,14 +311,10 @@ class RenewFiguresTokenAtCommit(Operation):
         pass
 
     def database_forwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor != "postgresql":
-            return
         schema_editor.execute(_FUNCTION)
         schema_editor.execute(PENDING_TRIGGER)
 
     def database_backwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor != "postgresql":
-            return
         schema_editor.execute("DROP TRIGGER IF EXISTS cases_figurespending_renew ON cases_figurespending")
 
     def describe(self):
@@ -329,7 +325,7 @@ class RenewFiguresTokenAtCommit(Operation):
 
 
 class RenewFiguresTokenOnWrite(Operation):
-    """On PostgreSQL: triggers on ``model_name``'s table that renew the tenant's figures token on every write.
+    """Triggers on ``model_name``'s table that renew the tenant's figures token on every write.
     ``model_name`` may name another app's model as ``"app_label.model"``."""
 
     reversible = True
@@ -346,8 +342,6 @@ class RenewFiguresTokenOnWrite(Operation):
         return state.apps.get_model(label or app_label, name)._meta.db_table
 
     def database_forwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor != "postgresql":
-            return
         table = self._table(app_label, to_state)
         quoted = schema_editor.quote_name(table)
         schema_editor.execute(_FUNCTION)
@@ -360,8 +354,6 @@ class RenewFiguresTokenOnWrite(Operation):
                               f"FOR EACH STATEMENT EXECUTE FUNCTION figures_renew_token()")
 
     def database_backwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor != "postgresql":
-            return
         table = self._table(app_label, from_state)
         for op in ("insert", "update", "delete", "truncate"):
             schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_figures_{op} ON {schema_editor.quote_name(table)}")
@@ -480,7 +472,7 @@ $$;
 
 
 class DatedFiguresChanges(Operation):
-    """On PostgreSQL: the dated design — the version row's change number and staircase, the commit-time
+    """The dated design — the version row's change number and staircase, the commit-time
     function, and on every source table (``SOURCE_TABLES``) statement triggers that note the earliest date the
     write can change a figure from (``ANCHORS``; any other table: every period). Re-run it (a new migration)
     when ``ANCHORS`` or ``SOURCE_TABLES`` change."""
@@ -497,8 +489,6 @@ class DatedFiguresChanges(Operation):
                 for app, names in SOURCE_TABLES.items() for name in names]
 
     def database_forwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor != "postgresql":
-            return
         schema_editor.execute(_DATED_COLUMNS)
         schema_editor.execute(_DATED_FUNCTIONS)
         for table in self._tables(to_state):
@@ -517,8 +507,6 @@ class DatedFiguresChanges(Operation):
                     f"FOR EACH STATEMENT EXECUTE FUNCTION {function}()")
 
     def database_backwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor != "postgresql":
-            return
         schema_editor.execute(_FUNCTION)  # the first design's functions, the commit-time one included
         for table in self._tables(from_state):
             quoted = schema_editor.quote_name(table)

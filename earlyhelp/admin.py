@@ -323,6 +323,9 @@ class PlatformMembershipAdmin(admin.ModelAdmin):
     autocomplete_fields = ["user"]
 
     def get_form(self, request, obj=None, **kwargs):
+        # ``tenant`` is the form's own field: the model's is not editable, and naming it to the form factory
+        # (as ``fields`` above would) is refused with a FieldError.
+        kwargs["fields"] = PlatformMembershipForm.Meta.fields
         form = super().get_form(request, obj, **kwargs)
         if obj is not None:
             form.base_fields["tenant"].initial = obj.tenant_id

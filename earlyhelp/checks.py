@@ -14,8 +14,6 @@ def check_row_level_security(app_configs=None, databases=None, **kwargs):
     warnings = []
     for alias in databases or []:
         conn = connections[alias]
-        if conn.vendor != "postgresql":
-            continue
         try:
             with conn.cursor() as cursor:
                 cursor.execute(

@@ -5,9 +5,11 @@ by ``manage.py seed_demo``. Everything here is fictional.
 
 from __future__ import annotations
 
+import importlib
 import random
 import secrets
 from dataclasses import dataclass, field
+from types import ModuleType
 
 from .models import Locality, Membership, Team, Tenant, User
 from .permissions import Role
@@ -76,6 +78,7 @@ ROLE_SHORT = {
     Role.TENANT_ADMIN: "admin",
 }
 SHARED_USER = "shared.officer"  # a performance officer working for both authorities
+PLATFORM_ADMIN = "platform.admin"
 
 
 @dataclass
@@ -124,11 +127,32 @@ def seed_platform(*, password: str | None = None) -> SeedResult:
         Membership.all_tenants.get_or_create(tenant=tenant, user=shared, defaults={"role": Role.PERFORMANCE_OFFICER})
         users["shared"] = shared
         result.users_by_tenant[spec.slug] = users
-    platform = _user("platform.admin", "Pat", "Form", "platform.admin@example.org", password, result)
+    platform = _user(PLATFORM_ADMIN, "Pat", "Form", "platform.admin@example.org", password, result)
     if not platform.is_superuser:
         platform.is_superuser = platform.is_staff = True
         platform.save(update_fields=["is_superuser", "is_staff"])
     return result
+
+
+# Floor order: lower floors first, so higher floors can use their data.
+APP_ORDER = ["earlyhelp", "commissioning", "cases", "outcomes", "reporting"]
+
+
+def app_demo_modules() -> list[ModuleType]:
+    """Each installed app's ``demo`` module, lower floors first: ``seed(tenant, users)`` for seed_demo and
+    ``check(tenant, sign_in)`` for demo_check, where an app has them (imported by name: no floor imports up)."""
+    from django.apps import apps
+
+    modules = []
+    for label in APP_ORDER:
+        if not apps.is_installed(label):
+            continue
+        try:
+            modules.append(importlib.import_module(f"{label}.demo"))
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{label}.demo":
+                raise
+    return modules
 
 
 def rng_for(tenant: Tenant) -> random.Random:

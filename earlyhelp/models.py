@@ -128,7 +128,7 @@ class Membership(TenantModel):
 class AuditEvent(TenantModel):
     """One append-only line of the audit log: a write, or a read of a child-level record.
 
-    On PostgreSQL a trigger refuses UPDATE and DELETE on this table. Rows are written by
+    A trigger refuses UPDATE and DELETE on this table. Rows are written by
     ``earlyhelp.audit.record_event`` only.
     """
 

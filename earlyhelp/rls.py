@@ -1,9 +1,9 @@
 """PostgreSQL row-level security: the second wall behind the scoped managers.
 
-``EnableRowLevelSecurity`` is a migration operation for every tenant-owned table. On PostgreSQL it enables and
-*forces* RLS and creates a policy that admits only rows whose ``tenant_id`` equals the transaction-local
-setting ``app.tenant_id`` (read once per statement through a sub-select). With the setting unset no row is
-visible and no row can be written: it fails closed. On other databases it does nothing.
+``EnableRowLevelSecurity`` is a migration operation for every tenant-owned table. It enables and *forces* RLS
+and creates a policy that admits only rows whose ``tenant_id`` equals the transaction-local setting
+``app.tenant_id`` (read once per statement through a sub-select). With the setting unset no row is visible and
+no row can be written: it fails closed.
 
 The application connects as a role that neither owns the tables nor is superuser nor has BYPASSRLS
 (``settings.DATABASE_APP_ROLE``); migrations run as the owner and grant that role its rights when it exists.
@@ -41,8 +41,6 @@ class EnableRowLevelSecurity(Operation):
         return state.apps.get_model(app_label, self.model_name)._meta.db_table
 
     def database_forwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor != "postgresql":
-            return
         table = schema_editor.quote_name(self._table(app_label, to_state))
         using = f"tenant_id = {TENANT_SETTING}"
         if self.user_field:
@@ -54,8 +52,6 @@ class EnableRowLevelSecurity(Operation):
         )
 
     def database_backwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor != "postgresql":
-            return
         table = schema_editor.quote_name(self._table(app_label, from_state))
         schema_editor.execute(f"DROP POLICY IF EXISTS {POLICY_NAME} ON {table}")
         schema_editor.execute(f"ALTER TABLE {table} NO FORCE ROW LEVEL SECURITY")
@@ -72,7 +68,7 @@ class EnableRowLevelSecurity(Operation):
 
 
 class RefuseUpdateAndDelete(Operation):
-    """Make a table append-only on PostgreSQL: a trigger refuses UPDATE and DELETE (audit tables)."""
+    """Make a table append-only: a trigger refuses UPDATE and DELETE (audit tables)."""
 
     reversible = True
     reduces_to_sql = True
@@ -84,8 +80,6 @@ class RefuseUpdateAndDelete(Operation):
         pass
 
     def database_forwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor != "postgresql":
-            return
         table = to_state.apps.get_model(app_label, self.model_name)._meta.db_table
         schema_editor.execute(
             "CREATE OR REPLACE FUNCTION earlyhelp_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$ "
@@ -99,8 +93,6 @@ class RefuseUpdateAndDelete(Operation):
         )
 
     def database_backwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor != "postgresql":
-            return
         table = from_state.apps.get_model(app_label, self.model_name)._meta.db_table
         schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_append_only ON {schema_editor.quote_name(table)}")
 
@@ -132,8 +124,6 @@ class EnableLinkTableSecurity(Operation):
         pass
 
     def database_forwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor != "postgresql":
-            return
         q = schema_editor.quote_name
         field = to_state.apps.get_model(app_label, self.model_name)._meta.get_field(self.field)
         through = field.remote_field.through._meta
@@ -155,8 +145,6 @@ class EnableLinkTableSecurity(Operation):
         schema_editor.execute(f"CREATE POLICY {POLICY_NAME} ON {table} USING ({visible}) WITH CHECK ({same_tenant})")
 
     def database_backwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor != "postgresql":
-            return
         field = from_state.apps.get_model(app_label, self.model_name)._meta.get_field(self.field)
         table = schema_editor.quote_name(field.remote_field.through._meta.db_table)
         schema_editor.execute(f"DROP POLICY IF EXISTS {POLICY_NAME} ON {table}")
@@ -173,11 +161,11 @@ class EnableLinkTableSecurity(Operation):
 class TenantForeignKeys(Operation):
     """The database side of ``earlyhelp.tenancy.TenantForeignKey``, for every such field of this app's models.
 
-    On PostgreSQL, for each field: a unique ``(tenant_id, id)`` on the referenced table (once per table) and
+    For each field: a unique ``(tenant_id, id)`` on the referenced table (once per table) and
     ``FOREIGN KEY (tenant_id, <column>) REFERENCES <table> (tenant_id, id) DEFERRABLE INITIALLY DEFERRED``, so
     the database refuses a row that points into another tenant, and the planner can estimate tenant joins
     (docs/scaling.md §3). Idempotent: constraints that exist are left alone, so a later migration that adds a
-    field runs it again. Adding a constraint checks the existing rows. On other databases it does nothing.
+    field runs it again. Adding a constraint checks the existing rows.
     """
 
     reversible = True
@@ -210,8 +198,6 @@ class TenantForeignKeys(Operation):
         return schema_editor._create_index_name(table, ["tenant_id", column], suffix="_tenant_fk")
 
     def database_forwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor != "postgresql":
-            return
         q = schema_editor.quote_name
         for model, field in self.fields(app_label, to_state):
             table, target = model._meta.db_table, field.related_model._meta.db_table
@@ -226,8 +212,6 @@ class TenantForeignKeys(Operation):
                 )
 
     def database_backwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor != "postgresql":
-            return
         q = schema_editor.quote_name
         for model, field in self.fields(app_label, from_state):
             name = self.fk_name(schema_editor, model._meta.db_table, field.column)
@@ -250,8 +234,6 @@ def grant_app_role(using: str = "default", **kwargs) -> None:
     from django.db import connections
 
     conn = connections[using]
-    if conn.vendor != "postgresql":
-        return
     role = settings.DATABASE_APP_ROLE
     with conn.cursor() as cursor:
         if not app_role_exists(cursor, role):
@@ -302,7 +284,7 @@ def link_tables() -> list[str]:
 
 
 def rls_status(conn=None) -> dict[str, tuple[bool, bool, int]]:
-    """For each tenant table and link table: (RLS enabled, RLS forced, number of policies). PostgreSQL only."""
+    """For each tenant table and link table: (RLS enabled, RLS forced, number of policies)."""
     conn = conn or connection
     tables = tenant_tables() + link_tables()
     with conn.cursor() as cursor:
@@ -320,7 +302,7 @@ class AllowReadBySetting(Operation):
     """A second, read-only policy: a row may also be *read* when ``field`` equals the transaction-local
     setting ``setting`` (text). For lookups that must happen before the tenant is known — an API token's
     prefix — while every other read and every write still needs ``app.tenant_id``. With the setting unset
-    the policy admits nothing. On other databases it does nothing.
+    the policy admits nothing.
     """
 
     reversible = True
@@ -338,8 +320,6 @@ class AllowReadBySetting(Operation):
         return f"read_by_{self.field}"
 
     def database_forwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor != "postgresql":
-            return
         table = schema_editor.quote_name(to_state.apps.get_model(app_label, self.model_name)._meta.db_table)
         column = schema_editor.quote_name(self.field)
         setting = schema_editor.quote_value(self.setting)
@@ -349,8 +329,6 @@ class AllowReadBySetting(Operation):
         )
 
     def database_backwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor != "postgresql":
-            return
         table = schema_editor.quote_name(from_state.apps.get_model(app_label, self.model_name)._meta.db_table)
         schema_editor.execute(f"DROP POLICY IF EXISTS {self._policy()} ON {table}")
 

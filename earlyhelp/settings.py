@@ -1,15 +1,21 @@
 """Settings for Early Help, read from the environment (django-environ).
 
-With no environment at all the project runs as the one-command demo: an SQLite file under ``var/``, Celery
-tasks executed eagerly, DEBUG on. Production sets ``DATABASE_URL`` (PostgreSQL, connecting as the application
-role that neither owns the tables nor bypasses row-level security), ``CELERY_BROKER_URL``, ``SECRET_KEY``,
-``ALLOWED_HOSTS`` and ``DEBUG=off``. There is no separate production settings file.
+With no environment at all the project runs as the one-command demo: a private PostgreSQL server under
+``var/pg`` (``earlyhelp.embedded_db``, started by ``make demo``) that the app reaches as the application role,
+Celery tasks executed eagerly, DEBUG on. Production sets ``DATABASE_URL`` (PostgreSQL 15+, connecting as the
+application role that neither owns the tables nor bypasses row-level security), ``CELERY_BROKER_URL``,
+``SECRET_KEY``, ``ALLOWED_HOSTS`` and ``DEBUG=off``. There is no separate production settings file; with DEBUG
+off the process refuses to start without a real ``SECRET_KEY``, and HTTPS (redirect, HSTS, secure cookies) is on
+unless switched off for a proxy that does it.
 """
 
 from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
+
+from . import embedded_db
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -17,7 +23,15 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env")  # optional, never committed
 
 DEBUG = env.bool("DEBUG", default=True)
-SECRET_KEY = env("SECRET_KEY", default="insecure-demo-key-change-me-" + "x" * 32)
+# The demo's key is published in this file: usable only with DEBUG on.
+DEMO_SECRET_KEY = "insecure-demo-key-change-me-" + "x" * 32
+SECRET_KEY = env("SECRET_KEY", default=DEMO_SECRET_KEY if DEBUG else "")
+if not DEBUG and (not SECRET_KEY or SECRET_KEY == DEMO_SECRET_KEY):
+    raise ImproperlyConfigured(
+        "SECRET_KEY is missing or is the demo key published in the code: with DEBUG off, set the SECRET_KEY "
+        "environment variable to a long random value, for example the output of "
+        "`python -c 'import secrets; print(secrets.token_urlsafe(50))'`."
+    )
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -82,14 +96,21 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'earlyhelp.sqlite3'}")}
+# The PostgreSQL role the application connects as. Migrations grant it table rights when it exists; it must be
+# neither owner, superuser nor BYPASSRLS, so row-level security applies to it.
+DATABASE_APP_ROLE = env("DATABASE_APP_ROLE", default="earlyhelp_app")
+
+# PostgreSQL only. DATABASE_URL when set (15+); otherwise the private server of earlyhelp.embedded_db in
+# VAR_DIR/pg (its Unix socket; `make demo` starts and stops it), as the application role.
+EMBEDDED_DATABASE = not env.str("DATABASE_URL", default="")
+if EMBEDDED_DATABASE:
+    DATABASES = {"default": embedded_db.database_settings(embedded_db.default_directory(VAR_DIR),
+                                                          user=DATABASE_APP_ROLE)}
+else:
+    DATABASES = {"default": env.db("DATABASE_URL")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-
-# The PostgreSQL role the application connects as in production. Migrations grant it table rights when it
-# exists; it must be neither owner, superuser nor BYPASSRLS, so row-level security applies to it.
-DATABASE_APP_ROLE = env("DATABASE_APP_ROLE", default="earlyhelp_app")
 
 AUTH_USER_MODEL = "earlyhelp.User"
 AUTHENTICATION_BACKENDS = [
@@ -115,11 +136,14 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
+# HTTPS on by default in production; a TLS-terminating proxy that redirects and sends HSTS itself can switch
+# these off (SECURE_SSL_REDIRECT=off, SECURE_HSTS_SECONDS=0).
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
-SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
-SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # the container's health check calls plain HTTP from inside
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 365 * 24 * 3600)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"

@@ -60,7 +60,7 @@ LOOKUP_SETTINGS = ("app.api_token_prefix",)
 
 def set_database_settings(values: dict[str, str]) -> None:
     """Set transaction-local PostgreSQL settings read by the row-level security policies, in one statement."""
-    if connection.vendor != "postgresql" or not values:
+    if not values:
         return
     calls = ", ".join(["set_config(%s, %s, true)"] * len(values))
     with connection.cursor() as cursor:
@@ -107,7 +107,7 @@ class _SettingsBeforeNextStatement:
 @contextmanager
 def tenant_context(tenant: Tenant, *, savepoint: bool = True, restore: bool = True,
                    lazy: bool = False) -> Iterator[Tenant]:
-    """Run the block as ``tenant``: scoped managers filter to it and, on PostgreSQL, RLS sees only its rows.
+    """Run the block as ``tenant``: scoped managers filter to it and RLS sees only its rows.
 
     The block runs in a transaction because ``app.tenant_id`` is set transaction-locally: it cannot leak to the
     next request or task that reuses the connection. Inside an enclosing transaction it is a savepoint unless
@@ -124,7 +124,7 @@ def tenant_context(tenant: Tenant, *, savepoint: bool = True, restore: bool = Tr
     with ExitStack() as stack:
         stack.enter_context(transaction.atomic(savepoint=savepoint))
         stack.enter_context(scope(tenant=tenant))
-        if lazy and connection.vendor == "postgresql":
+        if lazy:
             stack.enter_context(connection.execute_wrapper(_SettingsBeforeNextStatement(settings)))
         else:
             set_database_settings(settings)
@@ -139,7 +139,7 @@ def tenant_context(tenant: Tenant, *, savepoint: bool = True, restore: bool = Tr
 def platform_context() -> Iterator[None]:
     """Unscoped access for platform code only (migrations, platform admin, benchmarks, demo seeding).
 
-    RLS still applies on PostgreSQL unless the connection is the owner or a superuser, as platform jobs are.
+    RLS still applies unless the connection is the owner or a superuser, as platform jobs are.
     """
     with scopes_disabled():
         yield

@@ -1,30 +1,14 @@
-"""Test override: fast hashing, in-memory email, eager Celery, and PostgreSQL whenever one answers.
+"""Test override: fast hashing, in-memory email, eager Celery.
 
-``DATABASE_URL`` wins when set. Otherwise a PostgreSQL server on 127.0.0.1:5432 is used if it answers, else
-SQLite — and tests marked ``postgres`` are then reported as skipped with the reason.
+The database is ``DATABASE_URL``'s server when set. Otherwise ``conftest.py`` starts a throwaway embedded
+PostgreSQL cluster for the run (``earlyhelp.embedded_db.throwaway_server``) and points this entry at it as the
+owner, who creates and migrates the test database; tests that need row-level security switch to the
+application role (the ``app_role`` fixture).
 """
 
-import os
-import socket
-
 from .settings import *  # noqa: F403
-from .settings import env
+from .settings import DATABASES
 
-
-def _local_postgres_answers() -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", 5432), timeout=0.5):
-            return True
-    except OSError:
-        return False
-
-
-if "DATABASE_URL" in os.environ:
-    DATABASES = {"default": env.db("DATABASE_URL")}
-elif os.environ.get("TEST_DATABASE", "auto") != "sqlite" and _local_postgres_answers():
-    DATABASES = {"default": env.db_url_config("postgres://postgres@127.0.0.1:5432/earlyhelp")}
-else:
-    DATABASES = {"default": env.db_url_config("sqlite:///:memory:")}
 DATABASES["default"]["CONN_MAX_AGE"] = 0
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -40,3 +24,4 @@ STORAGES = {
 DEBUG = False
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
+SECURE_SSL_REDIRECT = False  # the test client speaks plain HTTP

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import urlsplit
+
+from django.urls import resolve
 
 from earlyhelp.periods import Quarter
+from earlyhelp.tenancy import tenant_context
 
 from . import indicators
 from .models import Indicator, Report, ReportRun
@@ -33,6 +37,7 @@ def _render(tenant, report, officer) -> None:
 def seed(tenant, users) -> None:
     officer = users["officer"]
     _seed_annual(tenant, officer)
+    _seed_exempt(tenant, officer)
     if Report.objects.filter(title=DEMO_TITLE).exists():
         return
     report = report_create(
@@ -130,3 +135,69 @@ def _seed_annual(tenant, officer) -> None:
         diversity_verified_by="Equalities Officer",
     )
     _render(tenant, report, officer)
+
+
+EXEMPT_TITLE = "Early Help performance report: small numbers (not for publication)"
+
+
+def _seed_exempt(tenant, officer) -> None:
+    """The flagship report's exempt companion: the same figures, small numbers shown (no suppression). Not
+    rendered here, to keep the demo's first start short: an officer renders it from its page (demo_check does)."""
+    if Report.objects.filter(title=EXEMPT_TITLE).exists():
+        return
+    last = Quarter.containing(dt.date.today(), tenant.financial_year_start_month).previous()
+    report_create(
+        created_by=officer,
+        title=EXEMPT_TITLE,
+        committee="Children and Young People Overview and Scrutiny Board",
+        meeting_date=last.end + dt.timedelta(days=45),
+        item_number="8 (exempt appendix)",
+        report_of=f"{officer.get_full_name()} – Performance and Intelligence Officer",
+        accountable_director="Strategic Director for People",
+        is_public=False,
+        exempt_reason="Paragraph 2 of Schedule 12A to the Local Government Act 1972: small numbers could "
+                      "identify children and families.",
+        period_start_year=last.start_year,
+        period_quarter=last.number,
+        follow_up_months=3,
+        author=f"{officer.get_full_name()}, Performance Officer",
+        executive_summary="The figures of the performance report without small-number suppression, for members "
+                          "in closed session.",
+        recommendations="That members note the figures.",
+        financial_verified_by="Finance Business Partner, People",
+        legal_verified_by="Head of Legal Services",
+        diversity_verified_by="Equalities Officer",
+    )
+
+
+def check(tenant, sign_in) -> list[str]:
+    """For manage.py demo_check: problems with the council's reports, as sentences (none: all well).
+
+    Every report run so far (the seed's) must be done. Then the performance officer asks for a run of the first
+    Public and the first exempt report through the report page's form (the real task, eager in the demo), and
+    each must end done with a PDF to download."""
+    with tenant_context(tenant):
+        problems = [f"the report run of “{run.report.title}” is {run.status}"
+                    for run in ReportRun.objects.select_related("report").exclude(status=ReportRun.Status.DONE)]
+        if not ReportRun.objects.exists():
+            problems.append("the seed rendered no report")
+        reports = {public: Report.objects.filter(is_public=public).order_by("created_at").first()
+                   for public in (True, False)}
+    client = sign_in("officer")
+    for public, report in reports.items():
+        kind = "Public" if public else "exempt"
+        if report is None:
+            problems.append(f"there is no {kind} demo report")
+            continue
+        response = client.post(f"/reports/{report.public_id}/render/")
+        if response.status_code != 302:
+            problems.append(f"asking for a run of “{report.title}” answered {response.status_code}")
+            continue
+        run_id = resolve(urlsplit(response["Location"]).path).kwargs["public_id"]
+        with tenant_context(tenant):
+            run = ReportRun.objects.get(public_id=run_id)
+        download = client.get(f"/reports/runs/{run_id}/download/")
+        if run.status != ReportRun.Status.DONE or download.get("Content-Type") != "application/pdf":
+            problems.append(f"the {kind} report “{report.title}” ended {run.status} ({run.error or 'no PDF'})")
+    return problems
+

@@ -18,7 +18,6 @@ from earlyhelp.models import AuditEvent
 from earlyhelp.tasks import checkpoint_audit_chains_for_every_tenant
 from earlyhelp.tenancy import tenant_context
 
-pytestmark = pytest.mark.postgres
 FIELDS = {f.name for f in AuditEvent._meta.fields}
 
 

@@ -30,12 +30,13 @@ import psycopg2
 import pytest
 from django.db import connection
 
+from earlyhelp import embedded_db
 from earlyhelp.models import AuditEvent
 from earlyhelp.periods import Quarter
 from earlyhelp.permissions import Role
 from earlyhelp.tenancy import tenant_context
 
-pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 
 ROOT = Path(__file__).resolve().parent.parent
 BROKER = os.environ.get("FAULT_TEST_BROKER", "redis://127.0.0.1:6379/12")
@@ -52,6 +53,8 @@ def _redis_answers() -> bool:
 
 def _database_url() -> str:
     s = connection.settings_dict
+    if s["HOST"].startswith("/"):  # a Unix socket's directory (the embedded server)
+        return embedded_db.database_url(Path(s["HOST"]), user=s["USER"], name=s["NAME"])
     auth = s["USER"] + (f":{s['PASSWORD']}" if s["PASSWORD"] else "")
     return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
 

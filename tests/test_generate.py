@@ -17,7 +17,7 @@ from earlyhelp.tenancy import TenantModel
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 import generate  # noqa: E402
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
+pytestmark = pytest.mark.django_db
 
 END = dt.date(2025, 3, 31)
 

@@ -172,6 +172,22 @@ def test_the_platform_admin_creates_a_tenant(client, db):
     assert Tenant.objects.filter(slug="westvale").exists()
 
 
+def test_the_platform_admin_gives_a_user_a_role_in_a_tenant(client, tenant_a, member):
+    user = member(tenant_a, username="newcomer")
+    admin = User.objects.create_superuser("root", "root@example.org", "x" * 14)
+    client.force_login(admin)
+    page = client.get("/platform/earlyhelp/membership/add/")
+    assert page.status_code == 200 and 'name="tenant"' in page.content.decode()
+    from earlyhelp.models import Membership
+
+    membership = Membership.all_tenants.get(user=user, tenant=tenant_a)
+    assert client.get(f"/platform/earlyhelp/membership/{membership.pk}/change/").status_code == 200
+    response = client.post("/platform/earlyhelp/membership/add/", {
+        "tenant": tenant_a.pk, "user": admin.pk, "role": Role.TENANT_ADMIN, "is_active": "on"})
+    assert response.status_code == 302, response.content.decode()[:500]
+    assert Membership.all_tenants.filter(user=admin, tenant=tenant_a, role=Role.TENANT_ADMIN).exists()
+
+
 def test_the_platform_site_is_refused_to_tenant_admins(tenant_a, member, sign_in):
     response = sign_in(member(tenant_a, role=Role.TENANT_ADMIN)).get("/platform/")
     assert response.status_code == 302  # to the platform sign-in: not a superuser

@@ -7,8 +7,6 @@ from earlyhelp.audit import record_event
 from earlyhelp.rls import rls_status
 from tests.factories import LocalityFactory, MembershipFactory
 
-pytestmark = pytest.mark.postgres
-
 
 def _as_app_role(cursor, role, tenant_id):
     cursor.execute(f"SET LOCAL ROLE {connection.ops.quote_name(role)}")

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 from django.core import mail
-from django.test import override_settings
 from django.urls import reverse
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -101,23 +100,38 @@ class TestPasswordReset:
         assert mail.outbox == []
 
 
-@override_settings()
-def test_check_deploy_is_clean_with_production_settings():
-    env = {
-        **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},  # set by the browser tests
-        "DJANGO_SETTINGS_MODULE": "earlyhelp.settings",
-        "DEBUG": "off",
-        "SECRET_KEY": "a-long-random-production-secret-key-0123456789-abcdefghijklmnop",
-        "ALLOWED_HOSTS": "earlyhelp.example.gov.uk",
-        "SECURE_SSL_REDIRECT": "on",
-        "SECURE_HSTS_SECONDS": "31536000",
-        "SECURE_HSTS_INCLUDE_SUBDOMAINS": "on",
-        "SECURE_HSTS_PRELOAD": "on",
-        "DATABASE_URL": "sqlite:///:memory:",
-    }
-    result = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-                            cwd=ROOT, env=env, capture_output=True, text=True, check=False)
+PRODUCTION_KEY = "a-long-random-production-secret-key-0123456789-abcdefghijklmnop"
+SET_BY_THE_SUITE = ("DJANGO_ALLOW_ASYNC_UNSAFE", "SECRET_KEY", "DEBUG", "ALLOWED_HOSTS", "SECURE_SSL_REDIRECT",
+                    "SECURE_HSTS_SECONDS", "SECURE_HSTS_INCLUDE_SUBDOMAINS", "SECURE_HSTS_PRELOAD", "SECURE_COOKIES")
+
+
+def _manage(*args, **env):
+    """``manage.py *args`` with the production settings module and only ``env`` set of the security variables."""
+    env = {**{k: v for k, v in os.environ.items() if k not in SET_BY_THE_SUITE},
+           "DJANGO_SETTINGS_MODULE": "earlyhelp.settings", **env}
+    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True,
+                          check=False)
+
+
+def test_check_deploy_is_clean_with_only_debug_off_a_secret_key_and_the_hosts():
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", DEBUG="off", SECRET_KEY=PRODUCTION_KEY,
+                     ALLOWED_HOSTS="earlyhelp.example.gov.uk")
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("key", [None, "insecure-demo-key-change-me-" + "x" * 32])
+def test_production_refuses_to_start_without_a_real_secret_key(key):
+    env = {"DEBUG": "off", "ALLOWED_HOSTS": "earlyhelp.example.gov.uk"} | ({"SECRET_KEY": key} if key else {})
+    result = _manage("check", **env)
+    assert result.returncode != 0
+    assert "SECRET_KEY is missing or is the demo key" in result.stderr
+
+
+def test_https_redirect_and_hsts_can_be_left_to_a_proxy():
+    result = _manage("check", "--deploy", DEBUG="off", SECRET_KEY=PRODUCTION_KEY,
+                     ALLOWED_HOSTS="earlyhelp.example.gov.uk", SECURE_SSL_REDIRECT="off", SECURE_HSTS_SECONDS="0")
+    assert result.returncode == 0, result.stderr
+    assert "security.W004" in result.stderr and "security.W008" in result.stderr
 
 
 def test_chart_pages_carry_no_inline_styles_that_the_policy_would_block(tenant_a, member, sign_in):

@@ -7,8 +7,6 @@ from django.db import connection
 from earlyhelp.models import Team
 from earlyhelp.tenancy import tenant_context
 
-pytestmark = pytest.mark.postgres
-
 
 def _setting(cursor):
     cursor.execute("SELECT current_setting('app.tenant_id', true)")

@@ -18,8 +18,6 @@ TARGETS = [("cases_case", "locality_id"), ("cases_case", "team_id")]
 
 
 def forwards(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
     for name, table, columns in STATISTICS:
         schema_editor.execute(f"CREATE STATISTICS IF NOT EXISTS {name} (dependencies) ON {columns} FROM {table}")
     for table, column in TARGETS:
@@ -29,8 +27,6 @@ def forwards(apps, schema_editor):
 
 
 def backwards(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
     for name, _, _ in STATISTICS:
         schema_editor.execute(f"DROP STATISTICS IF EXISTS {name}")
     for table, column in TARGETS:

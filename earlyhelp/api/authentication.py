@@ -47,15 +47,14 @@ class ClientPrincipal:
 
 
 def _set_lookup_prefix(value: str) -> None:
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT set_config(%s, %s, true)", [TOKEN_PREFIX_SETTING, value])
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config(%s, %s, true)", [TOKEN_PREFIX_SETTING, value])
 
 
 def find_client(token: str) -> ApiClient | None:
     """The client whose token this is (revoked and expired ones included), or None.
 
-    One round trip and no savepoint: on PostgreSQL the prefix setting is sent with the lookup, as two statements
+    One round trip and no savepoint: the prefix setting is sent with the lookup, as two statements
     of one query (the second sees the first's setting). When a client is found inside an enclosing transaction
     (the API's request transaction), the prefix stays set until the caller enters the client's tenant context,
     which clears it in the statement that sets the tenant (``earlyhelp.tenancy.LOOKUP_SETTINGS``); otherwise it
@@ -71,8 +70,7 @@ def find_client(token: str) -> ApiClient | None:
                        context)
 
     with transaction.atomic(savepoint=False), ExitStack() as stack:
-        if connection.vendor == "postgresql":
-            stack.enter_context(connection.execute_wrapper(with_prefix))
+        stack.enter_context(connection.execute_wrapper(with_prefix))
         candidates = list(ApiClient.all_tenants.select_related("tenant").filter(token_prefix=prefix))
         stack.close()
         digest = hash_token(token)

@@ -33,7 +33,7 @@ from outcomes.stats import (
 
 from .helpers import reading
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = pytest.mark.django_db(transaction=True)
 Q1 = Quarter(2024, 1)
 
 

@@ -34,7 +34,7 @@ from outcomes.stats.readings import reading_stats_series
 from .helpers import reading
 from .test_figures_cache import _queries
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = pytest.mark.django_db(transaction=True)
 QUARTERS = [Quarter(2023, 4).shifted(i) for i in range(6)]  # 2024/25 Q4 … 2025/26 Q1 (Jan 2024 – Jun 2025)
 
 

@@ -15,7 +15,7 @@ from earlyhelp.permissions import Role
 from earlyhelp.tenancy import tenant_context
 from outcomes import services, tasks
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = pytest.mark.django_db(transaction=True)
 SHARED_CACHE = tasks.shared_cache
 
 

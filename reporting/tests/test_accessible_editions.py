@@ -57,7 +57,6 @@ def assert_tagged(pdf_bytes: bytes, title: str) -> tuple[Counter, list[str]]:
     return kinds, alts
 
 
-@pytest.mark.postgres
 def test_every_demo_report_is_a_tagged_pdf_and_has_an_html_edition_with_the_same_figures(db):
     call_command("seed_demo", password="demo-check-passphrase", stdout=StringIO())
     checked = 0

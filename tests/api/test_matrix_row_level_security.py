@@ -14,8 +14,6 @@ from django.db import connection
 from tests.api.conftest import assert_problem
 from tests.api.test_matrix import ALL, call, make_obj
 
-pytestmark = pytest.mark.postgres
-
 
 class AppRole:
     """``with AppRole(role):`` — the connection acts as ``role`` (not owner, not superuser, no BYPASSRLS)."""

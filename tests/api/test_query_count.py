@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -32,7 +31,6 @@ def _statements(client, path):
     return [q["sql"] for q in ctx.captured_queries if "SAVEPOINT" not in q["sql"]], response.json()
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="the statement shapes are PostgreSQL's")
 def test_the_cases_list_makes_a_fixed_number_of_statements(tenant_a, make_api_client, bearer):
     _, token = make_api_client(tenant_a)
     client = bearer(token)
@@ -57,7 +55,6 @@ def test_the_cases_list_makes_a_fixed_number_of_statements(tenant_a, make_api_cl
     assert checked and not breaks
 
 
-@pytest.mark.postgres
 def test_the_cases_list_reads_its_related_rows_under_row_level_security(tenant_a, tenant_b, make_api_client,
                                                                        bearer, app_role):
     from tests.api.test_matrix_row_level_security import AppRole

@@ -1,12 +1,9 @@
 """The API under PostgreSQL row-level security, as the non-owner application role: the token lookup by
 prefix works before the tenant is known, and nothing of another tenant is visible."""
 
-import pytest
 from django.db import connection
 
 from tests.factories import TeamFactory
-
-pytestmark = pytest.mark.postgres
 
 
 def test_a_client_works_under_rls_and_sees_only_its_tenant(tenant_a, tenant_b, make_api_client, bearer,

@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-import importlib
-
-from django.apps import apps
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from earlyhelp.demo import seed_platform
+from earlyhelp.demo import app_demo_modules, seed_platform
 from earlyhelp.tenancy import platform_context, tenant_context
-
-# Floor order: lower floors first, so higher floors can use their data.
-APP_ORDER = ["earlyhelp", "commissioning", "cases", "outcomes", "reporting"]
 
 
 class Command(BaseCommand):
@@ -25,21 +19,13 @@ class Command(BaseCommand):
         with transaction.atomic(), platform_context():
             result = seed_platform(password=password)
         for tenant in result.tenants:
-            for label in APP_ORDER:
-                if not apps.is_installed(label):
-                    continue
-                try:
-                    module = importlib.import_module(f"{label}.demo")
-                except ModuleNotFoundError as exc:
-                    if exc.name == f"{label}.demo":
-                        continue
-                    raise
+            for module in app_demo_modules():
                 seed = getattr(module, "seed", None)
                 if seed is None:
                     continue
                 with tenant_context(tenant):
                     seed(tenant, result.users_by_tenant[tenant.slug])
-                self.stdout.write(f"  {tenant.name}: {label} demo data ready")
+                self.stdout.write(f"  {tenant.name}: {module.__name__.split('.')[0]} demo data ready")
         self.stdout.write(self.style.SUCCESS("Demo tenants: " + ", ".join(t.name for t in result.tenants)))
         if result.new_passwords:
             self.stdout.write("\nDemo users (passwords are shown this once):")
