@@ -136,7 +136,7 @@ def test_the_figures_depend_on_the_scope_and_period_in_their_key(world, tenant_a
 
 
 def test_the_statistics_read_only_tables_whose_writes_renew_the_token(world, tenant_a):
-    watched = {f"{app}_{name}" for app, names in figures_cache.SOURCE_TABLES.items() for name in names}
+    watched = figures_cache.source_tables()
     with tenant_context(tenant_a), CaptureQueriesContext(connection) as captured:
         for scope in ({}, {"team": world["team"]}):
             with pytest.MonkeyPatch.context() as patch:  # compute, so that every query is seen
