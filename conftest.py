@@ -83,3 +83,15 @@ def app_role(db):
             cursor.execute(f"CREATE ROLE {connection.ops.quote_name(role)} NOLOGIN NOSUPERUSER NOBYPASSRLS")
     grant_app_role()
     return role
+
+
+@pytest.fixture
+def as_app_role(app_role):
+    """From here to the end of the test this connection runs as the application role, so row-level security
+    applies to everything it does (a transactional test: ``SET ROLE`` for the session); the owner again after."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SET ROLE {connection.ops.quote_name(app_role)}")
+    yield app_role
+    with connection.cursor() as cursor:
+        cursor.execute("RESET ROLE")
+
