@@ -1,22 +1,32 @@
 """A shared cache of aggregate figures (``case_stats``, ``reading_stats``, ``family_outcome_stats``,
 ``programme_stats``) that is never stale, and that keeps a closed period's figures when today's work comes in.
 
-Each of those figures is a pure function of the rows of the *source tables* below, the period, the scope and the
+Each of those figures is a pure function of the rows of the *source tables* (the models that declare
+``figures_triggers`` in their ``Meta``; ``source_tables()``), the period, the scope and the
 tenant settings named in its key (no figure depends on today's date). Most figures of a period depend only on
 records dated up to the period's end, so a referral received today cannot change last quarter's figures; the
 cache uses that.
 
-**Writes.** On PostgreSQL a statement-level trigger on every source table works out, from the statement's old
+**Writes.** A statement-level trigger on every source table (declared on its model with django-pgtrigger and
+compiled into its app's migrations) works out, from the statement's old
 and new rows (through the ORM, ``bulk_create``, ``QuerySet.update``, raw SQL or ``COPY``), for each tenant, the
 *earliest date from which the statement can change a figure*: the period ends it can affect are on or after that
-date (``ANCHORS``: a referral's received date; a closure's closed date; a reading's date, its case's first end
-reading and its closure, since a pair is counted in the period of its end reading; a case reassigned to another
-team changes every period). A write that changes only columns no figure reads (notes, summaries) notes nothing.
+date (each model's ``Anchor``: a referral's received date; a closure's closed date; a reading's date, its case's
+first end reading and its closure, since a pair is counted in the period of its end reading; a case reassigned
+to another team changes every period). A write that changes only columns no figure reads (notes, summaries)
+notes nothing.
 The transaction keeps, per tenant, one row in ``cases_figurespending`` holding the earliest such date, and a
 transaction-local setting ``figures.dirty_<tenant>``. A deferred constraint trigger on that table then, as the
 transaction commits, adds one to the tenant's change number in ``cases_figuresversion`` and records
 ``(change number, earliest date)`` there; a write to a lookup table (a tool's areas, closure reasons) or a
 ``TRUNCATE`` replaces the tenant's random token instead, which retires every entry at once.
+
+**Row-level security.** The version and pending rows are the tenant's: both tables have the tenant policy,
+forced, so the application role reads and writes only the current tenant's row. A reader is always in its
+tenant's context; the statement triggers note the change of the rows the statement wrote, which row-level
+security keeps to the current tenant; and the commit-time trigger, which may fire after the transaction has
+moved to another tenant's context or none, runs in its pending row's tenant context (``app.tenant_id``,
+transaction-local) and puts the caller's setting back.
 
 The recorded changes are kept as a *staircase*: a change whose date is on or after a later change's date adds
 nothing (the later one already retires whatever the earlier would), so the list stays short — in practice the
@@ -36,7 +46,7 @@ while no change recorded after its number has a date on or before the entry's pe
   rolled-back savepoint takes its setting, its pending row and its deferred renewal with it.
 
 Tokens are random (not counters), so a tenant id reused after a rolled-back test or a re-created database never
-meets an old entry. Other databases have no triggers: there the figures are computed every time.
+meets an old entry.
 
 The cost on writes: one statement trigger per write statement (an index lookup or two per row for readings),
 one pending row per transaction and tenant, and the version row's lock for the moment of commit — two writing
