@@ -12,8 +12,12 @@ frozen here (issue #21).
   them, with the same SQL per table.
 """
 
+from types import SimpleNamespace
+
 from django.contrib.postgres.fields import ArrayField
 from django.db import migrations, models
+
+from cases.migrations import _frozen_figures_0007_0011 as frozen
 
 from earlyhelp.rls import EnableRowLevelSecurity
 
@@ -83,6 +87,20 @@ DROP_OLD = "\n".join(
 )
 
 
+def drop_old(apps, schema_editor):
+    schema_editor.execute(DROP_OLD)
+
+
+def recreate_old(apps, schema_editor):
+    """Backwards: the triggers and functions of cases 0007/0009/0011 and outcomes 0004 again, as they ran them."""
+    state = SimpleNamespace(apps=apps)
+    frozen.RenewFiguresTokenAtCommit().database_forwards("cases", schema_editor, state, state)
+    for app, names in frozen.SOURCE_TABLES.items():
+        for name in names:
+            frozen.RenewFiguresTokenOnWrite(f"{app}.{name}").database_forwards("cases", schema_editor, state, state)
+    frozen.DatedFiguresChanges().database_forwards("cases", schema_editor, state, state)
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("cases", "0011_figures_changes_by_date"),
@@ -115,6 +133,6 @@ class Migration(migrations.Migration):
         ),
         EnableRowLevelSecurity("figuresversion"),
         EnableRowLevelSecurity("figurespendingrenewal"),
-        migrations.RunSQL(FUNCTIONS, reverse_sql=migrations.RunSQL.noop),
-        migrations.RunSQL(DROP_OLD),  # irreversible: the old design's functions are not recreated
+        migrations.RunSQL(FUNCTIONS, reverse_sql="DROP FUNCTION IF EXISTS figures_truncated();"),
+        migrations.RunPython(drop_old, recreate_old, elidable=False),
     ]
