@@ -88,3 +88,14 @@ def app_role(db):
 def _audit_checkpoints_in_tmp(settings, tmp_path):
     """Each test's audit checkpoints (earlyhelp.audit_checkpoints) go to its own directory, never var/."""
     settings.AUDIT_CHECKPOINT_DIR = tmp_path / "audit-checkpoints"
+
+
+@pytest.fixture
+def as_app_role(app_role):
+    """From here to the end of the test this connection runs as the application role, so row-level security
+    applies to everything it does (a transactional test: ``SET ROLE`` for the session); the owner again after."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SET ROLE {connection.ops.quote_name(app_role)}")
+    yield app_role
+    with connection.cursor() as cursor:
+        cursor.execute("RESET ROLE")

@@ -1,22 +1,32 @@
 """A shared cache of aggregate figures (``case_stats``, ``reading_stats``, ``family_outcome_stats``,
 ``programme_stats``) that is never stale, and that keeps a closed period's figures when today's work comes in.
 
-Each of those figures is a pure function of the rows of the *source tables* below, the period, the scope and the
+Each of those figures is a pure function of the rows of the *source tables* (the models that declare
+``figures_triggers`` in their ``Meta``; ``source_tables()``), the period, the scope and the
 tenant settings named in its key (no figure depends on today's date). Most figures of a period depend only on
 records dated up to the period's end, so a referral received today cannot change last quarter's figures; the
 cache uses that.
 
-**Writes.** A statement-level trigger on every source table works out, from the statement's old
+**Writes.** A statement-level trigger on every source table (declared on its model with django-pgtrigger and
+compiled into its app's migrations) works out, from the statement's old
 and new rows (through the ORM, ``bulk_create``, ``QuerySet.update``, raw SQL or ``COPY``), for each tenant, the
 *earliest date from which the statement can change a figure*: the period ends it can affect are on or after that
-date (``ANCHORS``: a referral's received date; a closure's closed date; a reading's date, its case's first end
-reading and its closure, since a pair is counted in the period of its end reading; a case reassigned to another
-team changes every period). A write that changes only columns no figure reads (notes, summaries) notes nothing.
+date (each model's ``Anchor``: a referral's received date; a closure's closed date; a reading's date, its case's
+first end reading and its closure, since a pair is counted in the period of its end reading; a case reassigned
+to another team changes every period). A write that changes only columns no figure reads (notes, summaries)
+notes nothing.
 The transaction keeps, per tenant, one row in ``cases_figurespending`` holding the earliest such date, and a
 transaction-local setting ``figures.dirty_<tenant>``. A deferred constraint trigger on that table then, as the
 transaction commits, adds one to the tenant's change number in ``cases_figuresversion`` and records
 ``(change number, earliest date)`` there; a write to a lookup table (a tool's areas, closure reasons) or a
 ``TRUNCATE`` replaces the tenant's random token instead, which retires every entry at once.
+
+**Row-level security.** The version and pending rows are the tenant's: both tables have the tenant policy,
+forced, so the application role reads and writes only the current tenant's row. A reader is always in its
+tenant's context; the statement triggers note the change of the rows the statement wrote, which row-level
+security keeps to the current tenant; and the commit-time trigger, which may fire after the transaction has
+moved to another tenant's context or none, runs in its pending row's tenant context (``app.tenant_id``,
+transaction-local) and puts the caller's setting back.
 
 The recorded changes are kept as a *staircase*: a change whose date is on or after a later change's date adds
 nothing (the later one already retires whatever the earlier would), so the list stays short — in practice the
@@ -55,10 +65,10 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import TypeVar
 
+import pgtrigger
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.db.migrations.operations.base import Operation
 
 from earlyhelp.tenancy import current_tenant
 
@@ -68,17 +78,6 @@ T = TypeVar("T")
 CODE_VERSION = "2"
 TIMEOUT = 7 * 24 * 3600
 MAX_CHANGES = 32
-
-# Every table a cached figure is counted from (tests/test_figures_cache.py checks the statistics read no other).
-SOURCE_TABLES = {
-    "cases": ["referral", "referralsource", "case", "closure", "closurereason", "assessment", "stepchange",
-              "feedback", "intervention"],
-    "commissioning": ["commissionedservice"],
-    "outcomes": ["reading", "readingscore", "distancetool", "toolversion", "toolarea", "familyoutcome",
-                 "casefamilyoutcome", "programmeframework", "programmeoutcome", "enrolment", "enrolmentneed",
-                 "claim"],
-}
-
 
 @dataclass(frozen=True)
 class Anchor:
@@ -95,44 +94,6 @@ class Anchor:
     moving: tuple[str, ...] = ()
     ignored: tuple[str, ...] = ("public_id",)
     whole_history: bool = False
-
-
-_READING_ROW = (
-    "least({r}.taken_on,"
-    " (SELECT min(e.taken_on) FROM outcomes_reading e WHERE e.tenant_id = {r}.tenant_id AND e.case_id = {r}.case_id"
-    " AND e.stage = 'end'),"
-    " (SELECT min(c.closed_on) FROM cases_closure c WHERE c.tenant_id = {r}.tenant_id AND c.case_id = {r}.case_id))")
-
-# Tables not named here (the lookup tables) change every period: a write replaces the token.
-ANCHORS: dict[str, Anchor] = {
-    "cases_referral": Anchor("least({r}.received_on, {r}.decided_on)", moving=("decided_on",),
-                             ignored=("public_id", "reason", "created_at", "recorded_by_id")),
-    "cases_case": Anchor(
-        "least({r}.opened_on, {r}.closed_on, (SELECT x.received_on FROM cases_referral x"
-        " WHERE x.tenant_id = {r}.tenant_id AND x.id = {r}.referral_id))",
-        moving=("closed_on",), whole_history=True,
-        ignored=("public_id", "created_at", "lead_professional_id", "summary", "summary_updated_at",
-                 "level_of_need_id")),
-    "cases_closure": Anchor("{r}.closed_on", ignored=("public_id", "summary")),
-    "cases_assessment": Anchor("{r}.completed_on",
-                               ignored=("public_id", "child_voice", "child_voice_recorded", "summary")),
-    "cases_stepchange": Anchor("{r}.occurred_on", ignored=("public_id", "notes")),
-    "cases_feedback": Anchor("{r}.received_on", ignored=("public_id", "respondent", "comments", "is_anonymous")),
-    "cases_intervention": Anchor("{r}.started_on", ignored=("public_id", "notes", "created_at", "ended_on")),
-    # A pair counts in the period of its end reading, and a closure counts as "with a start and an end reading"
-    # whenever they were taken: a reading can change the periods of its case's end readings and closure.
-    "outcomes_reading": Anchor(_READING_ROW, ignored=("public_id", "notes", "created_at", "recorded_by_id")),
-    "outcomes_readingscore": Anchor(
-        "coalesce((SELECT " + _READING_ROW.format(r="x") + " FROM outcomes_reading x"  # noqa: S608 (a constant)
-        " WHERE x.tenant_id = {r}.tenant_id AND x.id = {r}.reading_id), '-infinity'::date)"),
-    "outcomes_casefamilyoutcome": Anchor(
-        "(SELECT min(c.closed_on) FROM cases_closure c WHERE c.tenant_id = {r}.tenant_id AND c.case_id = {r}.case_id)",
-        ignored=("public_id", "recorded_at", "recorded_by_id")),
-    "outcomes_enrolment": Anchor("{r}.enrolled_on", ignored=("public_id", "created_at", "lead_professional_id")),
-    "outcomes_enrolmentneed": Anchor("least({r}.identified_on, {r}.met_on)", moving=("met_on",),
-                                     ignored=("public_id", "description")),
-    "outcomes_claim": Anchor("{r}.prepared_on", ignored=("public_id", "note", "submitted_on", "decided_on")),
-}
 
 
 @dataclass(frozen=True)
@@ -255,272 +216,98 @@ def cached_series(figure: str, keys: list[tuple], compute: Callable[[list[int]],
     return [held[k] for k in cache_keys]
 
 
-# The first design's functions (every write renewed the token), frozen: the migrations that created them still
-# run them on a new database before cases 0011 replaces their triggers.
-_FUNCTION = """
-CREATE OR REPLACE FUNCTION figures_renew_token() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-    t bigint;
-BEGIN
-    IF TG_OP = 'TRUNCATE' THEN
-        DELETE FROM cases_figuresversion;
-        RETURN NULL;
-    END IF;
-    IF TG_OP = 'DELETE' THEN
-        FOR t IN SELECT DISTINCT tenant_id FROM old_rows LOOP PERFORM figures_mark_written(t); END LOOP;
-    ELSE
-        FOR t IN SELECT DISTINCT tenant_id FROM new_rows LOOP PERFORM figures_mark_written(t); END LOOP;
-    END IF;
-    RETURN NULL;
-END
-$$;
+# The declarations. Each source model lists ``figures_triggers(...)`` in its ``Meta.triggers`` (django-pgtrigger):
+# the SQL below is compiled into that app's migrations when ``makemigrations`` runs, so a change here is a new
+# migration (``makemigrations --check`` fails until it is made) and never changes what an old one ran. The
+# functions the triggers call — ``figures_note_change(tenant, date)`` and ``figures_truncated()`` — are defined by
+# cases 0012 (SQL frozen in that migration).
 
-CREATE OR REPLACE FUNCTION figures_mark_written(t bigint) RETURNS void LANGUAGE plpgsql AS $$
-BEGIN
-    IF current_setting('figures.dirty_' || t::text, true) IS DISTINCT FROM '1' THEN
-        PERFORM set_config('figures.dirty_' || t::text, '1', true);
-        INSERT INTO cases_figurespending (tenant_id) VALUES (t);
-    END IF;
-END
-$$;
-
-CREATE OR REPLACE FUNCTION figures_renew_token_at_commit() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    INSERT INTO cases_figuresversion (tenant_id, token) VALUES (NEW.tenant_id, gen_random_uuid())
-    ON CONFLICT (tenant_id) DO UPDATE SET token = EXCLUDED.token;
-    DELETE FROM cases_figurespending WHERE id = NEW.id;
-    RETURN NULL;
-END
-$$;
-"""
-
-# The commit-time half: a deferred constraint trigger on the pending table (created once, by cases 0009).
-PENDING_TRIGGER = """
-CREATE CONSTRAINT TRIGGER cases_figurespending_renew AFTER INSERT ON cases_figurespending
-DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION figures_renew_token_at_commit()
-"""
+TRIGGER_PREFIX = "figures_"
 
 
-class RenewFiguresTokenAtCommit(Operation):
-    """(Re)define the trigger functions and the deferred trigger on ``cases_figurespending``."""
-
-    reversible = True
-    reduces_to_sql = True
-
-    def state_forwards(self, app_label, state):
-        pass
-
-    def database_forwards(self, app_label, schema_editor, from_state, to_state):
-        schema_editor.execute(_FUNCTION)
-        schema_editor.execute(PENDING_TRIGGER)
-
-    def database_backwards(self, app_label, schema_editor, from_state, to_state):
-        schema_editor.execute("DROP TRIGGER IF EXISTS cases_figurespending_renew ON cases_figurespending")
-
-    def describe(self):
-        return "Renew the figures token when a writing transaction commits"
-
-    def deconstruct(self):
-        return (self.__class__.__name__, [], {})
+def _note_each_tenant(rows: str, tenant: str, date: str) -> str:
+    select = f"SELECT {tenant}, min({date}) FROM {rows} GROUP BY {tenant}"  # noqa: S608 (declared SQL, no input)
+    return f"FOR t, d IN {select} LOOP\n    PERFORM figures_note_change(t, d);\nEND LOOP;\nRETURN NULL;"
 
 
-class RenewFiguresTokenOnWrite(Operation):
-    """Triggers on ``model_name``'s table that renew the tenant's figures token on every write.
-    ``model_name`` may name another app's model as ``"app_label.model"``."""
-
-    reversible = True
-    reduces_to_sql = True
-
-    def __init__(self, model_name: str):
-        self.model_name = model_name
-
-    def state_forwards(self, app_label, state):
-        pass
-
-    def _table(self, app_label, state) -> str:
-        label, _, name = self.model_name.rpartition(".")
-        return state.apps.get_model(label or app_label, name)._meta.db_table
-
-    def database_forwards(self, app_label, schema_editor, from_state, to_state):
-        table = self._table(app_label, to_state)
-        quoted = schema_editor.quote_name(table)
-        schema_editor.execute(_FUNCTION)
-        for op, ref in (("INSERT", "NEW TABLE AS new_rows"), ("UPDATE", "NEW TABLE AS new_rows"),
-                        ("DELETE", "OLD TABLE AS old_rows")):
-            schema_editor.execute(
-                f"CREATE TRIGGER {table}_figures_{op.lower()} AFTER {op} ON {quoted} REFERENCING {ref} "
-                f"FOR EACH STATEMENT EXECUTE FUNCTION figures_renew_token()")
-        schema_editor.execute(f"CREATE TRIGGER {table}_figures_truncate AFTER TRUNCATE ON {quoted} "
-                              f"FOR EACH STATEMENT EXECUTE FUNCTION figures_renew_token()")
-
-    def database_backwards(self, app_label, schema_editor, from_state, to_state):
-        table = self._table(app_label, from_state)
-        for op in ("insert", "update", "delete", "truncate"):
-            schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_figures_{op} ON {schema_editor.quote_name(table)}")
-
-    def describe(self):
-        return f"Renew the figures token on writes to {self.model_name}"
-
-    def deconstruct(self):
-        return (self.__class__.__name__, [], {"model_name": self.model_name})
+def _statement_trigger(operation: pgtrigger.Operation, func: str, *, old: bool, new: bool) -> pgtrigger.Trigger:
+    referencing = pgtrigger.Referencing(old="old_rows" if old else None,
+                                        new="new_rows" if new else None) if (old or new) else None
+    return pgtrigger.Trigger(
+        name=f"{TRIGGER_PREFIX}{str(operation).lower()}", level=pgtrigger.Statement, when=pgtrigger.After,
+        operation=operation, referencing=referencing,
+        declare=[("t", "bigint"), ("d", "date")] if (old or new) else None, func=func)
 
 
-# The dated design (cases 0011). The version row gains the change number and the staircase; a pending row, the
-# earliest date its transaction's writes can change (NULL on a row of the first design: every period).
-_DATED_COLUMNS = """
-ALTER TABLE cases_figuresversion
-    ADD COLUMN IF NOT EXISTS seq bigint NOT NULL DEFAULT 0,
-    ADD COLUMN IF NOT EXISTS change_seqs bigint[] NOT NULL DEFAULT '{}',
-    ADD COLUMN IF NOT EXISTS change_since date[] NOT NULL DEFAULT '{}';
-ALTER TABLE cases_figurespending ADD COLUMN IF NOT EXISTS since date;
-"""
-
-_DATED_FUNCTIONS = """
-CREATE OR REPLACE FUNCTION figures_note_change(t bigint, d date) RETURNS void LANGUAGE plpgsql AS $$
-DECLARE
-    pending text := current_setting('figures.pending_' || t::text, true);
-    pending_id bigint;
-BEGIN
-    IF d IS NULL THEN
-        RETURN;  -- the statement changed nothing any figure reads
-    END IF;
-    IF pending IS NULL OR pending = '' THEN
-        INSERT INTO cases_figurespending (tenant_id, since) VALUES (t, d) RETURNING id INTO pending_id;
-        PERFORM set_config('figures.pending_' || t::text, pending_id::text, true);
-        PERFORM set_config('figures.dirty_' || t::text, '1', true);
-    ELSE
-        UPDATE cases_figurespending SET since = d WHERE id = pending::bigint AND since > d;
-    END IF;
-END
-$$;
-
-CREATE OR REPLACE FUNCTION figures_changed_everything() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-    t bigint;
-BEGIN
-    IF TG_OP = 'DELETE' THEN
-        FOR t IN SELECT DISTINCT tenant_id FROM old_rows LOOP PERFORM figures_note_change(t, '-infinity'); END LOOP;
-    ELSE
-        FOR t IN SELECT DISTINCT tenant_id FROM new_rows LOOP PERFORM figures_note_change(t, '-infinity'); END LOOP;
-    END IF;
-    RETURN NULL;
-END
-$$;
-
-CREATE OR REPLACE FUNCTION figures_renew_token_at_commit() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-    d date;
-BEGIN
-    DELETE FROM cases_figurespending WHERE id = NEW.id RETURNING since INTO d;
-    IF d IS NULL OR d = '-infinity' THEN
-        INSERT INTO cases_figuresversion AS v (tenant_id, token) VALUES (NEW.tenant_id, gen_random_uuid())
-        ON CONFLICT (tenant_id) DO UPDATE SET token = EXCLUDED.token, seq = v.seq + 1, change_seqs = '{}',
-            change_since = '{}';
-    ELSE
-        INSERT INTO cases_figuresversion AS v (tenant_id, token, seq, change_seqs, change_since)
-        VALUES (NEW.tenant_id, gen_random_uuid(), 1, ARRAY[1::bigint], ARRAY[d])
-        ON CONFLICT (tenant_id) DO UPDATE SET
-            seq = v.seq + 1,
-            change_seqs = ARRAY(SELECT u.s FROM unnest(v.change_seqs, v.change_since) AS u (s, c) WHERE u.c < d
-                                ORDER BY u.s) || (v.seq + 1),
-            change_since = ARRAY(SELECT u.c FROM unnest(v.change_seqs, v.change_since) AS u (s, c) WHERE u.c < d
-                                 ORDER BY u.s) || d;
-        -- Over the cap: the two oldest steps become one with the later number and the earlier date.
-        UPDATE cases_figuresversion
-        SET change_seqs = change_seqs[2:], change_since = change_since[1:1] || change_since[3:]
-        WHERE tenant_id = NEW.tenant_id AND cardinality(change_seqs) > %(cap)s;
-    END IF;
-    RETURN NULL;
-END
-$$;
-""".replace("%(cap)s", str(MAX_CHANGES))
+def figures_triggers(anchor: Anchor | None) -> list[pgtrigger.Trigger]:
+    """The statement triggers of one source table, for its model's ``Meta.triggers``: per tenant, the earliest
+    date the statement's rows can change a figure from (``anchor``; None for a lookup table, whose every write
+    changes every period), noted for the commit-time renewal; a ``TRUNCATE`` forgets every tenant's state."""
+    if anchor is None:
+        everything = "'-infinity'::date"
+        insert = _note_each_tenant("new_rows r", "r.tenant_id", everything)
+        delete = _note_each_tenant("old_rows r", "r.tenant_id", everything)
+        update = insert
+    else:
+        skip = "ARRAY[" + ", ".join(f"'{c}'" for c in (*anchor.ignored, *anchor.moving)) + "]::text[]"
+        changed_other = f"(to_jsonb(o) - {skip}) IS DISTINCT FROM (to_jsonb(n) - {skip})"
+        whole = "'-infinity'::date" if anchor.whole_history else (
+            f"least({anchor.row.format(r='o')}, {anchor.row.format(r='n')})")
+        moved = ", ".join(f"CASE WHEN o.{c} IS DISTINCT FROM n.{c} THEN least(o.{c}, n.{c}) END"
+                          for c in anchor.moving)
+        on_update = f"CASE WHEN {changed_other} THEN {whole} ELSE {'least(' + moved + ')' if moved else 'NULL'} END"
+        insert = _note_each_tenant("new_rows r", "r.tenant_id", anchor.row.format(r="r"))
+        delete = _note_each_tenant("old_rows r", "r.tenant_id", anchor.row.format(r="r"))
+        update = _note_each_tenant("old_rows o JOIN new_rows n ON n.id = o.id", "n.tenant_id", on_update)
+    return [
+        _statement_trigger(pgtrigger.Insert, insert, old=False, new=True),
+        _statement_trigger(pgtrigger.Update, update, old=anchor is not None, new=True),
+        _statement_trigger(pgtrigger.Delete, delete, old=True, new=False),
+        _statement_trigger(pgtrigger.Truncate, "PERFORM figures_truncated();\nRETURN NULL;", old=False, new=False),
+    ]
 
 
-def _dated_function(table: str, anchor: Anchor) -> str:
-    """The statement trigger function of one source table: per tenant, the earliest date the statement's rows
-    can change a figure from, passed to ``figures_note_change``."""
-    skip = "ARRAY[" + ", ".join(f"'{c}'" for c in (*anchor.ignored, *anchor.moving)) + "]::text[]"
-    changed_other = f"(to_jsonb(o) - {skip}) IS DISTINCT FROM (to_jsonb(n) - {skip})"
-    whole = "'-infinity'::date" if anchor.whole_history else (
-        f"least({anchor.row.format(r='o')}, {anchor.row.format(r='n')})")
-    moved = ", ".join(f"CASE WHEN o.{c} IS DISTINCT FROM n.{c} THEN least(o.{c}, n.{c}) END" for c in anchor.moving)
-    on_update = f"CASE WHEN {changed_other} THEN {whole} ELSE {'least(' + moved + ')' if moved else 'NULL'} END"
-    return f"""
-CREATE OR REPLACE FUNCTION figures_changed_{table}() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-    t bigint;
-    d date;
-BEGIN
-    IF TG_OP = 'INSERT' THEN
-        FOR t, d IN SELECT r.tenant_id, min({anchor.row.format(r='r')}) FROM new_rows r GROUP BY r.tenant_id LOOP
-            PERFORM figures_note_change(t, d);
-        END LOOP;
-    ELSIF TG_OP = 'DELETE' THEN
-        FOR t, d IN SELECT r.tenant_id, min({anchor.row.format(r='r')}) FROM old_rows r GROUP BY r.tenant_id LOOP
-            PERFORM figures_note_change(t, d);
-        END LOOP;
-    ELSE
-        FOR t, d IN SELECT n.tenant_id, min({on_update}) FROM old_rows o JOIN new_rows n ON n.id = o.id
-                    GROUP BY n.tenant_id LOOP
-            PERFORM figures_note_change(t, d);
-        END LOOP;
-    END IF;
-    RETURN NULL;
-END
-$$;
-"""  # noqa: S608 (the table names and ANCHORS are this module's constants)
+# As the writing transaction commits, for each pending row: renew the token (a lookup write, or a row of the
+# first design) or record the change (number, earliest date) in the staircase, merging its two oldest steps when
+# over the cap. The version and pending rows are the tenant's, under row-level security: the function runs in the
+# pending row's tenant context (``app.tenant_id``, transaction-local) and puts the caller's setting back, since
+# at commit the transaction may be in another tenant's context, or none.
+_RENEW_AT_COMMIT = """previous := current_setting('app.tenant_id', true);
+PERFORM set_config('app.tenant_id', NEW.tenant_id::text, true);
+DELETE FROM cases_figurespending WHERE id = NEW.id RETURNING since INTO d;
+IF d IS NULL OR d = '-infinity' THEN
+    INSERT INTO cases_figuresversion AS v (tenant_id, token) VALUES (NEW.tenant_id, gen_random_uuid())
+    ON CONFLICT (tenant_id) DO UPDATE SET token = EXCLUDED.token, seq = v.seq + 1, change_seqs = '{}',
+        change_since = '{}';
+ELSE
+    INSERT INTO cases_figuresversion AS v (tenant_id, token, seq, change_seqs, change_since)
+    VALUES (NEW.tenant_id, gen_random_uuid(), 1, ARRAY[1::bigint], ARRAY[d])
+    ON CONFLICT (tenant_id) DO UPDATE SET
+        seq = v.seq + 1,
+        change_seqs = ARRAY(SELECT u.s FROM unnest(v.change_seqs, v.change_since) AS u (s, c) WHERE u.c < d
+                            ORDER BY u.s) || (v.seq + 1),
+        change_since = ARRAY(SELECT u.c FROM unnest(v.change_seqs, v.change_since) AS u (s, c) WHERE u.c < d
+                             ORDER BY u.s) || d;
+    UPDATE cases_figuresversion
+    SET change_seqs = change_seqs[2:], change_since = change_since[1:1] || change_since[3:]
+    WHERE tenant_id = NEW.tenant_id AND cardinality(change_seqs) > {cap};
+END IF;
+PERFORM set_config('app.tenant_id', coalesce(previous, ''), true);
+RETURN NULL;"""
 
 
-class DatedFiguresChanges(Operation):
-    """The dated design — the version row's change number and staircase, the commit-time
-    function, and on every source table (``SOURCE_TABLES``) statement triggers that note the earliest date the
-    write can change a figure from (``ANCHORS``; any other table: every period). Re-run it (a new migration)
-    when ``ANCHORS`` or ``SOURCE_TABLES`` change."""
+def renewal_trigger() -> pgtrigger.Trigger:
+    """The deferred (commit-time) trigger of the pending table, for ``FiguresPendingRenewal.Meta.triggers``."""
+    return pgtrigger.Trigger(
+        name="figures_renew_at_commit", level=pgtrigger.Row, when=pgtrigger.After, operation=pgtrigger.Insert,
+        timing=pgtrigger.Deferred, declare=[("d", "date"), ("previous", "text")],
+        func=_RENEW_AT_COMMIT.replace("{cap}", str(MAX_CHANGES)))
 
-    reversible = True
-    reduces_to_sql = True
 
-    def state_forwards(self, app_label, state):
-        pass
+def source_tables() -> set[str]:
+    """The tables whose models declare the figures triggers: every table a cached figure may be counted from."""
+    from django.apps import apps
 
-    @staticmethod
-    def _tables(state) -> list[str]:
-        return [state.apps.get_model(app, name)._meta.db_table
-                for app, names in SOURCE_TABLES.items() for name in names]
+    return {model._meta.db_table for model in apps.get_models()
+            if any(t.name == f"{TRIGGER_PREFIX}insert" for t in getattr(model._meta, "triggers", ()))}
 
-    def database_forwards(self, app_label, schema_editor, from_state, to_state):
-        schema_editor.execute(_DATED_COLUMNS)
-        schema_editor.execute(_DATED_FUNCTIONS)
-        for table in self._tables(to_state):
-            quoted = schema_editor.quote_name(table)
-            anchor = ANCHORS.get(table)
-            if anchor is not None:
-                schema_editor.execute(_dated_function(table, anchor))
-            function = f"figures_changed_{table}" if anchor is not None else "figures_changed_everything"
-            for op in ("insert", "update", "delete"):
-                schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_figures_{op} ON {quoted}")
-            for op, ref in (("INSERT", "NEW TABLE AS new_rows"),
-                            ("UPDATE", "OLD TABLE AS old_rows NEW TABLE AS new_rows"),
-                            ("DELETE", "OLD TABLE AS old_rows")):
-                schema_editor.execute(
-                    f"CREATE TRIGGER {table}_figures_{op.lower()} AFTER {op} ON {quoted} REFERENCING {ref} "
-                    f"FOR EACH STATEMENT EXECUTE FUNCTION {function}()")
-
-    def database_backwards(self, app_label, schema_editor, from_state, to_state):
-        schema_editor.execute(_FUNCTION)  # the first design's functions, the commit-time one included
-        for table in self._tables(from_state):
-            quoted = schema_editor.quote_name(table)
-            for op, ref in (("INSERT", "NEW TABLE AS new_rows"), ("UPDATE", "NEW TABLE AS new_rows"),
-                            ("DELETE", "OLD TABLE AS old_rows")):
-                schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_figures_{op.lower()} ON {quoted}")
-                schema_editor.execute(
-                    f"CREATE TRIGGER {table}_figures_{op.lower()} AFTER {op} ON {quoted} REFERENCING {ref} "
-                    f"FOR EACH STATEMENT EXECUTE FUNCTION figures_renew_token()")
-            if table in ANCHORS:
-                schema_editor.execute(f"DROP FUNCTION IF EXISTS figures_changed_{table}()")
-
-    def describe(self):
-        return "Date each write's effect on the figures, so that closed periods stay cached"
-
-    def deconstruct(self):
-        return (self.__class__.__name__, [], {})

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.cache import cache
 
 from earlyhelp.tasks import tenant_task
+from earlyhelp.tenancy import tenant_context
 
 WARMED_KEY = "figures-warmed:{tenant_id}"
 WARMING_KEY = "figures-warming:{tenant_id}"
@@ -53,8 +54,11 @@ def warm_dashboard_figures_for_every_tenant() -> int:
     if not settings.FIGURES_WARM or not figures_cache.enabled() or not shared_cache():
         return 0
     queued = 0
-    for tenant_id in Tenant.objects.values_list("pk", flat=True):
-        token = figures_cache.data_token(tenant_id)
+    for tenant in Tenant.objects.order_by("pk"):
+        # The token is read in the tenant's own context: the version table has row-level security.
+        with tenant_context(tenant):
+            token = figures_cache.data_token(tenant.pk)
+        tenant_id = tenant.pk
         if token is None or cache.get(WARMED_KEY.format(tenant_id=tenant_id)) == token:
             continue
         if cache.add(WARMING_KEY.format(tenant_id=tenant_id), token, timeout=settings.FIGURES_WARM_LOCK_SECONDS):

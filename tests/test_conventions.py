@@ -110,8 +110,10 @@ PLATFORM_MODELS = {
     "earlyhelp.TenantUser": "proxy of User for the tenant administrators' site",
     "earlyhelp.Tenant": "the councils themselves",
     "earlyhelp.TenantSettings": "proxy of Tenant: a council's own settings page",
-    "cases.FiguresVersion": "figures-cache token per council, renewed by triggers (issue #21 moves it)",
-    "cases.FiguresPendingRenewal": "empty between transactions; renewal queue of the figures cache (issue #21)",
+    "cases.FiguresVersion": "figures-cache state per council, written by triggers; its tenant_id is a plain "
+                            "column (no foreign key to wait on) with RLS forced (cases 0012)",
+    "cases.FiguresPendingRenewal": "empty between transactions; renewal queue of the figures cache; RLS forced "
+                                   "on its tenant_id (cases 0012)",
 }
 
 
@@ -123,3 +125,132 @@ def test_every_model_is_tenant_owned_or_a_reviewed_platform_model():
     assert outside == [], f"inherit TenantModel, or add to PLATFORM_MODELS with the reason: {outside}"
     stale = sorted(set(PLATFORM_MODELS) - {m._meta.label for m in apps.get_models()})
     assert stale == [], f"no longer models: {stale}"
+
+
+# What a migration may import from the project besides other migration modules (``<app>.migrations.*``, e.g. a
+# frozen ``_frozen_*`` module): classes and callables that migrations record by their import path. Their behaviour
+# is part of history — editing one changes what a fresh ``migrate`` does — so they are reviewed as stable: change
+# them only compatibly, or freeze a copy into the migrations that use them first.
+MIGRATION_IMPORTS_ALLOWED = {
+    "earlyhelp.rls": "the row-level security operations (EnableRowLevelSecurity, EnableLinkTableSecurity, "
+                     "AllowReadBySetting, RefuseUpdateAndDelete, TenantForeignKeys): one reviewed SQL shape per "
+                     "operation, run by every app's migrations",
+    "earlyhelp.tenancy": "TenantForeignKey: a field class that Django's migrations name by path (no SQL of its own)",
+    "cases.models.documents": "the upload_to callable a FileField's migration names by path (no SQL)",
+}
+
+
+def _imported_modules(path: Path) -> set[str]:
+    import ast
+
+    modules = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            modules |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            modules.add(node.module)
+    return modules
+
+
+def test_no_migration_imports_live_application_code():
+    """Editing application code never changes what an old migration does: migrations import Django, libraries,
+    other migration modules and the reviewed list above — never, say, ``cases.figures_cache``."""
+    offenders = []
+    for folder in PROJECT_DIRS:
+        for path in sorted((ROOT / folder / "migrations").glob("*.py")):
+            for module in _imported_modules(path):
+                parts = module.split(".")
+                if parts[0] not in PROJECT_DIRS or parts[1:2] == ["migrations"]:
+                    continue
+                if module not in MIGRATION_IMPORTS_ALLOWED:
+                    offenders.append(f"{path.relative_to(ROOT).as_posix()} imports {module}")
+    assert offenders == [], f"migrations importing live code (freeze it into the migration): {offenders}"
+
+
+# Files whose SQL creates triggers outside the models' declarations (django-pgtrigger ``Meta.triggers``, compiled
+# into migrations by ``makemigrations``). Adding one is a reviewed decision: say why beside it.
+TRIGGER_SQL_ALLOWED = {
+    "cases/migrations/_frozen_figures_0007_0011.py": "history: the figures triggers as cases 0007/0009/0011 and "
+                                                     "outcomes 0004 created them (dropped by cases 0012)",
+    "earlyhelp/rls.py": "RefuseUpdateAndDelete: the audit table's append-only trigger (earlyhelp 0002)",
+}
+# Triggers in the database that no model declares, with the file that creates them.
+UNDECLARED_TRIGGERS_ALLOWED = {"earlyhelp_auditevent_append_only": "earlyhelp/rls.py"}
+
+
+def test_no_sql_builds_triggers_outside_the_models_declarations():
+    pattern = re.compile(r"CREATE\s+(?:OR\s+REPLACE\s+)?(?:CONSTRAINT\s+)?TRIGGER\b", re.IGNORECASE)
+    found = set()
+    for folder in [*PROJECT_DIRS, "bench", "tests"]:
+        for path in (ROOT / folder).rglob("*.py"):
+            if pattern.search(path.read_text()):
+                found.add(path.relative_to(ROOT).as_posix())
+    assert found == set(TRIGGER_SQL_ALLOWED), found ^ set(TRIGGER_SQL_ALLOWED)
+
+
+def test_every_trigger_in_the_database_is_declared_on_its_model(db):
+    """What the migrations built matches the declarations: each trigger is a model's (``Meta.triggers``, under
+    its django-pgtrigger id) or on the reviewed list; and every declared trigger is installed, as declared."""
+    import pgtrigger
+    from django.db import connection
+
+    declared = {}
+    for model, trigger in pgtrigger.registered():
+        compiled = trigger.compile(model)
+        declared[(model._meta.db_table, compiled.sql.pgid)] = compiled.hash
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT c.relname, t.tgname, obj_description(t.oid, 'pg_trigger') FROM pg_trigger t "
+                       "JOIN pg_class c ON c.oid = t.tgrelid WHERE NOT t.tgisinternal")
+        installed = {(table, name): comment for table, name, comment in cursor.fetchall()}
+    undeclared = sorted(name for table, name in installed if (table, name) not in declared)
+    assert undeclared == sorted(UNDECLARED_TRIGGERS_ALLOWED)
+    assert {key: installed.get(key) for key in declared} == declared  # pgtrigger's comment is the SQL's hash
+
+
+def test_every_column_belongs_to_a_model(db):
+    """No column is added behind the models' back (a raw ``ALTER`` in a migration): each table of a model has
+    exactly the model's columns, so ``makemigrations`` sees the whole schema."""
+    from django.db import connection
+
+    expected = {}
+    for model in apps.get_models(include_auto_created=True):
+        if model._meta.managed and not model._meta.proxy:
+            expected[model._meta.db_table] = {f.column for f in model._meta.local_concrete_fields}
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT table_name, array_agg(column_name::text) FROM information_schema.columns "
+                       "WHERE table_schema = current_schema() AND table_name = ANY(%s) GROUP BY table_name",
+                       [list(expected)])
+        actual = {table: set(columns) for table, columns in cursor.fetchall()}
+    assert set(actual) == set(expected)
+    assert {t: c for t, c in actual.items() if c != expected[t]} == {}, {
+        t: (c - expected[t], expected[t] - c) for t, c in actual.items() if c != expected[t]}
+
+
+# Lower-floor files that name a higher app's table, with the reason. Migrations are history: what they ran once
+# is kept as it was (the frozen figures SQL of cases 0007/0011 named outcomes' tables; cases 0012 drops those
+# triggers by name).
+HIGHER_TABLE_NAMES_ALLOWED = {
+    "cases/migrations/_frozen_figures_0007_0011.py": "history: the figures triggers as cases 0011 created them",
+    "cases/migrations/0012_engine21_figures_rls_and_fields.py": "history: drops the triggers 0007/0011 created",
+}
+
+
+def test_no_lower_floor_names_a_higher_apps_table():
+    """``earlyhelp``, ``commissioning`` and ``cases`` never name a table of an app above them (in SQL, say):
+    a higher app declares what the platform needs on its own models (e.g. the figures anchors of outcomes'
+    models, ``cases.figures_cache.figures_triggers``). Column names are covered where qualified by the table."""
+    floors = ["earlyhelp", "commissioning", "cases", "outcomes", "reporting"]
+    tables = {label: {m._meta.db_table for m in apps.get_app_config(label).get_models(include_auto_created=True)}
+              for label in floors}
+    offenders = []
+    for level, folder in enumerate(floors[:3]):
+        higher = set().union(*(tables[label] for label in floors[level + 1:]))
+        pattern = re.compile(r"\b(" + "|".join(sorted(higher, key=len, reverse=True)) + r")\b")
+        for path in sorted((ROOT / folder).rglob("*")):
+            rel = path.relative_to(ROOT).as_posix()
+            if path.suffix not in {".py", ".html", ".sql", ".txt", ".md"} or rel in HIGHER_TABLE_NAMES_ALLOWED:
+                continue
+            found = sorted(set(pattern.findall(path.read_text())))
+            if found:
+                offenders.append(f"{rel}: {found}")
+    assert offenders == [], f"lower floors naming higher apps' tables: {offenders}"

@@ -20,6 +20,27 @@ def test_every_tenant_table_has_forced_rls_with_a_policy(db):
         assert enabled and forced and policies >= 1, table
 
 
+def test_every_table_with_a_tenant_column_has_forced_rls_with_the_tenant_policy(db):
+    """Found from the catalogue, not from the models: any table in the schema with a ``tenant_id`` column —
+    a platform table such as the figures cache's state included — has RLS enabled and forced and a policy on
+    ``app.tenant_id``."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.relname, c.relrowsecurity, c.relforcerowsecurity, "
+            "coalesce(bool_or(pg_get_expr(p.polqual, p.polrelid) LIKE '%%app.tenant_id%%'), false) "
+            "FROM information_schema.columns i "
+            "JOIN pg_namespace n ON n.nspname = i.table_schema "
+            "JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = i.table_name AND c.relkind IN ('r', 'p') "
+            "LEFT JOIN pg_policy p ON p.polrelid = c.oid "
+            "WHERE i.table_schema = current_schema() AND i.column_name = 'tenant_id' "
+            "GROUP BY c.relname, c.relrowsecurity, c.relforcerowsecurity"
+        )
+        tables = cursor.fetchall()
+    assert len(tables) > 60
+    assert "cases_figuresversion" in {name for name, *_ in tables}
+    assert [name for name, enabled, forced, policy in tables if not (enabled and forced and policy)] == []
+
+
 def test_raw_sql_in_tenant_a_sees_none_of_tenant_b(tenant_a, tenant_b, app_role):
     LocalityFactory(tenant=tenant_a, name="Grays")
     LocalityFactory(tenant=tenant_b, name="Allenton")

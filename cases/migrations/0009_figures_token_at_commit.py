@@ -2,7 +2,7 @@
 
 from django.db import migrations, models
 
-from cases.figures_cache import RenewFiguresTokenAtCommit
+from cases.migrations._frozen_figures_0007_0011 import RenewFiguresTokenAtCommit
 
 
 class Migration(migrations.Migration):

@@ -1,6 +1,6 @@
 from django.db import migrations
 
-from cases.figures_cache import DatedFiguresChanges
+from cases.migrations._frozen_figures_0007_0011 import DatedFiguresChanges
 
 
 class Migration(migrations.Migration):

@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from cases.figures_cache import Anchor, figures_triggers
 from earlyhelp.models import Locality, Team
 from earlyhelp.tenancy import TenantForeignKey, TenantModel
 
@@ -41,6 +42,8 @@ class Referral(TenantModel):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta(TenantModel.Meta):
+        triggers = figures_triggers(Anchor("least({r}.received_on, {r}.decided_on)", moving=("decided_on",),
+                                         ignored=("public_id", "reason", "created_at", "recorded_by_id")))
         ordering = ["-received_on", "-id"]
         indexes = [models.Index(fields=["tenant", "received_on"], name="cases_referral_received_idx")]
 
@@ -71,6 +74,12 @@ class Case(TenantModel):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta(TenantModel.Meta):
+        triggers = figures_triggers(Anchor(
+            "least({r}.opened_on, {r}.closed_on, (SELECT x.received_on FROM cases_referral x"
+            " WHERE x.tenant_id = {r}.tenant_id AND x.id = {r}.referral_id))",
+            moving=("closed_on",), whole_history=True,
+            ignored=("public_id", "created_at", "lead_professional_id", "summary", "summary_updated_at",
+                     "level_of_need_id")))
         ordering = ["-opened_on", "-id"]
         indexes = [
             models.Index(fields=["tenant", "lead_professional", "closed_on"], name="cases_case_lp_idx"),
@@ -115,6 +124,8 @@ class Assessment(TenantModel):
     summary = models.TextField(blank=True)
 
     class Meta(TenantModel.Meta):
+        triggers = figures_triggers(Anchor("{r}.completed_on",
+                                         ignored=("public_id", "child_voice", "child_voice_recorded", "summary")))
         ordering = ["started_on", "id"]
         indexes = [models.Index(fields=["tenant", "completed_on"], name="cases_assessment_done_idx")]
 
@@ -183,6 +194,7 @@ class StepChange(TenantModel):
     notes = models.TextField(blank=True)
 
     class Meta(TenantModel.Meta):
+        triggers = figures_triggers(Anchor("{r}.occurred_on", ignored=("public_id", "notes")))
         ordering = ["occurred_on", "id"]
 
     def __str__(self) -> str:
@@ -228,6 +240,7 @@ class Closure(TenantModel):
     summary = models.TextField()
 
     class Meta(TenantModel.Meta):
+        triggers = figures_triggers(Anchor("{r}.closed_on", ignored=("public_id", "summary")))
         ordering = ["-closed_on", "-id"]
         constraints = [
             *TenantModel.Meta.constraints,
@@ -270,6 +283,8 @@ class Feedback(TenantModel):
     comments = models.TextField(blank=True)
 
     class Meta(TenantModel.Meta):
+        triggers = figures_triggers(Anchor("{r}.received_on",
+                                         ignored=("public_id", "respondent", "comments", "is_anonymous")))
         verbose_name_plural = "feedback"
         ordering = ["-received_on", "-id"]
         indexes = [models.Index(fields=["tenant", "received_on"], name="cases_feedback_received_idx")]

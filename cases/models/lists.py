@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
+from cases.figures_cache import figures_triggers
 from earlyhelp.tenancy import TenantModel
 
 
@@ -31,6 +32,7 @@ class ReferralSource(_TenantList):
     is_front_door = models.BooleanField(default=False, help_text="A multi-agency front door or panel (MASH, VCM…).")
 
     class Meta(_TenantList.Meta):
+        triggers = figures_triggers(None)
         constraints = [
             *TenantModel.Meta.constraints,
             models.UniqueConstraint(fields=["tenant", "code"], name="cases_referralsource_code"),
@@ -51,6 +53,7 @@ class ClosureReason(_TenantList):
     is_step_up = models.BooleanField(default=False, help_text="Closed because the case went to social care.")
 
     class Meta(_TenantList.Meta):
+        triggers = figures_triggers(None)
         constraints = [
             *TenantModel.Meta.constraints,
             models.UniqueConstraint(fields=["tenant", "code"], name="cases_closurereason_code"),

@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from cases.figures_cache import Anchor, figures_triggers
 from commissioning.models import CommissionedService
 from earlyhelp.models import Team
 from earlyhelp.tenancy import TenantForeignKey, TenantModel
@@ -192,6 +193,7 @@ class Intervention(TenantModel):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta(TenantModel.Meta):
+        triggers = figures_triggers(Anchor("{r}.started_on", ignored=("public_id", "notes", "created_at", "ended_on")))
         ordering = ["-referred_on", "-id"]
         indexes = [models.Index(fields=["tenant", "started_on"], name="cases_intervention_start_idx")]
 

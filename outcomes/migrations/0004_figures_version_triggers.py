@@ -1,6 +1,6 @@
 from django.db import migrations
 
-from cases.figures_cache import SOURCE_TABLES, RenewFiguresTokenOnWrite
+from cases.migrations._frozen_figures_0007_0011 import SOURCE_TABLES, RenewFiguresTokenOnWrite
 
 
 class Migration(migrations.Migration):

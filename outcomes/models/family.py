@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from cases.figures_cache import Anchor, figures_triggers
 from cases.models import Case
 from earlyhelp.tenancy import TenantForeignKey, TenantModel
 
@@ -17,6 +18,7 @@ class FamilyOutcome(TenantModel):
     is_active = models.BooleanField(default=True, help_text="Inactive outcomes stay on old closures only.")
 
     class Meta(TenantModel.Meta):
+        triggers = figures_triggers(None)
         ordering = ["sort_order", "label"]
         constraints = [
             *TenantModel.Meta.constraints,
@@ -40,6 +42,10 @@ class CaseFamilyOutcome(TenantModel):
     recorded_at = models.DateTimeField(auto_now=True)
 
     class Meta(TenantModel.Meta):
+        triggers = figures_triggers(Anchor(
+            "(SELECT min(c.closed_on) FROM cases_closure c"
+            " WHERE c.tenant_id = {r}.tenant_id AND c.case_id = {r}.case_id)",
+            ignored=("public_id", "recorded_at", "recorded_by_id")))
         ordering = ["outcome__sort_order", "id"]
         constraints = [
             *TenantModel.Meta.constraints,

@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from cases.figures_cache import Anchor, figures_triggers
 from cases.models import Case, Family
 from earlyhelp.tenancy import TenantForeignKey, TenantModel
 
@@ -22,6 +23,7 @@ class ProgrammeFramework(TenantModel):
     min_needs = models.PositiveSmallIntegerField(default=3, help_text="Needs a family must have to be claimed for.")
 
     class Meta(TenantModel.Meta):
+        triggers = figures_triggers(None)
         ordering = ["-version"]
         constraints = [
             *TenantModel.Meta.constraints,
@@ -41,6 +43,7 @@ class ProgrammeOutcome(TenantModel):
     sort_order = models.PositiveSmallIntegerField(default=0)
 
     class Meta(TenantModel.Meta):
+        triggers = figures_triggers(None)
         ordering = ["sort_order", "id"]
         constraints = [
             *TenantModel.Meta.constraints,
@@ -62,6 +65,8 @@ class Enrolment(TenantModel):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta(TenantModel.Meta):
+        triggers = figures_triggers(Anchor("{r}.enrolled_on",
+                                           ignored=("public_id", "created_at", "lead_professional_id")))
         ordering = ["-enrolled_on", "-id"]
         constraints = [
             *TenantModel.Meta.constraints,
@@ -82,6 +87,8 @@ class EnrolmentNeed(TenantModel):
     met_on = models.DateField(null=True, blank=True)
 
     class Meta(TenantModel.Meta):
+        triggers = figures_triggers(Anchor("least({r}.identified_on, {r}.met_on)", moving=("met_on",),
+                                         ignored=("public_id", "description")))
         ordering = ["outcome__sort_order", "id"]
         constraints = [
             *TenantModel.Meta.constraints,
@@ -124,6 +131,8 @@ class Claim(TenantModel):
     note = models.TextField(blank=True)
 
     class Meta(TenantModel.Meta):
+        triggers = figures_triggers(Anchor("{r}.prepared_on",
+                                           ignored=("public_id", "note", "submitted_on", "decided_on")))
         ordering = ["-prepared_on", "-id"]
         constraints = [
             *TenantModel.Meta.constraints,

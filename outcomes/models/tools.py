@@ -10,8 +10,18 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from cases.figures_cache import Anchor, figures_triggers
 from cases.models import Case, Person
 from earlyhelp.tenancy import TenantForeignKey, TenantModel
+
+# The earliest period end a reading can change (cases.figures_cache.Anchor): a pair counts in the period of its
+# end reading, and a closure counts as "with a start and an end reading" whenever they were taken, so a reading
+# can change the periods of its case's end readings and closure.
+READING_ANCHOR = (
+    "least({r}.taken_on,"
+    " (SELECT min(e.taken_on) FROM outcomes_reading e WHERE e.tenant_id = {r}.tenant_id AND e.case_id = {r}.case_id"
+    " AND e.stage = 'end'),"
+    " (SELECT min(c.closed_on) FROM cases_closure c WHERE c.tenant_id = {r}.tenant_id AND c.case_id = {r}.case_id))")
 
 
 class Subject(models.TextChoices):
@@ -39,6 +49,7 @@ class DistanceTool(TenantModel):
     description = models.TextField(blank=True)
 
     class Meta(TenantModel.Meta):
+        triggers = figures_triggers(None)
         ordering = ["name"]
         constraints = [
             *TenantModel.Meta.constraints,
@@ -61,6 +72,7 @@ class ToolVersion(TenantModel):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta(TenantModel.Meta):
+        triggers = figures_triggers(None)
         ordering = ["tool", "number"]
         constraints = [
             *TenantModel.Meta.constraints,
@@ -80,6 +92,7 @@ class ToolArea(TenantModel):
     sort_order = models.PositiveSmallIntegerField(default=0)
 
     class Meta(TenantModel.Meta):
+        triggers = figures_triggers(None)
         ordering = ["sort_order", "id"]
         constraints = [
             *TenantModel.Meta.constraints,
@@ -105,6 +118,8 @@ class Reading(TenantModel):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta(TenantModel.Meta):
+        triggers = figures_triggers(Anchor(READING_ANCHOR,
+                                           ignored=("public_id", "notes", "created_at", "recorded_by_id")))
         ordering = ["taken_on", "id"]
         indexes = [
             models.Index(fields=["tenant", "taken_on"], name="outcomes_reading_taken_idx"),
@@ -122,6 +137,9 @@ class ReadingScore(TenantModel):
     score = models.SmallIntegerField()
 
     class Meta(TenantModel.Meta):
+        triggers = figures_triggers(Anchor(
+            "coalesce((SELECT " + READING_ANCHOR.format(r="x") + " FROM outcomes_reading x"  # noqa: S608 (a constant)
+            " WHERE x.tenant_id = {r}.tenant_id AND x.id = {r}.reading_id), '-infinity'::date)"))
         ordering = ["area__sort_order", "id"]
         constraints = [
             *TenantModel.Meta.constraints,

@@ -101,7 +101,10 @@ def test_any_write_to_a_source_table_renews_the_figures(world, tenant_a, write):
             assert reading_stats(period=Q1).improving.numerator == 0  # the end reading has no scores left
 
 
-def test_a_rolled_back_write_leaves_the_cached_figures_valid(world, tenant_a):
+@pytest.mark.parametrize("role", ["owner", "application role"])
+def test_a_rolled_back_write_leaves_the_cached_figures_valid(world, tenant_a, role, request):
+    if role == "application role":
+        request.getfixturevalue("as_app_role")
     with tenant_context(tenant_a):
         before = case_stats(period=Q1)
         token = figures_cache.data_token(tenant_a.pk)
@@ -114,7 +117,10 @@ def test_a_rolled_back_write_leaves_the_cached_figures_valid(world, tenant_a):
     assert again == before and queries == 1
 
 
-def test_another_tenants_writes_leave_the_figures_cached(world, tenant_a, tenant_b):
+@pytest.mark.parametrize("role", ["owner", "application role"])
+def test_another_tenants_writes_leave_the_figures_cached(world, tenant_a, tenant_b, role, request):
+    if role == "application role":
+        request.getfixturevalue("as_app_role")
     with tenant_context(tenant_a):
         case_stats(period=Q1)
     with tenant_context(tenant_b):
@@ -136,7 +142,7 @@ def test_the_figures_depend_on_the_scope_and_period_in_their_key(world, tenant_a
 
 
 def test_the_statistics_read_only_tables_whose_writes_renew_the_token(world, tenant_a):
-    watched = {f"{app}_{name}" for app, names in figures_cache.SOURCE_TABLES.items() for name in names}
+    watched = figures_cache.source_tables()
     with tenant_context(tenant_a), CaptureQueriesContext(connection) as captured:
         for scope in ({}, {"team": world["team"]}):
             with pytest.MonkeyPatch.context() as patch:  # compute, so that every query is seen

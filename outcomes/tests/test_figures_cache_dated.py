@@ -172,7 +172,10 @@ def _programme(tenant, case, rng):
     return enrolment, outcome
 
 
-def test_served_figures_equal_fresh_counts_after_any_sequence_of_writes(world, tenant_a):
+@pytest.mark.parametrize("role", ["owner", "application role"])
+def test_served_figures_equal_fresh_counts_after_any_sequence_of_writes(world, tenant_a, role, request):
+    if role == "application role":  # row-level security applies to every write, trigger and read below
+        request.getfixturevalue("as_app_role")
     rng = random.Random(20261123)
     spider, alice = world["spider"], world["alice"]
     days = [D(2023, 12, 1) + dt.timedelta(days=n) for n in range(0, 620, 3)]
