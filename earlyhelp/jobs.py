@@ -1,0 +1,102 @@
+"""Background jobs that say they are alive: a heartbeat written while a job runs, and the rule that says a job
+has stalled (its worker died), shared by report runs and import jobs.
+
+Why a heartbeat: a worker killed outright (its main process too, e.g. by the OOM killer or a lost machine) leaves
+its late-acknowledged message unacknowledged in Redis until the broker's visibility timeout (two hours by
+default) puts it back. Rather than wait that long, the beat check (``*.checks.requeue_stalled_*``, every minute)
+queues a job again once nothing has been heard from it for a while:
+
+* a **running** job writes ``heartbeat_at`` every ``JOB_HEARTBEAT_SECONDS`` (30) from a thread of its own, on a
+  database connection of its own, so a long step (a five-year report, a 20,000-row import in one transaction)
+  keeps beating; it is stalled when no heartbeat came for ``RUNNING_JOB_STALL_MINUTES`` (2). A long job that is
+  alive is therefore never queued twice.
+* a **queued** job nobody has started (a lost message, or a worker killed before it began) is stalled after
+  ``REPORT_RUN_STALL_MINUTES`` (10): a queued job may legitimately wait behind others.
+
+With the defaults, a job whose worker is SIGKILLed is queued again within 2 + 1 minutes of its last heartbeat
+(README "Recovery after a worker dies"); the jobs themselves are idempotent, so the original message, when the
+broker eventually delivers it again, does nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+
+from django.conf import settings
+from django.db import connections
+from django.utils import timezone
+
+from .tenancy import tenant_context
+
+
+def stalled_since(*, running: bool, queued: bool, heartbeat_at, started_at, queued_at, now=None):
+    """When a job was last seen moving, if that is longer ago than its state allows (see the module doc), else
+    None. ``running`` / ``queued``: the job's state; a finished job is never stalled."""
+    now = now or timezone.now()
+    if running:
+        seen = max((t for t in (heartbeat_at, started_at) if t is not None), default=None)
+        limit = dt.timedelta(minutes=settings.RUNNING_JOB_STALL_MINUTES)
+    elif queued:
+        seen = queued_at
+        limit = dt.timedelta(minutes=settings.REPORT_RUN_STALL_MINUTES)
+    else:
+        return None
+    return seen if seen is not None and now - seen > limit else None
+
+
+class Heartbeat:
+    """While the ``with`` block runs, a thread writes ``heartbeat_at`` (and the latest ``progress`` given to
+    :meth:`progress`) on the job's row every ``every`` seconds, through a database connection of its own, so the
+    writes are seen at once even when the job's own work is one long transaction. Only a row still in one of
+    ``running_statuses`` is touched: a finished job is never brought back.
+
+    ``model`` is a tenant model with ``heartbeat_at`` and ``progress`` fields; ``tenant`` the job's tenant."""
+
+    def __init__(self, model, pk: int, tenant, *, running_statuses, every: float | None = None):
+        self.model, self.pk, self.tenant = model, pk, tenant
+        self.running_statuses = list(running_statuses)
+        self.every = settings.JOB_HEARTBEAT_SECONDS if every is None else every
+        self._stop = threading.Event()
+        self._wake = threading.Event()
+        self._progress: int | None = None
+        self._written: int | None = None
+        self._thread = threading.Thread(target=self._run, name=f"heartbeat-{model.__name__}-{pk}", daemon=True)
+
+    def progress(self, percent: int) -> None:
+        """Record how far the job has got (0-100); written by the heartbeat thread within a second."""
+        self._progress = max(0, min(100, int(percent)))
+        self._wake.set()
+
+    def __enter__(self) -> Heartbeat:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._wake.set()
+        self._thread.join(timeout=10)
+
+    def _run(self) -> None:
+        last_beat = timezone.now()
+        try:
+            while not self._stop.is_set():
+                self._wake.wait(timeout=min(1.0, self.every))
+                self._wake.clear()
+                if self._stop.is_set():
+                    break
+                due = (timezone.now() - last_beat).total_seconds() >= self.every
+                if due or self._progress != self._written:
+                    self._write()
+                    last_beat = timezone.now()
+        finally:
+            connections.close_all()  # this thread's connections only
+
+    def _write(self) -> None:
+        fields = {"heartbeat_at": timezone.now()}
+        progress = self._progress
+        if progress is not None:
+            fields["progress"] = progress
+        with tenant_context(self.tenant):
+            self.model.objects.filter(pk=self.pk, status__in=self.running_statuses).update(**fields)
+        self._written = progress
