@@ -271,7 +271,7 @@ def test_a_return_import_killed_mid_import_completes_once_after_the_restart(work
     def finished():
         with tenant_context(tenant_a):
             current = ReturnImportJob.objects.get(pk=job.pk)
-        return current if current.status != ReturnImportJob.Status.QUEUED else None
+        return current if current.is_finished else None
 
     job = _wait(finished, "the import to finish after the restart", second.log)
     assert job.status == ReturnImportJob.Status.DONE, job.problems
