@@ -4,7 +4,7 @@ id through the scoped managers (another tenant's object is not found: 404); role
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -166,7 +166,8 @@ def case_detail(request, public_id):
     page = selectors.case_page(case=case)
     if any(e.kind == "note" for e in page["timeline"]):  # significant notes are shown on the chronology
         record_event(action="case_notes.viewed", actor=request.user, obj=case, detail={"significant_only": True})
-    return render(request, "cases/case_detail.html", {"case": case, **page})
+    return render(request, "cases/case_detail.html", {
+        "case": case, **page, "can_audit": services.case_file_audit_refusal(request.membership, case) is None})
 
 
 def _case_record_view(form_class, title: str, save, *, capability: str = EDIT, success: str = "Saved.",
@@ -280,9 +281,17 @@ feedback_record = _case_record_view(forms.FeedbackForm, "Record 'How was it for 
 def _audit(case, form, request):
     data = form.cleaned_data
     grades = {area: data[area] for area in forms.CaseFileAudit.AREAS}
-    services.case_file_audit_record(case=case, auditor=request.user, audited_on=data["audited_on"], grades=grades,
+    services.case_file_audit_record(case=case, by=request.membership, audited_on=data["audited_on"], grades=grades,
                                     comments=data["comments"])
 
 
-case_file_audit = _case_record_view(forms.CaseFileAuditForm, "Audit the case file", _audit,
+def _may_audit(case, request):
+    """403 on the form too (not only on saving) for a manager outside the case's team, or its own case."""
+    refusal = services.case_file_audit_refusal(request.membership, case)
+    if refusal:
+        raise PermissionDenied(refusal)
+    return {}
+
+
+case_file_audit = _case_record_view(forms.CaseFileAuditForm, "Audit the case file", _audit, prepare=_may_audit,
                                     capability=Capability.AUDIT_CASE_FILES, success="Case file audit recorded.")
