@@ -7,6 +7,7 @@ app_name = "cases"
 urlpatterns = [
     path("", views.caseload, name="caseload"),
     path("team/", views.team_view, name="team"),
+    path("audit-grades/", views.audit_grades, name="audit-grades"),
     path("referrals/", views.referral_list, name="referrals"),
     path("referrals/new/", views.referral_new, name="referral-new"),
     path("referrals/<uuid:public_id>/", views.referral_detail, name="referral"),

@@ -110,6 +110,16 @@ def _service(tenant, member):
     return service
 
 
+def _import_job(tenant, member):
+    from commissioning.models import ReturnImportJob
+
+    service = _service(tenant, member)
+    with tenant_context(tenant):
+        return ReturnImportJob.objects.create(service=service, fy_start_year=2014, quarter_number=1,
+                                              filename="q1.csv", data=b"", requested_by=_user(member, tenant,
+                                                                                              Role.COMMISSIONER))
+
+
 def _kpi(tenant, member):
     service = _service(tenant, member)
     with tenant_context(tenant):
@@ -326,7 +336,10 @@ SWEEP: dict[str, Entry] = {
     "cases:taf-add": Entry(CASE_EDITORS, make=_case),
     "cases:close": Entry(CASE_EDITORS, make=_case),
     "cases:feedback": Entry(CASE_EDITORS, make=_case),
-    "cases:audit": Entry({Role.AUDITOR}, make=_case),
+    # A team manager audits the case files of their own teams only (cases.services.case_file_audit_refusal): the
+    # sweep's manager manages no team of the case, so 403; their own team's case: cases/tests/test_views.py.
+    "cases:audit": Entry({Role.AUDITOR, Role.TEAM_MANAGER}, make=_case, per_role={Role.TEAM_MANAGER: {403}}),
+    "cases:audit-grades": Entry(STATS_VIEWERS),
     "access-log": Entry({Role.AUDITOR, Role.TENANT_ADMIN}),
     "cases:data-protection": Entry(DATA_PROTECTION),
     "cases:subject-access": Entry(DATA_PROTECTION, make=_person),
@@ -393,6 +406,8 @@ SWEEP: dict[str, Entry] = {
     "commissioning:return-template": Entry(
         VIEWERS | {Role.PROVIDER}, make=_service, per_role=PROVIDER_NOT_LINKED,
         kwargs=lambda o: {"service_id": o.public_id, "quarter": "2014-q1", "file_format": "csv"}),
+    "commissioning:import-job": Entry(VIEWERS | {Role.PROVIDER}, make=_import_job, per_role=PROVIDER_NOT_LINKED,
+                                      kwargs=lambda o: {"job_id": o.public_id}),
     "commissioning:return-action": Entry(SUBMITTERS, method="post", make=_return, per_role=PROVIDER_NOT_LINKED,
                                          kwargs=lambda o: {"return_id": o.public_id, "action": "submit"}),
     "outcomes:dashboard": Entry(STATS_VIEWERS),

@@ -44,10 +44,13 @@ def worker():
 
 
 def _forget_connections(app):
+    from kombu import pools
+
     if app._pool is not None:
         app._pool.force_close_all()
     app._pool = None
     app.amqp._producer_pool = None
+    pools.reset()  # kombu's global producer pools would hand a later test the pool closed above
 
 
 def test_a_worker_renders_a_report_run_queued_on_commit(worker, tenant_a, member):

@@ -22,6 +22,7 @@ from .casework import (
     taf_member_add,
     team_view,
 )
+from .audits import audit_grades
 from .data_protection import data_protection, subject_access
 from .importing import case_import, case_import_template
 from .practice import (
@@ -44,6 +45,7 @@ from .practice import (
 )
 
 __all__ = [
+    "audit_grades",
     "data_protection",
     "subject_access",
     "assessment_complete",

@@ -9,13 +9,16 @@ from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 
 from earlyhelp.audit import record_event
 from earlyhelp.forms import show_service_errors
+from earlyhelp.periods import FinancialYear
 from earlyhelp.permissions import Capability, require_capability
 
-from .. import forms, selectors, services
+from .. import forms, selectors, services, stats
 from ..models import Assessment, Person, Plan, PlanAction
+from .audits import audit_tables
 
 VIEW = Capability.VIEW_CHILD_RECORDS
 EDIT = Capability.EDIT_CHILD_RECORDS
@@ -53,9 +56,12 @@ def team_view(request):
     workers, load = selectors.team_overview(membership=request.membership)
     drifting = [c for c in load.cases if c.assessment_drift or c.review_overdue]
     overdue = [c for c in load.cases if c.supervision_overdue and c.lead_professional_id]
+    year = FinancialYear.containing(timezone.localdate(), request.tenant.financial_year_start_month)
+    audits = stats.audit_stats(period=year, teams=request.membership.teams.all())
     return render(request, "cases/team.html", {"workers": workers, "load": load, "drifting_cases": drifting,
                                                "unallocated": selectors.unallocated(load),
-                                               "supervision_overdue": overdue})
+                                               "supervision_overdue": overdue, "audit_year": year,
+                                               **audit_tables(audits, request.tenant)})
 
 
 # Referrals ---------------------------------------------------------------------------------------------------
