@@ -17,6 +17,7 @@ urlpatterns = [
     path("tasks/", views.task_list, name="tasks"),
     path("import/", views.case_import, name="import"),
     path("import/template/", views.case_import_template, name="import-template"),
+    path("import/<uuid:job_id>/", views.case_import_job, name="import-job"),
     path("data-protection/", views.data_protection, name="data-protection"),
     path("data-protection/people/<uuid:public_id>/", views.subject_access, name="subject-access"),
     path("<uuid:public_id>/", views.case_detail, name="case"),

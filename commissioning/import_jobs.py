@@ -13,11 +13,10 @@ transaction (a thread with its own connection), so a long import that is alive i
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection
 from django.utils import timezone
 
 from earlyhelp.audit import record_event
-from earlyhelp.jobs import Heartbeat
+from earlyhelp.jobs import Heartbeat, job_begin, job_lock, jobs_requeue_stalled
 from earlyhelp.models import Membership
 from earlyhelp.periods import Quarter
 from earlyhelp.tasks import enqueue
@@ -26,7 +25,6 @@ from earlyhelp.tenancy import tenant_context
 from . import returns_io, services
 from .models import CommissionedService, ReturnImportJob
 
-MAX_AUTOMATIC_ATTEMPTS = 3
 _JOB_LOCK_NAMESPACE = 0x4944  # "ID": advisory locks of import jobs
 
 
@@ -56,23 +54,15 @@ def _problem(p) -> dict:
 
 def return_import_job_execute(*, tenant, job_id: int) -> ReturnImportJob | None:
     """Run one queued import: idempotent and safe to deliver twice (see the module doc)."""
-    with tenant_context(tenant):  # the attempt and the heartbeat are committed even if this worker dies below
-        job = ReturnImportJob.objects.select_for_update().filter(pk=job_id).first()
-        if job is None or job.is_finished:
-            return job
-        job.status = ReturnImportJob.Status.RUNNING
-        job.attempts += 1
-        job.started_at = job.heartbeat_at = timezone.now()
-        job.progress = 5
-        job.save(update_fields=["status", "attempts", "started_at", "heartbeat_at", "progress"])
+    if job_begin(ReturnImportJob, tenant=tenant, job_id=job_id) is None:
+        return ReturnImportJob.objects.filter(pk=job_id).first()
     with Heartbeat(ReturnImportJob, job_id, tenant, running_statuses=[ReturnImportJob.Status.RUNNING]) as beat:
         return _import(tenant, job_id, beat)
 
 
 def _import(tenant, job_id: int, beat: Heartbeat) -> ReturnImportJob:
     with tenant_context(tenant):  # one transaction: the values, the revision, the audit event and "done"
-        with connection.cursor() as cursor:  # a second delivery waits here, then finds the job finished
-            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_JOB_LOCK_NAMESPACE, job_id % 2**31])
+        job_lock(_JOB_LOCK_NAMESPACE, job_id)  # a second delivery waits here, then finds the job finished
         job = ReturnImportJob.objects.select_related("service").get(pk=job_id)
         if job.is_finished:
             return job
@@ -101,34 +91,9 @@ def _import(tenant, job_id: int, beat: Heartbeat) -> ReturnImportJob:
 
 def return_import_jobs_requeue_stalled(*, now=None) -> dict:
     """The current tenant's stalled import jobs (a worker killed outright, a lost queue message; see
-    ``earlyhelp.jobs``): queued again, or failed with the reason once attempted ``MAX_AUTOMATIC_ATTEMPTS`` times.
-    Run by beat every minute; ``now`` is the check's clock (tests move it)."""
+    ``earlyhelp.jobs``): queued again, or failed with the reason after three attempts. Run by beat every minute;
+    ``now`` is the check's clock (tests move it)."""
     from .tasks import import_return_file
 
-    requeued = failed = 0
-    candidates = ReturnImportJob.objects.select_for_update(skip_locked=True).filter(
-        status__in=[ReturnImportJob.Status.QUEUED, ReturnImportJob.Status.RUNNING])
-    for job in candidates:
-        if job.stalled_since(now) is None:
-            continue
-        if job.attempts >= MAX_AUTOMATIC_ATTEMPTS:
-            job.status = ReturnImportJob.Status.FAILED
-            job.problems = [{"row": 0, "column": "", "message": (
-                f"The import worker stopped {job.attempts} times while importing this file. Nothing was saved: "
-                "upload it again, and tell your system administrator if it happens again.")}]
-            job.data = b""
-            job.finished_at = timezone.now()
-            job.save(update_fields=["status", "problems", "data", "finished_at"])
-            record_event(action="return_import.failed", actor_label="stalled-job check", obj=job,
-                         detail={"error": "stalled", "attempts": job.attempts})
-            failed += 1
-            continue
-        job.status = ReturnImportJob.Status.QUEUED
-        job.queued_at = timezone.now()
-        job.progress = 0
-        job.save(update_fields=["status", "queued_at", "progress"])
-        record_event(action="return_import.requeued", actor_label="stalled-job check", obj=job,
-                     detail={"attempts": job.attempts})
-        enqueue(import_return_file, job.tenant_id, job.pk)
-        requeued += 1
-    return {"requeued": requeued, "failed": failed}
+    return jobs_requeue_stalled(ReturnImportJob, task=import_return_file, now=now, action="return_import",
+                                what="import")

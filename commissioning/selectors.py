@@ -23,8 +23,8 @@ from .models import (
     Provider,
     ProviderApiClient,
     ProviderMembership,
-    ReturnStatus,
     ReturnImportJob,
+    ReturnStatus,
     ServiceReview,
 )
 

@@ -100,3 +100,71 @@ class Heartbeat:
         with tenant_context(self.tenant):
             self.model.objects.filter(pk=self.pk, status__in=self.running_statuses).update(**fields)
         self._written = progress
+
+
+# ---------------------------------------------------------------------------------------------------- import jobs
+# The steps every queued import job shares (``commissioning.import_jobs``, ``cases.import_jobs``). A job model has
+# ``Status`` with QUEUED, RUNNING and FAILED, ``FINISHED`` (the final statuses), and the fields ``attempts``,
+# ``progress``, ``problems``, ``data``, ``queued_at``, ``started_at``, ``heartbeat_at`` and ``finished_at``.
+
+MAX_AUTOMATIC_ATTEMPTS = 3
+
+
+def job_begin(model, *, tenant, job_id: int):
+    """Mark a delivery's attempt (committed at once, so it counts even if the worker dies next): the job is then
+    running with a fresh heartbeat. Returns the job, or None when it is gone or already finished."""
+    with tenant_context(tenant):
+        job = model.objects.select_for_update().filter(pk=job_id).first()
+        if job is None or job.status in model.FINISHED:
+            return None
+        job.status = model.Status.RUNNING
+        job.attempts += 1
+        job.started_at = job.heartbeat_at = timezone.now()
+        job.progress = 5
+        job.save(update_fields=["status", "attempts", "started_at", "heartbeat_at", "progress"])
+        return job
+
+
+def job_lock(namespace: int, job_id: int) -> None:
+    """Inside the job's transaction: wait for any other delivery of the same job to finish (an advisory lock held
+    until the transaction ends), so that two deliveries never import twice."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [namespace, job_id % 2**31])
+
+
+def jobs_requeue_stalled(model, *, task, now=None, action: str, what: str) -> dict:
+    """The current tenant's stalled jobs of ``model`` (see :func:`stalled_since`): queued again with ``task``, or
+    failed with the reason once attempted ``MAX_AUTOMATIC_ATTEMPTS`` times. ``action`` prefixes the audit events
+    (``<action>.requeued``/``.failed``); ``what`` names the job for people ("import")."""
+    from .audit import record_event
+    from .tasks import enqueue
+
+    requeued = failed = 0
+    candidates = model.objects.select_for_update(skip_locked=True).filter(
+        status__in=[model.Status.QUEUED, model.Status.RUNNING])
+    for job in candidates:
+        if job.stalled_since(now) is None:
+            continue
+        if job.attempts >= MAX_AUTOMATIC_ATTEMPTS:
+            job.status = model.Status.FAILED
+            job.problems = [{"row": 0, "column": "", "message": (
+                f"The {what} worker stopped {job.attempts} times while importing this file. Nothing was saved: "
+                "upload it again, and tell your system administrator if it happens again.")}]
+            job.data = b""
+            job.finished_at = timezone.now()
+            job.save(update_fields=["status", "problems", "data", "finished_at"])
+            record_event(action=f"{action}.failed", actor_label="stalled-job check", obj=job,
+                         detail={"error": "stalled", "attempts": job.attempts})
+            failed += 1
+            continue
+        job.status = model.Status.QUEUED
+        job.queued_at = timezone.now()
+        job.progress = 0
+        job.save(update_fields=["status", "queued_at", "progress"])
+        record_event(action=f"{action}.requeued", actor_label="stalled-job check", obj=job,
+                     detail={"attempts": job.attempts})
+        enqueue(task, job.tenant_id, job.pk)
+        requeued += 1
+    return {"requeued": requeued, "failed": failed}

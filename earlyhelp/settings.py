@@ -269,6 +269,10 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "commissioning.checks.requeue_stalled_import_jobs_for_every_tenant",
         "schedule": crontab(minute="*"),
     },
+    "cases-requeue-stalled-imports": {
+        "task": "cases.checks.requeue_stalled_import_jobs_for_every_tenant",
+        "schedule": crontab(minute="*"),
+    },
     # The dashboard's figures recounted after the records change, so the page opens from the figures cache.
     "outcomes-warm-dashboard-figures": {
         "task": "outcomes.tasks.warm_dashboard_figures_for_every_tenant",

@@ -96,23 +96,23 @@ def test_the_team_managers_page_counts_their_teams_audits_only(tenant_a, audited
     assert "2<br><span class=\"govuk-body-s\">67%</span>" in page  # good: 2 of 3
 
 
-def test_the_audit_statistics_api_suppresses_small_counts_unless_exempt(tenant_a, audited, make_api_client,
-                                                                         bearer):
+def test_the_audit_statistics_api_suppresses_small_counts_unless_exempt(tenant_a, audited, request):
     first, _ = audited
-    _, token = make_api_client(tenant_a, scopes=["stats:read"])
-    body = bearer(token).get("/api/v1/stats/audits/", {"period": "2024/25"}).json()
+    new_client, as_client = (request.getfixturevalue(name) for name in ("make_api_client", "bearer"))
+    _, token = new_client(tenant_a, scopes=["stats:read"])
+    body = as_client(token).get("/api/v1/stats/audits/", {"period": "2024/25"}).json()
     assert body["disclosure"]["applied"] is True and body["area"] == "overall"
     assert body["total"] == {"label": "All audits", "audited": 8,
                              "grades": {"outstanding": "c", "good": "c", "requires_improvement": "c",
                                         "inadequate": "c"}}
     assert [s["code"] for s in body["scale"]] == ["outstanding", "good", "requires_improvement", "inadequate"]
-    _, token = make_api_client(tenant_a, scopes=["stats:read", "stats:exempt"])
-    body = bearer(token).get("/api/v1/stats/audits/", {"period": "2024/25", "team": str(first.team.public_id),
+    _, token = new_client(tenant_a, scopes=["stats:read", "stats:exempt"])
+    body = as_client(token).get("/api/v1/stats/audits/", {"period": "2024/25", "team": str(first.team.public_id),
                                                        "area": "overall"}).json()
     assert body["total"]["audited"] == 6 and body["total"]["grades"]["good"] == 3
     assert [(q["label"], q["audited"]) for q in body["by_quarter"]] == [
         ("2024/25 Q1", 3), ("2024/25 Q2", 2), ("2024/25 Q3", 0), ("2024/25 Q4", 1)]
-    assert bearer(token).get("/api/v1/stats/audits/", {"period": "2024/25", "area": "colour"}).status_code == 400
+    assert as_client(token).get("/api/v1/stats/audits/", {"period": "2024/25", "area": "colour"}).status_code == 400
 
 
 def _report(tenant, *, public: bool):

@@ -120,6 +120,14 @@ def _import_job(tenant, member):
                                                                                               Role.COMMISSIONER))
 
 
+def _case_import_job(tenant, member):
+    from cases.models import CaseImportJob
+
+    with tenant_context(tenant):
+        return CaseImportJob.objects.create(filename="cases.csv", data=b"",
+                                            requested_by=_user(member, tenant, Role.TEAM_MANAGER))
+
+
 def _kpi(tenant, member):
     service = _service(tenant, member)
     with tenant_context(tenant):
@@ -347,6 +355,8 @@ SWEEP: dict[str, Entry] = {
     # The migration import has no object in its URL: another tenant's teams and codes are simply unknown to it
     # (cases/tests/test_import.py).
     "cases:import": Entry({Role.TEAM_MANAGER, Role.TENANT_ADMIN}),
+    "cases:import-job": Entry({Role.TEAM_MANAGER, Role.TENANT_ADMIN}, make=_case_import_job,
+                              kwargs=lambda o: {"job_id": o.public_id}),
     "cases:import-template": Entry({Role.TEAM_MANAGER, Role.TENANT_ADMIN}),
     "cases:referral-consent": Entry(CASE_EDITORS, make=_referral),
     "cases:consent": Entry(CASE_EDITORS, make=_case),

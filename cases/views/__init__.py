@@ -1,5 +1,6 @@
 """Casework pages, thin over ``cases.selectors`` and ``cases.services``."""
 
+from .audits import audit_grades
 from .casework import (
     assessment_complete,
     assessment_start,
@@ -22,9 +23,8 @@ from .casework import (
     taf_member_add,
     team_view,
 )
-from .audits import audit_grades
 from .data_protection import data_protection, subject_access
-from .importing import case_import, case_import_template
+from .importing import case_import, case_import_job, case_import_template
 from .practice import (
     case_allocate,
     case_notes,
@@ -55,6 +55,7 @@ __all__ = [
     "case_detail",
     "case_file_audit",
     "case_import",
+    "case_import_job",
     "case_import_template",
     "case_notes",
     "case_open",
