@@ -55,7 +55,8 @@ def _problem(p) -> dict:
 def return_import_job_execute(*, tenant, job_id: int) -> ReturnImportJob | None:
     """Run one queued import: idempotent and safe to deliver twice (see the module doc)."""
     if job_begin(ReturnImportJob, tenant=tenant, job_id=job_id) is None:
-        return ReturnImportJob.objects.filter(pk=job_id).first()
+        with tenant_context(tenant):
+            return ReturnImportJob.objects.filter(pk=job_id).first()
     with Heartbeat(ReturnImportJob, job_id, tenant, running_statuses=[ReturnImportJob.Status.RUNNING]) as beat:
         return _import(tenant, job_id, beat)
 
