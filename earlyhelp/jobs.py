@@ -21,6 +21,7 @@ broker eventually delivers it again, does nothing.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import threading
 
 from django.conf import settings
@@ -28,6 +29,8 @@ from django.db import connections
 from django.utils import timezone
 
 from .tenancy import tenant_context
+
+logger = logging.getLogger(__name__)
 
 
 def stalled_since(*, running: bool, queued: bool, heartbeat_at, started_at, queued_at, now=None):
@@ -87,7 +90,10 @@ class Heartbeat:
                     break
                 due = (timezone.now() - last_beat).total_seconds() >= self.every
                 if due or self._progress != self._written:
-                    self._write()
+                    try:
+                        self._write()
+                    except Exception:  # noqa: BLE001 - a missed beat must not stop the job; the next one retries
+                        logger.warning("heartbeat of %s %s not written", self.model.__name__, self.pk, exc_info=True)
                     last_beat = timezone.now()
         finally:
             connections.close_all()  # this thread's connections only
