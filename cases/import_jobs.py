@@ -18,7 +18,7 @@ from earlyhelp.audit import record_event
 from earlyhelp.jobs import Heartbeat, job_begin, job_lock, jobs_requeue_stalled
 from earlyhelp.models import Membership
 from earlyhelp.permissions import Capability, has_capability
-from earlyhelp.spreadsheets import MAX_UPLOAD_BYTES
+from earlyhelp.spreadsheets import check_upload
 from earlyhelp.tasks import enqueue
 from earlyhelp.tenancy import tenant_context
 
@@ -34,13 +34,14 @@ def _require_importer(membership) -> None:
 
 
 def case_import_request(*, by: Membership, data: bytes, filename: str) -> CaseImportJob:
-    """Queue a migration import file for a worker, once this transaction commits. Who may import and the file's
-    size are checked now; its rows are read and checked by the worker."""
+    """Queue a migration import file for a worker, once this transaction commits. Who may import and the
+    file-level checks (size, type, zip bomb) are done now; its rows are read and checked by the worker."""
     from .tasks import import_case_records_file
 
     _require_importer(by)
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise ValidationError(f"The file is larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB")
+    problems = check_upload(data, filename)
+    if problems:
+        raise ValidationError([p.message for p in problems])
     job = CaseImportJob.objects.create(filename=filename[:255], data=data, requested_by=by.user,
                                        queued_at=timezone.now())
     record_event(action="case_import.queued", actor=by.user, obj=job, detail={"bytes": len(data)})

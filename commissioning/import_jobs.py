@@ -30,15 +30,16 @@ _JOB_LOCK_NAMESPACE = 0x4944  # "ID": advisory locks of import jobs
 
 def return_import_request(*, by: Membership, service: CommissionedService, quarter: Quarter, data: bytes,
                           filename: str) -> ReturnImportJob:
-    """Queue a return file for import by a worker, once this transaction commits. Who may upload, the file's
-    size and whether the return can still change are checked now, so the person sees those answers at once;
-    the file's rows are read and validated by the worker."""
+    """Queue a return file for import by a worker, once this transaction commits. Who may upload, whether the
+    return can still change and the file-level checks (size, type, zip bomb) are done now, so the person sees
+    those answers at once; the file's rows are read and validated by the worker."""
     from .tasks import import_return_file
 
     services._require_submitter(by, service)
     services._require_editable(service, quarter)
-    if len(data) > returns_io.MAX_UPLOAD_BYTES:
-        raise ValidationError(f"The file is larger than {returns_io.MAX_UPLOAD_BYTES // (1024 * 1024)} MB")
+    problems = returns_io.check_upload(data, filename)
+    if problems:
+        raise ValidationError([p.message for p in problems])
     job = ReturnImportJob.objects.create(service=service, fy_start_year=quarter.start_year,
                                          quarter_number=quarter.number, filename=filename[:255], data=data,
                                          requested_by=by.user, queued_at=timezone.now())

@@ -124,6 +124,12 @@ def read_upload(data: bytes, filename: str) -> ReadResult:
                                     xlsx_max_unpacked=XLSX_MAX_UNCOMPRESSED_BYTES)
 
 
+def check_upload(data: bytes, filename: str) -> list[Problem]:
+    """The problems of a return file found without reading its rows (``earlyhelp.spreadsheets.check_upload``)."""
+    return spreadsheets.check_upload(data, filename, max_bytes=MAX_UPLOAD_BYTES, xlsx_max_entries=XLSX_MAX_ENTRIES,
+                                     xlsx_max_unpacked=XLSX_MAX_UNCOMPRESSED_BYTES)
+
+
 # ---------------------------------------------------------------------------------------------------- validating
 
 

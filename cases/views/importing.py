@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
@@ -32,8 +33,12 @@ def case_import(request):
             if upload.size > MAX_UPLOAD_BYTES:
                 problems = [Problem(0, "", f"The file is larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB")]
             elif upload.size > settings.IMPORT_BACKGROUND_BYTES:  # a worker imports it; the page shows progress
-                job = case_import_request(by=request.membership, data=upload.read(), filename=upload.name)
-                return redirect("cases:import-job", job_id=job.public_id)
+                try:
+                    job = case_import_request(by=request.membership, data=upload.read(), filename=upload.name)
+                except ValidationError as error:
+                    problems = [Problem(0, "", m) for m in error.messages]
+                else:
+                    return redirect("cases:import-job", job_id=job.public_id)
             else:
                 outcome = services.case_records_import(data=upload.read(), filename=upload.name, actor=request.user)
                 problems = outcome.problems

@@ -163,3 +163,11 @@ def test_the_progress_page_shows_the_percentage(tenant_a, commissioner, steps, s
         ReturnImportJob.objects.filter(pk=job.pk).update(progress=47)
     page = sign_in(commissioner.user).get(reverse("commissioning:import-job", args=[job.public_id])).content.decode()
     assert re.search(r"Progress: 47%", page) and "Importing" in page and 'http-equiv="refresh"' in page
+
+
+@override_settings(IMPORT_BACKGROUND_BYTES=100)
+def test_a_large_file_that_is_not_a_return_file_is_refused_at_once_without_a_job(commissioner, steps, sign_in):
+    url = reverse("commissioning:return-upload", args=[steps.public_id, "2014-q1"])
+    response = sign_in(commissioner.user).post(url, {"file": SimpleUploadedFile("q1.pdf", b"%PDF-1.4" + b"x" * 500)})
+    assert response.status_code == 400 and "The file must be a CSV or XLSX" in response.content.decode()
+    assert not ReturnImportJob.all_tenants.exists()
