@@ -325,4 +325,29 @@ def _casework(tenant, rng, today, cases, case_meta, levels, reasons, users, day)
                                     audited_on=min(case.opened_on + dt.timedelta(days=60), today),
                                     comments="Sampled in the monthly audit.",
                                     **{area: rng.choice(grades[:3]) for area in CaseFileAudit.AREAS}))
+    audits.extend(_quality_audits(tenant, today, cases, users))
     CaseFileAudit.objects.bulk_create(audits)
+
+
+def _quality_audits(tenant, today, cases, users) -> list[CaseFileAudit]:
+    """The monthly case file audit over the past year, enough for the grades to show by team, locality and
+    quarter (the officer's page, the statistics API and the report section): about one case in four, each
+    audited once by the auditor or, for a case of the manager's own teams that the manager does not hold, by
+    the team manager. Grades across the whole scale, mostly good. A random source of its own, so the rest of the
+    demo's records stay as they were."""
+    import random
+
+    rng = random.Random(f"{tenant.slug}-case-file-audits")
+    grades = [g for g, _ in CaseFileAudit.Grade.choices]
+    weights = [2, 6, 3, 1]  # outstanding, good, requires improvement, inadequate
+    manager = users.get("manager")
+    manager_teams = set(manager.memberships.get().teams.values_list("pk", flat=True)) if manager else set()
+    made = []
+    for case in rng.sample(cases, len(cases) // 4):
+        audited_on = min(case.opened_on + dt.timedelta(days=rng.randint(30, 200)), today)
+        own_team = manager is not None and case.team_id in manager_teams and case.lead_professional_id != manager.pk
+        made.append(CaseFileAudit(
+            tenant=tenant, case=case, auditor=manager if own_team and rng.random() < 0.5 else users["auditor"],
+            audited_on=audited_on, comments="Sampled in the monthly audit.",
+            **{area: rng.choices(grades, weights)[0] for area in CaseFileAudit.AREAS}))
+    return made

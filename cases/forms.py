@@ -7,7 +7,8 @@ import datetime as dt
 from django import forms
 
 from commissioning.models import CommissionedService
-from earlyhelp.models import Membership, Team, User
+from earlyhelp.models import Locality, Membership, Team, User
+from earlyhelp.periods import FinancialYear
 from earlyhelp.permissions import Role
 
 from .models import (
@@ -390,3 +391,24 @@ class CaseImportForm(GovukForm):
         label="Import file (CSV or XLSX)", help_text="At most 5 MB. The first row holds the column names.",
         widget=forms.ClearableFileInput(attrs={"class": "govuk-file-upload", "accept": ".csv,.xlsx"}),
     )
+
+
+class AuditGradesForm(GovukForm):
+    """The financial year, scope and audited area of the case file audit grades page."""
+
+    year = forms.ChoiceField(label="Financial year", required=False)
+    team = forms.ModelChoiceField(queryset=Team.objects.none(), required=False, label="Team",
+                                  empty_label="All teams")
+    locality = forms.ModelChoiceField(queryset=Locality.objects.none(), required=False, label="Locality",
+                                      empty_label="All localities")
+    area = forms.ChoiceField(label="Area graded", initial="overall", required=False,
+                             choices=[(a, str(CaseFileAudit._meta.get_field(a).verbose_name).capitalize())
+                                      for a in CaseFileAudit.AREAS])
+    querysets = {"team": lambda: Team.objects.order_by("name"), "locality": lambda: Locality.objects.order_by("name")}
+
+    def __init__(self, *args, latest: FinancialYear, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.years = {str(y.start_year): y for y in (FinancialYear(latest.start_year - i, latest.fy_start_month)
+                                                       for i in range(6))}
+        self.fields["year"].choices = [(k, str(y)) for k, y in self.years.items()]
+        self.fields["year"].initial = str(latest.start_year)

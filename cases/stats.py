@@ -21,7 +21,17 @@ from earlyhelp.periods import FinancialYear, Quarter
 from earlyhelp.tenancy import current_tenant
 
 from . import figures_cache
-from .models import Assessment, Case, Closure, ClosureReason, Feedback, Intervention, Referral, StepChange
+from .models import (
+    Assessment,
+    Case,
+    CaseFileAudit,
+    Closure,
+    ClosureReason,
+    Feedback,
+    Intervention,
+    Referral,
+    StepChange,
+)
 
 
 @dataclass(frozen=True)
@@ -303,3 +313,83 @@ def _intervention_stats(out: list[CaseStats], cases, in_scope: dict, bounds: lis
     })
     for i, stats in enumerate(out):
         stats.cases_with_service_put_in_place = Rate(counts[f"put_in_place_p{i}"], counts[f"base_p{i}"])
+
+
+# ---------------------------------------------------------------------------------------------------- case file audits
+
+
+@dataclass(frozen=True)
+class AuditGrades:
+    """Case file audits of one group (a team, a locality, a quarter, or all): ``audited`` is the base, and
+    ``grades`` how many of them were given each grade of the scale (``CaseFileAudit.Grade``, best first), zeros
+    included. A rate (e.g. the share judged good or outstanding) is worked out at presentation."""
+
+    label: str
+    audited: int
+    grades: dict[str, int]
+
+    def at_least_good(self) -> Rate:
+        good = (CaseFileAudit.Grade.OUTSTANDING, CaseFileAudit.Grade.GOOD)
+        return Rate(sum(self.grades[g] for g in good), self.audited)
+
+
+@dataclass
+class AuditStats:
+    """Case file audits dated in ``start``..``end``, graded on ``area`` (``CaseFileAudit.AREAS``; the overall
+    judgement by default): every audit in ``total``, and the same audits split by team, by locality (the case's)
+    and by quarter of the audit date. A team or locality with no audit in the period is left out."""
+
+    start: dt.date
+    end: dt.date
+    area: str
+    total: AuditGrades
+    by_team: list[AuditGrades]
+    by_locality: list[AuditGrades]
+    by_quarter: list[AuditGrades]
+
+
+GRADES = list(CaseFileAudit.Grade.values)
+
+
+def _grade_counts(area: str) -> dict:
+    counts = {"audited": Count("id")}
+    for grade in GRADES:
+        counts[grade] = Count("id", filter=Q(**{area: grade}))
+    return counts
+
+
+def _grades(label: str, row: dict) -> AuditGrades:
+    return AuditGrades(label=label, audited=row["audited"], grades={g: row[g] for g in GRADES})
+
+
+def audit_stats(*, period, team: Team | None = None, locality: Locality | None = None, teams=None,
+                area: str = "overall") -> AuditStats:
+    """Grades of the case file audits dated in ``period`` (a Quarter, a FinancialYear or a ``(start, end)`` pair),
+    optionally of one team's or locality's cases, or of the cases of ``teams`` (a team manager's). Counts only:
+    no child, case or auditor is named."""
+    if area not in CaseFileAudit.AREAS:
+        raise ValueError(f"{area!r} is not an audited area ({', '.join(CaseFileAudit.AREAS)})")
+    start, end = period_bounds(period)
+    audits = CaseFileAudit.objects.filter(audited_on__range=(start, end))
+    if team is not None:
+        audits = audits.filter(case__team=team)
+    if locality is not None:
+        audits = audits.filter(case__locality=locality)
+    if teams is not None:
+        audits = audits.filter(case__team__in=teams)
+    counts = _grade_counts(area)
+    total = _grades("All audits", audits.aggregate(**counts))
+    by_team = [_grades(row["case__team__name"], row) for row in
+               audits.values("case__team__name").annotate(**counts).order_by("case__team__name")]
+    by_locality = [_grades(row["case__locality__name"] or "No locality", row) for row in
+                   audits.values("case__locality__name").annotate(**counts).order_by("case__locality__name")]
+    tenant = current_tenant()
+    quarters = quarters_between(start, end, tenant.financial_year_start_month if tenant else 4)
+    per_quarter = audits.aggregate(**{
+        f"{i}_{name}": Count("id", filter=Q(audited_on__range=(q.start, q.end)) & (
+            Q() if name == "audited" else Q(**{area: name})))
+        for i, q in enumerate(quarters) for name in ["audited", *GRADES]})
+    by_quarter = [_grades(str(q), {name: per_quarter[f"{i}_{name}"] for name in ["audited", *GRADES]})
+                  for i, q in enumerate(quarters)]
+    return AuditStats(start=start, end=end, area=area, total=total, by_team=by_team, by_locality=by_locality,
+                      by_quarter=by_quarter)

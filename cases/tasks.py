@@ -35,3 +35,27 @@ def apply_retention(tenant, today: str | None = None) -> dict:
 def apply_retention_for_every_tenant() -> int:
     """Beat's nightly entry point: one retention task per tenant, each in its own tenant's context."""
     return queue_for_every_tenant(apply_retention)
+
+
+@tenant_task(name="cases.tasks.import_case_records_file", one_transaction=False, acks_late=True,
+             reject_on_worker_lost=True)
+def import_case_records_file(tenant, job_id: int) -> str:
+    """Import a queued migration file (idempotent: a redelivered task imports it once)."""
+    from .import_jobs import case_import_job_execute
+
+    job = case_import_job_execute(tenant=tenant, job_id=job_id)
+    return job.status if job else "missing"
+
+
+@tenant_task(name="cases.checks.requeue_stalled_import_jobs")
+def requeue_stalled_case_import_jobs(tenant) -> dict:
+    """Queue again (or fail, after three attempts) ``tenant``'s case import jobs whose worker died."""
+    from .import_jobs import case_import_jobs_requeue_stalled
+
+    return case_import_jobs_requeue_stalled()
+
+
+@shared_task(name="cases.checks.requeue_stalled_import_jobs_for_every_tenant")
+def requeue_stalled_case_import_jobs_for_every_tenant() -> int:
+    """Beat's entry point, every minute: one check per tenant, each in its own tenant's context."""
+    return queue_for_every_tenant(requeue_stalled_case_import_jobs)

@@ -7,6 +7,7 @@ checked with ``zipfile`` before openpyxl (through django-import-export's XLSX fo
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -35,6 +36,7 @@ COLUMNS = ["service", "quarter", "kpi_code", "kpi_label", "value", "numerator", 
 REQUIRED_COLUMNS = ["service", "quarter", "kpi_code", "value", "numerator", "base"]
 
 MAX_ROWS = 50_000
+PROGRESS_EVERY = 1_000
 
 
 @dataclass
@@ -122,6 +124,12 @@ def read_upload(data: bytes, filename: str) -> ReadResult:
                                     xlsx_max_unpacked=XLSX_MAX_UNCOMPRESSED_BYTES)
 
 
+def check_upload(data: bytes, filename: str) -> list[Problem]:
+    """The problems of a return file found without reading its rows (``earlyhelp.spreadsheets.check_upload``)."""
+    return spreadsheets.check_upload(data, filename, max_bytes=MAX_UPLOAD_BYTES, xlsx_max_entries=XLSX_MAX_ENTRIES,
+                                     xlsx_max_unpacked=XLSX_MAX_UNCOMPRESSED_BYTES)
+
+
 # ---------------------------------------------------------------------------------------------------- validating
 
 
@@ -158,9 +166,11 @@ def _version_in_force(versions: list[KpiVersion], quarter: Quarter) -> KpiVersio
 
 
 def validate_rows(
-    *, service: CommissionedService, quarter: Quarter, rows: list[tuple[int, dict]]
+    *, service: CommissionedService, quarter: Quarter, rows: list[tuple[int, dict]],
+    progress: Callable[[int], None] | None = None,
 ) -> tuple[list[ParsedValue], list[Problem]]:
-    """Check every row against the service's KPIs for ``quarter``; return the parsed values and all problems."""
+    """Check every row against the service's KPIs for ``quarter``; return the parsed values and all problems.
+    ``progress``, if given, is told how many rows have been checked, every ``PROGRESS_EVERY`` rows."""
     kpis = {kpi.code.lower(): kpi for kpi in service.kpis.all()}
     # Every KPI's versions in one query, grouped here: not a query per row, and not prefetch_related's
     # per-instance querysets (seconds for a 20,000-KPI return).
@@ -171,7 +181,9 @@ def validate_rows(
     parsed: list[ParsedValue] = []
     seen: dict[str, int] = {}
     service_name = service.name.strip().casefold()
-    for row, cells in rows:
+    for index, (row, cells) in enumerate(rows):
+        if progress and index and index % PROGRESS_EVERY == 0:
+            progress(index)
         before = len(problems)
         given_service = _text(cells.get("service"))
         if given_service.casefold() != service_name:

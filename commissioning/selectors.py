@@ -23,6 +23,7 @@ from .models import (
     Provider,
     ProviderApiClient,
     ProviderMembership,
+    ReturnImportJob,
     ReturnStatus,
     ServiceReview,
 )
@@ -101,6 +102,15 @@ def return_for(membership, public_id) -> KpiReturn:
     services = services_visible_to(membership)
     return get_object_or_404(
         KpiReturn.objects.filter(service__in=services).select_related("service", "service__provider", "tenant"),
+        public_id=public_id,
+    )
+
+
+def import_job_for(membership, public_id) -> ReturnImportJob:
+    """A return import job of a service this member may see, else 404."""
+    return get_object_or_404(
+        ReturnImportJob.objects.filter(service__in=services_visible_to(membership)).select_related(
+            "service", "service__provider", "kpi_return", "requested_by", "tenant").defer("data"),
         public_id=public_id,
     )
 

@@ -9,6 +9,7 @@ may reopen an accepted return (→ draft).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -280,19 +281,24 @@ def _require_editable(service: CommissionedService, quarter: Quarter) -> None:
 
 
 def return_import(
-    *, by, service: CommissionedService, quarter: Quarter, data: bytes, filename: str
+    *, by, service: CommissionedService, quarter: Quarter, data: bytes, filename: str,
+    progress: Callable[[int], None] | None = None,
 ) -> ImportOutcome:
     """Read, validate in full, and (only if the whole file is valid) store a return file's values.
 
     A re-upload replaces the values; every upload is kept as a revision (the return's history). Nothing is
-    written when any row has a problem: the problems are returned, each with its row and column.
+    written when any row has a problem: the problems are returned, each with its row and column. ``progress``,
+    if given, is told how far the import has got (a percentage; the background job's progress page shows it).
     """
     _require_submitter(by, service)
     _require_editable(service, quarter)
     read = returns_io.read_upload(data, filename)
     if read.problems:
         return ImportOutcome(problems=read.problems)
-    return _store_rows(by=by, service=service, quarter=quarter, rows=read.rows, filename=filename)
+    if progress:
+        progress(20)
+    return _store_rows(by=by, service=service, quarter=quarter, rows=read.rows, filename=filename,
+                       progress=progress)
 
 
 def return_rows_import(
@@ -306,10 +312,14 @@ def return_rows_import(
     return _store_rows(by=by, service=service, quarter=quarter, rows=rows, filename=source)
 
 
-def _store_rows(*, by, service, quarter, rows, filename) -> ImportOutcome:
-    parsed, problems = returns_io.validate_rows(service=service, quarter=quarter, rows=rows)
+def _store_rows(*, by, service, quarter, rows, filename, progress=None) -> ImportOutcome:
+    parsed, problems = returns_io.validate_rows(
+        service=service, quarter=quarter, rows=rows,
+        progress=(lambda done: progress(20 + 60 * done // max(1, len(rows)))) if progress else None)
     if problems:
         return ImportOutcome(problems=problems)
+    if progress:
+        progress(80)
     with transaction.atomic():
         kpi_return, _ = KpiReturn.objects.select_for_update().get_or_create(
             service=service, fy_start_year=quarter.start_year, quarter_number=quarter.number,

@@ -22,5 +22,6 @@ urlpatterns = [
     path("services/<uuid:service_id>/returns/<str:quarter>/upload/", views.return_upload, name="return-upload"),
     path("services/<uuid:service_id>/returns/<str:quarter>/template.<str:file_format>",
          views.return_template, name="return-template"),
+    path("imports/<uuid:job_id>/", views.import_job_detail, name="import-job"),
     path("returns/<uuid:return_id>/<str:action>/", views.return_action, name="return-action"),
 ]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from functools import wraps
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
@@ -21,7 +22,7 @@ from earlyhelp.forms import show_service_errors
 from earlyhelp.periods import Quarter
 from earlyhelp.permissions import Capability, has_capability, require_capability
 
-from . import charts, forms, returns_io, selectors, services, stats
+from . import charts, forms, import_jobs, returns_io, selectors, services, stats
 from .models import ReturnStatus
 
 VIEW = Capability.VIEW_COMMISSIONING
@@ -349,6 +350,14 @@ def return_upload(request, service_id, quarter):
         upload = form.cleaned_data["file"]
         if upload.size > returns_io.MAX_UPLOAD_BYTES:
             problems = [returns_io.Problem(0, "", "The file is larger than 5 MB")]
+        elif upload.size > settings.IMPORT_BACKGROUND_BYTES:  # imported by a worker: the person watches progress
+            try:
+                job = import_jobs.return_import_request(by=request.membership, service=service, quarter=q,
+                                                        data=upload.read(), filename=upload.name)
+            except ValidationError as error:
+                problems = [returns_io.Problem(0, "", m) for m in error.messages]
+            else:
+                return redirect("commissioning:import-job", job_id=job.public_id)
         else:
             try:
                 outcome = services.return_import(by=request.membership, service=service, quarter=q,
@@ -362,6 +371,16 @@ def return_upload(request, service_id, quarter):
                     return redirect("commissioning:return", service_id=service.public_id, quarter=quarter)
     context = _return_context(request, service, q, upload_form=form, problems=problems)
     return render(request, "commissioning/return.html", context, status=400)
+
+
+@require_view_or_submit
+def import_job_detail(request, job_id):
+    """A background import's progress (the page refreshes itself while it runs), then its outcome: the return, or
+    every problem by row and column as the upload page lists them."""
+    job = selectors.import_job_for(request.membership, job_id)
+    return render(request, "commissioning/import_job.html", {
+        "job": job, "service": job.service, "quarter": job.quarter, "slug": quarter_slug(job.quarter),
+    })
 
 
 @require_POST

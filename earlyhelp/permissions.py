@@ -52,6 +52,7 @@ _ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             Capability.MANAGE_TEAM,
             Capability.VIEW_STATISTICS,
             Capability.IMPORT_CASE_RECORDS,
+            Capability.AUDIT_CASE_FILES,  # their own teams' cases only: cases.services.case_file_audit_allowed
         }
     ),
     Role.COMMISSIONER: frozenset(

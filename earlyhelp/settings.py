@@ -292,10 +292,20 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "cases.tasks.apply_retention_for_every_tenant",
         "schedule": crontab(hour=env.int("RETENTION_HOUR", default=2), minute=30),
     },
-    # Report runs whose worker died outright (or whose queue message was lost): queued again, every 5 minutes.
+    # Report runs and import jobs whose worker died outright (or whose queue message was lost): queued again,
+    # checked every minute (earlyhelp.jobs: a running job is stalled after RUNNING_JOB_STALL_MINUTES without a
+    # heartbeat).
     "reporting-requeue-stalled-runs": {
         "task": "reporting.checks.requeue_stalled_report_runs_for_every_tenant",
-        "schedule": crontab(minute="*/5"),
+        "schedule": crontab(minute="*"),
+    },
+    "commissioning-requeue-stalled-imports": {
+        "task": "commissioning.checks.requeue_stalled_import_jobs_for_every_tenant",
+        "schedule": crontab(minute="*"),
+    },
+    "cases-requeue-stalled-imports": {
+        "task": "cases.checks.requeue_stalled_import_jobs_for_every_tenant",
+        "schedule": crontab(minute="*"),
     },
     # The dashboard's figures recounted after the records change, so the page opens from the figures cache.
     "outcomes-warm-dashboard-figures": {
@@ -319,9 +329,17 @@ CELERY_BEAT_SCHEDULE: dict = {
 FIGURES_WARM = env.bool("FIGURES_WARM", default=True)
 FIGURES_WARM_LOCK_SECONDS = 600
 
-# A queued or running report run that has not moved for this long is taken to be stalled: it can be retried, and
-# the beat check above queues it again (at most three attempts).
+# Stalled background jobs (report runs, return imports; see earlyhelp.jobs). A queued job no worker has started
+# for REPORT_RUN_STALL_MINUTES, or a running one that has written no heartbeat for RUNNING_JOB_STALL_MINUTES, is
+# taken to be stalled: it can be retried, and the beat checks above queue it again (at most three attempts). A
+# running job writes its heartbeat every JOB_HEARTBEAT_SECONDS, so a long job that is alive is never stalled.
 REPORT_RUN_STALL_MINUTES = env.int("REPORT_RUN_STALL_MINUTES", default=10)
+RUNNING_JOB_STALL_MINUTES = env.int("RUNNING_JOB_STALL_MINUTES", default=2)
+JOB_HEARTBEAT_SECONDS = env.int("JOB_HEARTBEAT_SECONDS", default=30)
+
+# Uploads (KPI return files, the cases migration import) larger than this many bytes are imported by a worker,
+# with a progress page, instead of inside the web request. 0 sends every upload to the worker.
+IMPORT_BACKGROUND_BYTES = env.int("IMPORT_BACKGROUND_BYTES", default=50_000)
 
 # "Check a report" (public, no sign-in): how many checks one address may make (django-ratelimit's rate syntax).
 REPORT_CHECK_RATE = env("REPORT_CHECK_RATE", default="30/h")

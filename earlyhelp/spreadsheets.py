@@ -112,20 +112,29 @@ def read_upload(
     """Turn an uploaded file into numbered rows keyed by column name (only ``columns`` are kept; blank rows are
     skipped), or file-level problems: too large, not CSV/XLSX, a zip bomb, missing columns, too many rows.
     Size limits default to this module's constants; an app may pass its own."""
-    name = (filename or "").lower()
-    max_bytes = MAX_UPLOAD_BYTES if max_bytes is None else max_bytes
-    if len(data) > max_bytes:
-        return ReadResult(problems=[Problem(0, "", f"The file is larger than {max(1, max_bytes // (1024 * 1024))} MB")])
-    if name.endswith(".xlsx"):
-        problems = check_xlsx_archive(data, max_entries=xlsx_max_entries, max_unpacked=xlsx_max_unpacked)
-        table, problems = ([], problems) if problems else _read_xlsx(data)
-    elif name.endswith(".csv"):
-        table, problems = _read_csv(data)
-    else:
-        return ReadResult(problems=[Problem(0, "", NOT_CSV_OR_XLSX)])
+    problems = check_upload(data, filename, max_bytes=max_bytes, xlsx_max_entries=xlsx_max_entries,
+                            xlsx_max_unpacked=xlsx_max_unpacked)
+    if problems:
+        return ReadResult(problems=problems)
+    table, problems = _read_xlsx(data) if (filename or "").lower().endswith(".xlsx") else _read_csv(data)
     if problems:
         return ReadResult(problems=problems)
     return _rows_from_table(table, columns, required_columns, max_rows, no_rows_message)
+
+
+def check_upload(data: bytes, filename: str, *, max_bytes: int | None = None, xlsx_max_entries: int | None = None,
+                 xlsx_max_unpacked: int | None = None) -> list[Problem]:
+    """The file-level problems found without reading any row: too large, not CSV or XLSX, a zip bomb. Cheap, so a
+    file sent to a background import is refused at once (with the message ``read_upload`` would give)."""
+    name = (filename or "").lower()
+    max_bytes = MAX_UPLOAD_BYTES if max_bytes is None else max_bytes
+    if len(data) > max_bytes:
+        return [Problem(0, "", f"The file is larger than {max(1, max_bytes // (1024 * 1024))} MB")]
+    if name.endswith(".xlsx"):
+        return check_xlsx_archive(data, max_entries=xlsx_max_entries, max_unpacked=xlsx_max_unpacked)
+    if name.endswith(".csv"):
+        return [Problem(0, "", NOT_CSV_OR_XLSX)] if b"\x00" in data or data.startswith(b"PK\x03\x04") else []
+    return [Problem(0, "", NOT_CSV_OR_XLSX)]
 
 
 def _read_csv(data: bytes) -> tuple[list[list], list[Problem]]:

@@ -12,7 +12,7 @@ from earlyhelp.tenancy import tenant_context
 
 from . import indicators
 from .models import Indicator, Report, ReportRun
-from .services import report_create, report_run_execute, report_run_request
+from .services import report_arrange_sections, report_create, report_run_execute, report_run_request
 
 DEMO_TITLE = "Early Help: commissioned services and outcomes"
 ANNUAL_TITLE = "Early Help performance report"
@@ -134,6 +134,9 @@ def _seed_annual(tenant, officer) -> None:
         diversity_implications="None arising from this report.",
         diversity_verified_by="Equalities Officer",
     )
+    # The optional quality-of-practice section (case file audits) is included in this report.
+    report_arrange_sections(report=report, actor=officer, layout=[
+        {**item, "include": item["include"] or item["key"] == "case_file_audits"} for item in report.sections])
     _render(tenant, report, officer)
 
 

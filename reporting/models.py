@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from earlyhelp.jobs import stalled_since
 from earlyhelp.periods import FinancialYear, Quarter
 from earlyhelp.tenancy import TenantForeignKey, TenantModel
 
@@ -95,6 +96,7 @@ class ReportRun(TenantModel):
     created_at = models.DateTimeField(auto_now_add=True)
     queued_at = models.DateTimeField(null=True, blank=True, help_text="When the run was last put on the queue.")
     started_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True, help_text="Last sign of life of its worker.")
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta(TenantModel.Meta):
@@ -105,21 +107,15 @@ class ReportRun(TenantModel):
 
     @property
     def stalled_since(self):
-        """When a queued or running run was last seen moving, if that is longer ago than
-        ``REPORT_RUN_STALL_MINUTES`` (its worker died or its queue message was lost); else None."""
-        from datetime import timedelta
+        """When a queued or running run was last seen moving, if its worker seems to have died or its queue
+        message was lost (``earlyhelp.jobs``: no heartbeat for ``RUNNING_JOB_STALL_MINUTES`` while running, not
+        started for ``REPORT_RUN_STALL_MINUTES`` while queued); else None."""
+        return self.stalled_since_at()
 
-        from django.conf import settings
-        from django.utils import timezone
-
-        if self.status == self.Status.RUNNING:
-            since = self.started_at
-        elif self.status == self.Status.QUEUED:
-            since = self.queued_at or self.created_at
-        else:
-            return None
-        limit = timedelta(minutes=settings.REPORT_RUN_STALL_MINUTES)
-        return since if since is not None and timezone.now() - since > limit else None
+    def stalled_since_at(self, now=None):
+        return stalled_since(running=self.status == self.Status.RUNNING, queued=self.status == self.Status.QUEUED,
+                             heartbeat_at=self.heartbeat_at, started_at=self.started_at,
+                             queued_at=self.queued_at or self.created_at, now=now)
 
     @property
     def is_finished(self) -> bool:

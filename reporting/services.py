@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from earlyhelp.audit import record_event
 from earlyhelp.audit_checkpoints import checkpoint_write
+from earlyhelp.jobs import Heartbeat
 from earlyhelp.tasks import enqueue
 from earlyhelp.tenancy import tenant_context
 
@@ -110,16 +111,17 @@ def report_run_retry(*, run: ReportRun, actor) -> ReportRun:
 MAX_AUTOMATIC_ATTEMPTS = 3
 
 
-def report_runs_requeue_stalled() -> dict:
-    """The current tenant's stalled runs (a worker killed outright, a lost queue message): queued again, or
-    failed with the reason once they have been attempted ``MAX_AUTOMATIC_ATTEMPTS`` times. Run by beat."""
+def report_runs_requeue_stalled(*, now=None) -> dict:
+    """The current tenant's stalled runs (a worker killed outright, a lost queue message; see
+    ``earlyhelp.jobs``): queued again, or failed with the reason once they have been attempted
+    ``MAX_AUTOMATIC_ATTEMPTS`` times. Run by beat every minute; ``now`` is the check's clock (tests move it)."""
     from .tasks import render_report_run
 
     requeued = failed = 0
     candidates = ReportRun.objects.select_for_update(skip_locked=True).filter(
         status__in=[ReportRun.Status.QUEUED, ReportRun.Status.RUNNING])
     for run in candidates:
-        if run.stalled_since is None:
+        if run.stalled_since_at(now) is None:
             continue
         if run.attempts >= MAX_AUTOMATIC_ATTEMPTS:
             run.status = ReportRun.Status.FAILED
@@ -160,10 +162,15 @@ def report_run_execute(*, tenant, run_id: int) -> ReportRun | None:
             return run
         run.status = ReportRun.Status.RUNNING
         run.attempts += 1
-        run.started_at = timezone.now()
+        run.started_at = run.heartbeat_at = timezone.now()
         run.progress = 5
         run.error = ""
-        run.save(update_fields=["status", "attempts", "started_at", "progress", "error"])
+        run.save(update_fields=["status", "attempts", "started_at", "heartbeat_at", "progress", "error"])
+    with Heartbeat(ReportRun, run_id, tenant, running_statuses=[ReportRun.Status.RUNNING]):
+        return _render(tenant, run, run_id)
+
+
+def _render(tenant, run: ReportRun, run_id: int) -> ReportRun | None:
     try:
         with tenant_context(tenant):
             snapshot = rendering.build_snapshot(tenant, run.parameters,

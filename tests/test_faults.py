@@ -10,9 +10,12 @@ PostgreSQL does when it next writes to the dead client), and releases the lock. 
 rejected when its worker process is lost (``CELERY_TASK_ACKS_LATE``, ``CELERY_TASK_REJECT_ON_WORKER_LOST``), so the
 message goes back to the queue and the restarted process takes it again.
 
-Not covered here: the whole worker (main process too) dying. The message then stays unacknowledged in Redis until
-the broker's visibility timeout passes and kombu's periodic restore (every 10th check, about every 100 s) puts it
-back — too slow for CI, and the same idempotent code path runs when it does.
+The whole worker (main process too) dying, with the default settings: the message then stays unacknowledged in
+Redis until the broker's visibility timeout (``CELERY_VISIBILITY_TIMEOUT``, two hours) passes. Recovery does not
+wait for it: the running job stops writing its heartbeat, and the stalled-job check (beat, every minute) queues it
+again once no heartbeat came for ``RUNNING_JOB_STALL_MINUTES`` (2). The tests below kill the whole worker, drive
+that check themselves with its clock moved forward (rather than wait minutes), start a new worker, and finally
+bring the original message back as the broker would after the visibility timeout: the job is done once.
 """
 
 from __future__ import annotations
@@ -265,13 +268,13 @@ def test_a_return_import_killed_mid_import_completes_once_after_the_restart(work
     started = time.monotonic()
     second = _kill_mid_task(worker, lock)
     with tenant_context(tenant_a):  # the dead worker's transaction left nothing
-        assert ReturnImportJob.objects.get(pk=job.pk).status == ReturnImportJob.Status.QUEUED
+        assert ReturnImportJob.objects.get(pk=job.pk).status == ReturnImportJob.Status.RUNNING
         assert not KpiReturn.objects.exists()
 
     def finished():
         with tenant_context(tenant_a):
             current = ReturnImportJob.objects.get(pk=job.pk)
-        return current if current.status != ReturnImportJob.Status.QUEUED else None
+        return current if current.is_finished else None
 
     job = _wait(finished, "the import to finish after the restart", second.log)
     assert job.status == ReturnImportJob.Status.DONE, job.problems
@@ -282,3 +285,153 @@ def test_a_return_import_killed_mid_import_completes_once_after_the_restart(work
         assert KpiReturnRevision.objects.count() == 1 and KpiValue.objects.count() == 2
         assert AuditEvent.objects.filter(action="return.imported").count() == 1
     print(f"return import: killed and completed in {time.monotonic() - started:.1f} s, attempts {job.attempts}")
+
+
+def _kill_whole_worker_mid_task(worker, lock: TableLock) -> None:
+    """Start a worker, wait until it is inside the task (waiting for the lock), SIGKILL its whole process group
+    (main process and pool), terminate its orphaned database session and free the lock."""
+    running = worker()
+    waiting = _wait(lock.waiting_pids, f"the worker to reach {lock.table}", running.log)
+    running.kill()
+    lock.release(terminate=waiting)
+
+
+def _check_default_recovery_settings(broker) -> None:
+    from django.conf import settings
+
+    assert broker.connection_for_write().default_channel.visibility_timeout == 7200
+    assert settings.RUNNING_JOB_STALL_MINUTES == 2 and settings.JOB_HEARTBEAT_SECONDS == 30
+    assert settings.REPORT_RUN_STALL_MINUTES == 10
+    assert all(entry["schedule"].minute == set(range(60)) for name, entry in settings.CELERY_BEAT_SCHEDULE.items()
+               if "requeue-stalled" in name)  # the check runs every minute
+
+
+def _bring_back_unacknowledged_messages(broker) -> int:
+    """What the broker does once the visibility timeout has passed: the dead worker's unacknowledged message is
+    put back on its queue (kombu's ``restore_visible``), here with the clock of its index moved back."""
+    channel = broker.connection_for_write().default_channel
+    client = channel.client
+    entries = client.zrange(channel.unacked_index_key, 0, -1, withscores=True)
+    for tag, score in entries:
+        client.zadd(channel.unacked_index_key, {tag: score - channel.visibility_timeout - 1})
+    channel.qos.restore_visible(num=100, interval=1)
+    return len(entries)
+
+
+def _broker_is_idle(broker) -> bool:
+    client = broker.connection_for_write().default_channel.client
+    return not any(client.llen(queue) for queue in ("celery", "reports")) and not client.hlen("unacked")
+
+
+def test_a_report_run_whose_whole_worker_is_killed_recovers_within_the_stall_bound_once(
+        broker, worker, table_lock, tenant_a, member):
+    from django.conf import settings
+
+    from cases.tests import helpers
+    from reporting import services
+    from reporting.models import ReportRun
+
+    _check_default_recovery_settings(broker)
+    officer = member(tenant_a, role=Role.PERFORMANCE_OFFICER)
+    lead = member(tenant_a, role=Role.PRACTITIONER)
+    team = helpers.team_for(tenant_a, lead)
+    with tenant_context(tenant_a):
+        helpers.open_case(lead=lead, team=team)
+        report = services.report_create(
+            created_by=officer, title="Fault test", committee="Scrutiny", meeting_date=dt.date(2015, 1, 6),
+            report_of="Officer", accountable_director="Director", period_start_year=2024, period_quarter=1)
+    lock = table_lock("cases_case")
+    with tenant_context(tenant_a):
+        run = services.report_run_request(report=report, requested_by=officer)
+    _kill_whole_worker_mid_task(worker, lock)
+    with tenant_context(tenant_a):
+        run = ReportRun.objects.get(pk=run.pk)
+    assert run.status == ReportRun.Status.RUNNING and run.attempts == 1 and run.heartbeat_at
+
+    stall = dt.timedelta(minutes=settings.RUNNING_JOB_STALL_MINUTES)
+    with tenant_context(tenant_a):  # a minute after its last heartbeat it may still be alive: left alone
+        assert services.report_runs_requeue_stalled(now=run.heartbeat_at + dt.timedelta(minutes=1)) == {
+            "requeued": 0, "failed": 0}
+    with tenant_context(tenant_a):  # the first check after the stall threshold queues it again
+        assert services.report_runs_requeue_stalled(now=run.heartbeat_at + stall + dt.timedelta(seconds=1)) == {
+            "requeued": 1, "failed": 0}
+    requeued = time.monotonic()
+    second = worker()
+
+    def finished():
+        with tenant_context(tenant_a):
+            current = ReportRun.objects.get(pk=run.pk)
+        return current if current.is_finished else None
+
+    run = _wait(finished, "the requeued run to finish", second.log)
+    took = time.monotonic() - requeued
+    assert run.status == ReportRun.Status.DONE, run.error
+    assert run.attempts == 2
+    assert _bring_back_unacknowledged_messages(broker) == 1  # the dead worker's message, two hours later
+    _wait(lambda: _broker_is_idle(broker), "the original message to be delivered", second.log)
+    with tenant_context(tenant_a):
+        run = ReportRun.objects.get(pk=run.pk)
+        assert run.status == ReportRun.Status.DONE and run.attempts == 2  # the late delivery did nothing
+        rendered = AuditEvent.objects.filter(action="report_run.rendered", object_public_id=str(run.public_id))
+        assert rendered.count() == 1
+        assert AuditEvent.objects.filter(action="report_run.requeued").count() == 1
+    print(f"report run: whole worker killed; queued again {stall} + at most 1 min after its last heartbeat, "
+          f"then rendered in {took:.1f} s")
+
+
+def test_an_import_whose_whole_worker_is_killed_recovers_within_the_stall_bound_once(
+        broker, worker, table_lock, tenant_a, member):
+    from django.conf import settings
+
+    from commissioning.import_jobs import return_import_jobs_requeue_stalled, return_import_request
+    from commissioning.models import KpiReturn, KpiReturnRevision, KpiValue, ReturnImportJob
+    from earlyhelp.models import Membership
+    from tests.api import makers
+
+    _check_default_recovery_settings(broker)
+    service = makers.service(tenant_a)
+    with tenant_context(tenant_a):
+        commissioner = Membership.objects.filter(role=Role.COMMISSIONER).first()
+    data = ("service,quarter,kpi_code,kpi_label,value,numerator,base,note\n"
+            f"{service.name},2014/15 Q1,referrals,,12,,,\n"
+            f"{service.name},2014/15 Q1,feeling-safer,,,14,15,\n").encode()
+    lock = table_lock("commissioning_kpivalue")
+    with tenant_context(tenant_a):
+        job = return_import_request(by=commissioner, service=service, quarter=Quarter(2014, 1), data=data,
+                                    filename="q1.csv")
+    _kill_whole_worker_mid_task(worker, lock)
+    with tenant_context(tenant_a):  # the dead worker's transaction left nothing
+        job = ReturnImportJob.objects.get(pk=job.pk)
+        assert not KpiReturn.objects.exists()
+    assert job.status == ReturnImportJob.Status.RUNNING and job.attempts == 1 and job.heartbeat_at
+
+    stall = dt.timedelta(minutes=settings.RUNNING_JOB_STALL_MINUTES)
+    with tenant_context(tenant_a):
+        assert return_import_jobs_requeue_stalled(now=job.heartbeat_at + dt.timedelta(minutes=1)) == {
+            "requeued": 0, "failed": 0}
+    with tenant_context(tenant_a):
+        assert return_import_jobs_requeue_stalled(now=job.heartbeat_at + stall + dt.timedelta(seconds=1)) == {
+            "requeued": 1, "failed": 0}
+    requeued = time.monotonic()
+    second = worker()
+
+    def finished():
+        with tenant_context(tenant_a):
+            current = ReturnImportJob.objects.get(pk=job.pk)
+        return current if current.is_finished else None
+
+    job = _wait(finished, "the requeued import to finish", second.log)
+    took = time.monotonic() - requeued
+    assert job.status == ReturnImportJob.Status.DONE, job.problems
+    assert job.attempts == 2
+    assert _bring_back_unacknowledged_messages(broker) == 1
+    _wait(lambda: _broker_is_idle(broker), "the original message to be delivered", second.log)
+    with tenant_context(tenant_a):
+        job = ReturnImportJob.objects.get(pk=job.pk)
+        assert job.status == ReturnImportJob.Status.DONE and job.attempts == 2
+        kpi_return = KpiReturn.objects.get()
+        assert kpi_return.version == 1 and job.kpi_return_id == kpi_return.pk
+        assert KpiReturnRevision.objects.count() == 1 and KpiValue.objects.count() == 2
+        assert AuditEvent.objects.filter(action="return.imported").count() == 1
+    print(f"return import: whole worker killed; queued again {stall} + at most 1 min after its last heartbeat, "
+          f"then imported in {took:.1f} s")

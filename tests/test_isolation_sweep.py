@@ -144,6 +144,24 @@ def _service(tenant, member):
     return service
 
 
+def _import_job(tenant, member):
+    from commissioning.models import ReturnImportJob
+
+    service = _service(tenant, member)
+    with tenant_context(tenant):
+        return ReturnImportJob.objects.create(service=service, fy_start_year=2014, quarter_number=1,
+                                              filename="q1.csv", data=b"", requested_by=_user(member, tenant,
+                                                                                              Role.COMMISSIONER))
+
+
+def _case_import_job(tenant, member):
+    from cases.models import CaseImportJob
+
+    with tenant_context(tenant):
+        return CaseImportJob.objects.create(filename="cases.csv", data=b"",
+                                            requested_by=_user(member, tenant, Role.TEAM_MANAGER))
+
+
 def _kpi(tenant, member):
     service = _service(tenant, member)
     with tenant_context(tenant):
@@ -365,7 +383,10 @@ SWEEP: dict[str, Entry] = {
     "cases:taf-add": Entry(CASE_EDITORS, make=_case),
     "cases:close": Entry(CASE_EDITORS, make=_case),
     "cases:feedback": Entry(CASE_EDITORS, make=_case),
-    "cases:audit": Entry({Role.AUDITOR}, make=_case),
+    # A team manager audits the case files of their own teams only (cases.services.case_file_audit_refusal): the
+    # sweep's manager manages no team of the case, so 403; their own team's case: cases/tests/test_views.py.
+    "cases:audit": Entry({Role.AUDITOR, Role.TEAM_MANAGER}, make=_case, per_role={Role.TEAM_MANAGER: {403}}),
+    "cases:audit-grades": Entry(STATS_VIEWERS),
     "access-log": Entry({Role.AUDITOR, Role.TENANT_ADMIN}),
     "audit-verify": Entry({Role.AUDITOR, Role.TENANT_ADMIN}, method="post"),
     "cases:data-protection": Entry(DATA_PROTECTION),
@@ -374,6 +395,8 @@ SWEEP: dict[str, Entry] = {
     # The migration import has no object in its URL: another tenant's teams and codes are simply unknown to it
     # (cases/tests/test_import.py).
     "cases:import": Entry({Role.TEAM_MANAGER, Role.TENANT_ADMIN}),
+    "cases:import-job": Entry({Role.TEAM_MANAGER, Role.TENANT_ADMIN}, make=_case_import_job,
+                              kwargs=lambda o: {"job_id": o.public_id}),
     "cases:import-template": Entry({Role.TEAM_MANAGER, Role.TENANT_ADMIN}),
     "cases:referral-consent": Entry(CASE_EDITORS, make=_referral),
     "cases:consent": Entry(CASE_EDITORS, make=_case),
@@ -438,6 +461,8 @@ SWEEP: dict[str, Entry] = {
     "commissioning:return-template": Entry(
         VIEWERS | {Role.PROVIDER}, make=_service, per_role=PROVIDER_NOT_LINKED,
         kwargs=lambda o: {"service_id": o.public_id, "quarter": "2014-q1", "file_format": "csv"}),
+    "commissioning:import-job": Entry(VIEWERS | {Role.PROVIDER}, make=_import_job, per_role=PROVIDER_NOT_LINKED,
+                                      kwargs=lambda o: {"job_id": o.public_id}),
     "commissioning:return-action": Entry(SUBMITTERS, method="post", make=_return, per_role=PROVIDER_NOT_LINKED,
                                          kwargs=lambda o: {"return_id": o.public_id, "action": "submit"}),
     "outcomes:dashboard": Entry(STATS_VIEWERS),

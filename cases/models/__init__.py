@@ -17,6 +17,7 @@ from .casework import (
 )
 from .documents import CaseDocument
 from .figures import FiguresPendingRenewal, FiguresVersion
+from .imports import CaseImportJob
 from .lists import CaseSettings, ClosureReason, LevelOfNeed, PresentingNeed, ReferralSource
 from .people import Family, FamilyAddress, LinkedIdentifier, Person, Relationship
 from .practice import (
@@ -43,6 +44,7 @@ __all__ = [
     "Assessment",
     "Case",
     "CaseFileAudit",
+    "CaseImportJob",
     "CaseSettings",
     "Closure",
     "ClosureNeedProgress",

@@ -16,7 +16,7 @@ from .casework import (
     taf_member_add,
     was_reopened,
 )
-from .closing import case_close, case_file_audit_record, feedback_record
+from .closing import case_close, case_file_audit_record, case_file_audit_refusal, feedback_record
 from .consent import ConsentPosition, consent_position, consent_record, information_share_record
 from .documents import document_download, document_upload
 from .importing import ImportOutcome, case_records_import
@@ -71,6 +71,7 @@ __all__ = [
     "case_allocate",
     "case_close",
     "case_file_audit_record",
+    "case_file_audit_refusal",
     "case_note_addendum_add",
     "case_note_edit",
     "case_note_record",

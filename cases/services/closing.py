@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from earlyhelp.audit import record_event
+from earlyhelp.permissions import Capability, Role, has_capability
 
 from ..models import Case, CaseFileAudit, Closure, ClosureNeedProgress, ClosureReason, Feedback, PresentingNeed
 from ._common import check_not_future, check_one_tenant
@@ -95,11 +96,33 @@ def feedback_record(
     return feedback
 
 
+def case_file_audit_refusal(membership, case: Case) -> str | None:
+    """Why ``membership`` may not audit ``case``'s file, or None when it may.
+
+    The rule councils follow: an auditor (the quality assurance team) audits any case; a team manager audits the
+    cases of the teams they manage, but not a case they hold as lead professional themselves (nobody grades
+    their own work). No other role audits."""
+    if not has_capability(membership, Capability.AUDIT_CASE_FILES):
+        return "Your role cannot audit case files."
+    if membership.role == Role.AUDITOR:
+        return None
+    if case.lead_professional_id == membership.user_id:
+        return "You are this case's lead professional: another manager or an auditor audits its file."
+    if not membership.teams.filter(pk=case.team_id).exists():
+        return "Team managers audit the case files of their own teams only."
+    return None
+
+
 def case_file_audit_record(
-    *, case: Case, auditor, audited_on: dt.date, grades: Mapping[str, str], comments: str = "", actor=None
+    *, case: Case, by, audited_on: dt.date, grades: Mapping[str, str], comments: str = ""
 ) -> CaseFileAudit:
-    """Record an auditor's grades for every area of a case file (see ``CaseFileAudit.AREAS``)."""
+    """Record ``by``'s (a membership: an auditor, or the case's team manager, see
+    :func:`case_file_audit_refusal`) grades for every area of a case file (see ``CaseFileAudit.AREAS``)."""
     check_one_tenant(case)
+    refusal = case_file_audit_refusal(by, case)
+    if refusal:
+        raise PermissionDenied(refusal)
+    auditor = by.user
     missing = [a for a in CaseFileAudit.AREAS if grades.get(a) not in CaseFileAudit.Grade.values]
     if missing:
         raise ValidationError(dict.fromkeys(missing, "Choose a grade."))
@@ -110,6 +133,6 @@ def case_file_audit_record(
         case=case, auditor=auditor, audited_on=audited_on, comments=comments,
         **{a: grades[a] for a in CaseFileAudit.AREAS},
     )
-    record_event(action="case_file_audit.recorded", actor=actor or auditor, obj=audit,
+    record_event(action="case_file_audit.recorded", actor=auditor, obj=audit,
                  detail={"overall": grades["overall"]})
     return audit

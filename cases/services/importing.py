@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -375,23 +376,29 @@ def _check_across_rows(rows: list[ImportRow], problems: list[Problem]) -> dict:
     return existing
 
 
-def case_records_import(*, data: bytes, filename: str, actor=None, today: dt.date | None = None) -> ImportOutcome:
+def case_records_import(*, data: bytes, filename: str, actor=None, today: dt.date | None = None,
+                        progress: Callable[[int], None] | None = None) -> ImportOutcome:
     """Read, check in full and — only when the whole file is valid — store a previous system's referrals and
-    cases. Runs in the tenant's context; returns the problems (row and column) or a summary of what was made."""
+    cases. Runs in the tenant's context; returns the problems (row and column) or a summary of what was made.
+    ``progress``, if given, is told how far the import has got (a percentage, for the background job's page)."""
     tenant = check_one_tenant()
+    report = progress or (lambda percent: None)
     read = spreadsheets.read_upload(data, filename, columns=COLUMNS, required_columns=REQUIRED_COLUMNS,
                                     max_rows=MAX_ROWS, no_rows_message="The file has no rows of referrals")
     if read.problems:
         return ImportOutcome(problems=read.problems)
+    report(15)
     today = today or dt.date.today()
     lookups = _Lookups()
     problems: list[Problem] = []
     rows = [r for number, raw in read.rows if (r := _check_row(number, raw, lookups, problems, today))]
+    report(30)
     existing = _check_across_rows(rows, problems)  # on the rows that are valid on their own
     if problems:
         return ImportOutcome(problems=sorted(problems, key=lambda p: p.row), rows=len(read.rows))
+    report(40)
     with transaction.atomic():
-        summary = _write(rows, existing, actor, problems)
+        summary = _write(rows, existing, actor, problems, progress=lambda done: report(40 + 55 * done // len(rows)))
         if problems:
             transaction.set_rollback(True)
             return ImportOutcome(problems=sorted(problems, key=lambda p: p.row), rows=len(read.rows))
@@ -405,7 +412,7 @@ def case_records_import(*, data: bytes, filename: str, actor=None, today: dt.dat
 _CLOSE_FIRST, _REFERRAL, _DECISION, _CONSENT, _OPEN, _CLOSE_SAME_DAY = range(6)
 
 
-def _write(rows: list[ImportRow], existing: dict, actor, problems: list[Problem]) -> ImportSummary:
+def _write(rows: list[ImportRow], existing: dict, actor, problems: list[Problem], progress=None) -> ImportSummary:
     summary = ImportSummary()
     families: dict[tuple, Family] = {}
     people: dict[tuple, Person] = {}
@@ -435,7 +442,9 @@ def _write(rows: list[ImportRow], existing: dict, actor, problems: list[Problem]
     referrals, cases, failed = {}, {}, set()
     columns = {"referral": "referral_received", "decision": "decision", "consent": "consent_date",
                "open": "case_opened", "close": "closed_date"}
-    for _day, _order, number, kind, members in events:
+    for index, (_day, _order, number, kind, members) in enumerate(events):
+        if progress and index % 100 == 0:
+            progress(index * len(rows) // len(events))
         if number in failed:
             continue
         row = members[0]

@@ -365,3 +365,80 @@ def test_the_templates_download_as_csv_and_xlsx_and_import_cleanly(tenant_a, mia
     # The example row imports once a real team is named.
     data = text.replace(",2024-04-20,,,2,", ",2024-04-20,North Early Help Team,,2,").encode()
     assert run(tenant_a, mia, data).ok
+
+
+# A large file: imported by a worker, with a progress page ------------------------------------------------------
+
+
+def _job(tenant):
+    from cases.models import CaseImportJob
+
+    with tenant_context(tenant):
+        return CaseImportJob.objects.get()
+
+
+def test_a_large_upload_goes_to_the_worker_then_its_page_shows_what_was_created(tenant_a, mia, team, alice,
+                                                                                  sign_in, settings):
+    from cases.import_jobs import case_import_job_execute
+
+    settings.IMPORT_BACKGROUND_BYTES = 100
+    client = sign_in(mia)
+    before = snapshot()
+    response = client.post(reverse("cases:import"), {"file": SimpleUploadedFile("import.csv",
+                                                                                  csv_bytes(good_rows()))})
+    job = _job(tenant_a)
+    assert response.status_code == 302 and response.url == reverse("cases:import-job", args=[job.public_id])
+    assert snapshot()[:6] == before[:6]  # nothing made in the request
+    page = client.get(response.url).content.decode()
+    assert '<meta http-equiv="refresh" content="2">' in page and "Progress: 0%" in page
+    job = case_import_job_execute(tenant=tenant_a, job_id=job.pk)  # what the worker does
+    assert job.status == "done" and job.attempts == 1 and bytes(job.data) == b""
+    page = client.get(response.url).content.decode()
+    assert "Import complete" in page and "4 rows imported" in page and "3 (of which 1 re-referral)" in page
+    assert 'http-equiv="refresh"' not in page
+    again = case_import_job_execute(tenant=tenant_a, job_id=job.pk)  # a second delivery does nothing
+    assert again.attempts == 1 and Referral.all_tenants.count() == 3
+
+
+def test_a_large_upload_with_problems_lists_them_as_the_import_page_does_and_stores_nothing(
+        tenant_a, mia, team, alice, sign_in, settings):
+    from cases.import_jobs import case_import_job_execute
+
+    settings.IMPORT_BACKGROUND_BYTES = 100
+    client = sign_in(mia)
+    before = snapshot()
+    upload = SimpleUploadedFile("import.csv", csv_bytes([row(source_code="ZZ"), row(), row()]))
+    response = client.post(reverse("cases:import"), {"file": upload})
+    case_import_job_execute(tenant=tenant_a, job_id=_job(tenant_a).pk)
+    page = client.get(response.url).content.decode()
+    assert "There is a problem" in page and "The file has 2 problems: nothing was saved" in page
+    assert "&quot;ZZ&quot; is not a referral source code here" in page
+    assert "Duplicate row: row 3 already gives" in page
+    after = snapshot()
+    assert after[:6] == before[:6]  # only the job's own audit events were added
+
+
+def test_a_stalled_case_import_is_queued_again_and_fails_after_three_attempts(tenant_a, mia, team, alice,
+                                                                              django_capture_on_commit_callbacks):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from cases.import_jobs import case_import_jobs_requeue_stalled
+    from cases.models import CaseImportJob
+
+    now = timezone.now()
+    with tenant_context(tenant_a):
+        job = CaseImportJob.objects.create(filename="i.csv", data=csv_bytes(good_rows()), requested_by=mia,
+                                           status="running", attempts=1, started_at=now - dt.timedelta(hours=2),
+                                           heartbeat_at=now - dt.timedelta(seconds=20))
+        assert case_import_jobs_requeue_stalled(now=now) == {"requeued": 0, "failed": 0}  # long, but alive
+    with tenant_context(tenant_a), django_capture_on_commit_callbacks(execute=True):
+        assert case_import_jobs_requeue_stalled(now=now + dt.timedelta(minutes=3)) == {"requeued": 1, "failed": 0}
+    with tenant_context(tenant_a):
+        job.refresh_from_db()
+        assert job.status == "done" and job.attempts == 2 and Referral.objects.count() == 3
+        CaseImportJob.objects.filter(pk=job.pk).update(status="running", attempts=3, finished_at=None)
+        assert case_import_jobs_requeue_stalled(now=now + dt.timedelta(minutes=10)) == {"requeued": 0, "failed": 1}
+        job.refresh_from_db()
+        assert job.status == "failed" and "stopped 3 times" in job.problems[0]["message"]

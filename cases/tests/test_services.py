@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from cases import services
-from cases.models import Case, LevelOfNeed, Referral, ReferralSource, StepChange
+from cases.models import Case, CaseFileAudit, LevelOfNeed, Referral, ReferralSource, StepChange
 from earlyhelp.models import AuditEvent
 from earlyhelp.permissions import Role
 from earlyhelp.tenancy import tenant_context
@@ -208,15 +208,46 @@ def test_anonymous_feedback_keeps_no_name(alice, team, ctx):
     assert fb.respondent == ""
 
 
+AUDIT_GRADES = dict.fromkeys(["assessment", "plan", "review", "voice_of_child", "management_oversight", "overall"],
+                             "good")
+
+
+def _membership(user):
+    from earlyhelp.models import Membership
+
+    return Membership.objects.get(user=user)
+
+
 def test_a_case_file_audit_grades_every_area(alice, team, tenant_a, member, ctx):
-    auditor = member(tenant_a, Role.AUDITOR)
+    auditor = _membership(member(tenant_a, Role.AUDITOR))
     case = open_case(lead=alice, team=team)
     with pytest.raises(ValidationError):
-        services.case_file_audit_record(case=case, auditor=auditor, audited_on=D(2024, 6, 1), grades={"plan": "good"})
-    grades = dict.fromkeys(["assessment", "plan", "review", "voice_of_child", "management_oversight", "overall"],
-                           "good")
-    audit = services.case_file_audit_record(case=case, auditor=auditor, audited_on=D(2024, 6, 1), grades=grades)
-    assert audit.overall == "good"
+        services.case_file_audit_record(case=case, by=auditor, audited_on=D(2024, 6, 1), grades={"plan": "good"})
+    audit = services.case_file_audit_record(case=case, by=auditor, audited_on=D(2024, 6, 1), grades=AUDIT_GRADES)
+    assert audit.overall == "good" and audit.auditor == auditor.user
+
+
+def test_a_team_manager_audits_their_teams_cases_but_not_other_teams_nor_their_own(alice, team, tenant_a, member,
+                                                                                    ctx):
+    from django.core.exceptions import PermissionDenied
+
+    from earlyhelp.models import Team
+
+    manager = _membership(member(tenant_a, Role.TEAM_MANAGER, username="marcus"))
+    manager.teams.add(team)
+    other_team = Team.objects.create(name="West")
+    case = open_case(lead=alice, team=team)
+    assert services.case_file_audit_record(case=case, by=manager, audited_on=D(2024, 6, 1), grades=AUDIT_GRADES)
+    elsewhere = open_case(lead=alice, team=other_team)
+    with pytest.raises(PermissionDenied, match="their own teams only"):
+        services.case_file_audit_record(case=elsewhere, by=manager, audited_on=D(2024, 6, 1), grades=AUDIT_GRADES)
+    own = open_case(lead=manager.user, team=team)
+    with pytest.raises(PermissionDenied, match="lead professional"):
+        services.case_file_audit_record(case=own, by=manager, audited_on=D(2024, 6, 1), grades=AUDIT_GRADES)
+    with pytest.raises(PermissionDenied, match="cannot audit"):
+        services.case_file_audit_record(case=case, by=_membership(alice), audited_on=D(2024, 6, 1),
+                                        grades=AUDIT_GRADES)
+    assert CaseFileAudit.objects.count() == 1
 
 
 def test_services_refuse_another_tenants_objects(alice, team, tenant_b, ctx):

@@ -105,6 +105,28 @@ def test_the_case_file_audit_is_for_auditors(tenant_a, member, alice, case, sign
     assert AuditEvent.all_tenants.filter(action="case_file_audit.recorded").exists()
 
 
+def test_a_team_manager_audits_their_teams_case_files_and_no_others(tenant_a, member, case, team, sign_in):
+    from cases.models import CaseFileAudit
+    from earlyhelp.models import Membership, Team
+
+    url = reverse("cases:audit", args=[case.public_id])
+    grades = dict.fromkeys(CaseFileAudit.AREAS, "good")
+    manager = member(tenant_a, Role.TEAM_MANAGER, username="marcus")
+    elsewhere = member(tenant_a, Role.TEAM_MANAGER, username="mina")
+    with tenant_context(tenant_a):
+        Membership.objects.get(user=manager).teams.add(team)
+        Membership.objects.get(user=elsewhere).teams.add(Team.objects.create(name="Elsewhere"))
+    client = sign_in(elsewhere)
+    assert "Audit the case file" not in client.get(reverse("cases:case", args=[case.public_id])).content.decode()
+    assert client.get(url).status_code == 403
+    assert client.post(url, {"audited_on": "2024-06-01", **grades}).status_code == 403
+    client = sign_in(manager)
+    assert "Audit the case file" in client.get(reverse("cases:case", args=[case.public_id])).content.decode()
+    assert client.get(url).status_code == 200
+    assert client.post(url, {"audited_on": "2024-06-01", **grades}).status_code == 302
+    assert CaseFileAudit.all_tenants.get().auditor == manager
+
+
 def test_the_team_view_is_for_managers(tenant_a, member, alice, case, team, sign_in):
     assert sign_in(alice).get(reverse("cases:team")).status_code == 403
     manager = member(tenant_a, Role.TEAM_MANAGER, username="marcus")

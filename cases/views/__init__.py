@@ -1,5 +1,6 @@
 """Casework pages, thin over ``cases.selectors`` and ``cases.services``."""
 
+from .audits import audit_grades
 from .casework import (
     assessment_complete,
     assessment_start,
@@ -22,7 +23,7 @@ from .casework import (
     team_view,
 )
 from .data_protection import data_protection, subject_access
-from .importing import case_import, case_import_template
+from .importing import case_import, case_import_job, case_import_template
 from .practice import (
     case_allocate,
     case_notes,
@@ -44,6 +45,7 @@ from .practice import (
 from .referrals import family_detail, referral_new
 
 __all__ = [
+    "audit_grades",
     "data_protection",
     "subject_access",
     "assessment_complete",
@@ -53,6 +55,7 @@ __all__ = [
     "case_detail",
     "case_file_audit",
     "case_import",
+    "case_import_job",
     "case_import_template",
     "case_notes",
     "case_open",

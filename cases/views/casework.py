@@ -4,17 +4,20 @@ id through the scoped managers (another tenant's object is not found: 404); role
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 
 from earlyhelp.audit import record_event
 from earlyhelp.forms import show_service_errors
+from earlyhelp.periods import FinancialYear
 from earlyhelp.permissions import Capability, require_capability
 
-from .. import forms, selectors, services
+from .. import forms, selectors, services, stats
 from ..models import Assessment, Plan, PlanAction
+from .audits import audit_tables
 
 VIEW = Capability.VIEW_CHILD_RECORDS
 EDIT = Capability.EDIT_CHILD_RECORDS
@@ -52,9 +55,12 @@ def team_view(request):
     workers, load = selectors.team_overview(membership=request.membership)
     drifting = [c for c in load.cases if c.assessment_drift or c.review_overdue]
     overdue = [c for c in load.cases if c.supervision_overdue and c.lead_professional_id]
+    year = FinancialYear.containing(timezone.localdate(), request.tenant.financial_year_start_month)
+    audits = stats.audit_stats(period=year, teams=request.membership.teams.all())
     return render(request, "cases/team.html", {"workers": workers, "load": load, "drifting_cases": drifting,
                                                "unallocated": selectors.unallocated(load),
-                                               "supervision_overdue": overdue})
+                                               "supervision_overdue": overdue, "audit_year": year,
+                                               **audit_tables(audits, request.tenant)})
 
 
 # Referrals ---------------------------------------------------------------------------------------------------
@@ -122,7 +128,8 @@ def case_detail(request, public_id):
     page = selectors.case_page(case=case)
     if any(e.kind == "note" for e in page["timeline"]):  # significant notes are shown on the chronology
         record_event(action="case_notes.viewed", actor=request.user, obj=case, detail={"significant_only": True})
-    return render(request, "cases/case_detail.html", {"case": case, **page})
+    return render(request, "cases/case_detail.html", {
+        "case": case, **page, "can_audit": services.case_file_audit_refusal(request.membership, case) is None})
 
 
 def _case_record_view(form_class, title: str, save, *, capability: str = EDIT, success: str = "Saved.",
@@ -236,9 +243,17 @@ feedback_record = _case_record_view(forms.FeedbackForm, "Record 'How was it for 
 def _audit(case, form, request):
     data = form.cleaned_data
     grades = {area: data[area] for area in forms.CaseFileAudit.AREAS}
-    services.case_file_audit_record(case=case, auditor=request.user, audited_on=data["audited_on"], grades=grades,
+    services.case_file_audit_record(case=case, by=request.membership, audited_on=data["audited_on"], grades=grades,
                                     comments=data["comments"])
 
 
-case_file_audit = _case_record_view(forms.CaseFileAuditForm, "Audit the case file", _audit,
+def _may_audit(case, request):
+    """403 on the form too (not only on saving) for a manager outside the case's team, or its own case."""
+    refusal = services.case_file_audit_refusal(request.membership, case)
+    if refusal:
+        raise PermissionDenied(refusal)
+    return {}
+
+
+case_file_audit = _case_record_view(forms.CaseFileAuditForm, "Audit the case file", _audit, prepare=_may_audit,
                                     capability=Capability.AUDIT_CASE_FILES, success="Case file audit recorded.")

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
 
 from earlyhelp.permissions import Capability, require_capability
 from earlyhelp.spreadsheets import CSV_CONTENT_TYPE, MAX_UPLOAD_BYTES, XLSX_CONTENT_TYPE, Problem
 
 from .. import forms, services
+from ..import_jobs import case_import_request
+from ..models import CaseImportJob
 from ..resources import import_template
 from ..services.importing import COLUMN_HELP, REQUIRED_COLUMNS
 
@@ -28,6 +32,13 @@ def case_import(request):
             upload = form.cleaned_data["file"]
             if upload.size > MAX_UPLOAD_BYTES:
                 problems = [Problem(0, "", f"The file is larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB")]
+            elif upload.size > settings.IMPORT_BACKGROUND_BYTES:  # a worker imports it; the page shows progress
+                try:
+                    job = case_import_request(by=request.membership, data=upload.read(), filename=upload.name)
+                except ValidationError as error:
+                    problems = [Problem(0, "", m) for m in error.messages]
+                else:
+                    return redirect("cases:import-job", job_id=job.public_id)
             else:
                 outcome = services.case_records_import(data=upload.read(), filename=upload.name, actor=request.user)
                 problems = outcome.problems
@@ -39,6 +50,15 @@ def case_import(request):
         "form": form, "problems": problems, "outcome": outcome if outcome and outcome.ok else None,
         "columns": columns, "forms_with_errors": [form] if form.errors else [],
     }, status=status)
+
+
+@require_capability(IMPORT)
+def case_import_job(request, job_id):
+    """A background import's progress (the page refreshes itself while it runs), then what it created or every
+    problem by row and column, as the import page shows them."""
+    job = get_object_or_404(CaseImportJob.objects.select_related("requested_by").defer("data"), public_id=job_id)
+    problems = [Problem(p["row"], p["column"], p["message"]) for p in job.problems]
+    return render(request, "cases/import_job.html", {"job": job, "problems": problems})
 
 
 @require_capability(IMPORT)

@@ -41,5 +41,5 @@ def test_a_queued_import_runs_through_the_task_and_a_bad_file_is_rejected_with_i
     with tenant_context(tenant_a):
         bad.refresh_from_db()
         assert bad.status == ReturnImportJob.Status.REJECTED
-        assert "Missing column(s)" in bad.problems[0]
+        assert "Missing column(s)" in bad.problems[0]["message"] and bad.problems[0]["row"] == 1
         assert AuditEvent.objects.filter(action="return_import.rejected").count() == 1

@@ -19,6 +19,7 @@ def register(section: Section) -> Section:
 
 
 def _register_all() -> None:
+    from .audits import CaseFileAuditSection
     from .casework import CaseloadTrendSection, FeedbackSection
     from .commissioned_services import CommissionedServicesSection
     from .cost_avoided import CostAvoidedSection
@@ -27,7 +28,8 @@ def _register_all() -> None:
 
     data_sections = [
         CommissionedServicesSection(), FrameworkSection(), DistanceTravelledSection(), FollowUpSection(),
-        FeedbackSection(), CaseloadTrendSection(), SupportingFamiliesSection(), CostAvoidedSection(),
+        FeedbackSection(), CaseFileAuditSection(), CaseloadTrendSection(), SupportingFamiliesSection(),
+        CostAvoidedSection(),
     ]
     for section in [*NARRATIVE_SECTIONS, *data_sections]:
         register(section)

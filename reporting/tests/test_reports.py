@@ -160,7 +160,7 @@ def test_a_run_whose_worker_died_outright_is_shown_stalled_and_can_be_retried(al
                                                                              django_capture_on_commit_callbacks):
     with tenant_context(tenant_a):
         run = services.report_run_request(report=report, requested_by=alice)
-    fresh = timezone.now() - dt.timedelta(minutes=2)
+    fresh = timezone.now() - dt.timedelta(minutes=1)  # a heartbeat is due every 30 s: stalled after 2 minutes
     ReportRun.all_tenants.filter(pk=run.pk).update(status="running", progress=40, attempts=1, started_at=fresh)
     client = sign_in(alice)
     url = reverse("reporting:run-detail", args=[run.public_id])
@@ -188,13 +188,14 @@ def test_the_beat_check_queues_stalled_runs_again_and_gives_up_after_three_attem
     long_ago = timezone.now() - dt.timedelta(hours=1)
     ReportRun.all_tenants.filter(pk=lost.pk).update(queued_at=long_ago)
     ReportRun.all_tenants.filter(pk=dying.pk).update(status="running", attempts=3, started_at=long_ago)
-    ReportRun.all_tenants.filter(pk=moving.pk).update(status="running", attempts=1, started_at=timezone.now())
+    ReportRun.all_tenants.filter(pk=moving.pk).update(status="running", attempts=1, started_at=long_ago,
+                                                      heartbeat_at=timezone.now())  # long, but its worker beats
     with django_capture_on_commit_callbacks(execute=True):
         assert requeue_stalled_report_runs_for_every_tenant.delay().get() == 2
     states = {r.pk: r for r in ReportRun.all_tenants.all()}
     assert states[lost.pk].status == "done"  # queued again and rendered
     assert states[dying.pk].status == "failed" and "stopped 3 times" in states[dying.pk].error
-    assert states[moving.pk].status == "running"  # a live run is left alone
+    assert states[moving.pk].status == "running"  # a live run is left alone, however long it has run
     assert AuditEvent.all_tenants.filter(action="report_run.requeued").count() == 1
 
 

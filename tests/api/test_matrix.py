@@ -74,6 +74,8 @@ ENDPOINTS = {
     "api:v1:stats-kpis": Endpoint(scope="stats:read", make=makers.service,
                                   query=lambda service: {"service": str(service.public_id),
                                                          "quarters": "2014/15 Q1"}),
+    "api:v1:stats-audits": Endpoint(scope="stats:read", make=makers.team, other_status=400,
+                                    query=lambda team: {"period": "2024/25", "team": str(team.public_id)}),
     "api:v1:reading-list": Endpoint(scope="readings:read", make=makers.reading, is_list=True),
     "api:v1:reading-detail": Endpoint(scope="readings:read", make=makers.reading),
     "api:v1:stats-framework": Endpoint(scope="stats:read", make=makers.team, other_status=400,
