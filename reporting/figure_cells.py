@@ -159,11 +159,15 @@ class FigureSheet:
         notes = []
         if self.flagged:
             notes.append(f"* Based on fewer than {small_base_limit(self.threshold)} {small_base_of}: read with care.")
-        if self.public:
-            note = hidden_note({c.reason for c in self.cells if c.suppressed}, self.threshold)
-            if note:
-                notes.append(note)
+        if self.hidden_note():
+            notes.append(self.hidden_note())
         return notes
+
+    def hidden_note(self) -> str:
+        """In a Public report: what was hidden and why ("" when nothing was)."""
+        if not self.public:
+            return ""
+        return hidden_note({c.reason for c in self.cells if c.suppressed}, self.threshold)
 
     def published(self) -> dict:
         """The sheet as the auditor and open data read it: the cells as printed and the published sums."""
