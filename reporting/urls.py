@@ -14,6 +14,7 @@ urlpatterns = [
     path("runs/<uuid:public_id>/", views.run_detail, name="run-detail"),
     path("runs/<uuid:public_id>/retry/", views.run_retry, name="run-retry"),
     path("runs/<uuid:public_id>/download/", views.run_download, name="run-download"),
+    path("runs/<uuid:public_id>/figures.csv", views.run_figures, name="run-figures"),
     path("indicators/", views_indicators.indicator_list, name="indicators"),
     path("unit-costs/", views_indicators.unit_cost_list, name="unit-costs"),
     path("unit-costs/new/", views_indicators.unit_cost_edit, name="unit-cost-new"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -13,6 +13,7 @@ from earlyhelp.permissions import Capability, require_capability
 
 from . import sections as registry
 from . import selectors, services
+from .figure_cells import figures_csv
 from .forms import ReportForm
 from .models import ReportRun
 
@@ -109,3 +110,17 @@ def run_download(request, public_id):
     record_event(action="report_run.downloaded", actor=request.user, obj=run)
     filename = f"{run.report.title[:60]} {run.created_at:%Y-%m-%d}.pdf".replace("/", "-")
     return FileResponse(run.pdf.open("rb"), as_attachment=True, filename=filename, content_type="application/pdf")
+
+
+@require_capability(RUN_REPORTS)
+def run_figures(request, public_id):
+    """The run's figures table as CSV: every printed figure with its numerator, base, period, scope, whether it
+    was hidden and why, and its definition — worked out again from the run's snapshot, the same bytes each time."""
+    run = selectors.run_by_public_id(public_id)
+    if run.status != ReportRun.Status.DONE or not run.snapshot:
+        raise Http404("This run has no figures yet.")
+    record_event(action="report_run.figures_downloaded", actor=request.user, obj=run)
+    response = HttpResponse(figures_csv(run.snapshot), content_type="text/csv; charset=utf-8")
+    filename = f"{run.report.title[:60]} {run.created_at:%Y-%m-%d} figures.csv".replace("/", "-").replace('"', "")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

@@ -364,6 +364,7 @@ SWEEP: dict[str, Entry] = {
     "reporting:run-detail": Entry(REPORTERS, make=_run),
     "reporting:run-retry": Entry(REPORTERS, method="post", make=_run),
     "reporting:run-download": Entry(REPORTERS, make=_run, ok={200, 404}),  # 404 while it has no PDF
+    "reporting:run-figures": Entry(REPORTERS, make=_run, ok={200, 404}),  # 404 while it has no snapshot
     "reporting:indicators": Entry(REPORTERS),
     "reporting:unit-costs": Entry(REPORTERS),
     "reporting:unit-cost-new": Entry(REPORTERS),

@@ -113,7 +113,7 @@ class CaseloadTrendSection(Section):
                 values = [sum(sum(v.values()) for v in s.escalations_by_quarter.values()) for s in per_quarter]
             else:
                 values = [getattr(s, key) for s in per_quarter]
-            rows.append({"label": label, "source": "case records", "values": values})
+            rows.append({"id": f"caseload.{key}", "label": label, "source": "case records", "values": values})
         held = indicators.series(quarters)
         for choice in Indicator:
             values = [held[choice.value].get(q) for q in labels]
@@ -124,7 +124,7 @@ class CaseloadTrendSection(Section):
             "key": self.key, "title": self.title, "quarters": labels,
             "rows": rows,
             "definitions": [
-                {"id": row["id"], "figure": row["label"], "counts": f"{row['label']} ({row['source']})",
+                {"id": row.get("id"), "figure": row["label"], "counts": f"{row['label']} ({row['source']})",
                  "period": f"{labels[0]} to {labels[-1]}, each quarter", "base": "A count: no base"}
                 for row in rows
             ],

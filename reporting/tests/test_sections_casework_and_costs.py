@@ -144,9 +144,14 @@ class TestTrendAndFeedback:
         snapshot = {"key": "feedback", "title": "t", "year": "2024/25", "definitions": [], "columns": [
             {"quarter": "Q1", "label": "2024/25 Q1", "received": 40, "treated_with_respect": [37, 40],
              "listened_to": [36, 40], "helped_with_issues": [3, 4]}]}
+        exempt = section.render(snapshot, number=5, public=False, threshold=5, decimals=0)
+        assert "93%" in exempt and "37 of 40" in exempt  # 37/40 = 92.5 → 93 (half-up)
         html = section.render(snapshot, number=5, public=True, threshold=5, decimals=0)
-        assert "93%" in html and "n = 40" in html  # 37/40 = 92.5 → 93 (half-up)
+        assert "93%" not in html and "n = 40" in html  # 93% of 40 would reveal the 3 who said no
+        assert "the small number of people it leaves out" in html  # the footnote says why
         assert ">c<" in html  # a base of 4 is hidden in Public
+        snapshot["columns"][0]["treated_with_respect"] = [33, 40]
+        assert "83%" in section.render(snapshot, number=5, public=True, threshold=5, decimals=0)
 
 
 def _practitioner(tenant):
