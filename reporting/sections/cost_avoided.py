@@ -56,15 +56,17 @@ class CostAvoidedSection(Section):
                 continue
             common = {"label": f"Cost avoided: {line['name']}", "period": f"{line['from']} to {line['to']}",
                       "scope": "Whole authority", "definition_id": f"cost_avoided.{line['name']}"}
-            change = line["start"] - line["end"]
+            # Decimal arithmetic at the precision entered: 8.6 fewer, not 8.600000001.
+            start, end = Decimal(str(line["start"])), Decimal(str(line["end"]))
+            change = start - end
             if change > 0:
                 total = change * weekly * line["weeks"]
-                text = (f"{line['indicator_label']} fell from {line['start']} to {line['end']}: "
+                text = (f"{line['indicator_label']} fell from {start} to {end}: "
                         f"{change} fewer × {money(weekly)} a week × {line['weeks']} weeks = {money(total)}.")
                 lines.append({"name": line["name"], "text": text, "total": money(total)})
                 sheet.amount(f"{line['name']}.total", money(total), measure="cost_avoided", **common)
             else:
-                text = (f"{line['indicator_label']} went from {line['start']} to {line['end']}: "
+                text = (f"{line['indicator_label']} went from {start} to {end}: "
                         "no fall, so no cost avoided is claimed.")
                 lines.append({"name": line["name"], "text": text, "total": "£0"})
                 sheet.amount(f"{line['name']}.total", "£0", measure="cost_avoided", **common)
