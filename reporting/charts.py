@@ -102,7 +102,8 @@ def small_multiples(labels: list[str], panels: list[tuple[str, dict[str, list[fl
     care's), lines labelled at their right-hand end instead of a legend; colour-blind-safe colours and markers.
     Sized for the A4 text width, with text at 8–10 pt."""
     panels = [(name, series) for name, series in panels if series]
-    fig, axes = plt.subplots(len(panels), 1, figsize=(6.6, 2.9 * len(panels)), squeeze=False)
+    fig, axes = plt.subplots(len(panels), 1, figsize=(7.4, 2.5 * len(panels)), squeeze=False)
+    lines = [c for c in PALETTE if c != "#F0E442"]  # yellow reads poorly as a thin line on white
     colour = 0
     for ax, (name, series) in zip(axes[:, 0], panels, strict=True):
         ends = []
@@ -111,8 +112,8 @@ def small_multiples(labels: list[str], panels: list[tuple[str, dict[str, list[fl
             ys = [v for v in values if v is not None]
             if xs:
                 ax.plot(xs, ys, marker=MARKERS[colour % len(MARKERS)], markersize=4, linewidth=1.8,
-                        color=PALETTE[colour % len(PALETTE)])
-                ends.append((ys[-1], xs[-1], label, PALETTE[colour % len(PALETTE)]))
+                        color=lines[colour % len(lines)])
+                ends.append((ys[-1], xs[-1], label, lines[colour % len(lines)]))
             colour += 1
         top = max([end[0] for end in ends] + [1]) * 1.12
         ax.set_ylim(0, top)
@@ -123,13 +124,14 @@ def small_multiples(labels: list[str], panels: list[tuple[str, dict[str, list[fl
         for y_end, x_end, label, line_colour in ends:
             y = y_end if not placed else max(y_end, placed[-1] + gap)
             placed.append(y)
-            ax.annotate(label, xy=(x_end, y_end), xytext=(len(labels) - 1 + 0.25, y), fontsize=8,
-                        color=line_colour, va="center", annotation_clip=False)
-        ax.set_xticks(range(len(labels)), labels, fontsize=8)
+            ax.annotate(label, xy=(x_end, y_end), xytext=(len(labels) - 1 + 0.3, y), fontsize=8,
+                        color=line_colour, va="center", annotation_clip=False, fontweight="bold")
+        ax.set_xticks(range(len(labels)), [label.replace(" ", "\n", 1) for label in labels], fontsize=8)
         ax.set_xlim(-0.3, len(labels) - 0.7)
+        ax.tick_params(axis="x", labelrotation=0)
         ax.set_title(name, loc="left", fontsize=9.5, fontweight="bold")
         ax.grid(axis="y", color="#dddddd", linewidth=0.6)
         ax.tick_params(axis="y", labelsize=8)
     fig.suptitle(title, x=0.01, ha="left", fontsize=10.5, fontweight="bold")
-    fig.tight_layout(rect=(0, 0, 0.7, 0.97))
+    fig.subplots_adjust(left=0.08, right=0.62, top=0.9, bottom=0.08, hspace=0.45)
     return _svg(fig)
