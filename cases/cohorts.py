@@ -3,8 +3,9 @@
 * Panel cases: cases that came through a panel or front door (MAGS, MASH, VCM), closed in a window, where a
   commissioned service was put in place — followed up at a later date: never referred again, referred to
   social care, or referred back to the panel.
-* Social care cases: cases at a statutory level of need where a commissioned service started in a window —
-  improved (closed, or de-escalated / stepped down), no change, or worse (stepped up).
+* Social care cases: cases at a statutory level of need *on the day* a commissioned service started in a
+  window (the cohort is defined at its start and keeps every member) — improved (closed, or de-escalated /
+  stepped down), no change, or worse (stepped up), at the follow-up date.
 
 Counts only, each case in exactly one outcome, in a fixed number of queries.
 """
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef
 
-from .models import Case, Intervention, Referral, StepChange
+from .models import Case, Intervention, LevelOfNeed, Referral, StepChange
 
 
 @dataclass(frozen=True)
@@ -85,29 +86,53 @@ def panel_follow_up(*, closed_from: dt.date, closed_to: dt.date, followed_up_on:
 
 
 def social_care_follow_up(*, started_from: dt.date, started_to: dt.date, followed_up_on: dt.date) -> SocialCareFollowUp:
-    """Cases at a statutory level where a commissioned service started between the dates, and their status at
-    ``followed_up_on``. In two queries."""
-    cohort = list(
-        Case.objects.filter(level_of_need__is_statutory=True, opened_on__lte=started_to)
-        .filter(_with_service(started_from, started_to)).values_list("pk", "closed_on")
-    )
-    first_start = dict(
-        Intervention.objects.filter(case_id__in=[pk for pk, _ in cohort], started_on__range=(started_from, started_to))
-        .order_by("case_id", "-started_on").values_list("case_id", "started_on")  # the earliest start wins
-    )
-    changes = defaultdict(list)
-    for case_id, kind, occurred in StepChange.objects.filter(
-        case_id__in=[pk for pk, _ in cohort], occurred_on__lte=followed_up_on
-    ).values_list("case_id", "kind", "occurred_on"):
-        changes[case_id].append((kind, occurred))
-    closures = de_escalations = worse = 0
-    for pk, closed_on in cohort:
-        since = [kind for kind, day in changes[pk] if day >= first_start.get(pk, started_from)]
+    """The cohort defined at its start: cases where a commissioned service started between the dates (inclusive)
+    and whose level of need **on the day the service started** was statutory — whatever happened to the case
+    afterwards. Each member is followed to ``followed_up_on`` and counted once: closed by then; stepped down or
+    de-escalated (its level then is below its level at the start); worse (above it); or no change.
+
+    A case's level on a day is read back from its step changes: the ``level_before`` of its first change on or
+    after that day, else its current level. In three queries.
+    """
+    first_start: dict[int, dt.date] = {}
+    for case_id, started_on in (
+        Intervention.objects.filter(started_on__range=(started_from, started_to))
+        .order_by("case_id", "started_on").values_list("case_id", "started_on")
+    ):
+        first_start.setdefault(case_id, started_on)  # the earliest start in the window is the cohort's start event
+    candidates = {
+        pk: (closed_on, level_id)
+        for pk, opened_on, closed_on, level_id in Case.objects.filter(pk__in=first_start).values_list(
+            "pk", "opened_on", "closed_on", "level_of_need_id")
+        if opened_on <= first_start[pk]
+    }
+    changes = defaultdict(list)  # ordered by day: (day, level before, level after)
+    for case_id, occurred, before, after in StepChange.objects.filter(case_id__in=candidates).order_by(
+            "occurred_on", "id").values_list("case_id", "occurred_on", "level_before_id", "level_after_id"):
+        changes[case_id].append((occurred, before, after))
+    levels = {pk: (rank, statutory) for pk, rank, statutory in LevelOfNeed.objects.values_list(
+        "pk", "rank", "is_statutory")}
+
+    def level_on(case_id: int, day: dt.date) -> int | None:
+        for occurred, before, _after in changes[case_id]:
+            if occurred >= day:
+                return before
+        return candidates[case_id][1]
+
+    cases = closures = de_escalations = worse = 0
+    for pk, (closed_on, _level) in candidates.items():
+        at_start = level_on(pk, first_start[pk])
+        if at_start is None or not levels[at_start][1]:
+            continue  # not at a statutory level when the service started: not in the cohort
+        cases += 1
         if closed_on is not None and closed_on <= followed_up_on:
             closures += 1
-        elif StepChange.Kind.DE_ESCALATION in since or StepChange.Kind.STEP_DOWN in since:
+            continue
+        at_end = level_on(pk, followed_up_on + dt.timedelta(days=1))
+        start_rank, end_rank = levels[at_start][0], levels[at_end][0] if at_end is not None else 0
+        if end_rank < start_rank:
             de_escalations += 1
-        elif StepChange.Kind.STEP_UP in since:
+        elif end_rank > start_rank:
             worse += 1
-    return SocialCareFollowUp(started_from, started_to, followed_up_on, len(cohort), closures, de_escalations,
-                              len(cohort) - closures - de_escalations - worse, worse)
+    return SocialCareFollowUp(started_from, started_to, followed_up_on, cases, closures, de_escalations,
+                              cases - closures - de_escalations - worse, worse)

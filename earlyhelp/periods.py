@@ -137,3 +137,50 @@ class Quarter:
 
     def __lt__(self, other: Quarter) -> bool:
         return (self.start_year, self.number) < (other.start_year, other.number)
+
+
+# ------------------------------------------------------------------------------------------- dates in words
+# The one place a date, a period or a window becomes words, for reports and pages alike.
+
+
+def long_date(day: dt.date) -> str:
+    """``1 November 2013``: no leading zero, the month in full (GOV.UK style)."""
+    return f"{day.day} {day:%B %Y}"
+
+
+def between(start: dt.date, end: dt.date) -> str:
+    """``between 1 November 2013 and 30 April 2014`` — both days included. Refuses a window that ends first."""
+    if end < start:
+        raise ValueError(f"a window cannot end ({end}) before it starts ({start})")
+    return f"between {long_date(start)} and {long_date(end)}"
+
+
+def span(start: dt.date, end: dt.date) -> str:
+    """``1 July to 30 September 2014`` (the year once when both days share it), for a period's dates."""
+    if end < start:
+        raise ValueError(f"a period cannot end ({end}) before it starts ({start})")
+    if start.year == end.year:
+        return f"{start.day} {start:%B} to {long_date(end)}"
+    return f"{long_date(start)} to {long_date(end)}"
+
+
+def period_words(period: Quarter | FinancialYear) -> str:
+    """``2014/15 Q2 (1 July to 30 September 2014)``."""
+    return f"{period} ({span(period.start, period.end)})"
+
+
+def month_end_before(day: dt.date, months: int) -> dt.date:
+    """The last day of the month ``months`` whole months before ``day``'s month (31 Oct 2014, 6 → 30 Apr 2014)."""
+    year, month = _add_months(day.year, day.month, 1 - months)
+    return dt.date(year, month, 1) - dt.timedelta(days=1)
+
+
+def month_window(ending: dt.date, months: int) -> tuple[dt.date, dt.date]:
+    """The ``months`` whole calendar months ending with the month of ``ending``, which must be a month end:
+    (30 Apr 2014, 6) → (1 Nov 2013, 30 Apr 2014)."""
+    if months < 1:
+        raise ValueError("a window is at least one month long")
+    if (ending + dt.timedelta(days=1)).day != 1:
+        raise ValueError(f"{ending} is not the last day of a month")
+    year, month = _add_months(ending.year, ending.month, 1 - months)
+    return dt.date(year, month, 1), ending

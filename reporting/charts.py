@@ -24,12 +24,14 @@ plt.rcParams.update({
     "axes.spines.top": False,
     "axes.spines.right": False,
 })
-PALETTE = ["#1d70b8", "#d4351c", "#00703c", "#f47738", "#4c2c92", "#505a5f", "#b58840", "#912b88"]
+# Okabe–Ito: eight colours told apart with every common colour-vision deficiency (black last, for an eighth line).
+PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
+MARKERS = ["o", "s", "^", "D", "v", "P", "X", "*"]
 
 
 def _svg(fig) -> str:
     buffer = io.StringIO()
-    fig.savefig(buffer, format="svg", bbox_inches="tight")
+    fig.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
     plt.close(fig)
     return buffer.getvalue()
 
@@ -180,3 +182,45 @@ def inline_svg(svg: str, *, text: str, prefix: str) -> str:
     root.insert(0, title_element)
     markup = ET.tostring(root, encoding="unicode")
     return re.sub(r">\s+<", "><", markup)
+
+
+@remembered
+def small_multiples(labels: list[str], panels: list[tuple[str, dict[str, list[float | None]]]], *,
+                    title: str) -> str:
+    """One panel per group of series, each on its own scale (early help counts are not squashed under social
+    care's), lines labelled at their right-hand end instead of a legend; colour-blind-safe colours and markers.
+    Sized for the A4 text width, with text at 8–10 pt."""
+    panels = [(name, series) for name, series in panels if series]
+    fig, axes = plt.subplots(len(panels), 1, figsize=(7.4, 2.5 * len(panels)), squeeze=False)
+    lines = [c for c in PALETTE if c != "#F0E442"]  # yellow reads poorly as a thin line on white
+    colour = 0
+    for ax, (name, series) in zip(axes[:, 0], panels, strict=True):
+        ends = []
+        for label, values in series.items():
+            xs = [i for i, v in enumerate(values) if v is not None]
+            ys = [v for v in values if v is not None]
+            if xs:
+                ax.plot(xs, ys, marker=MARKERS[colour % len(MARKERS)], markersize=4, linewidth=1.8,
+                        color=lines[colour % len(lines)])
+                ends.append((ys[-1], xs[-1], label, lines[colour % len(lines)]))
+            colour += 1
+        top = max([end[0] for end in ends] + [1]) * 1.12
+        ax.set_ylim(0, top)
+        # Direct labels at the right-hand end of each line, nudged apart so that none overlaps another.
+        ends.sort(key=lambda end: end[0])
+        gap = top * 0.08
+        placed: list[float] = []
+        for y_end, x_end, label, line_colour in ends:
+            y = y_end if not placed else max(y_end, placed[-1] + gap)
+            placed.append(y)
+            ax.annotate(label, xy=(x_end, y_end), xytext=(len(labels) - 1 + 0.3, y), fontsize=8,
+                        color=line_colour, va="center", annotation_clip=False, fontweight="bold")
+        ax.set_xticks(range(len(labels)), [label.replace(" ", "\n", 1) for label in labels], fontsize=8)
+        ax.set_xlim(-0.3, len(labels) - 0.7)
+        ax.tick_params(axis="x", labelrotation=0)
+        ax.set_title(name, loc="left", fontsize=9.5, fontweight="bold")
+        ax.grid(axis="y", color="#dddddd", linewidth=0.6)
+        ax.tick_params(axis="y", labelsize=8)
+    fig.suptitle(title, x=0.01, ha="left", fontsize=10.5, fontweight="bold")
+    fig.subplots_adjust(left=0.08, right=0.62, top=0.9, bottom=0.08, hspace=0.45)
+    return _svg(fig)

@@ -61,7 +61,7 @@ def render_edition(snapshot: dict, *, inline_css: bool, back_link: dict | None =
                    notice: dict | None = None) -> str:
     """The HTML edition of the run whose snapshot this is. ``back_link`` ({"url", "text"}) leads back to where
     it was opened from; ``notice`` ({"title", "html"}) is shown above the contents (e.g. a correction)."""
-    bodies, definitions = rendering.render_bodies(snapshot)
+    bodies, definitions, _contents = rendering.render_bodies(snapshot)
     bodies = [mark_safe(_inline_charts(body, n)) for n, body in enumerate(bodies, start=1)]  # noqa: S308
     return render_to_string("reporting/edition/report.html", {
         "snapshot": snapshot,

@@ -62,7 +62,9 @@ class ReportForm(forms.ModelForm):
 class IndicatorForm(forms.Form):
     indicator = forms.ChoiceField(choices=Indicator.choices)
     quarter = forms.CharField(help_text="For example 2014/15 Q2", max_length=20)
-    value = forms.IntegerField(min_value=0, label="Count at the end of the quarter")
+    value = forms.DecimalField(min_value=0, max_digits=12, decimal_places=3, label="Figure for the quarter",
+                               help_text="A count at the end of the quarter (603), or an average with up to three "
+                                         "decimal places as calculated (8.6)")
     source = forms.CharField(required=False, max_length=200, label="Source")
 
     def __init__(self, *args, fy_start_month: int = 4, **kwargs):

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -29,18 +30,39 @@ class Problem:
     message: str
 
 
-def indicator_record(*, tenant, indicator: str, quarter: Quarter, value: int, source: str, actor) -> QuarterlyIndicator:
-    """Set one figure (replacing any earlier figure for that indicator and quarter)."""
+MAX_PLACES = 3
+
+
+def parse_figure(value) -> Decimal | None:
+    """A figure as entered — ``603``, ``8.6`` — as a Decimal keeping its decimal places; None when it is not a
+    number of at least 0 with at most three decimal places."""
+    if isinstance(value, bool) or value is None:
+        return None
+    try:
+        number = value if isinstance(value, Decimal) else Decimal(str(value).strip().replace(",", ""))
+    except InvalidOperation:
+        return None
+    if not number.is_finite() or number < 0 or -number.as_tuple().exponent > MAX_PLACES:
+        return None
+    return number
+
+
+def indicator_record(*, tenant, indicator: str, quarter: Quarter, value, source: str, actor) -> QuarterlyIndicator:
+    """Set one figure (replacing any earlier figure for that indicator and quarter). A whole number is a count;
+    a figure with decimals (an average, e.g. 8.6) is kept at the precision it was entered with."""
     if indicator not in Indicator.values:
         raise ValidationError({"indicator": f"Unknown indicator {indicator!r}."})
-    if value is None or value < 0:
-        raise ValidationError({"value": "The figure must be a whole number of at least 0."})
+    number = parse_figure(value)
+    if number is None:
+        raise ValidationError({"value": f"{value!r} is not a number of at least 0 with at most {MAX_PLACES} "
+                                        "decimal places (for example 603 or 8.6)."})
+    places = max(0, -number.as_tuple().exponent)
     row, created = QuarterlyIndicator.objects.update_or_create(
         indicator=indicator, fy_start_year=quarter.start_year, quarter_number=quarter.number,
-        defaults={"value": value, "source": source, "entered_by": actor, "tenant": tenant},
+        defaults={"value": number, "places": places, "source": source, "entered_by": actor, "tenant": tenant},
     )
     record_event(action="indicator.recorded", actor=actor, obj=row,
-                 detail={"indicator": indicator, "quarter": str(quarter), "value": value, "created": created})
+                 detail={"indicator": indicator, "quarter": str(quarter), "value": str(number), "created": created})
     return row
 
 
@@ -73,9 +95,10 @@ def _read_rows(data: bytes, fy_start_month: int) -> tuple[list[tuple[int, str, Q
             problems.append(Problem(number, "quarter", str(exc)))
             quarter = None
         value_text = (raw.get("value") or "").strip()
-        value = int(value_text) if value_text.isdigit() else None
+        value = parse_figure(value_text) if value_text else None
         if value is None:
-            problems.append(Problem(number, "value", f"{value_text!r} is not a whole number of at least 0."))
+            problems.append(Problem(number, "value", f"{value_text!r} is not a number of at least 0 with at most "
+                                                     f"{MAX_PLACES} decimal places (for example 603 or 8.6)."))
         if indicator and quarter:
             key = (indicator, quarter)
             if key in seen:
@@ -112,15 +135,17 @@ def unit_cost_save(*, tenant, actor, name: str, indicator: str, weekly_cost, wee
     return unit_cost
 
 
-def series(quarters: list[Quarter]) -> dict[str, dict[str, int]]:
-    """{indicator: {"2014/15 Q2": value}} for the given quarters (one query)."""
+def series(quarters: list[Quarter]) -> dict[str, dict[str, int | str]]:
+    """{indicator: {"2014/15 Q2": value}} for the given quarters (one query). A count is an int; a figure entered
+    with decimals is its text at the precision entered ("8.6"), so that a snapshot keeps it exactly."""
     years = {q.start_year for q in quarters}
     wanted = {(q.start_year, q.number) for q in quarters}
-    result: dict[str, dict[str, int]] = {c.value: {} for c in Indicator}
+    result: dict[str, dict[str, int | str]] = {c.value: {} for c in Indicator}
     fy_start = quarters[0].fy_start_month if quarters else 4
     for row in QuarterlyIndicator.objects.filter(fy_start_year__in=years).values(
-            "indicator", "fy_start_year", "quarter_number", "value"):
+            "indicator", "fy_start_year", "quarter_number", "value", "places"):
         if (row["fy_start_year"], row["quarter_number"]) in wanted:
             label = str(Quarter(row["fy_start_year"], row["quarter_number"], fy_start))
-            result[row["indicator"]][label] = row["value"]
+            figure = row["value"].quantize(Decimal(1).scaleb(-row["places"]))
+            result[row["indicator"]][label] = int(figure) if row["places"] == 0 else str(figure)
     return result

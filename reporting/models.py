@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 
 from earlyhelp.jobs import stalled_since
@@ -132,12 +135,14 @@ class Indicator(models.TextChoices):
 
 
 class QuarterlyIndicator(TenantModel):
-    """One statutory caseload figure at the end of one quarter (a count), with where it came from."""
+    """One statutory caseload figure for one quarter, with where it came from: a count at quarter end, or an
+    average (e.g. 8.6 children a week) kept as a Decimal with the number of decimal places it was entered with."""
 
     indicator = models.CharField(max_length=10, choices=Indicator.choices)
     fy_start_year = models.PositiveSmallIntegerField()
     quarter_number = models.PositiveSmallIntegerField(choices=[(q, f"Q{q}") for q in (1, 2, 3, 4)])
-    value = models.PositiveIntegerField()
+    value = models.DecimalField(max_digits=12, decimal_places=3, validators=[MinValueValidator(0)])
+    places = models.PositiveSmallIntegerField(default=0, help_text="Decimal places the figure was entered with.")
     source = models.CharField(max_length=200, blank=True, help_text="e.g. the social care system's quarterly extract")
     entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     updated_at = models.DateTimeField(auto_now=True)
@@ -151,7 +156,12 @@ class QuarterlyIndicator(TenantModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_indicator_display()} {self.quarter}: {self.value}"
+        return f"{self.get_indicator_display()} {self.quarter}: {self.figure}"
+
+    @property
+    def figure(self) -> Decimal:
+        """The value at the precision it was entered with (603, 8.6)."""
+        return self.value.quantize(Decimal(1).scaleb(-self.places))
 
     @property
     def quarter(self) -> Quarter:

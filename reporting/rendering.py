@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from cases.stats import case_stats_series, reused_within
-from earlyhelp.periods import FinancialYear, Quarter
+from earlyhelp.periods import FinancialYear, Quarter, long_date, span
 
 from . import sections as registry
 from .sections import ReportContext
@@ -74,10 +74,15 @@ def _count_casework(layout: list[dict], context: ReportContext) -> None:
 
 
 def _long_date(value: str | None) -> str:
-    if not value:
-        return ""
-    day = dt.date.fromisoformat(value)
-    return f"{day.day} {day:%B %Y}"
+    return long_date(dt.date.fromisoformat(value)) if value else ""
+
+
+def human_time(value: str) -> str:
+    """An ISO timestamp as the council reads it, in its time zone (Europe/London, BST in summer):
+    ``6 December 2026 at 6:44am``."""
+    moment = timezone.localtime(dt.datetime.fromisoformat(value))
+    hour = moment.hour % 12 or 12
+    return f"{long_date(moment.date())} at {hour}:{moment.minute:02d}{'am' if moment.hour < 12 else 'pm'}"
 
 
 def snapshot_hash(snapshot: dict) -> str:
@@ -103,28 +108,32 @@ def run_provenance(run) -> dict:
     return provenance(tenant=run.tenant, run_public_id=run.public_id, snapshot_sha256=run.snapshot_sha256)
 
 
-def render_bodies(snapshot: dict) -> tuple[list[str], list[dict]]:
-    """Each included section's HTML (disclosure control applied as the snapshot says the report is classified)
-    and the definitions of its figures, from the snapshot alone: shared by the PDF and the HTML edition."""
+def render_bodies(snapshot: dict) -> tuple[list[str], list[dict], list[dict]]:
+    """Each included section's HTML (disclosure control applied as the snapshot says the report is classified),
+    the definitions of its figures and the contents entries, from the snapshot alone: shared by the PDF and the
+    HTML edition."""
     snapshot = copy.deepcopy(snapshot)  # sections' renderers may add to their data: what is hashed stays as built
     public = bool(snapshot["header"].get("is_public", True))
     threshold = snapshot["tenant"]["threshold"]
     decimals = snapshot["tenant"]["decimals"]
     bodies = []
     definitions = []
+    contents = []
     for number, item in enumerate(snapshot["sections"], start=1):
         section = registry.get(item["key"])
+        contents.append({"number": number, "title": item["data"].get("title") or section.title,
+                         "anchor": f"section-{section.key}"})
         bodies.append(mark_safe(section.render(  # noqa: S308 - section templates escape; narrative is sanitised
             item["data"], number=number, public=public, threshold=threshold, decimals=decimals)))
         definitions.extend(section.definitions(item["data"]))
-    return bodies, definitions
+    return bodies, definitions, contents
 
 
 def render_html(snapshot: dict, *, provenance: dict | None = None) -> str:
     """The report as one HTML document (print stylesheet included), from the snapshot alone (and, for a run,
     its ``provenance``, printed on the last page). ``snapshot`` is left as it was."""
     public = bool(snapshot["header"].get("is_public", True))
-    bodies, definitions = render_bodies(snapshot)
+    bodies, definitions, contents = render_bodies(snapshot)
     return render_to_string(
         "reporting/pdf/report.html",
         {
@@ -133,6 +142,10 @@ def render_html(snapshot: dict, *, provenance: dict | None = None) -> str:
             "public": public,
             "bodies": bodies,
             "definitions": definitions,
+            "contents": contents,
+            "generated": human_time(snapshot["generated_at"]),
+            "period_span": span(dt.date.fromisoformat(snapshot["period"]["start"]),
+                                dt.date.fromisoformat(snapshot["period"]["end"])),
             "appendix_number": len(bodies) + 1,
             "threshold": snapshot["tenant"]["threshold"],
             "provenance": provenance,

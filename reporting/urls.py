@@ -19,6 +19,7 @@ urlpatterns = [
     path("runs/<uuid:public_id>/publish/", views_publishing.run_publish, name="run-publish"),
     path("publications/<uuid:public_id>/withdraw/", views_publishing.publication_withdraw,
          name="publication-withdraw"),
+    path("runs/<uuid:public_id>/figures.csv", views.run_figures, name="run-figures"),
     path("indicators/", views_indicators.indicator_list, name="indicators"),
     path("unit-costs/", views_indicators.unit_cost_list, name="unit-costs"),
     path("unit-costs/new/", views_indicators.unit_cost_edit, name="unit-cost-new"),

@@ -14,6 +14,7 @@ from earlyhelp.permissions import Capability, require_capability
 
 from . import editions, selectors, services
 from . import sections as registry
+from .figure_cells import figures_csv
 from .forms import ReportForm
 from .models import ReportRun
 
@@ -135,4 +136,14 @@ def run_html_download(request, public_id):
     response = HttpResponse(editions.render_edition(run.snapshot, inline_css=True),
                             content_type="text/html; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{editions.filename(run, "html")}"'
+
+
+@require_capability(RUN_REPORTS)
+def run_figures(request, public_id):
+    """The run's figures table as CSV: every printed figure with its numerator, base, period, scope, whether it
+    was hidden and why, and its definition — worked out again from the run's snapshot, the same bytes each time."""
+    run = _finished_run(public_id)
+    record_event(action="report_run.figures_downloaded", actor=request.user, obj=run)
+    response = HttpResponse(figures_csv(run.snapshot), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{editions.filename(run, "csv")}"'
     return response

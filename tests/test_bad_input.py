@@ -158,7 +158,7 @@ INDICATOR_UPLOADS = [
     ("wrong headers", b"measure,period,count\ncin,2014/15 Q2,41\n", "Missing column(s): indicator, quarter, value"),
     ("duplicate quarters", b"indicator,quarter,value\ncin,2014/15 Q2,41\ncin,2014/15 Q2,42\n",
      "Duplicate of row 2 (cin, 2014/15 Q2)"),
-    ("formula as a value", b"indicator,quarter,value\ncin,2014/15 Q2,=40+1\n", "'=40+1' is not a whole number"),
+    ("formula as a value", b"indicator,quarter,value\ncin,2014/15 Q2,=40+1\n", "'=40+1' is not a number of at least 0"),
     ("unknown indicator", b"indicator,quarter,value\nadoptions,2014/15 Q2,3\n", "Unknown indicator 'adoptions'"),
     ("impossible quarter", b"indicator,quarter,value\ncin,2014/15 Q5,3\n", "2014/15 Q5"),
     ("oversized", b"indicator,quarter,value\n" + b"cin,2014/15 Q2,41\n" * 70000, "The file is larger than 1024 KB"),

@@ -432,6 +432,7 @@ SWEEP: dict[str, Entry] = {
     "reporting:run-html-download": Entry(REPORTERS, make=_rendered_run),
     "reporting:run-publish": Entry(REPORTERS, make=_rendered_run),
     "reporting:publication-withdraw": Entry(REPORTERS, method="post", make=_publication),
+    "reporting:run-figures": Entry(REPORTERS, make=_rendered_run),
     "reporting:indicators": Entry(REPORTERS),
     "reporting:unit-costs": Entry(REPORTERS),
     "reporting:unit-cost-new": Entry(REPORTERS),

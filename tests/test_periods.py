@@ -78,3 +78,42 @@ def test_four_quarters_make_the_year(day, fy_start):
     qs = year.quarters
     assert qs[0].start == year.start and qs[-1].end == year.end
     assert sum((q.end - q.start).days + 1 for q in qs) == (year.end - year.start).days + 1
+
+
+# --- dates in words (issue #18): one function for every period and window
+
+
+def test_a_window_is_written_between_its_first_and_last_days():
+    from earlyhelp.periods import between, month_end_before, month_window
+
+    ending = month_end_before(dt.date(2014, 10, 31), 6)
+    assert ending == dt.date(2014, 4, 30)
+    assert between(*month_window(ending, 6)) == "between 1 November 2013 and 30 April 2014"
+
+
+@pytest.mark.parametrize("day, months, expected", [
+    (dt.date(2026, 6, 30), 3, dt.date(2026, 3, 31)),  # a quarter ending 31 March, not "30 March"
+    (dt.date(2024, 8, 31), 6, dt.date(2024, 2, 29)),  # leap year
+    (dt.date(2023, 8, 31), 6, dt.date(2023, 2, 28)),
+    (dt.date(2024, 3, 31), 1, dt.date(2024, 2, 29)),
+    (dt.date(2024, 1, 15), 1, dt.date(2023, 12, 31)),  # across a year end
+])
+def test_month_ends_and_leap_years(day, months, expected):
+    from earlyhelp.periods import month_end_before
+
+    assert month_end_before(day, months) == expected
+
+
+def test_windows_and_periods_in_words_at_month_ends_and_leap_years():
+    from earlyhelp.periods import FinancialYear, Quarter, between, long_date, month_window, period_words, span
+
+    assert month_window(dt.date(2024, 2, 29), 3) == (dt.date(2023, 12, 1), dt.date(2024, 2, 29))
+    assert between(dt.date(2024, 2, 29), dt.date(2024, 2, 29)) == "between 29 February 2024 and 29 February 2024"
+    assert long_date(dt.date(2014, 11, 1)) == "1 November 2014"
+    assert span(dt.date(2023, 12, 1), dt.date(2024, 2, 29)) == "1 December 2023 to 29 February 2024"
+    assert period_words(Quarter(2025, 4)) == "2025/26 Q4 (1 January to 31 March 2026)"
+    assert period_words(FinancialYear(2014)) == "2014/15 (1 April 2014 to 31 March 2015)"
+    with pytest.raises(ValueError, match="not the last day"):
+        month_window(dt.date(2024, 2, 28), 3)
+    with pytest.raises(ValueError, match="before it starts"):
+        between(dt.date(2024, 3, 1), dt.date(2024, 2, 29))

@@ -6,7 +6,7 @@ leaves this package."""
 from .family import FamilyOutcomeRow, FamilyOutcomeStats, family_outcome_stats
 from .framework import Framework, Measure, Section, performance_framework, performance_framework_series
 from .programme import ProgrammeRow, ProgrammeStats, programme_stats
-from .readings import AreaChange, ReadingStats, ToolTravel, reading_stats
+from .readings import AreaChange, ReadingStats, ToolCompletion, ToolTravel, completion_by_tool, reading_stats
 
 __all__ = [
     "AreaChange",
@@ -18,7 +18,9 @@ __all__ = [
     "ProgrammeStats",
     "ReadingStats",
     "Section",
+    "ToolCompletion",
     "ToolTravel",
+    "completion_by_tool",
     "family_outcome_stats",
     "performance_framework",
     "performance_framework_series",

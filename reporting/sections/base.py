@@ -39,10 +39,26 @@ class Section:
         builder can count every section's periods together, reading each table once."""
         return []
 
+    def present(self, snapshot: dict, *, public: bool, threshold: int, decimals: int) -> tuple[dict, Any]:
+        """What the template prints beyond the snapshot, and the section's :class:`FigureSheet` (its printed
+        figures with disclosure control applied), or None for a section without figures."""
+        return {}, None
+
+    def draw(self, extra: dict) -> None:
+        """Add charts to what ``present`` returned; only the printed report draws them."""
+
+    def sheets(self, snapshot: dict, *, public: bool, threshold: int, decimals: int) -> list:
+        _, sheet = self.present(snapshot, public=public, threshold=threshold, decimals=decimals)
+        return [sheet] if sheet is not None else []
+
     def render(self, snapshot: dict, *, number: int, public: bool, threshold: int, decimals: int) -> str:
+        extra, sheet = self.present(snapshot, public=public, threshold=threshold, decimals=decimals)
+        self.draw(extra)
         return render_to_string(
             self.template,
-            {"section": snapshot, "number": number, "public": public, "threshold": threshold, "decimals": decimals},
+            {"section": snapshot, "number": number, "public": public, "threshold": threshold, "decimals": decimals,
+             "notes": sheet.notes() if sheet is not None else [],
+             "hidden_note": sheet.hidden_note() if sheet is not None else "", **extra},
         )
 
     def definitions(self, snapshot: dict) -> list[dict]:

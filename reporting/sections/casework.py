@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from django.template.loader import render_to_string
-
 from cases.stats import case_stats_series
 from earlyhelp.periods import FinancialYear
 
 from .. import charts, indicators
-from ..disclosure import SUPPRESSED, protect_table, publish_rate, small_base_limit
+from ..disclosure import small_base_limit
+from ..figure_cells import FigureSheet
 from ..models import Indicator
 from .base import ReportContext, Section
 from .commissioned_services import report_quarters
@@ -48,33 +47,40 @@ class FeedbackSection(Section):
         return {"key": self.key, "title": self.title, "columns": columns,
                 "year": str(report_quarters(context.period)[0].financial_year),
                 "definitions": [
-                    {"figure": f"'How was it for you': {label}",
+                    {"id": "feedback.received", "figure": "'How was it for you': forms received",
+                     "counts": "Feedback forms received in the quarter",
+                     "period": f"Each quarter of {str(report_quarters(context.period)[0].financial_year)}",
+                     "base": "A count: no base"},
+                ] + [
+                    {"id": f"feedback.{key}", "figure": f"'How was it for you': {label}",
                      "counts": f"Forms answering yes to “{label.lower()}”",
                      "period": f"Each quarter of {str(report_quarters(context.period)[0].financial_year)}",
                      "base": "Forms received in the quarter that answered the question"}
-                    for _, label in FEEDBACK_QUESTIONS
+                    for key, label in FEEDBACK_QUESTIONS
                 ]}
 
-    def render(self, snapshot, *, number, public, threshold, decimals):
+    def present(self, snapshot, *, public, threshold, decimals):
+        sheet = FigureSheet(self.key, public, threshold, decimals)
+        received = []
+        for column in snapshot["columns"]:
+            received.append(sheet.count(f"received@{column['label']}", column["received"], measure="feedback.received",
+                                        label="Forms received", period=column["label"], scope="Whole authority",
+                                        definition_id="feedback.received"))
         rows = []
-        flagged = False
         for key, label in FEEDBACK_QUESTIONS:
             cells = []
             for column in snapshot["columns"]:
                 numerator, base = column[key]
-                rate = publish_rate(numerator, base, threshold=threshold, decimals=decimals, public=public)
-                flagged = flagged or (rate.small_base and not rate.suppressed)
-                cells.append({"text": rate.text, "base": "" if base == 0 else (
-                    SUPPRESSED if rate.suppressed else (f"n = {base}" if public else f"{numerator} of {base}")),
-                    "flag": rate.small_base and not rate.suppressed})
+                # Every form answered the question: the base is the forms received, printed above.
+                base_qid = (f"received@{column['label']}" if base == column["received"]
+                            else f"{key}.base@{column['label']}")
+                cells.append(sheet.rate(f"{key}@{column['label']}", numerator, base_qid, base,
+                                        measure=f"feedback.{key}", label=label, period=column["label"],
+                                        scope="Whole authority", definition_id=f"feedback.{key}"))
             rows.append({"label": label, "cells": cells})
-        received = protect_table([[c["received"] for c in snapshot["columns"]]], threshold=threshold,
-                                 row_totals=False, column_totals=False, public=public).cells[0]
-        return render_to_string(self.template, {
-            "section": snapshot, "number": number, "rows": rows, "received": received, "public": public,
-            "threshold": threshold,
-            "small_base_note": f"* Based on fewer than {small_base_limit(threshold)} forms." if flagged else "",
-        })
+        sheet.resolve()
+        note = f"* Based on fewer than {small_base_limit(threshold)} forms." if sheet.flagged else ""
+        return {"rows": rows, "received": received, "small_base_note": note}, sheet
 
 
 TREND_QUARTERS = 8
@@ -107,40 +113,49 @@ class CaseloadTrendSection(Section):
                 values = [sum(sum(v.values()) for v in s.escalations_by_quarter.values()) for s in per_quarter]
             else:
                 values = [getattr(s, key) for s in per_quarter]
-            rows.append({"label": label, "source": "case records", "values": values})
+            rows.append({"id": f"caseload.{key}", "label": label, "source": "case records", "values": values})
         held = indicators.series(quarters)
         for choice in Indicator:
             values = [held[choice.value].get(q) for q in labels]
             if any(v is not None for v in values):
-                rows.append({"label": choice.label, "source": "social care figures entered by officers",
-                             "values": values})
+                rows.append({"id": f"caseload.{choice.value}", "label": choice.label,
+                             "source": "social care figures entered by officers", "values": values})
         return {
             "key": self.key, "title": self.title, "quarters": labels,
             "rows": rows,
             "definitions": [
-                {"figure": row["label"], "counts": f"{row['label']} ({row['source']})",
+                {"id": row.get("id"), "figure": row["label"], "counts": f"{row['label']} ({row['source']})",
                  "period": f"{labels[0]} to {labels[-1]}, each quarter", "base": "A count: no base"}
                 for row in rows
             ],
         }
 
-    def render(self, snapshot, *, number, public, threshold, decimals):
-        table = [[0 if v is None else v for v in row["values"]] for row in snapshot["rows"]]
-        protected = protect_table(table, threshold=threshold, row_totals=False, column_totals=False,
-                                  public=public) if table else None
+    def present(self, snapshot, *, public, threshold, decimals):
+        sheet = FigureSheet(self.key, public, threshold, decimals)
         rows = []
-        series = {}
         for index, row in enumerate(snapshot["rows"]):
-            shown = [None if raw is None else protected.cells[index][j] for j, raw in enumerate(row["values"])]
-            rows.append({"label": row["label"], "source": row["source"],
-                         "cells": ["–" if v is None else v for v in shown]})
-            series[row["label"]] = [v if isinstance(v, int) else None for v in shown]
+            cells = []
+            for quarter, value in zip(snapshot["quarters"], row["values"], strict=True):
+                common = {"measure": f"caseload.{index}", "label": row["label"], "period": quarter,
+                          "scope": "Whole authority", "definition_id": row.get("id", f"caseload.{index}")}
+                if value is None or isinstance(value, int):
+                    cells.append(sheet.count(f"r{index}@{quarter}", value, **common))
+                else:  # an average entered to a decimal place: not a count of people
+                    cells.append(sheet.amount(f"r{index}@{quarter}", str(value), **common))
+            rows.append({"label": row["label"], "source": row["source"], "cells": cells})
+        sheet.resolve()
         short = [label.split(" ")[0][2:] + " " + label.split(" ")[1] for label in snapshot["quarters"]]
-        chart = charts.data_uri(charts.line_chart(short, series, title="Caseloads at quarter end",
-                                                  ylabel="children / cases")) if rows else ""
-        chart_text = charts.describe_line(snapshot["quarters"], series, title="caseloads at the end of each quarter")
-        return render_to_string(self.template, {
-            "section": snapshot, "number": number, "rows": rows, "chart": chart, "chart_text": chart_text,
-            "public": public,
-            "threshold": threshold, "short_quarters": short,
-        })
+        return {"rows": rows, "short_quarters": short}, sheet
+
+    def draw(self, extra: dict) -> None:
+        early, statutory = {}, {}
+        for row in extra["rows"]:
+            values = [None if cell.suppressed or cell.text in ("–", "") else float(cell.text.replace(",", ""))
+                      for cell in row["cells"]]
+            (early if row["source"] == "case records" else statutory)[row["label"]] = values
+        extra["chart"] = charts.data_uri(charts.small_multiples(
+            extra["short_quarters"], [("Early help (case records)", early), ("Statutory caseloads", statutory)],
+            title="Caseloads at quarter end")) if extra["rows"] else ""
+        extra["chart_text"] = charts.describe_line(
+            extra["short_quarters"], {**early, **statutory},
+            title="caseloads at the end of each quarter")

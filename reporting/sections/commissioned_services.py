@@ -13,7 +13,8 @@ from commissioning.models import CommissionedService, KpiKind, ReturnStatus
 from commissioning.stats import kpi_table
 from earlyhelp.periods import FinancialYear, Quarter
 
-from ..disclosure import SUPPRESSED, publish_count, publish_rate, small_base_limit
+from ..disclosure import small_base_limit
+from ..figure_cells import FigureSheet
 from .base import ReportContext, Section
 
 REPORTED_STATUSES = (ReturnStatus.SUBMITTED, ReturnStatus.ACCEPTED)
@@ -30,6 +31,10 @@ def _amount(value) -> str | None:
     if value is None:
         return None
     return format(value.normalize(), "f") if value == value.to_integral() else str(value)
+
+
+def _definition_id(table: dict, row: dict) -> str:
+    return f"kpi.{table['service']}.{row['label']}"
 
 
 class CommissionedServicesSection(Section):
@@ -85,16 +90,20 @@ class CommissionedServicesSection(Section):
             "tables": tables,
         }
 
-    def present(self, snapshot: dict, *, public: bool, threshold: int, decimals: int) -> list[dict]:
-        """Tables ready to print: disclosure applied, notes numbered per table."""
+    def present(self, snapshot: dict, *, public: bool, threshold: int, decimals: int):
+        """Tables ready to print: disclosure applied to every figure of every table at once, notes numbered per
+        table."""
+        sheet = FigureSheet(self.key, public, threshold, decimals)
         presented = []
-        for table in snapshot["tables"]:
+        for t_index, table in enumerate(snapshot["tables"]):
             notes: list[str] = []
             provisional = set()
             rows = []
-            small_base_used = False
-            for row in table["rows"]:
+            for r_index, row in enumerate(table["rows"]):
                 cells = []
+                common = {"measure": f"kpi.{t_index}.{r_index}", "label": f"{table['service']}: {row['label']}",
+                          "scope": f"{table['service']} ({table['provider']})",
+                          "definition_id": _definition_id(table, row)}
                 for cell in row["cells"]:
                     marks = []
                     if cell["note"]:
@@ -103,31 +112,16 @@ class CommissionedServicesSection(Section):
                         marks.append(str(notes.index(cell["note"]) + 1))
                     if cell["status"] == ReturnStatus.SUBMITTED:
                         provisional.add(cell["quarter"])
+                    qid = f"t{t_index}.r{r_index}.{cell['quarter']}"
                     if row["kind"] == KpiKind.OUTCOME:
-                        if cell["base"] is None:
-                            cells.append({"text": "n/a", "base": "", "marks": marks})
-                            continue
-                        rate = publish_rate(cell["numerator"], cell["base"], threshold=threshold,
-                                            decimals=decimals, public=public)
-                        if rate.text == "n/a":
-                            cells.append({"text": "–", "base": "no one asked", "marks": marks})
-                            continue
-                        if rate.small_base and not rate.suppressed:
-                            marks.append("*")
-                            small_base_used = True
-                        if rate.base == SUPPRESSED:
-                            base = SUPPRESSED
-                        elif public:  # the percentage is protected by its base; counts of people are not printed
-                            base = f"n = {rate.base}"
-                        else:
-                            base = f"{rate.numerator} of {rate.base}"
-                        cells.append({"text": rate.text, "base": base, "marks": marks})
+                        figure = sheet.rate(f"{qid}.n", cell["numerator"], f"{qid}.b", cell["base"],
+                                            period=cell["quarter"], **common)
                     elif row["kind"] == KpiKind.OUTPUT_COUNT:
                         value = None if cell["amount"] is None else int(float(cell["amount"]))
-                        shown = publish_count(value, threshold=threshold, public=public)
-                        cells.append({"text": "n/a" if shown is None else shown, "base": "", "marks": marks})
+                        figure = sheet.count(qid, value, period=cell["quarter"], **common)
                     else:
-                        cells.append({"text": cell["amount"] or "n/a", "base": "", "marks": marks})
+                        figure = sheet.amount(qid, cell["amount"] or "n/a", period=cell["quarter"], **common)
+                    cells.append({"figure": figure, "marks": marks, "outcome": row["kind"] == KpiKind.OUTCOME})
                 rows.append({"label": row["label"], "section": row.get("section", ""), "cells": cells})
             sections = [r["section"] for r in rows]
             for index, row in enumerate(rows):
@@ -139,23 +133,27 @@ class CommissionedServicesSection(Section):
                 "rows": rows,
                 "notes": notes,
                 "provisional": sorted(provisional),
-                "small_base_note": (
-                    f"* Based on fewer than {small_base_limit(threshold)} service users: read with care."
-                    if small_base_used else ""
-                ),
             })
-        return presented
-
-    def render(self, snapshot: dict, *, number: int, public: bool, threshold: int, decimals: int) -> str:
-        from django.template.loader import render_to_string
-
-        return render_to_string(self.template, {
-            "section": snapshot,
-            "number": number,
-            "tables": self.present(snapshot, public=public, threshold=threshold, decimals=decimals),
-            "public": public,
-            "threshold": threshold,
-        })
+        sheet.resolve()
+        for table in presented:
+            small_base_used = False
+            for row in table["rows"]:
+                for cell in row["cells"]:
+                    figure = cell["figure"]
+                    if figure.numerator is None and figure.base is None and cell["outcome"]:
+                        text, base = "n/a", ""
+                    elif figure.kind == "rate" and figure.base == 0:
+                        text, base = "–", "no one asked"
+                    else:
+                        text, base = figure.text, figure.base_text
+                    if figure.flag:
+                        cell["marks"].append("*")
+                        small_base_used = True
+                    cell.update(text="n/a" if text == "–" and figure.kind == "count" else text, base=base)
+            table["small_base_note"] = (
+                f"* Based on fewer than {small_base_limit(threshold)} service users: read with care."
+                if small_base_used else "")
+        return {"tables": presented}, sheet
 
     def definitions(self, snapshot: dict) -> list[dict]:
         period = f"{snapshot['quarter_labels'][0]} to {snapshot['quarter_labels'][-1]}" if snapshot["tables"] else ""
@@ -171,6 +169,6 @@ class CommissionedServicesSection(Section):
                 else:
                     counts = f"{row['label']} ({table['service']}): the provider's figure for the quarter"
                     base = "Cases the provider averaged over"
-                result.append({"figure": f"{table['service']}: {row['label']}", "counts": counts,
-                               "period": period, "base": base})
+                result.append({"id": _definition_id(table, row), "figure": f"{table['service']}: {row['label']}",
+                               "counts": counts, "period": period, "base": base})
         return result

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.template.loader import render_to_string
-
 from .. import indicators
+from ..figure_cells import FigureSheet
 from ..models import Indicator, UnitCost
 from .base import ReportContext, Section
 from .casework import _last_quarter
@@ -38,14 +37,15 @@ class CostAvoidedSection(Section):
             })
         return {"key": self.key, "title": self.title, "lines": lines, "from": str(before), "to": str(now),
                 "definitions": [
-                    {"figure": f"Cost avoided: {line['name']}",
+                    {"id": f"cost_avoided.{line['name']}", "figure": f"Cost avoided: {line['name']}",
                      "counts": f"Fall in {line['indicator_label'].lower()} × £{line['weekly_cost']} a week × "
                                f"{line['weeks']} weeks",
                      "period": f"{line['from']} to {line['to']}", "base": "Quarter-end counts entered by officers"}
                     for line in lines
                 ]}
 
-    def render(self, snapshot, *, number, public, threshold, decimals):
+    def present(self, snapshot, *, public, threshold, decimals):
+        sheet = FigureSheet(self.key, public, threshold, decimals)
         lines = []
         for line in snapshot["lines"]:
             weekly = Decimal(line["weekly_cost"])
@@ -54,14 +54,21 @@ class CostAvoidedSection(Section):
                         f"{line['to']} are needed to work this out; they have not been entered.")
                 lines.append({"name": line["name"], "text": text, "total": ""})
                 continue
-            change = line["start"] - line["end"]
+            common = {"label": f"Cost avoided: {line['name']}", "period": f"{line['from']} to {line['to']}",
+                      "scope": "Whole authority", "definition_id": f"cost_avoided.{line['name']}"}
+            # Decimal arithmetic at the precision entered: 8.6 fewer, not 8.600000001.
+            start, end = Decimal(str(line["start"])), Decimal(str(line["end"]))
+            change = start - end
             if change > 0:
                 total = change * weekly * line["weeks"]
-                text = (f"{line['indicator_label']} fell from {line['start']} to {line['end']}: "
+                text = (f"{line['indicator_label']} fell from {start} to {end}: "
                         f"{change} fewer × {money(weekly)} a week × {line['weeks']} weeks = {money(total)}.")
                 lines.append({"name": line["name"], "text": text, "total": money(total)})
+                sheet.amount(f"{line['name']}.total", money(total), measure="cost_avoided", **common)
             else:
-                text = (f"{line['indicator_label']} went from {line['start']} to {line['end']}: "
+                text = (f"{line['indicator_label']} went from {start} to {end}: "
                         "no fall, so no cost avoided is claimed.")
                 lines.append({"name": line["name"], "text": text, "total": "£0"})
-        return render_to_string(self.template, {"section": snapshot, "number": number, "lines": lines})
+                sheet.amount(f"{line['name']}.total", "£0", measure="cost_avoided", **common)
+        sheet.resolve()
+        return {"lines": lines}, sheet

@@ -1,26 +1,32 @@
-"""Data section 2 (seed 000 §3.14–3.16): what happened after an early help service was put in place."""
+"""Data section 2 (seed 000 §3.14–3.16): what happened after an early help service was put in place.
+
+Both samples are cohorts defined at their start (a closure, or a service starting, in the window) and followed to
+the follow-up date whatever happened to each member later; every line is printed with the sample as its base.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
-
-from django.template.loader import render_to_string
-
 from cases.cohorts import panel_follow_up, social_care_follow_up
+from earlyhelp.periods import between, long_date, month_end_before, month_window
 
-from ..disclosure import protect_table, publish_rate
+from ..figure_cells import FigureSheet
 from .base import ReportContext, Section
 
 FOLLOW_UP_MONTHS = 6
 WINDOW_MONTHS = 6
 
-
-def _months_before(day: dt.date, months: int) -> dt.date:
-    index = day.year * 12 + day.month - 1 - months
-    year, month = divmod(index, 12)
-    month += 1
-    last = (dt.date(year + (month == 12), month % 12 + 1, 1) - dt.timedelta(days=1)).day
-    return dt.date(year, month, min(day.day, last))
+PANEL_LINES = [
+    ("never", "were never referred back to the panel or to social care"),
+    ("social_care", "were later referred to social care"),
+    ("back_to_panel", "were referred back to the panel"),
+]
+CARE_LINES = [  # (key, words, part of "improved")
+    ("closed", "have closed", True),
+    ("stepped_down", "stepped down or de-escalated (for example child protection to child in need, or child in "
+                     "need to early help)", True),
+    ("no_change", "showed no change in level of need", False),
+    ("worse", "escalated to a higher level of need", False),
+]
 
 
 class FollowUpSection(Section):
@@ -33,42 +39,68 @@ class FollowUpSection(Section):
         as_at = context.period.end
         months = int(context.parameters.get("follow_up_months") or FOLLOW_UP_MONTHS)
         window_months = int(context.parameters.get("follow_up_window_months") or WINDOW_MONTHS)
-        window_to = _months_before(as_at, months)
-        window_from = _months_before(window_to, window_months) + dt.timedelta(days=1)
+        window_from, window_to = month_window(month_end_before(as_at, months), window_months)
         panel = panel_follow_up(closed_from=window_from, closed_to=window_to, followed_up_on=as_at)
         care = social_care_follow_up(started_from=window_from, started_to=window_to, followed_up_on=as_at)
-        window = f"{window_from:%-d %B %Y} to {window_to:%-d %B %Y}"
+        window = between(window_from, window_to)
+        followed = f"followed up to {long_date(as_at)}"
         return {
-            "key": self.key, "title": self.title, "window": window, "as_at": f"{as_at:%-d %B %Y}",
-            "months": months,
+            "key": self.key, "title": self.title, "window": window, "as_at": long_date(as_at),
+            "period": str(context.period), "months": months,
+            "window_from": window_from.isoformat(), "window_to": window_to.isoformat(),
             "panel": [panel.cases, panel.never_referred_again, panel.referred_to_social_care,
                       panel.referred_back_to_panel],
             "care": [care.cases, care.closures, care.de_escalations, care.no_change, care.worse],
             "definitions": [
-                {"figure": "Panel cases followed up", "counts": "Cases referred through a panel or front door, closed "
-                 "in the window, where a commissioned service was put in place; then any later referral of the family",
-                 "period": f"Closed {window}; followed up to {as_at:%-d %B %Y}", "base": "The cases in the sample"},
-                {"figure": "Social care cases followed up", "counts": "Cases at a statutory level of need where a "
-                 "commissioned service started in the window; their status at the follow-up date",
-                 "period": f"Service started {window}; followed up to {as_at:%-d %B %Y}",
-                 "base": "The cases in the sample"},
+                {"id": "follow_up.panel", "figure": "Panel cases followed up",
+                 "counts": "Cases referred through a panel or front door, closed in the window, where a commissioned "
+                           "service was put in place; each counted once by the family's later referrals: never "
+                           "referred again, referred to social care, or referred back to the panel",
+                 "period": f"Closed {window}; {followed}", "base": "The cases in the sample (shown)"},
+                {"id": "follow_up.care", "figure": "Social care cases followed up (improved, no change, worse)",
+                 "counts": "Cohort defined at its start: cases at a statutory level of need (child in need, child "
+                           "protection, looked after) on the day a commissioned service started in the window, "
+                           "each followed to the follow-up date whatever happened later. Improved: closed, or "
+                           "stepped down / de-escalated to a lower level; worse: a higher level; otherwise no change",
+                 "period": f"Service started {window}; {followed}",
+                 "base": "Every case in the cohort, including those that stepped down (shown)"},
             ],
         }
 
-    def render(self, snapshot, *, number, public, threshold, decimals):
-        def protected(values):
-            total, parts = values[0], values[1:]
-            table = protect_table([parts], threshold=threshold, row_totals=True, column_totals=False, public=public)
-            shown_parts = table.cells[0]
-            lines = []
-            for raw, shown in zip(parts, shown_parts, strict=True):
-                rate = publish_rate(raw, total, threshold=threshold, decimals=decimals, public=public)
-                hidden = shown == "c" or rate.suppressed or rate.text == "n/a"
-                lines.append({"count": shown, "rate": "" if hidden else rate.text})
-            return table.row_totals[0], lines
+    def present(self, snapshot, *, public, threshold, decimals):
+        sheet = FigureSheet(self.key, public, threshold, decimals)
+        period = snapshot.get("period") or snapshot["as_at"]
 
-        panel_total, panel = protected(snapshot["panel"])
-        care_total, care = protected(snapshot["care"])
-        return render_to_string(self.template, {
-            "section": snapshot, "number": number, "public": public, "threshold": threshold,
-            "panel_total": panel_total, "panel": panel, "care_total": care_total, "care": care})
+        def cohort(prefix, definition, total, lines, values, scope):
+            common = {"period": period, "scope": scope, "definition_id": definition}
+            total_cell = sheet.count(f"{prefix}.cases", total, measure=f"{prefix}.cases",
+                                     label=f"{scope}: cases in the sample", **common)
+            printed = []
+            for (key, words, *_), value in zip(lines, values, strict=True):
+                qid = f"{prefix}.{key}"
+                printed.append({
+                    "words": words,
+                    "count": sheet.count(qid, value, measure=qid, label=f"{scope}: {words}", **common),
+                    "rate": sheet.rate(qid, value, f"{prefix}.cases", total, measure=f"{qid}.rate",
+                                       label=f"{scope}: % {words}", **common)})
+            sheet.total(f"{prefix}.cases", [f"{prefix}.{line[0]}" for line in lines])
+            return total_cell, printed
+
+        panel_total, panel = cohort("panel", "follow_up.panel", snapshot["panel"][0], PANEL_LINES,
+                                    snapshot["panel"][1:], "Panel cases")
+        care_values = snapshot["care"][1:]
+        care_total, care = cohort("care", "follow_up.care", snapshot["care"][0], CARE_LINES, care_values,
+                                  "Social care cases")
+        improved_value = care_values[0] + care_values[1]
+        common = {"period": period, "scope": "Social care cases", "definition_id": "follow_up.care"}
+        improved = {
+            "count": sheet.count("care.improved", improved_value, measure="care.improved",
+                                 label="Social care cases: improved (closed or stepped down)", **common),
+            "rate": sheet.rate("care.improved", improved_value, "care.cases", snapshot["care"][0],
+                               measure="care.improved.rate",
+                               label="Social care cases: % improved (closed or stepped down)", **common)}
+        sheet.total("care.improved", ["care.closed", "care.stepped_down"])
+        sheet.total("care.cases", ["care.improved", "care.no_change", "care.worse"])
+        sheet.resolve()
+        return {"panel_total": panel_total, "panel": panel, "care_total": care_total, "care": care,
+                "improved": improved}, sheet

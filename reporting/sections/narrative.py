@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import markdown
 import nh3
 
@@ -11,9 +13,26 @@ ALLOWED_TAGS = {"p", "br", "strong", "em", "b", "i", "ul", "ol", "li", "h3", "h4
                 "table", "thead", "tbody", "tr", "th", "td"}
 
 
+_LIST_LINE = re.compile(r"^\s{0,3}([-*+]|\d+[.)])\s+")
+
+
+def _lists_need_no_blank_line(text: str) -> str:
+    """Officers type a list straight under a sentence ("Summary:\n- Referrals up"); strict Markdown would run
+    it into the paragraph. A blank line is put before the first item of each such list."""
+    lines = (text or "").replace("\r\n", "\n").split("\n")
+    out: list[str] = []
+    for line in lines:
+        if _LIST_LINE.match(line) and out and out[-1].strip() and not _LIST_LINE.match(out[-1]) \
+                and not out[-1].startswith((" ", "\t")):
+            out.append("")
+        out.append(line)
+    return "\n".join(out)
+
+
 def to_safe_html(text: str) -> str:
-    """Markdown → HTML, then sanitised: no scripts, styles, event handlers or unknown tags."""
-    html = markdown.markdown(text or "", extensions=["tables", "sane_lists"])
+    """Markdown → HTML (lists, emphasis, tables), then sanitised: no scripts, styles, event handlers or unknown
+    tags."""
+    html = markdown.markdown(_lists_need_no_blank_line(text), extensions=["tables", "sane_lists"])
     return nh3.clean(html, tags=ALLOWED_TAGS, attributes={"a": {"href"}}, url_schemes={"http", "https", "mailto"})
 
 

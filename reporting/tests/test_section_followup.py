@@ -81,6 +81,56 @@ def test_social_care_cases_improve_stay_or_worsen(tenant_a, world):
     assert (result.cases, result.closures, result.de_escalations, result.no_change, result.worse) == (3, 1, 1, 1, 0)
 
 
+def test_a_child_in_need_case_that_steps_down_mid_window_stays_in_the_cohort_and_counts_as_improved(
+        tenant_a, world):
+    """The cohort is defined by the level on the day the service started, not by today's level."""
+    lead, team, service = world
+    cin = _case(tenant_a, lead, team, service, last="Kirk", rank=3, opened=D(2023, 11, 6))  # child in need
+    _case(tenant_a, lead, team, service, last="Lowe", rank=3, opened=D(2023, 11, 6))  # stays child in need
+    stepped_up_later = _case(tenant_a, lead, team, service, last="Mann", rank=3, opened=D(2023, 11, 6))
+    early_then_up = _case(tenant_a, lead, team, service, last="Nash", rank=2, opened=D(2023, 11, 6))
+    with tenant_context(tenant_a):
+        cases_services.step_change_record(case=cin, kind=StepChange.Kind.STEP_DOWN, occurred_on=D(2024, 2, 12),
+                                          level_after=helpers.level(2))
+        # A case at early help when its service started and stepped up afterwards is not in the sample.
+        cases_services.step_change_record(case=early_then_up, kind=StepChange.Kind.STEP_UP,
+                                          occurred_on=D(2024, 1, 8), level_after=helpers.level(3))
+        # Child in need at the start, child protection by the follow-up date: worse.
+        cases_services.step_change_record(case=stepped_up_later, kind=StepChange.Kind.STEP_DOWN,
+                                          occurred_on=D(2024, 2, 1), level_after=helpers.level(2))
+        cases_services.step_change_record(case=stepped_up_later, kind=StepChange.Kind.STEP_UP,
+                                          occurred_on=D(2024, 6, 1), level_after=helpers.level(4))
+        result = social_care_follow_up(started_from=D(2023, 10, 1), started_to=D(2024, 3, 31),
+                                       followed_up_on=D(2024, 9, 30))
+    assert (result.cases, result.closures, result.de_escalations, result.no_change, result.worse) == (3, 0, 1, 1, 1)
+    assert result.improved == 1
+
+
+def test_the_section_prints_improved_with_its_base_and_the_window_in_words(tenant_a, world):
+    lead, team, service = world
+    for i in range(15):
+        case = _case(tenant_a, lead, team, service, last=f"Oake{i}", rank=3, opened=D(2024, 1, 8))
+        if i < 8:
+            with tenant_context(tenant_a):
+                cases_services.step_change_record(case=case, kind=StepChange.Kind.STEP_DOWN,
+                                                  occurred_on=D(2024, 5, 1), level_after=helpers.level(2))
+    section = get("follow_up")
+    with tenant_context(tenant_a):
+        snapshot = section.build(ReportContext(tenant=tenant_a, parameters={"follow_up_months": 3,
+                                                                            "follow_up_window_months": 6},
+                                               period=Quarter(2024, 1), public=True, threshold=5, decimals=0))
+    assert snapshot["window"] == "between 1 October 2023 and 31 March 2024"
+    assert snapshot["care"] == [15, 0, 8, 7, 0]
+    public = " ".join(section.render(snapshot, number=3, public=True, threshold=5, decimals=0).split())
+    assert "8 improved</strong> — closed or stepped down (53% of 15)" in public
+    assert "7 showed no change in level of need (47% of 15)" in public
+    snapshot["care"] = [12, 0, 7, 5, 0]  # 5 not improved: every figure that would reveal the 5 is hidden
+    public = " ".join(section.render(snapshot, number=3, public=True, threshold=5, decimals=0).split())
+    assert "c improved</strong>" in public and "c showed no change" in public and "(58%" not in public
+    assert any(d["id"] == "follow_up.care" and "on the day a commissioned service started" in d["counts"]
+               for d in section.definitions(snapshot))
+
+
 def test_the_section_uses_the_report_period_and_protects_small_counts(tenant_a, world):
     lead, team, service = world
     for i in range(8):
@@ -91,6 +141,6 @@ def test_the_section_uses_the_report_period_and_protects_small_counts(tenant_a, 
                                                period=Quarter(2024, 2), public=True, threshold=5, decimals=0))
     assert snapshot["panel"] == [8, 8, 0, 0]
     exempt = section.render(snapshot, number=3, public=False, threshold=5, decimals=0)
-    assert "8 were never referred back to the panel or to social care (100%)" in exempt
+    assert "8 were never referred back to the panel or to social care (100%* of 8)" in exempt
     public = section.render(snapshot, number=3, public=True, threshold=5, decimals=0)
-    assert "8 were never referred back" in public and "(100%)" in public
+    assert "8 were never referred back" in public and "(100%* of 8)" in public  # * a small base

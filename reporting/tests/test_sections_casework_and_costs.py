@@ -39,8 +39,9 @@ class TestStatutoryFigures:
             assert QuarterlyIndicator.objects.get(indicator="cic").value == 402
 
     @pytest.mark.parametrize("rows,column,message", [
-        (["cin,2024/25 Q1,-3,"], "value", "not a whole number"),
-        (["cin,2024/25 Q1,12.5,"], "value", "not a whole number"),
+        (["cin,2024/25 Q1,-3,"], "value", "not a number of at least 0"),
+        (["cin,2024/25 Q1,12.5001,"], "value", "at most 3 decimal places"),
+        (["cin,2024/25 Q1,=40+1,"], "value", "not a number of at least 0"),
         (["xyz,2024/25 Q1,3,"], "indicator", "Unknown indicator"),
         (["cin,2024/25 Q7,3,"], "quarter", "not a quarter"),
         (["cin,2024/26 Q1,3,"], "quarter", "second year must follow"),
@@ -72,7 +73,7 @@ class TestStatutoryFigures:
             "form": "import", "file": SimpleUploadedFile("f.csv", csv("cin,2024/25 Q1,abc,"))})
         assert response.status_code == 400
         assert "nothing was changed" in response.content.decode()
-        assert "&#x27;abc&#x27; is not a whole number" in response.content.decode()
+        assert "&#x27;abc&#x27; is not a number of at least 0" in response.content.decode()
 
     def test_a_figure_is_entered_in_the_browser(self, tenant_a, alice, sign_in):
         response = sign_in(alice).post(reverse("reporting:indicators"), {
@@ -94,6 +95,21 @@ class TestCostAvoided:
             snapshot = section.build(context(tenant_a, Q))
         html = section.render(snapshot, number=7, public=True, threshold=5, decimals=0)
         assert "9 fewer × £1,825 a week × 52 weeks = £854,100." in html
+
+    def test_an_average_is_kept_at_the_precision_entered_and_the_arithmetic_shown_at_it(self, tenant_a, alice):
+        """Cost avoided from an average reduction: 8.6 fewer children in care (issue #18)."""
+        with tenant_context(tenant_a):
+            for quarter, value in [(Q.shifted(-4), Decimal("402.3")), (Q, "393.7")]:
+                indicators.indicator_record(tenant=tenant_a, indicator=Indicator.CHILDREN_IN_CARE, quarter=quarter,
+                                            value=value, source="", actor=alice)
+            assert QuarterlyIndicator.objects.get(fy_start_year=Q.start_year, quarter_number=Q.number).places == 1
+            indicators.unit_cost_save(tenant=tenant_a, actor=alice, name="Care placement",
+                                      indicator=Indicator.CHILDREN_IN_CARE, weekly_cost=Decimal("1825"), weeks=52)
+            section = get("cost_avoided")
+            snapshot = section.build(context(tenant_a, Q))
+        assert snapshot["lines"][0]["end"] == "393.7"  # the snapshot keeps the figure exactly, as text
+        html = section.render(snapshot, number=7, public=True, threshold=5, decimals=0)
+        assert "fell from 402.3 to 393.7: 8.6 fewer × £1,825 a week × 52 weeks = £816,140." in html
 
     def test_no_saving_is_claimed_when_the_caseload_rose(self, tenant_a, alice):
         with tenant_context(tenant_a):
@@ -144,9 +160,14 @@ class TestTrendAndFeedback:
         snapshot = {"key": "feedback", "title": "t", "year": "2024/25", "definitions": [], "columns": [
             {"quarter": "Q1", "label": "2024/25 Q1", "received": 40, "treated_with_respect": [37, 40],
              "listened_to": [36, 40], "helped_with_issues": [3, 4]}]}
+        exempt = section.render(snapshot, number=5, public=False, threshold=5, decimals=0)
+        assert "93%" in exempt and "37 of 40" in exempt  # 37/40 = 92.5 → 93 (half-up)
         html = section.render(snapshot, number=5, public=True, threshold=5, decimals=0)
-        assert "93%" in html and "n = 40" in html  # 37/40 = 92.5 → 93 (half-up)
+        assert "93%" not in html and "n = 40" in html  # 93% of 40 would reveal the 3 who said no
+        assert "the small number of people it leaves out" in html  # the footnote says why
         assert ">c<" in html  # a base of 4 is hidden in Public
+        snapshot["columns"][0]["treated_with_respect"] = [33, 40]
+        assert "83%" in section.render(snapshot, number=5, public=True, threshold=5, decimals=0)
 
 
 def _practitioner(tenant):
