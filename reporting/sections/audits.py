@@ -5,12 +5,10 @@ totals) and prints each percentage with its base."""
 
 from __future__ import annotations
 
-from django.template.loader import render_to_string
-
 from cases.models import CaseFileAudit
 from cases.stats import GRADES, AuditGrades, audit_stats
 
-from ..disclosure import SUPPRESSED, protect_table, publish_rate, small_base_limit
+from ..figure_cells import FigureSheet
 from .base import ReportContext, Section
 
 GROUPS = [("total", "All audits"), ("by_team", "By team"), ("by_locality", "By locality"),
@@ -57,31 +55,62 @@ class CaseFileAuditSection(Section):
                   "base": "Case files audited in the same row"}],
         }
 
-    def render(self, snapshot, *, number, public, threshold, decimals):
+    def present(self, snapshot, *, public, threshold, decimals):
+        """Every count and percentage as cells of one sheet: a grade's count is part of its row's audited total,
+        and a grouping whose rows add up to all audits is declared as such, so that no hidden count can be
+        worked out from the others (``reporting.figure_cells``)."""
+        sheet = FigureSheet(self.key, public, threshold, decimals)
+        period = snapshot["period"]
         tables = []
-        flagged = False
         for key, caption in GROUPS:
             groups = snapshot["groups"][key]
             if not groups:
                 continue
-            protected = protect_table([g["grades"] for g in groups], threshold=threshold, row_totals=True,
-                                      column_totals=False, public=public)
             rows = []
             for index, g in enumerate(groups):
-                good = g["grades"][0] + g["grades"][1]  # outstanding + good: the scale is best first
-                rate = publish_rate(good, g["audited"], threshold=threshold, decimals=decimals, public=public)
-                flag = rate.small_base and not rate.suppressed
-                flagged = flagged or flag
+                scope = "Whole authority" if key == "total" else g["label"]
+                row_id = f"{key}.{index}"
+
+                def common(measure, label, definition, scope=scope):
+                    return {"measure": measure, "label": label, "period": period, "scope": scope,
+                            "definition_id": definition}
+
+                audited_q = f"{row_id}.audited"
+                audited = sheet.count(audited_q, g["audited"],
+                                      **common("audits.audited", f"{g['label']}: files audited", "audits.audited"))
                 cells = []
-                for count, shown in zip(g["grades"], protected.cells[index], strict=True):
-                    share = publish_rate(count, g["audited"], threshold=threshold, decimals=decimals,
-                                         public=public)
-                    cells.append({"count": shown, "percent": "" if shown == SUPPRESSED or not g["audited"]
-                                  else share.text})
-                rows.append({"label": g["label"], "audited": protected.row_totals[index], "cells": cells,
-                             "good": rate.text, "flag": flag})
+                for code, label, count in zip(GRADES, snapshot["scale"], g["grades"], strict=True):
+                    grade_q = f"{row_id}.{code}"
+                    sheet.count(grade_q, count, **common(f"audits.{code}", f"{g['label']}: {label.lower()}",
+                                                         f"audits.{code}"))
+                    share = sheet.rate(grade_q, count, audited_q, g["audited"],
+                                       **common(f"audits.{code}.share", f"{g['label']}: % {label.lower()}",
+                                                f"audits.{code}"))
+                    cells.append({"count": sheet.cells[-2], "share": share})
+                sheet.total(audited_q, [f"{row_id}.{code}" for code in GRADES])
+                good_q = f"{row_id}.good_or_better"
+                good_count = g["grades"][0] + g["grades"][1]  # outstanding + good: the scale is best first
+                sheet.count(good_q, good_count, **common("audits.good_count", f"{g['label']}: good or better",
+                                                         "audits.good"))
+                sheet.cells.pop()  # declared for the sums only: the printed figure is the rate below
+                sheet.total(good_q, [f"{row_id}.{GRADES[0]}", f"{row_id}.{GRADES[1]}"])
+                good = sheet.rate(good_q, good_count, audited_q, g["audited"],
+                                  **common("audits.good", f"{g['label']}: % good or better", "audits.good"))
+                rows.append({"label": g["label"], "audited": audited, "cells": cells, "good": good})
+            if key != "total" and sum(g["audited"] for g in groups) == snapshot["groups"]["total"][0]["audited"]:
+                sheet.total("total.0.audited", [f"{key}.{i}.audited" for i in range(len(groups))])
             tables.append({"caption": caption, "rows": rows})
-        return render_to_string(self.template, {
-            "section": snapshot, "number": number, "tables": tables, "public": public, "threshold": threshold,
-            "small_base_note": f"* Based on fewer than {small_base_limit(threshold)} audits." if flagged else "",
-        })
+        sheet.resolve()
+        return {"tables": tables}, sheet
+
+    def definitions(self, snapshot):
+        ids = {"audits.audited": "Case files audited",
+               **{f"audits.{code}": f"Case file audits: {label.lower()}"
+                  for code, label in zip(GRADES, snapshot["scale"], strict=True)},
+               "audits.good": "Case file audits: good or better"}
+        by_figure = {d["figure"]: d for d in snapshot.get("definitions", [])}
+        audited = {"figure": "Case files audited", "counts": "Case files audited in the period, by the team and "
+                   "locality of the case and the quarter of the audit", "period": f"Audits dated in "
+                   f"{snapshot['period']}", "base": "—"}
+        return [{**(by_figure.get(figure) or audited), "id": definition_id}
+                for definition_id, figure in ids.items()]
