@@ -233,6 +233,7 @@ class ClosureForm(GovukForm):
             self.fields[f"need_{need.pk}"] = forms.ChoiceField(
                 label=f"Progress: {need.label}", choices=ClosureNeedProgress.Progress.choices,
                 widget=forms.RadioSelect(attrs={"class": "govuk-radios__input"}),
+                error_messages={"required": f"Select the progress made with '{need.label}'"},
             )
 
     def need_progress(self) -> dict:
