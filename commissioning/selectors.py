@@ -139,7 +139,10 @@ def reporting_quarter(today: dt.date, fy_start_month: int) -> Quarter:
 
 
 def return_state(service: CommissionedService, kpi_return: KpiReturn | None, quarter: Quarter, today: dt.date) -> str:
-    """due / late / submitted / accepted / queried, as the dashboard shows it."""
+    """due / late / submitted / accepted / queried / not_contracted, as the dashboard shows it. A return is late
+    only when the contract covers the quarter and its deadline has passed; outside the contract none is due."""
     if kpi_return is not None and kpi_return.status != ReturnStatus.DRAFT:
         return kpi_return.status
+    if not service.covers(quarter):
+        return "not_contracted"
     return "late" if today > service.due_date(quarter) else "due"

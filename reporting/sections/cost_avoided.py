@@ -6,14 +6,15 @@ from decimal import Decimal
 
 from django.template.loader import render_to_string
 
+from earlyhelp import figures
+
 from .. import indicators
 from ..models import Indicator, UnitCost
 from .base import ReportContext, Section
 from .casework import _last_quarter
 
 
-def money(value: Decimal) -> str:
-    return f"£{value:,.0f}" if value == value.to_integral() else f"£{value:,.2f}"
+money = figures.money  # one way of writing pounds, shared with the pages
 
 
 class CostAvoidedSection(Section):
