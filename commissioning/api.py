@@ -20,13 +20,13 @@ from rest_framework import mixins, serializers, status
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
+from earlyhelp import limits
 from earlyhelp.api.base import TenantViewSet
 from earlyhelp.api.idempotency import IdempotentCreateMixin
 from earlyhelp.api.models import Scope
 from earlyhelp.api.problems import Conflict, UnprocessableContent
 from earlyhelp.api.serializers import PublicIdRelatedField, StrictSerializer
 from earlyhelp.api.services import api_submission_record
-from earlyhelp import limits
 from earlyhelp.periods import Quarter
 
 from . import selectors, services

@@ -13,7 +13,6 @@ from ..models import Indicator, UnitCost
 from .base import ReportContext, Section
 from .casework import _last_quarter
 
-
 money = figures.money  # one way of writing pounds, shared with the pages
 
 
