@@ -20,6 +20,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers
 from rest_framework.exceptions import ValidationError
 
+from earlyhelp import limits
 from earlyhelp.api.base import TenantReadOnlyViewSet, TenantViewSet
 from earlyhelp.api.idempotency import IdempotentCreateMixin
 from earlyhelp.api.models import Scope
@@ -112,7 +113,7 @@ class ReferralCreateSerializer(StrictSerializer):
     route = serializers.ChoiceField(choices=Referral.Route.choices, required=False, default=Referral.Route.DIRECT)
     presenting_needs = serializers.ListField(child=CodeRelatedField(model=PresentingNeed), required=False,
                                              default=list, max_length=50)
-    reason = serializers.CharField(max_length=10000, required=False, allow_blank=True, default="")
+    reason = serializers.CharField(max_length=limits.REFERRAL_REASON, required=False, allow_blank=True, default="")
 
     def validate(self, attrs):
         if not attrs["children"] and not attrs["new_children"]:

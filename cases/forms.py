@@ -7,6 +7,7 @@ import datetime as dt
 from django import forms
 
 from commissioning.models import CommissionedService
+from earlyhelp import limits
 from earlyhelp.models import Membership, Team, User
 from earlyhelp.permissions import Role
 
@@ -117,7 +118,7 @@ class ReferralForm(GovukForm):
         "presenting_needs": lambda: PresentingNeed.objects.filter(is_active=True),
     }
     reason = forms.CharField(label="What is the referrer worried about?", widget=forms.Textarea(attrs={"rows": 4}),
-                             required=False)
+                             required=False, max_length=limits.REFERRAL_REASON)
 
 
 class DecisionForm(GovukForm):
@@ -224,7 +225,14 @@ class ClosureForm(GovukForm):
     querysets = {"reason": lambda: ClosureReason.objects.filter(is_active=True)}
     judgement = forms.ChoiceField(label="Were the outcomes achieved?", choices=Closure.Judgement.choices,
                                   widget=forms.RadioSelect)
-    summary = forms.CharField(label="Closure summary", widget=forms.Textarea(attrs={"rows": 5}), required=False)
+    summary = forms.CharField(label="Closure summary", widget=forms.Textarea(attrs={"rows": 5}), required=False,
+                              max_length=limits.LONG_TEXT)
+    evidence_reason = forms.CharField(
+        label="Why were the outcomes achieved, if the record shows gaps?", required=False,
+        max_length=limits.LONG_TEXT, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Needed only when outcomes are judged achieved fully while the assessment is not completed, a "
+                  "plan action has not started, a need shows no progress or a distance-travelled tool has no end "
+                  "reading.")
 
     def __init__(self, *args, case: Case, **kwargs):
         super().__init__(*args, **kwargs)

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from earlyhelp import limits
 from earlyhelp import spreadsheets
 from earlyhelp.audit import record_event
 from earlyhelp.models import Membership, Team
@@ -316,6 +317,8 @@ def _check_case(row: ImportRow, check: _RowChecker, lookups: _Lookups, raw: dict
             check.problem("closure_reason", f'"{reason_code}" is not a closure reason code here')
     if judgement and judgement not in Closure.Judgement.values:
         check.problem("judgement", f'"{cells["judgement"]}" is not fully, partially or not_at_all')
+    if len(cells.get("closure_summary", "")) > limits.LONG_TEXT:
+        check.problem("closure_summary", f"The closure summary is longer than {limits.LONG_TEXT:,} characters")
 
 
 def _check_across_rows(rows: list[ImportRow], problems: list[Problem]) -> dict:
