@@ -130,10 +130,12 @@ class DecisionForm(GovukForm):
     decided_on = date_field("Date of decision", initial_today=True)
 
 
-def _workers():
-    return User.objects.filter(
-        memberships__in=Membership.objects.filter(is_active=True, role__in=[Role.PRACTITIONER, Role.TEAM_MANAGER])
-    ).distinct().order_by("last_name", "first_name")
+def _workers(team: Team | None = None):
+    """Practitioners and managers who may lead a case (of ``team`` when given)."""
+    memberships = Membership.objects.filter(is_active=True, role__in=[Role.PRACTITIONER, Role.TEAM_MANAGER])
+    if team is not None:
+        memberships = memberships.filter(teams=team)
+    return User.objects.filter(memberships__in=memberships).distinct().order_by("last_name", "first_name")
 
 
 class CaseOpenForm(GovukForm):
@@ -354,9 +356,11 @@ class AllocateForm(GovukForm):
     on = date_field("Date allocated", initial_today=True)
     reason = forms.CharField(label="Notes", widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, case: Case, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["lead_professional"].queryset = _workers()
+        # Only the case's team: choosing someone outside it would be refused after the form was filled in.
+        self.fields["lead_professional"].queryset = _workers(team=case.team)
+        self.fields["lead_professional"].help_text = f"Practitioners and managers of {case.team}."
 
 
 class TransferForm(GovukForm):

@@ -65,7 +65,8 @@ class GovukBoundField(BoundField):
         errors = super().errors
         if _DJANGO_REQUIRED not in errors:
             return errors
-        verb = "Select" if self.widget_type in _CHOICE_GROUPS | {"select", "selectmultiple"} else "Enter"
+        verb = "Select" if self.widget_type in _CHOICE_GROUPS | {"select", "selectmultiple", "clearablefile", "file"} \
+            else "Enter"
         label = str(self.label or self.name).rstrip(":?")
         if not label[1:2].isupper():  # keep an acronym's capitals ("EHA completed")
             label = label[:1].lower() + label[1:]

@@ -20,8 +20,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from earlyhelp import limits
-from earlyhelp import spreadsheets
+from earlyhelp import limits, spreadsheets
 from earlyhelp.audit import record_event
 from earlyhelp.models import Membership, Team
 from earlyhelp.permissions import Capability, capabilities_for

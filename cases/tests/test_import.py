@@ -339,7 +339,7 @@ def test_a_bad_upload_lists_the_problems_in_the_browser_and_stores_nothing(tenan
 def test_an_upload_without_a_file_says_so(tenant_a, mia, sign_in):
     response = sign_in(mia).post(reverse("cases:import"), {})
     assert response.status_code == 400
-    assert "This field is required." in response.content.decode()
+    assert "Select import file (CSV or XLSX)" in response.content.decode()
 
 
 def test_a_good_upload_shows_what_was_created(tenant_a, mia, team, alice, sign_in):

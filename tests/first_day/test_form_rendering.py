@@ -63,3 +63,21 @@ def test_each_need_error_is_said_once_and_names_the_need(alice, case_with_two_ne
     assert "Select the progress made with 'Parenting and family relationships'" in texts
     assert "This field is required." not in texts
     assert sorted(page.error_messages) == sorted(texts)  # the same words beside each field, once
+
+
+def test_allocation_offers_only_the_teams_staff(tenant_a, member, alice, sign_in):
+    from cases.tests.helpers import consent, level, referral
+
+    marcus = member(tenant_a, Role.TEAM_MANAGER, username="marcus")
+    bea = member(tenant_a, Role.PRACTITIONER, username="bea", user__first_name="Bea", user__last_name="Outside")
+    north = team_for(tenant_a, alice, "North")
+    team_for(tenant_a, bea, "South")
+    with tenant_context(tenant_a):
+        marcus.memberships.get().teams.add(north)
+        kid = child()
+        consent(kid.family)
+        case = services.case_open(referral=referral([kid]), team=north, level_of_need=level(2),
+                                  opened_on=D(2024, 4, 20))
+    page = sign_in(marcus).get(reverse("cases:allocate", args=[case.public_id])).content.decode()
+    assert f'value="{alice.pk}"' in page and f'value="{marcus.pk}"' in page
+    assert f'value="{bea.pk}"' not in page and "Outside" not in page
