@@ -18,3 +18,8 @@ def run_by_public_id(public_id) -> ReportRun:
 
 def runs_of(report: Report) -> QuerySet[ReportRun]:
     return report.runs.select_related("requested_by").order_by("-created_at")
+
+
+def recent_runs(*, limit: int = 5) -> list[ReportRun]:
+    """The latest report runs of the tenant, newest first, with their report and requester (one query)."""
+    return list(ReportRun.objects.select_related("report", "requested_by").order_by("-created_at")[:limit])
