@@ -71,7 +71,8 @@ def test_the_commissioners_and_providers_homes_show_returns_due(tenant_a, member
 
 
 @pytest.mark.parametrize("role, expected, absent", [
-    (Role.PERFORMANCE_OFFICER, ["Performance", "Latest report runs", "No reports have been run yet"], ["Your caseload"]),
+    (Role.PERFORMANCE_OFFICER, ["Performance", "Latest report runs", "No reports have been run yet"],
+     ["Your caseload"]),
     (Role.AUDITOR, ["Recent activity", "Search the access log"], ["Your caseload", "Administration"]),
     (Role.TENANT_ADMIN, ["Administration", "Users and their roles", "Teams", "Localities", "API clients"],
      ["Your caseload"]),
