@@ -47,13 +47,18 @@ def closure_evidence_gaps(*, case: Case, need_progress: Mapping[PresentingNeed, 
 
 
 def _check_judgement(*, case, reason, judgement, need_progress, evidence_reason: str) -> None:
-    """The closure judgement must agree with its evidence: the reason "Outcomes met" with outcomes achieved fully
-    only; a judgement of "fully" against gaps in the evidence needs the lead professional's reason."""
+    """The closure judgement must agree with its evidence, or the lead professional says why: the reason
+    "Outcomes met" with outcomes achieved only partially or not at all, or a judgement of "fully" against gaps in
+    the record (an assessment not completed, plan actions not started, needs without progress, a tool with no end
+    reading) needs ``evidence_reason``."""
+    if (evidence_reason or "").strip():
+        return
     if reason.code.upper() == OUTCOMES_MET and judgement != Closure.Judgement.FULLY:
         said = Closure.Judgement(judgement).label.lower() if judgement in Closure.Judgement.values else judgement
-        raise ValidationError({"judgement": f"The reason '{reason.label}' says the outcomes were met, but the "
-                                            f"judgement says '{said}': choose the reason and judgement that agree."})
-    if judgement != Closure.Judgement.FULLY or (evidence_reason or "").strip():
+        raise ValidationError({"evidence_reason": f"The reason '{reason.label}' says the outcomes were met, but the "
+                                                  f"judgement says '{said}'. Choose a reason and judgement that "
+                                                  "agree, or say why both are true."})
+    if judgement != Closure.Judgement.FULLY:
         return
     gaps = closure_evidence_gaps(case=case, need_progress=need_progress)
     if gaps:
@@ -71,11 +76,13 @@ def case_close(
     summary: str,
     need_progress: Mapping[PresentingNeed, str] | None = None,
     evidence_reason: str = "",
+    check_evidence: bool = True,
     actor=None,
 ) -> Closure:
     """Close a case with its closure summary: the reason, the lead professional's judgement and the progress
     against each identified need. Dates stay in order: no closure before the opening or the last record. The
-    judgement agrees with its evidence, or ``evidence_reason`` says why (see :func:`_check_judgement`)."""
+    judgement agrees with its evidence, or ``evidence_reason`` says why (see :func:`_check_judgement`);
+    ``check_evidence=False`` takes a previous system's closure as it was recorded there."""
     need_progress = dict(need_progress or {})
     check_one_tenant(case, reason, *need_progress)
     if case.closed_on is not None:
@@ -101,8 +108,9 @@ def case_close(
     bad = [p for p in need_progress.values() if p not in ClosureNeedProgress.Progress.values]
     if bad:
         raise ValidationError({"need_progress": "Choose the progress made against each need."})
-    _check_judgement(case=case, reason=reason, judgement=judgement, need_progress=need_progress,
-                     evidence_reason=evidence_reason)
+    if check_evidence:  # False only for a closure taken as recorded in a previous system (the migration import)
+        _check_judgement(case=case, reason=reason, judgement=judgement, need_progress=need_progress,
+                         evidence_reason=evidence_reason)
     closure = Closure.objects.create(case=case, closed_on=closed_on, reason=reason, judgement=judgement,
                                      summary=summary.strip(), evidence_reason=(evidence_reason or "").strip())
     ClosureNeedProgress.objects.bulk_create(

@@ -486,7 +486,8 @@ def _write(rows: list[ImportRow], existing: dict, actor, problems: list[Problem]
                 else:
                     case_close(case=cases[number], closed_on=row.closed, reason=row.reason,
                                judgement=row.text("judgement").lower(),
-                               summary=row.text("closure_summary") or DEFAULT_CLOSURE_SUMMARY, actor=actor)
+                               summary=row.text("closure_summary") or DEFAULT_CLOSURE_SUMMARY,
+                               check_evidence=False, actor=actor)  # the previous system's closure, as recorded
                     summary.closed += 1
         except ValidationError as error:
             failed.add(number)

@@ -38,10 +38,10 @@ def close(case, **changes):
     return services.case_close(case=case, **data)
 
 
-def test_outcomes_met_with_outcomes_partially_achieved_is_refused(tenant_a, case):
+def test_outcomes_met_with_outcomes_partially_achieved_asks_why(tenant_a, case):
     with tenant_context(tenant_a), pytest.raises(ValidationError) as error:
-        close(case, judgement="partially", evidence_reason="Because.")
-    assert "says the outcomes were met" in str(error.value.message_dict["judgement"])
+        close(case, judgement="partially")
+    assert "says the outcomes were met" in str(error.value.message_dict["evidence_reason"])
     assert not Closure.all_tenants.exists()
 
 
