@@ -20,6 +20,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers
 from rest_framework.exceptions import ValidationError
 
+from earlyhelp import limits
 from earlyhelp.api.base import TenantReadOnlyViewSet, TenantViewSet
 from earlyhelp.api.idempotency import IdempotentCreateMixin
 from earlyhelp.api.models import Scope
@@ -193,7 +194,7 @@ class ReferralCreateSerializer(StrictSerializer):
     route = serializers.ChoiceField(choices=Referral.Route.choices, required=False, default=Referral.Route.DIRECT)
     presenting_needs = serializers.ListField(child=CodeRelatedField(model=PresentingNeed), required=False,
                                              default=list, max_length=50)
-    reason = serializers.CharField(max_length=10000, required=False, allow_blank=True, default="")
+    reason = serializers.CharField(max_length=limits.REFERRAL_REASON, required=False, allow_blank=True, default="")
 
     def validate(self, attrs):
         if not attrs["children"] and not attrs["new_children"]:
@@ -383,7 +384,10 @@ class CaseSerializer(serializers.ModelSerializer):
     team = RefSerializer(read_only=True)
     locality = RefSerializer(read_only=True, allow_null=True)
     level_of_need = LevelSerializer(read_only=True)
-    lead_professional = serializers.CharField(source="lead_professional.get_full_name", read_only=True)
+    lead_professional = serializers.CharField(source="lead_professional.get_full_name", read_only=True,
+                                              allow_null=True,
+                                              help_text="The lead professional's name; null while the case waits "
+                                                        "in its team's queue.")
     is_open = serializers.BooleanField(read_only=True)
 
     class Meta:
@@ -498,7 +502,7 @@ def case_rows_representation(rows: list[dict], tenant_id: int | None = None) -> 
     """``CaseSerializer(cases, many=True).data`` for ``values(*CASE_ROW_FIELDS)`` rows of the current tenant (or
     ``tenant_id``), without model instances or a field-by-field serializer: everything the rows refer to comes
     in one more statement (``_related_sql``) instead of one wide join. Same keys, order and values (a case
-    without a lead professional has no ``lead_professional`` key, as with the serializer);
+    without a lead professional has ``"lead_professional": null``, as with the serializer and its schema);
     ``test_case_list_rows`` holds the two together."""
     if not rows:
         return []
@@ -534,8 +538,7 @@ def case_rows_representation(rows: list[dict], tenant_id: int | None = None) -> 
             "level_of_need": {"rank": level[0], "label": level[1], "is_statutory": level[2]},
         }
         lead = leads.get(row["lead_professional_id"])
-        if lead is not None:
-            case["lead_professional"] = f"{lead[0]} {lead[1]}".strip()
+        case["lead_professional"] = f"{lead[0]} {lead[1]}".strip() if lead is not None else None
         case["opened_on"] = row["opened_on"].isoformat()
         case["closed_on"] = row["closed_on"].isoformat() if row["closed_on"] else None
         case["is_open"] = row["closed_on"] is None

@@ -6,4 +6,9 @@ class CasesConfig(AppConfig):
     verbose_name = "Cases"
 
     def ready(self):
+        from earlyhelp.home import register_home_panel
+
+        from .home import casework_panel
+
+        register_home_panel(10, casework_panel)
         from . import signals  # noqa: F401 - connects the receivers

@@ -7,6 +7,7 @@ import datetime as dt
 from django import forms
 
 from commissioning.models import CommissionedService
+from earlyhelp import limits
 from earlyhelp.models import Locality, Membership, Team, User
 from earlyhelp.periods import FinancialYear
 from earlyhelp.permissions import Role
@@ -118,7 +119,7 @@ class ReferralForm(GovukForm):
         "presenting_needs": lambda: PresentingNeed.objects.filter(is_active=True),
     }
     reason = forms.CharField(label="What is the referrer worried about?", widget=forms.Textarea(attrs={"rows": 4}),
-                             required=False)
+                             required=False, max_length=limits.REFERRAL_REASON)
 
 
 class DecisionForm(GovukForm):
@@ -130,10 +131,12 @@ class DecisionForm(GovukForm):
     decided_on = date_field("Date of decision", initial_today=True)
 
 
-def _workers():
-    return User.objects.filter(
-        memberships__in=Membership.objects.filter(is_active=True, role__in=[Role.PRACTITIONER, Role.TEAM_MANAGER])
-    ).distinct().order_by("last_name", "first_name")
+def _workers(team: Team | None = None):
+    """Practitioners and managers who may lead a case (of ``team`` when given)."""
+    memberships = Membership.objects.filter(is_active=True, role__in=[Role.PRACTITIONER, Role.TEAM_MANAGER])
+    if team is not None:
+        memberships = memberships.filter(teams=team)
+    return User.objects.filter(memberships__in=memberships).distinct().order_by("last_name", "first_name")
 
 
 class CaseOpenForm(GovukForm):
@@ -225,7 +228,14 @@ class ClosureForm(GovukForm):
     querysets = {"reason": lambda: ClosureReason.objects.filter(is_active=True)}
     judgement = forms.ChoiceField(label="Were the outcomes achieved?", choices=Closure.Judgement.choices,
                                   widget=forms.RadioSelect)
-    summary = forms.CharField(label="Closure summary", widget=forms.Textarea(attrs={"rows": 5}), required=False)
+    summary = forms.CharField(label="Closure summary", widget=forms.Textarea(attrs={"rows": 5}), required=False,
+                              max_length=limits.LONG_TEXT)
+    evidence_reason = forms.CharField(
+        label="Why were the outcomes achieved, if the record shows gaps?", required=False,
+        max_length=limits.LONG_TEXT, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Needed only when outcomes are judged achieved fully while the assessment is not completed, a "
+                  "plan action has not started, a need shows no progress or a distance-travelled tool has no end "
+                  "reading.")
 
     def __init__(self, *args, case: Case, **kwargs):
         super().__init__(*args, **kwargs)
@@ -234,6 +244,7 @@ class ClosureForm(GovukForm):
             self.fields[f"need_{need.pk}"] = forms.ChoiceField(
                 label=f"Progress: {need.label}", choices=ClosureNeedProgress.Progress.choices,
                 widget=forms.RadioSelect(attrs={"class": "govuk-radios__input"}),
+                error_messages={"required": f"Select the progress made with '{need.label}'"},
             )
 
     def need_progress(self) -> dict:
@@ -346,9 +357,11 @@ class AllocateForm(GovukForm):
     on = date_field("Date allocated", initial_today=True)
     reason = forms.CharField(label="Notes", widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, case: Case, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["lead_professional"].queryset = _workers()
+        # Only the case's team: choosing someone outside it would be refused after the form was filled in.
+        self.fields["lead_professional"].queryset = _workers(team=case.team)
+        self.fields["lead_professional"].help_text = f"Practitioners and managers of {case.team}."
 
 
 class TransferForm(GovukForm):

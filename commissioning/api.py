@@ -14,11 +14,13 @@ found (404) — and an untied client (the local authority's own system) for any 
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
+from earlyhelp import limits
 from earlyhelp.api.base import TenantViewSet
 from earlyhelp.api.idempotency import IdempotentCreateMixin
 from earlyhelp.api.models import Scope
@@ -56,7 +58,7 @@ class ReturnRowSerializer(StrictSerializer):
                           help_text="For an outcome measure: the number reporting the outcome.")
     base = CellField(required=False, allow_null=True, default=None,
                      help_text="For an outcome measure: the number asked.")
-    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    note = serializers.CharField(max_length=limits.KPI_NOTE, required=False, allow_blank=True, default="")
 
 
 class ReturnSubmitSerializer(StrictSerializer):
@@ -70,9 +72,12 @@ class ReturnSubmitSerializer(StrictSerializer):
     def validate_quarter(self, value):
         tenant = self.context["request"].auth.tenant
         try:
-            return Quarter.parse(value, tenant.financial_year_start_month)
+            quarter = Quarter.parse(value, tenant.financial_year_start_month)
         except ValueError as exc:
             raise ValidationError(str(exc)) from None
+        if quarter.start > timezone.localdate():
+            raise ValidationError(f"{quarter} has not begun yet: a return can be made once its quarter has started.")
+        return quarter
 
 
 class KpiValueSerializer(serializers.Serializer):

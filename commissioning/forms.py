@@ -12,10 +12,7 @@ from .models import CommissionedService, KpiKind, Provider, ServiceReview
 
 
 class GovukMixin:
-    """Give widgets the GOV.UK Design System classes and mark fields in error."""
-
-    ERROR_CLASSES = {"govuk-select": "govuk-select--error", "govuk-textarea": "govuk-textarea--error",
-                     "govuk-input": "govuk-input--error", "govuk-file-upload": "govuk-file-upload--error"}
+    """Give widgets the GOV.UK Design System classes (fields in error: ``earlyhelp.forms.GovukBoundField``)."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -33,17 +30,6 @@ class GovukMixin:
             else:
                 css = "govuk-input"
             widget.attrs["class"] = css
-
-    def full_clean(self):
-        super().full_clean()
-        for name in self.errors:
-            if name not in self.fields:
-                continue
-            widget = self.fields[name].widget
-            css = widget.attrs.get("class", "")
-            if css in self.ERROR_CLASSES:
-                widget.attrs["class"] = f"{css} {self.ERROR_CLASSES[css]}"
-            widget.attrs["aria-describedby"] = f"{name}-error"
 
 
 class DateInput(forms.DateInput):

@@ -107,6 +107,12 @@ class CommissionedService(TenantModel):
     def due_date(self, quarter: Quarter) -> dt.date:
         return quarter.end + dt.timedelta(days=self.return_due_days)
 
+    def covers(self, quarter: Quarter) -> bool:
+        """Whether the contract runs during any part of ``quarter`` (an open-ended date counts as running)."""
+        starts_in_time = self.contract_start is None or self.contract_start <= quarter.end
+        still_running = self.contract_end is None or self.contract_end >= quarter.start
+        return starts_in_time and still_running
+
 
 class KpiKind(models.TextChoices):
     OUTPUT_COUNT = "count", "Output (count)"

@@ -13,7 +13,7 @@ from decimal import Decimal, InvalidOperation
 
 from import_export import fields, resources
 
-from earlyhelp import spreadsheets
+from earlyhelp import limits, spreadsheets
 from earlyhelp.periods import Quarter
 from earlyhelp.spreadsheets import (  # noqa: F401  (re-exported: the return upload's names)
     FORMULA_PREFIXES,
@@ -151,8 +151,10 @@ def _number(cell, row: int, column: str, problems: list[Problem], *, whole: bool
     if number < 0:
         problems.append(Problem(row, column, "must not be negative"))
         return None
-    if whole and number != number.to_integral_value():
-        problems.append(Problem(row, column, f'"{text}" must be a whole number'))
+    too_big_or_odd = limits.count_problem(number) if whole else limits.amount_problem(number)
+    if too_big_or_odd:
+        shown = text if len(text) <= 40 else f"{text[:37]}..."
+        problems.append(Problem(row, column, f'"{shown}" {too_big_or_odd}'))
         return None
     return number
 

@@ -269,7 +269,15 @@ class ImportOutcome:
         return not self.problems
 
 
+def _require_begun(quarter: Quarter) -> None:
+    """A return is for a quarter that has begun: figures for 2031/32 Q1 cannot exist yet."""
+    if quarter.start > timezone.localdate():
+        raise ReturnWorkflowError(f"{quarter} has not begun yet (it starts on {quarter.start:%-d %B %Y}): "
+                                  "a return can be made once its quarter has started.")
+
+
 def _require_editable(service: CommissionedService, quarter: Quarter) -> None:
+    _require_begun(quarter)
     existing = KpiReturn.objects.filter(
         service=service, fy_start_year=quarter.start_year, quarter_number=quarter.number
     ).first()

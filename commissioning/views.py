@@ -251,27 +251,42 @@ def review_new(request, service_id):
 def service_detail(request, service_id):
     """Each KPI quarter by quarter (base beside every percentage; small bases flagged), a chart, the returns."""
     service = selectors.service_for(request.membership, service_id)
-    quarters = stats.quarters_with_returns(service)[-6:]
-    current = selectors.reporting_quarter(_today(), request.tenant.financial_year_start_month)
-    table = stats.kpi_table(service, quarters) if quarters else []
+    fy_month = request.tenant.financial_year_start_month
+    current = selectors.reporting_quarter(_today(), fy_month)
+    last = current  # the page opens on the quarter being collected now; ?to= looks back
+    if request.GET.get("to"):
+        try:
+            last = min(Quarter.parse(request.GET["to"], fy_month), current)
+        except ValueError:
+            messages.error(request, "Enter a quarter like 2014/15 Q2.")
+    quarters = [last.shifted(-i) for i in range(5, -1, -1)]
+    with_returns = stats.quarters_with_returns(service)
+    latest_return = with_returns[-1] if with_returns and with_returns[-1] not in quarters else None
+    table = stats.kpi_table(service, quarters)
     places = request.tenant.rate_decimal_places
     threshold = request.tenant.small_number_threshold
-    display = [_display_row(row, places, threshold) for row in table]
+    footnotes = stats.footnotes(table)
+    notes = list(dict.fromkeys(note for _, note in footnotes))  # numbered once each, as the reports do
+    display = [_display_row(row, places, threshold, notes) for row in table]
     returns = [
         {"return": r, "slug": quarter_slug(r.quarter),
          "state": selectors.return_state(service, r, r.quarter, _today())}
         for r in service.returns.all().order_by("-fy_start_year", "-quarter_number")
     ]
     return render(request, "commissioning/service.html", {
-        "service": service, "quarters": quarters, "rows": display, "footnotes": stats.footnotes(table),
+        "service": service, "quarters": quarters, "rows": display, "footnotes": [
+            {"number": n, "note": note, "quarters": [q for q, text in footnotes if text == note]}
+            for n, note in enumerate(notes, start=1)],
         "chart": charts.outcome_chart(table, quarters) if quarters else "", "returns": returns,
         "current_slug": quarter_slug(current), "current": current, "threshold": threshold,
+        "earlier": quarters[0].previous(), "later": last.shifted(6) if last.shifted(6) <= current else None,
+        "latest_return": latest_return, "any_figures": any(c.return_status for r in table for c in r.cells),
         "reviews": selectors.reviews_of(service), "kpis": service.kpis.all(),
         "can_manage": has_capability(request.membership, MANAGE),
     })
 
 
-def _display_row(row: stats.KpiRow, places: int, threshold: int) -> dict:
+def _display_row(row: stats.KpiRow, places: int, threshold: int, notes: list[str]) -> dict:
     cells = []
     for cell in row.cells:
         text, small = "not returned", False
@@ -283,7 +298,8 @@ def _display_row(row: stats.KpiRow, places: int, threshold: int) -> dict:
             text = f"{cell.amount.normalize():f}"
         elif cell.return_status:
             text = "n/a"
-        cells.append({"cell": cell, "text": text, "small": small, "rag": stats.rag(row, cell.value)})
+        cells.append({"cell": cell, "text": text, "small": small, "rag": stats.rag(row, cell.value),
+                      "note": notes.index(cell.note) + 1 if cell.note in notes else None})
     return {"row": row, "cells": cells}
 
 

@@ -14,3 +14,12 @@ def percentage(numerator: int, base: int | None, places: int = 0) -> Decimal | N
     if not base:
         return None
     return round_half_up(Decimal(numerator) * 100 / Decimal(base), places)
+
+
+def money(value) -> str:
+    """Pounds as people write them: ``95000`` → ``£95,000``; ``1234.5`` → ``£1,234.50``; ``-3`` → ``-£3``.
+    Rounded half-up to the penny; pence are shown only when there are some."""
+    amount = round_half_up(Decimal(str(value)), 2)
+    sign, amount = ("-" if amount < 0 else ""), abs(amount)
+    text = f"{amount:,.0f}" if amount == amount.to_integral_value() else f"{amount:,.2f}"
+    return f"{sign}£{text}"

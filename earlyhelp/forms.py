@@ -1,5 +1,7 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.forms.boundfield import BoundField
+from django.forms.renderers import DjangoTemplates
 
 
 class SignInForm(AuthenticationForm):
@@ -20,3 +22,77 @@ def show_service_errors(form: forms.BaseForm, error) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error.messages)
+
+
+# The shared form rendering: every form of every app gets this bound field through ``FORM_RENDERER`` ------------
+
+_CHOICE_GROUPS = {"radioselect", "checkboxselectmultiple"}
+_ERROR_CLASSES = {"govuk-select": "govuk-select--error", "govuk-textarea": "govuk-textarea--error",
+                  "govuk-input": "govuk-input--error", "govuk-file-upload": "govuk-file-upload--error"}
+_DJANGO_REQUIRED = str(forms.Field.default_error_messages["required"])
+
+
+class GovukBoundField(BoundField):
+    """A field as the GOV.UK Design System renders it: a hint with id ``<auto_id>-hint``, one error message with id
+    ``<auto_id>-error``, the control described by both, and an ``anchor`` for the error summary (a group of radios
+    or checkboxes is reached through its first option). A bare "This field is required." names the field."""
+
+    @property
+    def hint_id(self) -> str:
+        return f"{self.auto_id}-hint"
+
+    @property
+    def error_id(self) -> str:
+        return f"{self.auto_id}-error"
+
+    @property
+    def is_choice_group(self) -> bool:
+        return self.widget_type in _CHOICE_GROUPS
+
+    @property
+    def anchor(self) -> str:
+        if self.is_choice_group:
+            return f"{self.auto_id}_0"
+        return self.id_for_label or self.auto_id
+
+    @property
+    def described_by(self) -> str:
+        ids = ([self.hint_id] if self.help_text else []) + ([self.error_id] if self.errors else [])
+        return " ".join(ids)
+
+    @property
+    def errors(self):
+        errors = super().errors
+        if _DJANGO_REQUIRED not in errors:
+            return errors
+        verb = "Select" if self.widget_type in _CHOICE_GROUPS | {"select", "selectmultiple", "clearablefile", "file"} \
+            else "Enter"
+        label = str(self.label or self.name).rstrip(":?")
+        if not label[1:2].isupper():  # keep an acronym's capitals ("EHA completed")
+            label = label[:1].lower() + label[1:]
+        named = f"{verb} {label}"
+        return errors.__class__([named if str(e) == _DJANGO_REQUIRED else e for e in errors],
+                                error_class=getattr(errors, "error_class", None))
+
+    def build_widget_attrs(self, attrs, widget=None):
+        attrs = super().build_widget_attrs(attrs, widget)
+        widget = widget or self.field.widget
+        if self.errors:
+            classes = (attrs.get("class") or widget.attrs.get("class", "")).split()
+            classes += [_ERROR_CLASSES[c] for c in classes if c in _ERROR_CLASSES and _ERROR_CLASSES[c] not in classes]
+            if classes:
+                attrs["class"] = " ".join(classes)
+        if self.is_choice_group:  # the fieldset carries the description, not each option
+            attrs.pop("aria-describedby", None)
+        elif self.described_by:
+            attrs["aria-describedby"] = self.described_by
+        else:
+            attrs.pop("aria-describedby", None)  # Django's default names ``<auto_id>_helptext``, which we never render
+        return attrs
+
+
+class GovukFormRenderer(DjangoTemplates):
+    """Django's renderer whose forms bind :class:`GovukBoundField` (settings ``FORM_RENDERER``)."""
+
+    bound_field_class = GovukBoundField
+

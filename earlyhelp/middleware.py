@@ -12,7 +12,7 @@ import uuid
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.db import transaction
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
 from .audit import RequestContext, reset_request_context, set_request_context
 from .models import Membership
@@ -90,6 +90,8 @@ class TenantMiddleware:
             request.memberships = memberships_of(request.user)
             membership = active_membership(request, request.memberships)
             if membership is None:
+                if request.user.is_superuser and request.path == "/":  # the platform administrator's home
+                    return redirect("platform_admin:index")
                 return render(request, "earlyhelp/no_membership.html", status=403)
             request.membership = membership
             request.tenant = membership.tenant

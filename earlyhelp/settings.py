@@ -81,6 +81,9 @@ MIDDLEWARE = [
 ROOT_URLCONF = "earlyhelp.urls"
 WSGI_APPLICATION = "earlyhelp.wsgi.application"
 
+# Every form binds GOV.UK fields: hint and error ids the control is described by, summary anchors
+FORM_RENDERER = "earlyhelp.forms.GovukFormRenderer"
+
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",

@@ -8,6 +8,7 @@ Reading never writes anything; apps validate the rows and store them only when t
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import zipfile
@@ -133,19 +134,43 @@ def check_upload(data: bytes, filename: str, *, max_bytes: int | None = None, xl
     if name.endswith(".xlsx"):
         return check_xlsx_archive(data, max_entries=xlsx_max_entries, max_unpacked=xlsx_max_unpacked)
     if name.endswith(".csv"):
-        return [Problem(0, "", NOT_CSV_OR_XLSX)] if b"\x00" in data or data.startswith(b"PK\x03\x04") else []
+        return _decode_csv(data)[1]
     return [Problem(0, "", NOT_CSV_OR_XLSX)]
 
 
-def _read_csv(data: bytes) -> tuple[list[list], list[Problem]]:
-    if b"\x00" in data or data.startswith(b"PK\x03\x04"):
-        return [], [Problem(0, "", NOT_CSV_OR_XLSX)]
+UTF16_WITHOUT_BOM = ("The CSV file is saved as UTF-16 text without a byte-order mark: save it again as "
+                     "'CSV UTF-8 (comma delimited)'")
+NOT_UTF8 = ("The CSV file is not UTF-8 text (it may be saved as Windows-1252 / ANSI): save it again as "
+            "'CSV UTF-8 (comma delimited)'")
+
+
+def _decode_csv(data: bytes) -> tuple[str | None, list[Problem]]:
+    """The text of a CSV upload: UTF-8 (with or without a byte-order mark) or UTF-16 with one (Excel's "Unicode
+    text"); anything else gets a message naming the encoding it seems to be in."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16"), []
+        except UnicodeDecodeError:
+            return None, [Problem(0, "", "The CSV file says it is UTF-16 text but cannot be read as UTF-16")]
+    if data.startswith(b"PK\x03\x04"):
+        return None, [Problem(0, "", NOT_CSV_OR_XLSX)]
+    if b"\x00" in data:
+        looks_utf16 = data[1::2].count(0) > len(data) // 4 or data[0::2].count(0) > len(data) // 4
+        return None, [Problem(0, "", UTF16_WITHOUT_BOM if looks_utf16 else NOT_CSV_OR_XLSX)]
     try:
-        text = data.decode("utf-8-sig")
+        return data.decode("utf-8-sig"), []
     except UnicodeDecodeError:
-        return [], [Problem(0, "", "The CSV file must be saved as UTF-8 text")]
+        return None, [Problem(0, "", NOT_UTF8)]
+
+
+def _read_csv(data: bytes) -> tuple[list[list], list[Problem]]:
+    text, problems = _decode_csv(data)
+    if problems:
+        return [], problems
+    first_line = text.split("\n", 1)[0]
+    delimiter = "\t" if "\t" in first_line and "," not in first_line else ","  # Excel's Unicode text is tab-separated
     try:
-        return list(csv.reader(io.StringIO(text, newline=""))), []
+        return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)), []
     except csv.Error as exc:
         return [], [Problem(0, "", f"The CSV file cannot be read: {exc}")]
 

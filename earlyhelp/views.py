@@ -8,23 +8,30 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.http import FileResponse, Http404, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from . import selectors
 from .data_exports import data_export_downloaded, data_export_request
+from .home import home_panels
 from .middleware import ACTIVE_MEMBERSHIP_SESSION_KEY
 from .models import DataExport
 from .permissions import Capability, has_capability, require_capability
 
 
 def home(request):
-    """The signed-in tenant's home page: who you are here, and the teams and localities of the authority."""
+    """What the member does now: the panels the apps register for their role (caseload and tasks, team drift,
+    returns due, report runs), then the authority's own: administration for a tenant administrator, the latest
+    audit entries for an auditor."""
     membership = request.membership
     context = {
-        "teams": selectors.teams_with_member_counts(),
-        "localities": selectors.localities(),
+        "panels": [render_to_string(panel["template"], panel, request=request) for panel in home_panels(request)],
         "my_teams": membership.teams.all(),
+        "administers": has_capability(membership, Capability.ADMINISTER_TENANT),
     }
+    if context["administers"]:
+        context["teams"] = selectors.teams_with_member_counts()
+        context["localities"] = selectors.localities()
     if has_capability(membership, Capability.VIEW_AUDIT_LOG):
         context["recent_events"] = selectors.recent_audit_events()
     return render(request, "earlyhelp/home.html", context)

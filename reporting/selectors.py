@@ -24,3 +24,8 @@ def rendered_run_by_pdf_sha256(sha256: str) -> ReportRun | None:
     """The current tenant's rendered run whose PDF has this SHA-256, if any (the newest, should two match)."""
     return (ReportRun.objects.select_related("report").filter(status=ReportRun.Status.DONE, pdf_sha256=sha256)
             .order_by("-finished_at").first())
+
+
+def recent_runs(*, limit: int = 5) -> list[ReportRun]:
+    """The latest report runs of the tenant, newest first, with their report and requester (one query)."""
+    return list(ReportRun.objects.select_related("report", "requested_by").order_by("-created_at")[:limit])

@@ -117,9 +117,10 @@ RETURN_UPLOADS = [
     ("wrong headers", "return.csv", "service,period,code,amount\nX,2014/15 Q1,referrals,1\n",
      "Missing column(s): quarter, kpi_code, value, numerator, base"),
     ("Latin-1 encoding", "return.csv", (HEADER + row(note="Café visits")).encode("latin-1"),
-     "The CSV file must be saved as UTF-8 text"),
-    ("UTF-16 with its BOM", "return.csv", (HEADER + row()).encode("utf-16"),
-     "The file must be a CSV or XLSX spreadsheet"),
+     "The CSV file is not UTF-8 text (it may be saved as Windows-1252 / ANSI)"),
+    # UTF-16 with its byte-order mark (Excel's "Unicode text") is read since issue #19: see test_hostile_returns.
+    ("UTF-16 without its BOM", "return.csv", (HEADER + row()).encode("utf-16-le"),
+     "The CSV file is saved as UTF-16 text without a byte-order mark"),
     ("two BOMs before the header", "return.csv", "\ufeff\ufeff" + HEADER + row(), "Missing column(s): service"),
     ("NUL bytes", "return.csv", (HEADER + row()).encode() + b"\x00\x00", "The file must be a CSV or XLSX"),
     ("formula as a value", "return.csv", HEADER + row(value="=1+1"), '"=1+1" is not a number'),

@@ -238,6 +238,9 @@ class Closure(TenantModel):
     reason = TenantForeignKey(ClosureReason, on_delete=models.PROTECT, related_name="closures")
     judgement = models.CharField(max_length=12, choices=Judgement.choices)
     summary = models.TextField()
+    evidence_reason = models.TextField(
+        blank=True, help_text="Why the outcomes were judged achieved although the record shows gaps "
+                              "(an assessment not completed, plan actions not started, no end reading).")
 
     class Meta(TenantModel.Meta):
         triggers = figures_triggers(Anchor("{r}.closed_on", ignored=("public_id", "summary")))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -11,8 +11,60 @@ from django.db import transaction
 from earlyhelp.audit import record_event
 from earlyhelp.permissions import Capability, Role, has_capability
 
-from ..models import Case, CaseFileAudit, Closure, ClosureNeedProgress, ClosureReason, Feedback, PresentingNeed
+from ..models import (
+    Case,
+    CaseFileAudit,
+    Closure,
+    ClosureNeedProgress,
+    ClosureReason,
+    Feedback,
+    PlanAction,
+    PresentingNeed,
+)
 from ._common import check_not_future, check_one_tenant
+
+#: Further evidence a judgement of "outcomes achieved" is checked against, registered by higher floors (the
+#: outcomes app adds "a distance-travelled tool has a start reading but no end reading"): each takes the case and
+#: returns the gaps it finds, in words.
+CLOSURE_EVIDENCE_CHECKS: list[Callable[[Case], list[str]]] = []
+OUTCOMES_MET = "OUTCOMES_MET"
+
+
+def closure_evidence_gaps(*, case: Case, need_progress: Mapping[PresentingNeed, str]) -> list[str]:
+    """What on the case does not bear out a judgement that outcomes were achieved fully, in words."""
+    gaps = []
+    if case.assessments.filter(completed_on__isnull=True).exists():
+        gaps.append("the Early Help Assessment is not completed")
+    not_started = PlanAction.objects.filter(plan__case=case, status=PlanAction.Status.NOT_STARTED).count()
+    if not_started:
+        gaps.append(f"{not_started} plan action{'s' if not_started != 1 else ''} not started")
+    unmet = [need.label for need, progress in need_progress.items()
+             if progress == ClosureNeedProgress.Progress.NO_CHANGE]
+    if unmet:
+        gaps.append("no progress with " + ", ".join(f"'{label}'" for label in unmet))
+    for check in CLOSURE_EVIDENCE_CHECKS:
+        gaps.extend(check(case))
+    return gaps
+
+
+def _check_judgement(*, case, reason, judgement, need_progress, evidence_reason: str) -> None:
+    """The closure judgement must agree with its evidence, or the lead professional says why: the reason
+    "Outcomes met" with outcomes achieved only partially or not at all, or a judgement of "fully" against gaps in
+    the record (an assessment not completed, plan actions not started, needs without progress, a tool with no end
+    reading) needs ``evidence_reason``."""
+    if (evidence_reason or "").strip():
+        return
+    if reason.code.upper() == OUTCOMES_MET and judgement != Closure.Judgement.FULLY:
+        said = Closure.Judgement(judgement).label.lower() if judgement in Closure.Judgement.values else judgement
+        raise ValidationError({"evidence_reason": f"The reason '{reason.label}' says the outcomes were met, but the "
+                                                  f"judgement says '{said}'. Choose a reason and judgement that "
+                                                  "agree, or say why both are true."})
+    if judgement != Closure.Judgement.FULLY:
+        return
+    gaps = closure_evidence_gaps(case=case, need_progress=need_progress)
+    if gaps:
+        raise ValidationError({"evidence_reason": "Outcomes are judged achieved fully, but " + "; ".join(gaps)
+                               + ". Say why the outcomes were achieved nonetheless, or change the judgement."})
 
 
 @transaction.atomic
@@ -24,10 +76,14 @@ def case_close(
     judgement: str,
     summary: str,
     need_progress: Mapping[PresentingNeed, str] | None = None,
+    evidence_reason: str = "",
+    check_evidence: bool = True,
     actor=None,
 ) -> Closure:
     """Close a case with its closure summary: the reason, the lead professional's judgement and the progress
-    against each identified need. Dates stay in order: no closure before the opening or the last record."""
+    against each identified need. Dates stay in order: no closure before the opening or the last record. The
+    judgement agrees with its evidence, or ``evidence_reason`` says why (see :func:`_check_judgement`);
+    ``check_evidence=False`` takes a previous system's closure as it was recorded there."""
     need_progress = dict(need_progress or {})
     check_one_tenant(case, reason, *need_progress)
     if case.closed_on is not None:
@@ -53,8 +109,11 @@ def case_close(
     bad = [p for p in need_progress.values() if p not in ClosureNeedProgress.Progress.values]
     if bad:
         raise ValidationError({"need_progress": "Choose the progress made against each need."})
+    if check_evidence:  # False only for a closure taken as recorded in a previous system (the migration import)
+        _check_judgement(case=case, reason=reason, judgement=judgement, need_progress=need_progress,
+                         evidence_reason=evidence_reason)
     closure = Closure.objects.create(case=case, closed_on=closed_on, reason=reason, judgement=judgement,
-                                     summary=summary.strip())
+                                     summary=summary.strip(), evidence_reason=(evidence_reason or "").strip())
     ClosureNeedProgress.objects.bulk_create(
         ClosureNeedProgress(tenant=closure.tenant, closure=closure, need=need, progress=progress)
         for need, progress in need_progress.items()

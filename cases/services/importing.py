@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from earlyhelp import spreadsheets
+from earlyhelp import limits, spreadsheets
 from earlyhelp.audit import record_event
 from earlyhelp.models import Membership, Team
 from earlyhelp.permissions import Capability, capabilities_for
@@ -318,6 +318,8 @@ def _check_case(row: ImportRow, check: _RowChecker, lookups: _Lookups, raw: dict
             check.problem("closure_reason", f'"{reason_code}" is not a closure reason code here')
     if judgement and judgement not in Closure.Judgement.values:
         check.problem("judgement", f'"{cells["judgement"]}" is not fully, partially or not_at_all')
+    if len(cells.get("closure_summary", "")) > limits.LONG_TEXT:
+        check.problem("closure_summary", f"The closure summary is longer than {limits.LONG_TEXT:,} characters")
 
 
 def _check_across_rows(rows: list[ImportRow], problems: list[Problem]) -> dict:
@@ -486,7 +488,8 @@ def _write(rows: list[ImportRow], existing: dict, actor, problems: list[Problem]
                 else:
                     case_close(case=cases[number], closed_on=row.closed, reason=row.reason,
                                judgement=row.text("judgement").lower(),
-                               summary=row.text("closure_summary") or DEFAULT_CLOSURE_SUMMARY, actor=actor)
+                               summary=row.text("closure_summary") or DEFAULT_CLOSURE_SUMMARY,
+                               check_evidence=False, actor=actor)  # the previous system's closure, as recorded
                     summary.closed += 1
         except ValidationError as error:
             failed.add(number)

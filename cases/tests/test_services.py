@@ -191,8 +191,9 @@ class TestClosure:
 
     def test_closing_records_progress_per_need_and_stops_further_work(self, alice, team, ctx):
         case = open_case(lead=alice, team=team)
-        closure = services.case_close(case=case, closed_on=D(2024, 9, 1), reason=reason(), judgement="partially",
-                                      summary="Better routines.", need_progress={need(): "improved"})
+        closure = services.case_close(case=case, closed_on=D(2024, 9, 1), reason=reason("UNIVERSAL"),
+                                      judgement="partially", summary="Better routines.",
+                                      need_progress={need(): "improved"})
         assert closure.need_progress.get().progress == "improved"
         assert Case.objects.get(pk=case.pk).closed_on == D(2024, 9, 1)
         with pytest.raises(ValidationError, match="closed"):

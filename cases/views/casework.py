@@ -221,7 +221,7 @@ taf_member_add = _case_record_view(
 
 def _close(case, form, request):
     data = dict(form.cleaned_data)
-    data = {k: data[k] for k in ("closed_on", "reason", "judgement", "summary")}
+    data = {k: data[k] for k in ("closed_on", "reason", "judgement", "summary", "evidence_reason")}
     services.case_close(case=case, need_progress=form.need_progress(), actor=request.user, **data)
 
 

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
+from earlyhelp.models import Team
 from earlyhelp.permissions import Capability, require_capability
 from earlyhelp.spreadsheets import CSV_CONTENT_TYPE, MAX_UPLOAD_BYTES, XLSX_CONTENT_TYPE, Problem
 
@@ -67,7 +68,8 @@ def case_import_template(request):
     file_format = request.GET.get("format", "csv")
     if file_format not in ("csv", "xlsx"):
         raise Http404("Templates are CSV or XLSX")
-    response = HttpResponse(import_template(file_format),
+    team = request.membership.teams.order_by("name").first() or Team.objects.order_by("name").first()
+    response = HttpResponse(import_template(file_format, team_name=team.name if team else ""),
                             content_type=XLSX_CONTENT_TYPE if file_format == "xlsx" else CSV_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="early-help-import-template.{file_format}"'
     return response

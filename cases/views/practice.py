@@ -128,7 +128,7 @@ supervision_record = _case_record_view(
 case_allocate = _case_record_view(
     forms.AllocateForm, "Allocate the case",
     lambda case, form, request: services.case_allocate(case=case, actor=request.user, **form.cleaned_data),
-    capability=MANAGE, success="Case allocated.",
+    capability=MANAGE, success="Case allocated.", form_kwargs=lambda case, **_: {"case": case},
 )
 case_transfer = _case_record_view(
     forms.TransferForm, "Transfer the case",

@@ -76,7 +76,7 @@ def test_only_provider_role_members_of_this_authority_can_be_chosen(
         page = response.content.decode()
         assert "There is a problem" in page and "Select a valid choice." in page
     response = client.post(users_url(steps.provider), {})
-    assert response.status_code == 400 and "This field is required." in response.content.decode()
+    assert response.status_code == 400 and "Select provider user" in response.content.decode()
     assert links() == []
 
 

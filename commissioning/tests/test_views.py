@@ -178,7 +178,7 @@ def test_form_errors_use_the_error_summary(commissioner, sign_in):
     response = sign_in(commissioner.user).post(reverse("commissioning:service-new"), {"name": ""})
     text = response.content.decode()
     assert response.status_code == 200
-    assert "govuk-error-summary" in text and "This field is required" in text
+    assert "govuk-error-summary" in text and "Enter name" in text
 
 
 def test_a_provider_from_another_tenant_cannot_be_chosen(tenant_b, commissioner, sign_in):

@@ -189,3 +189,13 @@ def reading_record(*, case: Case, tool: DistanceTool, stage: str, taken_on: dt.d
     record_event(action="outcomes.reading_recorded", actor=actor, obj=reading,
                  detail={"tool": tool.code, "stage": stage, "areas": len(given)})
     return reading
+
+
+def closure_evidence_gaps(case: Case) -> list[str]:
+    """A distance-travelled tool started on ``case`` (a start reading) with no end reading for the same person:
+    registered with ``cases.services.closing.CLOSURE_EVIDENCE_CHECKS`` so a closure judged "achieved fully"
+    asks why."""
+    taken = set(Reading.objects.filter(case=case).values_list("tool__name", "person_id", "stage"))
+    missing = sorted({name for name, person, stage in taken
+                      if stage == Stage.START and (name, person, Stage.END) not in taken})
+    return [f"'{name}' has no end reading" for name in missing]

@@ -69,7 +69,7 @@ def test_an_enrolment_in_the_future_is_shown_in_the_error_summary(world, sign_in
     assert page.status_code == 200 and b"There is a problem" in page.content
     assert b"cannot be in the future" in page.content
     nothing = _enrol(sign_in(world["alice"]), world["case"])
-    assert b"There is a problem" in nothing.content and b"This field is required" in nothing.content
+    assert b"There is a problem" in nothing.content and b"govuk-error-message" in nothing.content
 
 
 def test_evidence_meets_each_need_and_a_claim_goes_from_prepared_to_paid(world, sign_in):

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from earlyhelp import figures
+
 from .. import indicators
 from ..figure_cells import FigureSheet
 from ..models import Indicator, UnitCost
 from .base import ReportContext, Section
 from .casework import _last_quarter
 
-
-def money(value: Decimal) -> str:
-    return f"£{value:,.0f}" if value == value.to_integral() else f"£{value:,.2f}"
+money = figures.money  # one way of writing pounds, shared with the pages
 
 
 class CostAvoidedSection(Section):

@@ -25,6 +25,40 @@ def test_case_list_rows_match_the_serializer(tenant_a, make_api_client, bearer):
         expected = CaseSerializer(CaseViewSet().get_queryset(), many=True).data
         rows = case_rows_representation(list(Case.objects.values(*CASE_ROW_FIELDS)))
     assert json.loads(JSONRenderer().render(rows)) == json.loads(JSONRenderer().render(expected))
-    assert "lead_professional" not in next(r for r in rows if r["id"] == str(unallocated.public_id))
+    assert next(r for r in rows if r["id"] == str(unallocated.public_id))["lead_professional"] is None
     _, token = make_api_client(tenant_a)
     assert bearer(token).get("/api/v1/cases/").json()["results"] == rows
+
+
+def test_an_unallocated_case_matches_the_schema(tenant_a, make_api_client, bearer, client):
+    """Issue #19: the schema marks ``lead_professional`` required; an unallocated case must still conform."""
+    import jsonschema
+
+    unallocated = makers.case(tenant_a)
+    with tenant_context(tenant_a):
+        Case.objects.filter(pk=unallocated.pk).update(lead_professional=None)
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    case_schema = schema["components"]["schemas"]["Case"]
+    assert "lead_professional" in case_schema["required"]
+    _, token = make_api_client(tenant_a)
+    body = bearer(token).get("/api/v1/cases/").json()
+    detail = bearer(token).get(f"/api/v1/cases/{unallocated.public_id}/").json()
+    components = _nullable_as_json_schema(schema["components"])
+    for case in [*body["results"], detail]:
+        jsonschema.validate(case, {**components["schemas"]["Case"], "components": components},
+                            cls=jsonschema.Draft202012Validator)
+
+
+def _nullable_as_json_schema(node):
+    """OpenAPI 3.0's ``nullable: true`` as JSON Schema's ``null`` type (what schemathesis checks too)."""
+    if isinstance(node, list):
+        return [_nullable_as_json_schema(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    node = {key: _nullable_as_json_schema(value) for key, value in node.items()}
+    if node.pop("nullable", False):
+        if "type" in node:
+            node["type"] = [node["type"], "null"]
+        else:
+            node = {"anyOf": [node, {"type": "null"}]}
+    return node

@@ -127,3 +127,25 @@ def test_a_retried_submission_with_the_same_key_is_replayed(provider_system, ste
     retry = provider_system.post(URL, payload(steps), format="json", HTTP_IDEMPOTENCY_KEY="q1-2014")
     assert first.status_code == retry.status_code == 201 and retry["Idempotent-Replayed"] == "true"
     assert retry.json()["status"] == ReturnStatus.SUBMITTED
+
+
+@pytest.mark.parametrize("row", [
+    {"kpi_code": "referrals", "value": "1E+400"},
+    {"kpi_code": "waiting-days", "value": "9" * 28},
+    {"kpi_code": "feeling-safer", "numerator": "9" * 20, "base": "9" * 20},
+])
+def test_a_figure_too_large_to_store_is_a_row_error_not_a_500(provider_system, tenant_a, steps, row):
+    bad = payload(steps)
+    bad["rows"] = [row]
+    body = assert_problem(provider_system.post(URL, bad, format="json"), 422, "return_rejected")
+    assert any("must be at most" in e["detail"] for e in body["errors"]), body
+    with tenant_context(tenant_a):
+        assert not KpiReturn.objects.exists()
+
+
+def test_a_return_for_a_quarter_not_yet_begun_is_refused(provider_system, tenant_a, steps):
+    response = provider_system.post(URL, payload(steps, quarter="2031/32 Q1"), format="json")
+    body = assert_problem(response, 400, "invalid")
+    assert any(e["pointer"] == "/quarter" and "2031/32 Q1 has not begun yet" in e["detail"] for e in body["errors"])
+    with tenant_context(tenant_a):
+        assert not KpiReturn.objects.exists()

@@ -32,7 +32,7 @@ def test_import_lists_every_problem_then_imports_the_corrected_file(
     page.get_by_role("button", name="Check and import").click()
     page.wait_for_selector("#problems")
     assert page.get_by_text("The file has 5 problems: nothing was saved").is_visible()
-    cells = page.locator("#problems + p + table tbody tr").all_inner_texts()
+    cells = page.locator("#problems + p + .eh-scroll table tbody tr").all_inner_texts()
     assert cells[0].split("\t") == ["2", "source_code", '"ZZ" is not a referral source code here']
     assert any('"Eastmoor Team" is not a team here' in c for c in cells)
     screenshot("case-import-problems")

@@ -9,8 +9,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_sign_in_and_switch_authority(live_server, page, screenshot, tenant_a, tenant_b, member):
-    user = member(tenant_a, role=Role.PERFORMANCE_OFFICER, username="sam")
-    MembershipFactory(tenant=tenant_b, user=user, role=Role.PERFORMANCE_OFFICER)
+    user = member(tenant_a, role=Role.TENANT_ADMIN, username="sam")  # a tenant admin's home lists the teams
+    MembershipFactory(tenant=tenant_b, user=user, role=Role.TENANT_ADMIN)
     TeamFactory(tenant=tenant_a, name="Grays Team")
     TeamFactory(tenant=tenant_b, name="Allenton Team")
 
@@ -24,7 +24,7 @@ def test_sign_in_and_switch_authority(live_server, page, screenshot, tenant_a, t
     assert page.get_by_text("Allenton Team").is_visible()
     screenshot("home-eastmoor")
 
-    page.get_by_label("Local authority").select_option(label="Northbridge Borough Council (Performance officer)")
+    page.get_by_label("Local authority").select_option(label="Northbridge Borough Council (Tenant administrator)")
     page.get_by_role("button", name="Switch").click()
     page.wait_for_selector("text=You are now working in Northbridge Borough Council")
     assert page.locator("h1").inner_text() == "Northbridge Borough Council"

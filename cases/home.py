@@ -1,0 +1,31 @@
+"""The casework panels of the home page: a practitioner's caseload, tasks due and referrals waiting for a decision;
+a manager's team drift, unallocated cases and supervision due (registered in ``CasesConfig.ready``)."""
+
+from __future__ import annotations
+
+from earlyhelp.permissions import Capability, has_capability
+
+from . import reminders, selectors
+
+SHOWN = 8
+
+
+def casework_panel(request) -> dict | None:
+    membership = request.membership
+    if not has_capability(membership, Capability.EDIT_CHILD_RECORDS):  # an auditor reads records, leads none
+        return None
+    load = selectors.caseload(membership=membership, scope="mine")
+    tasks = reminders.task_list(membership=membership)
+    referrals = selectors.referrals_awaiting_decision(membership=membership)
+    panel = {"template": "cases/_home.html", "load": load, "my_cases": load.cases[:SHOWN], "tasks": tasks,
+             "referrals": referrals[:SHOWN], "referral_count": len(referrals),
+             "can_refer": True}
+    if has_capability(membership, Capability.MANAGE_TEAM):
+        workers, team = selectors.team_overview(membership=membership)
+        panel["team"] = {
+            "workers": workers,
+            "drifting": [c for c in team.cases if c.assessment_drift or c.review_overdue],
+            "unallocated": selectors.unallocated(team),
+            "supervision_due": [c for c in team.cases if c.supervision_overdue and c.lead_professional_id],
+        }
+    return panel

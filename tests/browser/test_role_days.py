@@ -1,0 +1,136 @@
+"""Each role's first day, walked in Chromium on a desktop and on a 390×844 phone (issue #19): every page the walk
+visits answers below 500, passes axe-core with the WCAG 2.2 AA tags (0 violations), and on the phone does not
+scroll sideways (wide tables scroll inside their own focusable region). Screenshots of each role's home go to
+test-artifacts/. axe-core is vendored in tests/browser/vendor/axe-core (MPL-2.0, its LICENSE beside it)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from cases import services as case_services
+from cases.tests import helpers
+from commissioning import services as commissioning_services
+from earlyhelp.models import Membership, User
+from earlyhelp.permissions import Role
+from earlyhelp.tenancy import tenant_context
+from tests.factories import TeamFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
+WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture
+def council(tenant_a, member):
+    """A council with a member in every role, a case with a plan and notes, and a commissioned service."""
+    people = {role: member(tenant_a, role, username=role.value, user__first_name=role.label.split()[0],
+                           user__last_name="Tester") for role in Role}
+    today = dt.date.today()
+    with tenant_context(tenant_a):
+        team = TeamFactory(tenant=tenant_a, name="North Early Help Team")
+        for role in (Role.PRACTITIONER, Role.TEAM_MANAGER):
+            people[role].memberships.get().teams.add(team)
+        practitioner = people[Role.PRACTITIONER]
+        case = helpers.open_case(lead=practitioner, team=team, kid=helpers.child(first="Ada", last="Ashby-Worthington"),
+                                 received_on=today - dt.timedelta(days=60), opened_on=today - dt.timedelta(days=50))
+        plan = case_services.plan_create(case=case, created_on=today - dt.timedelta(days=40))
+        case_services.plan_action_add(plan=plan, description="A calm bedtime routine, written up with mum",
+                                      owner="Mum and the family support worker", due_on=today + dt.timedelta(days=3))
+        helpers.referral([helpers.child(first="Cy", last="Cole", postcode="NB2 2BB")], received_on=today)
+        commissioner = Membership.objects.get(user=people[Role.COMMISSIONER])
+        provider = commissioning_services.provider_create(by=commissioner, name="Women's Aid")
+        service = commissioning_services.service_create(by=commissioner, name="STEPS domestic abuse programme",
+                                                        provider=provider)
+        commissioning_services.service_update(by=commissioner, service=service, annual_value=95000)
+        commissioning_services.provider_user_link(by=commissioner, provider=provider,
+                                                  membership=Membership.objects.get(user=people[Role.PROVIDER]))
+    return {"people": people, "case": case, "service": service}
+
+
+def days(council) -> dict[Role, list[str]]:
+    case, service = council["case"].public_id, council["service"].public_id
+    return {
+        Role.PRACTITIONER: ["/", "/cases/", "/cases/tasks/", f"/cases/{case}/", f"/cases/{case}/notes/",
+                            f"/outcomes/cases/{case}/", "/cases/referrals/", f"/cases/{case}/close/"],
+        Role.TEAM_MANAGER: ["/", "/cases/team/", "/cases/?scope=team", f"/cases/{case}/"],
+        Role.COMMISSIONER: ["/", "/commissioning/", f"/commissioning/services/{service}/"],
+        Role.PROVIDER: ["/", "/commissioning/my-services/", f"/commissioning/services/{service}/"],
+        Role.PERFORMANCE_OFFICER: ["/", "/outcomes/", "/reports/"],
+        Role.AUDITOR: ["/", "/access-log/"],
+        Role.TENANT_ADMIN: ["/", "/api-clients/", "/data-exports/"],
+    }
+
+
+def sign_in(page, base, username):
+    page.goto(f"{base}/accounts/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_selector("h1")
+
+
+def check_page(page, url: str | None, viewport: str) -> list[str]:
+    """Problems with the page at ``url`` (None: the page already open): a status ≥ 500, axe violations,
+    sideways scroll on a phone."""
+    problems = []
+    if url is not None:
+        response = page.goto(url)
+        if response is None or response.status >= 500:
+            problems.append(f"{url}: status {response.status if response else 'none'}")
+    url = url or page.url
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_22_AA)
+    assert result["passes"], f"axe checked nothing on {url}"
+    for violation in result["violations"]:
+        targets = [", ".join(node["target"]) for node in violation["nodes"][:3]]
+        problems.append(f"{url} [{viewport}]: {violation['id']} ({violation['impact']}) at {targets}")
+    if viewport == "phone":
+        width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+        if width[0] > width[1]:
+            problems.append(f"{url} [phone]: the page is {width[0]} px wide on a {width[1]} px screen")
+    return problems
+
+
+@pytest.mark.parametrize("viewport", list(VIEWPORTS))
+def test_every_roles_day_is_accessible_and_fits_the_screen(live_server, browser, council, viewport):
+    ARTIFACTS.mkdir(exist_ok=True)
+    problems = []
+    for role, urls in days(council).items():
+        context = browser.new_context(viewport=VIEWPORTS[viewport], bypass_csp=True)  # axe is injected as a script
+        page = context.new_page()
+        sign_in(page, live_server.url, role.value)
+        for path in urls:
+            problems += check_page(page, f"{live_server.url}{path}", viewport)
+            if path == "/":
+                page.screenshot(path=str(ARTIFACTS / f"home-{role.value}-{viewport}.png"), full_page=True)
+        context.close()
+    assert not problems, "\n".join(problems)
+
+
+def test_the_closure_form_in_error_is_accessible_on_a_phone(live_server, browser, council):
+    """A form in error: the summary links to the fields and axe finds nothing, on the phone."""
+    context = browser.new_context(viewport=VIEWPORTS["phone"], bypass_csp=True)
+    page = context.new_page()
+    sign_in(page, live_server.url, Role.PRACTITIONER.value)
+    page.goto(f"{live_server.url}/cases/{council['case'].public_id}/close/")
+    page.get_by_label("Date closed").fill("")
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_selector(".govuk-error-summary")
+    page.locator(".govuk-error-summary a").first.click()
+    assert page.evaluate("document.activeElement.id") == "id_closed_on"
+    problems = check_page(page, None, "phone")
+    assert not problems, "\n".join(problems)
+    context.close()
+
+
+def test_the_platform_administrator_lands_on_platform_administration(live_server, page, db):
+    User.objects.create_superuser("root", "root@example.org", PASSWORD)
+    sign_in(page, live_server.url, "root")
+    assert page.url.rstrip("/").endswith("/platform")
