@@ -18,8 +18,8 @@ from earlyhelp.audit import record_event
 from earlyhelp.jobs import Heartbeat, job_begin, job_lock, jobs_requeue_stalled
 from earlyhelp.models import Membership
 from earlyhelp.permissions import Capability, has_capability
+from earlyhelp.queueing import enqueue
 from earlyhelp.spreadsheets import check_upload
-from earlyhelp.tasks import enqueue
 from earlyhelp.tenancy import tenant_context
 
 from .models import CaseImportJob
@@ -36,8 +36,6 @@ def _require_importer(membership) -> None:
 def case_import_request(*, by: Membership, data: bytes, filename: str) -> CaseImportJob:
     """Queue a migration import file for a worker, once this transaction commits. Who may import and the
     file-level checks (size, type, zip bomb) are done now; its rows are read and checked by the worker."""
-    from .tasks import import_case_records_file
-
     _require_importer(by)
     problems = check_upload(data, filename)
     if problems:
@@ -45,7 +43,7 @@ def case_import_request(*, by: Membership, data: bytes, filename: str) -> CaseIm
     job = CaseImportJob.objects.create(filename=filename[:255], data=data, requested_by=by.user,
                                        queued_at=timezone.now())
     record_event(action="case_import.queued", actor=by.user, obj=job, detail={"bytes": len(data)})
-    enqueue(import_case_records_file, job.tenant_id, job.pk)
+    enqueue("cases.tasks.import_case_records_file", job.tenant_id, job.pk)
     return job
 
 
@@ -90,7 +88,6 @@ def _import(tenant, job_id: int, beat: Heartbeat) -> CaseImportJob:
 def case_import_jobs_requeue_stalled(*, now=None) -> dict:
     """The current tenant's stalled case import jobs, queued again (or failed after three attempts); run by beat
     every minute, ``now`` is the check's clock (tests move it)."""
-    from .tasks import import_case_records_file
-
-    return jobs_requeue_stalled(CaseImportJob, task=import_case_records_file, now=now, action="case_import",
+    return jobs_requeue_stalled(CaseImportJob, task="cases.tasks.import_case_records_file", now=now,
+                                action="case_import",
                                 what="import")

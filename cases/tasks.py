@@ -6,9 +6,9 @@ import datetime as dt
 
 from celery import shared_task
 
-from earlyhelp.tasks import queue_for_every_tenant, tenant_task
+from earlyhelp.queueing import queue_for_every_tenant, tenant_task
 
-from .services.reminders import daily_digests_send
+from .reminders import daily_digests_send
 
 
 @tenant_task(name="cases.tasks.send_daily_digests")

@@ -19,7 +19,7 @@ from earlyhelp.audit import record_event
 from earlyhelp.jobs import Heartbeat, job_begin, job_lock, jobs_requeue_stalled
 from earlyhelp.models import Membership
 from earlyhelp.periods import Quarter
-from earlyhelp.tasks import enqueue
+from earlyhelp.queueing import enqueue
 from earlyhelp.tenancy import tenant_context
 
 from . import returns_io, services
@@ -33,8 +33,6 @@ def return_import_request(*, by: Membership, service: CommissionedService, quart
     """Queue a return file for import by a worker, once this transaction commits. Who may upload, whether the
     return can still change and the file-level checks (size, type, zip bomb) are done now, so the person sees
     those answers at once; the file's rows are read and validated by the worker."""
-    from .tasks import import_return_file
-
     services._require_submitter(by, service)
     services._require_editable(service, quarter)
     problems = returns_io.check_upload(data, filename)
@@ -45,7 +43,7 @@ def return_import_request(*, by: Membership, service: CommissionedService, quart
                                          requested_by=by.user, queued_at=timezone.now())
     record_event(action="return_import.queued", actor=by.user, obj=job,
                  detail={"service": str(service.public_id), "quarter": str(quarter), "bytes": len(data)})
-    enqueue(import_return_file, job.tenant_id, job.pk)
+    enqueue("commissioning.tasks.import_return_file", job.tenant_id, job.pk)
     return job
 
 
@@ -95,7 +93,6 @@ def return_import_jobs_requeue_stalled(*, now=None) -> dict:
     """The current tenant's stalled import jobs (a worker killed outright, a lost queue message; see
     ``earlyhelp.jobs``): queued again, or failed with the reason after three attempts. Run by beat every minute;
     ``now`` is the check's clock (tests move it)."""
-    from .tasks import import_return_file
-
-    return jobs_requeue_stalled(ReturnImportJob, task=import_return_file, now=now, action="return_import",
+    return jobs_requeue_stalled(ReturnImportJob, task="commissioning.tasks.import_return_file", now=now,
+                                action="return_import",
                                 what="import")

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from earlyhelp.tasks import queue_for_every_tenant, tenant_task
+from earlyhelp.queueing import queue_for_every_tenant, tenant_task
 
 from .import_jobs import return_import_job_execute
 

@@ -11,7 +11,8 @@ from django.http import HttpResponse
 from django.shortcuts import render
 
 from . import selectors
-from .audit import record_event, verify_audit_log
+from .audit import record_event
+from .audit_verify import verify_audit_log
 from .permissions import Capability, require_capability
 from .spreadsheets import escape_cell
 

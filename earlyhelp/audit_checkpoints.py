@@ -5,7 +5,7 @@ A checkpoint records, for one tenant, the newest event id, how many events the c
 audit key (``earlyhelp.audit.audit_keys``; its key id is written with it) and linked to the checkpoint before it.
 They are appended, one JSON line each, to ``<AUDIT_CHECKPOINT_DIR>/<tenant public id>.jsonl``: by beat every few
 minutes (when the chain has moved), on every committee report run (the report prints it), and on demand
-(``manage.py verify_audit_chain --checkpoint``). ``earlyhelp.audit.verify_audit_log`` checks the chain against
+(``manage.py verify_audit_chain --checkpoint``). ``earlyhelp.audit_verify.verify_audit_log`` checks the chain against
 them, so that a chain rewritten, or cut short, up to the last checkpoint is seen even by someone who could
 rewrite every row of the database. See docs/security.md for what this does not cover.
 """

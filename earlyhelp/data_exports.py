@@ -16,6 +16,7 @@ from django.utils import timezone
 from .audit import record_event
 from .models import DataExport, Membership, User
 from .permissions import Capability, has_capability
+from .queueing import enqueue
 from .tenancy import current_tenant
 
 
@@ -28,8 +29,6 @@ def _check_administrator(user: User) -> None:
 def data_export_request(*, requested_by: User) -> DataExport:
     """Queue a new export for the current tenant. Refused while another export is queued or running, so a
     double click does not build two."""
-    from .tasks import enqueue, export_tenant_data
-
     _check_administrator(requested_by)
     with transaction.atomic():
         pending = DataExport.objects.select_for_update().filter(
@@ -39,7 +38,7 @@ def data_export_request(*, requested_by: User) -> DataExport:
         export = DataExport.objects.create(requested_by=requested_by)
         record_event(action="tenant.export_requested", actor=requested_by, object_type="data_export",
                      object_public_id=str(export.public_id))
-        enqueue(export_tenant_data, current_tenant().pk, export.pk)
+        enqueue("earlyhelp.tasks.export_tenant_data", current_tenant().pk, export.pk)
     return export
 
 

@@ -28,6 +28,7 @@ from django.conf import settings
 from django.db import connections
 from django.utils import timezone
 
+from .queueing import enqueue
 from .tenancy import tenant_context
 
 logger = logging.getLogger(__name__)
@@ -145,7 +146,6 @@ def jobs_requeue_stalled(model, *, task, now=None, action: str, what: str) -> di
     failed with the reason once attempted ``MAX_AUTOMATIC_ATTEMPTS`` times. ``action`` prefixes the audit events
     (``<action>.requeued``/``.failed``); ``what`` names the job for people ("import")."""
     from .audit import record_event
-    from .tasks import enqueue
 
     requeued = failed = 0
     candidates = model.objects.select_for_update(skip_locked=True).filter(

@@ -8,7 +8,7 @@ from celery import shared_task
 from django.conf import settings
 from django.core.cache import cache
 
-from earlyhelp.tasks import tenant_task
+from earlyhelp.queueing import tenant_task
 from earlyhelp.tenancy import tenant_context
 
 WARMED_KEY = "figures-warmed:{tenant_id}"

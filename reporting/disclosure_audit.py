@@ -181,5 +181,5 @@ def _solve_linear(b: _Bounds, equations) -> None:
 
 
 def audit_figures(sheets: list[dict]) -> list[Finding]:
-    """Every finding in a report's figures table (``figure_cells.figures_table``)."""
+    """Every finding in a report's figures table (``reporting.figures_table``)."""
     return [finding for sheet in sheets for finding in audit_sheet(sheet)]

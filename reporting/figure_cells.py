@@ -5,7 +5,7 @@ and base it was worked out from (as published: blank when hidden), the value as 
 suppressed and why, and the id of its definition in the report's appendix. A section declares its cells on a
 :class:`FigureSheet` together with the sums they obey (a total and its parts), resolves the sheet once, and its
 template prints the cells' ``text`` and ``base_text``. The same cells make the report's figures table (CSV and
-JSON, ``figures_table``) that open data is published from, and that ``reporting.disclosure_audit`` checks.
+JSON, ``reporting.figures_table``) that open data is published from, and that ``reporting.disclosure_audit`` checks.
 
 Quantities are named by ids unique within the section (e.g. ``care.closed``); two cells that print the same
 quantity (a count and its percentage) name the same id, so hiding one hides both.
@@ -13,9 +13,6 @@ quantity (a count and its percentage) name the same id, so hiding one hides both
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 from dataclasses import dataclass, field
 
 from .disclosure import SUPPRESSED, Disclosure, hidden_note, percent_text, small_base_limit
@@ -178,33 +175,3 @@ class FigureSheet:
             "cells": [c.published(self.section) for c in self.cells],
             "sums": [{"total": total, "parts": list(parts)} for total, parts in self.disclosure.sums],
         }
-
-
-def figures_table(snapshot: dict) -> list[dict]:
-    """Every data section's published sheet, in report order, from the snapshot alone (deterministic)."""
-    from . import sections as registry
-
-    public = bool(snapshot["header"].get("is_public", True))
-    threshold = snapshot["tenant"]["threshold"]
-    decimals = snapshot["tenant"]["decimals"]
-    sheets = []
-    for item in snapshot["sections"]:
-        section = registry.get(item["key"])
-        for sheet in section.sheets(item["data"], public=public, threshold=threshold, decimals=decimals):
-            sheets.append(sheet.published())
-    return sheets
-
-
-def figures_json(snapshot: dict) -> str:
-    return json.dumps(figures_table(snapshot), sort_keys=True, ensure_ascii=False, indent=1)
-
-
-def figures_csv(snapshot: dict) -> str:
-    """The published cells as CSV, one row a figure: the open-data view of the report."""
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=COLUMNS, extrasaction="ignore", lineterminator="\n")
-    writer.writeheader()
-    for sheet in figures_table(snapshot):
-        for cell in sheet["cells"]:
-            writer.writerow({**cell, "suppressed": "yes" if cell["suppressed"] else "no"})
-    return buffer.getvalue()

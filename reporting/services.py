@@ -13,7 +13,7 @@ from django.utils import timezone
 from earlyhelp.audit import record_event
 from earlyhelp.audit_checkpoints import checkpoint_write
 from earlyhelp.jobs import Heartbeat
-from earlyhelp.tasks import enqueue
+from earlyhelp.queueing import enqueue
 from earlyhelp.tenancy import tenant_context
 
 from . import rendering
@@ -81,21 +81,17 @@ def _parameters(report: Report) -> dict:
 
 def report_run_request(*, report: Report, requested_by) -> ReportRun:
     """Freeze the report's current content as a run and queue its rendering once this transaction commits."""
-    from .tasks import render_report_run
-
     run = ReportRun.objects.create(report=report, requested_by=requested_by, parameters=_parameters(report),
                                    queued_at=timezone.now())
     record_event(action="report_run.requested", actor=requested_by, obj=run,
                  detail={"report": str(report.public_id)})
-    enqueue(render_report_run, run.tenant_id, run.pk)
+    enqueue("reporting.tasks.render_report_run", run.tenant_id, run.pk)
     return run
 
 
 def report_run_retry(*, run: ReportRun, actor) -> ReportRun:
     """Queue a failed run again, or a stalled one (see ``ReportRun.stalled_since``). A stalled run's first worker,
     if it is in fact alive, and the new one cannot both finish it: the last step checks the run under a lock."""
-    from .tasks import render_report_run
-
     if run.status != ReportRun.Status.FAILED and run.stalled_since is None:
         raise ValidationError("Only a failed or stalled run can be retried.")
     run.status = ReportRun.Status.QUEUED
@@ -104,7 +100,7 @@ def report_run_retry(*, run: ReportRun, actor) -> ReportRun:
     run.queued_at = timezone.now()
     run.save(update_fields=["status", "error", "progress", "queued_at"])
     record_event(action="report_run.retried", actor=actor, obj=run)
-    enqueue(render_report_run, run.tenant_id, run.pk)
+    enqueue("reporting.tasks.render_report_run", run.tenant_id, run.pk)
     return run
 
 
@@ -115,8 +111,6 @@ def report_runs_requeue_stalled(*, now=None) -> dict:
     """The current tenant's stalled runs (a worker killed outright, a lost queue message; see
     ``earlyhelp.jobs``): queued again, or failed with the reason once they have been attempted
     ``MAX_AUTOMATIC_ATTEMPTS`` times. Run by beat every minute; ``now`` is the check's clock (tests move it)."""
-    from .tasks import render_report_run
-
     requeued = failed = 0
     candidates = ReportRun.objects.select_for_update(skip_locked=True).filter(
         status__in=[ReportRun.Status.QUEUED, ReportRun.Status.RUNNING])
@@ -139,7 +133,7 @@ def report_runs_requeue_stalled(*, now=None) -> dict:
         run.save(update_fields=["status", "queued_at", "progress"])
         record_event(action="report_run.requeued", actor_label="stalled-run check", obj=run,
                      detail={"attempts": run.attempts})
-        enqueue(render_report_run, run.tenant_id, run.pk)
+        enqueue("reporting.tasks.render_report_run", run.tenant_id, run.pk)
         requeued += 1
     return {"requeued": requeued, "failed": failed}
 

@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from earlyhelp.tasks import queue_for_every_tenant, tenant_task
+from earlyhelp.queueing import queue_for_every_tenant, tenant_task
 
 from .services import report_run_execute
 

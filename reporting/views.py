@@ -14,7 +14,7 @@ from earlyhelp.permissions import Capability, require_capability
 
 from . import editions, selectors, services
 from . import sections as registry
-from .figure_cells import figures_csv
+from .figures_table import figures_csv
 from .forms import ReportForm
 from .models import ReportRun
 

@@ -8,7 +8,8 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.urls import reverse
 
-from earlyhelp.audit import record_event, verify_chain
+from earlyhelp.audit import record_event
+from earlyhelp.audit_verify import verify_chain
 from earlyhelp.models import AuditEvent
 from earlyhelp.permissions import Role
 from earlyhelp.tenancy import tenant_context

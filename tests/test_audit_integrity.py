@@ -12,8 +12,9 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from earlyhelp.audit import AuditKey, audit_keys, chain_link, event_hash, record_event, row_mac, verify_audit_log
+from earlyhelp.audit import AuditKey, audit_keys, chain_link, event_hash, record_event, row_mac
 from earlyhelp.audit_checkpoints import checkpoint_path, checkpoint_write, read_checkpoints
+from earlyhelp.audit_verify import verify_audit_log
 from earlyhelp.models import AuditEvent
 from earlyhelp.tasks import checkpoint_audit_chains_for_every_tenant
 from earlyhelp.tenancy import tenant_context

@@ -146,7 +146,7 @@ def test_the_report_section_is_optional_and_shows_grades_with_bases_and_definiti
             assert '<td class="n">c<' in html and "63%" not in html
             assert "<td class=\"n\">8</td>" in html  # the base is printed
             from reporting.disclosure_audit import audit_figures
-            from reporting.figure_cells import figures_table
+            from reporting.figures_table import figures_table
             assert audit_figures(figures_table(snapshot)) == []
         else:
             assert '<td class="n">4<br><span class="base">50%</span>' in html

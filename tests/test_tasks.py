@@ -3,7 +3,7 @@
 from django.db import transaction
 
 from earlyhelp.models import Locality
-from earlyhelp.tasks import enqueue, tenant_task
+from earlyhelp.queueing import enqueue, tenant_task
 from earlyhelp.tenancy import current_tenant
 from tests.factories import LocalityFactory
 

@@ -20,7 +20,8 @@ from earlyhelp.tenancy import tenant_context
 from reporting import rendering
 from reporting import sections as registry
 from reporting.disclosure_audit import audit_figures
-from reporting.figure_cells import COLUMNS, figures_csv, figures_json, figures_table
+from reporting.figure_cells import COLUMNS
+from reporting.figures_table import figures_csv, figures_json, figures_table
 from reporting.models import ReportRun
 
 pytestmark = pytest.mark.django_db

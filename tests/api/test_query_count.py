@@ -9,7 +9,7 @@ import datetime as dt
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from earlyhelp.audit import verify_chain
+from earlyhelp.audit_verify import verify_chain
 from tests.api import makers
 
 # Inside the request's transaction (BEGIN and COMMIT are not statements the test can capture; in a test the

@@ -3,8 +3,8 @@ removed or inserted row, or removed newest rows up to the last checkpoint, is re
 
 from django.core.management.base import BaseCommand, CommandError
 
-from earlyhelp.audit import verify_audit_log
 from earlyhelp.audit_checkpoints import checkpoint_write
+from earlyhelp.audit_verify import verify_audit_log
 from earlyhelp.models import Tenant
 from earlyhelp.tenancy import tenant_context
 
