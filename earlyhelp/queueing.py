@@ -65,5 +65,7 @@ def enqueue(task, *args, **kwargs) -> None:
     render_report_run"``) rather than importing the tasks module, which imports the services it runs — so the
     two modules never import each other (tests/test_layers.py)."""
     if isinstance(task, str):
-        task = current_app.tasks[task]  # KeyError at once for a name no tasks module registers
+        if task not in current_app.tasks:  # the apps' tasks modules are imported on first use in a web process
+            current_app.loader.import_default_modules()
+        task = current_app.tasks[task]  # NotRegistered at once for a name no tasks module declares
     transaction.on_commit(functools.partial(task.delay, *args, **kwargs))

@@ -13,4 +13,6 @@ urlpatterns = [
     path("reports/<uuid:public_id>/", public_views.report, name="report"),
     path("reports/<uuid:public_id>/report.pdf", public_views.report_pdf, name="report-pdf"),
     path("reports/<uuid:public_id>/report.html", public_views.report_html, name="report-html"),
+    path("reports/<uuid:public_id>/figures.csv", public_views.report_figures_csv, name="report-figures-csv"),
+    path("reports/<uuid:public_id>/figures.json", public_views.report_figures_json, name="report-figures-json"),
 ]

@@ -17,7 +17,8 @@ from django.views.decorators.http import require_safe
 
 from earlyhelp.tenancy import tenant_context
 
-from . import publishing
+from . import publishing, rendering
+from .figures_table import figures_csv, figures_open_data
 from .models import Publication
 
 _STYLE = re.compile(rb"<style>(.*?)</style>", re.S)
@@ -73,4 +74,51 @@ def report_html(request, tenant_slug, public_id):
     response = HttpResponse(content, content_type="text/html; charset=utf-8")
     styles = [base64.b64encode(hashlib.sha256(m.group(1)).digest()).decode() for m in _STYLE.finditer(content)]
     response._csp_update = {"style-src": [f"'sha256-{digest}'" for digest in styles]}
+    return response
+
+
+def _published_figures(tenant_slug, public_id):
+    """The council, its publication (404 unless on its public pages) and the published run's snapshot."""
+    tenant = publishing.public_tenant(tenant_slug)
+    with tenant_context(tenant):
+        publication = publishing.public_publication(public_id)
+        snapshot = publication.run.snapshot
+    return tenant, publication, snapshot
+
+
+def _figures_name(publication, extension: str) -> str:
+    return re.sub(r'[/\\"\r\n]', "-", f"{publication.title[:60]} v{publication.version} figures.{extension}")
+
+
+@require_safe
+def report_figures_csv(request, tenant_slug, public_id):
+    """Open data: every figure the published report prints, one row each (measure, period, scope, numerator,
+    base, value, suppressed, reason, definition id) — worked out from the run's snapshot, the same cells as the
+    PDF, so nothing the PDF hides is in it."""
+    tenant, publication, snapshot = _published_figures(tenant_slug, public_id)
+    if publication.is_withdrawn:
+        with tenant_context(tenant):
+            return _gone(request, tenant, publication)
+    response = HttpResponse(figures_csv(snapshot), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{_figures_name(publication, "csv")}"'
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@require_safe
+def report_figures_json(request, tenant_slug, public_id):
+    """Open data as JSON: the publication, a data dictionary, the appendix's definitions and the figures."""
+    tenant, publication, snapshot = _published_figures(tenant_slug, public_id)
+    if publication.is_withdrawn:
+        with tenant_context(tenant):
+            return _gone(request, tenant, publication)
+    _, definitions, _ = rendering.render_bodies(snapshot)
+    about = {"council": tenant.name, "title": publication.title, "version": publication.version,
+             "published_on": publication.published_on.isoformat(), "committee": publication.committee,
+             "item_number": publication.item_number, "period": snapshot["period"],
+             "report_pdf_sha256": publication.pdf_sha256,
+             "licence": "Open Government Licence v3.0"}
+    response = HttpResponse(figures_open_data(snapshot, about=about, definitions=definitions),
+                            content_type="application/json; charset=utf-8")
+    response["Access-Control-Allow-Origin"] = "*"
     return response

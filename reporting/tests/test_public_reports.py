@@ -18,6 +18,8 @@ from earlyhelp.permissions import Role
 from earlyhelp.tenancy import tenant_context
 from reporting import publishing, services
 from reporting.models import Publication, ReportRun
+from tests.test_case_file_audit_figures import _report as _audit_report
+from tests.test_case_file_audit_figures import audited  # noqa: F401 (a fixture: eight case file audits)
 
 WRITTEN = {"executive_summary", "recommendations", "implications"}
 
@@ -200,3 +202,40 @@ def test_an_officer_publishes_from_the_run_page_and_sees_the_hashes(tenant_a, al
     page = client.get(reverse("reporting:run-detail", args=[run.public_id])).content.decode()
     assert publication.pdf_sha256 in page and publication.html_sha256 in page and public(publication) in page
     assert publication.published_by == alice and publication.committee == "Scrutiny"
+
+
+
+@pytest.mark.usefixtures("audited")
+def test_open_data_has_exactly_the_figures_the_report_prints_and_reveals_nothing_it_hides(tenant_a, tenant_b, alice):
+    """A Public report with small counts (eight case file audits graded 1, 4, 2, 1): the CSV and the JSON are the
+    figures table of the run, every hidden figure stays hidden (no numerator), the disclosure auditor recovers
+    nothing from them, and another council's address does not serve them."""
+    import csv
+    import io
+    import json
+
+    from reporting.disclosure_audit import audit_figures
+    from reporting.figures_table import DATA_DICTIONARY, figures_csv, figures_table
+
+    run = render(tenant_a, alice, report=_audit_report(tenant_a, public=True))
+    publication = publish(tenant_a, alice, run)
+    anyone = Client()
+    response = anyone.get(public(publication, "public:report-figures-csv"))
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    body = response.content.decode()
+    assert body == figures_csv(run.snapshot)
+    rows = list(csv.DictReader(io.StringIO(body)))
+    assert rows and any(row["suppressed"] == "yes" for row in rows)
+    assert all(row["numerator"] == "" and row["value"] == "c" for row in rows if row["suppressed"] == "yes")
+    assert audit_figures(figures_table(run.snapshot)) == []
+    page = anyone.get(public(publication)).content.decode()
+    assert public(publication, "public:report-figures-csv") in page
+    data = json.loads(anyone.get(public(publication, "public:report-figures-json")).content)
+    assert data["about"]["report_pdf_sha256"] == publication.pdf_sha256
+    assert set(data["data_dictionary"]) == set(DATA_DICTIONARY) and len(data["figures"]) == len(rows)
+    assert {f["definition_id"] for f in data["figures"]} <= {d.get("id") for d in data["definitions"]}
+    foreign = reverse("public:report-figures-csv", args=[tenant_b.slug, publication.public_id])
+    assert anyone.get(foreign).status_code == 404
+    with tenant_context(tenant_a):
+        publishing.publication_withdraw(publication=publication, actor=alice, reason="Wrong period")
+    assert anyone.get(public(publication, "public:report-figures-csv")).status_code == 410
