@@ -21,12 +21,11 @@ from rest_framework import mixins, serializers
 from rest_framework.exceptions import ValidationError
 
 from earlyhelp import limits
-from earlyhelp.api.base import TenantReadOnlyViewSet, TenantViewSet
+from earlyhelp.api.base import AuditedReadMixin, TenantReadOnlyViewSet, TenantViewSet
 from earlyhelp.api.idempotency import IdempotentCreateMixin
 from earlyhelp.api.models import Scope
 from earlyhelp.api.serializers import PublicIdRelatedField, StrictSerializer
 from earlyhelp.api.services import api_submission_record, submitted_public_ids
-from earlyhelp.audit import record_event
 from earlyhelp.tenancy import current_tenant_id
 
 from . import services
@@ -65,19 +64,6 @@ class CodeRelatedField(PublicIdRelatedField):
 
     def get_queryset(self):
         return self.model.objects.filter(is_active=True)
-
-
-class AuditedReadMixin:
-    """Records ``<model>.viewed`` for each object read by its id, as the browser's case pages do."""
-
-    viewed_action = ""
-
-    def get_object(self):
-        obj = super().get_object()
-        caller = self.request.auth
-        record_event(action=self.viewed_action, actor=caller.actor, actor_label=caller.actor_label, obj=obj,
-                     detail={"via": "api"})
-        return obj
 
 
 # ---------------------------------------------------------------------------------------------------- referrals

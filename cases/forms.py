@@ -8,6 +8,7 @@ from django import forms
 
 from commissioning.models import CommissionedService
 from earlyhelp import limits
+from earlyhelp.forms import GovukForm
 from earlyhelp.models import Locality, Membership, Team, User
 from earlyhelp.periods import FinancialYear
 from earlyhelp.permissions import Role
@@ -34,18 +35,6 @@ from .models import (
 from .models.people import ETHNICITY_CHOICES, SEX_CHOICES
 from .services.documents import ACCEPT
 
-_CLASSES = {
-    "text": "govuk-input",
-    "date": "govuk-input govuk-input--width-10",
-    "number": "govuk-input govuk-input--width-5",
-    "email": "govuk-input",
-    "select": "govuk-select",
-    "textarea": "govuk-textarea",
-    "checkbox": "govuk-checkboxes__input",
-    "checkboxselectmultiple": "govuk-checkboxes__input",
-    "radioselect": "govuk-radios__input",
-}
-
 
 class DateInput(forms.DateInput):
     input_type = "date"
@@ -64,23 +53,6 @@ YES_NO = [("", "Not answered"), ("yes", "Yes"), ("no", "No")]
 
 def yes_no(value: str) -> bool | None:
     return {"yes": True, "no": False}.get(value)
-
-
-class GovukForm(forms.Form):
-    """Adds the GOV.UK Design System classes to every widget; templates render fields from ``widget_type``."""
-
-    #: field name → callable returning its queryset, evaluated per request inside the tenant's scope
-    #: (the scoped managers cannot be queried at import time).
-    querysets: dict = {}
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for name, make in self.querysets.items():
-            self.fields[name].queryset = make()
-        for name, field in self.fields.items():
-            css = _CLASSES.get(self[name].widget_type)
-            if css:
-                field.widget.attrs.setdefault("class", css)
 
 
 class PersonSearchForm(GovukForm):

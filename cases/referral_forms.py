@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from django import forms
 
-from .forms import GovukForm, date_field
+from earlyhelp.forms import GovukForm
+
+from .forms import date_field
 from .models import Consent, Person
 from .models.people import ADULT_TO_CHILD_KINDS, ETHNICITY_CHOICES, SEX_CHOICES
 

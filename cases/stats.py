@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Q
 
+from earlyhelp.figures import Rate
 from earlyhelp.models import Locality, Team
-from earlyhelp.periods import FinancialYear, Quarter
+from earlyhelp.periods import FinancialYear, Period, Quarter, period_bounds, within_any
 from earlyhelp.tenancy import current_tenant
 
 from . import figures_cache
@@ -32,14 +33,6 @@ from .models import (
     Referral,
     StepChange,
 )
-
-
-@dataclass(frozen=True)
-class Rate:
-    """``numerator`` out of ``base``; never pre-rounded."""
-
-    numerator: int
-    base: int
 
 
 @dataclass(frozen=True)
@@ -111,32 +104,6 @@ def reused_within():
             yield
     finally:
         _memo.reset(token)
-
-
-Period = tuple[dt.date, dt.date]
-
-
-def period_bounds(period) -> Period:
-    """A Quarter, a FinancialYear or a ``(start, end)`` pair (inclusive dates, in order) as ``(start, end)``."""
-    if isinstance(period, tuple):
-        start, end = period
-        return _period_bounds(None, start, end)
-    return period.start, period.end
-
-
-def within_any(field: str, periods: list[Period]) -> Q:
-    """``field`` falls in one of ``periods``: overlapping and adjacent periods merged, so that consecutive quarters
-    become one range (one index range scan)."""
-    merged: list[list[dt.date]] = []
-    for start, end in sorted(periods):
-        if merged and start <= merged[-1][1] + dt.timedelta(days=1):
-            merged[-1][1] = max(merged[-1][1], end)
-        else:
-            merged.append([start, end])
-    q = Q()
-    for start, end in merged:
-        q |= Q(**{f"{field}__range": (start, end)})
-    return q
 
 
 def case_stats(

@@ -11,27 +11,6 @@ from earlyhelp.permissions import Role
 from .models import CommissionedService, KpiKind, Provider, ServiceReview
 
 
-class GovukMixin:
-    """Give widgets the GOV.UK Design System classes (fields in error: ``earlyhelp.forms.GovukBoundField``)."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
-                css = "govuk-checkboxes__input"
-            elif isinstance(widget, forms.Select):
-                css = "govuk-select"
-            elif isinstance(widget, forms.Textarea):
-                css = "govuk-textarea"
-                widget.attrs.setdefault("rows", 4)
-            elif isinstance(widget, forms.ClearableFileInput | forms.FileInput):
-                css = "govuk-file-upload"
-            else:
-                css = "govuk-input"
-            widget.attrs["class"] = css
-
-
 class DateInput(forms.DateInput):
     input_type = "date"
 
@@ -54,13 +33,13 @@ class QuarterField(forms.CharField):
             raise forms.ValidationError("Enter a quarter like 2014/15 Q1") from exc
 
 
-class ProviderForm(GovukMixin, forms.ModelForm):
+class ProviderForm(forms.ModelForm):
     class Meta:
         model = Provider
         fields = ["name", "contact_email", "notes"]
 
 
-class ServiceForm(GovukMixin, forms.ModelForm):
+class ServiceForm(forms.ModelForm):
     class Meta:
         model = CommissionedService
         fields = ["name", "provider", "commissioning_priority", "contract_start", "contract_end", "annual_value",
@@ -77,7 +56,7 @@ class ServiceForm(GovukMixin, forms.ModelForm):
         pass
 
 
-class KpiForm(GovukMixin, forms.Form):
+class KpiForm(forms.Form):
     code = forms.SlugField(max_length=60, help_text="A short code used in return files, e.g. feeling-safer")
     label = forms.CharField(max_length=300)
     section = forms.CharField(max_length=200, required=False, help_text="Optional heading, e.g. % of women reporting…")
@@ -90,7 +69,7 @@ class KpiForm(GovukMixin, forms.Form):
     valid_from = QuarterField(label="In force from quarter")
 
 
-class KpiVersionForm(GovukMixin, forms.Form):
+class KpiVersionForm(forms.Form):
     label = forms.CharField(max_length=300)
     section = forms.CharField(max_length=200, required=False)
     target = forms.DecimalField(required=False, max_digits=10, decimal_places=2)
@@ -99,15 +78,15 @@ class KpiVersionForm(GovukMixin, forms.Form):
                               help_text="Returns for earlier quarters keep the label they were made with")
 
 
-class ReturnUploadForm(GovukMixin, forms.Form):
+class ReturnUploadForm(forms.Form):
     file = forms.FileField(label="Return file (CSV or XLSX)")
 
 
-class CommentForm(GovukMixin, forms.Form):
+class CommentForm(forms.Form):
     comment = forms.CharField(widget=forms.Textarea, required=False, label="Comment to the provider")
 
 
-class ReviewForm(GovukMixin, forms.ModelForm):
+class ReviewForm(forms.ModelForm):
     class Meta:
         model = ServiceReview
         fields = ["started_on", "completed_on", "reviewers", "findings", "social_worker_comments"]
@@ -118,7 +97,7 @@ class ReviewForm(GovukMixin, forms.ModelForm):
         pass
 
 
-class ProviderUserLinkForm(GovukMixin, forms.Form):
+class ProviderUserLinkForm(forms.Form):
     """Choose a member with the provider role (of this authority: the scoped manager) to link to a provider."""
 
     membership = forms.ModelChoiceField(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 
@@ -23,3 +24,11 @@ def money(value) -> str:
     sign, amount = ("-" if amount < 0 else ""), abs(amount)
     text = f"{amount:,.0f}" if amount == amount.to_integral_value() else f"{amount:,.2f}"
     return f"{sign}£{text}"
+
+
+@dataclass(frozen=True)
+class Rate:
+    """``numerator`` out of ``base``; never pre-rounded."""
+
+    numerator: int
+    base: int

@@ -27,6 +27,16 @@ def show_service_errors(form: forms.BaseForm, error) -> None:
 # The shared form rendering: every form of every app gets this bound field through ``FORM_RENDERER`` ------------
 
 _CHOICE_GROUPS = {"radioselect", "checkboxselectmultiple"}
+# The GOV.UK Design System class of each kind of widget, given to every form's widgets that set none (one rule for
+# every app: ``GovukBoundField.build_widget_attrs``).
+WIDGET_CLASSES = {
+    "text": "govuk-input", "email": "govuk-input", "url": "govuk-input", "password": "govuk-input",
+    "datetime": "govuk-input", "date": "govuk-input govuk-input--width-10",
+    "number": "govuk-input govuk-input--width-10", "select": "govuk-select", "selectmultiple": "govuk-select",
+    "textarea": "govuk-textarea", "checkbox": "govuk-checkboxes__input",
+    "checkboxselectmultiple": "govuk-checkboxes__input", "radioselect": "govuk-radios__input",
+    "clearablefile": "govuk-file-upload", "file": "govuk-file-upload",
+}
 _ERROR_CLASSES = {"govuk-select": "govuk-select--error", "govuk-textarea": "govuk-textarea--error",
                   "govuk-input": "govuk-input--error", "govuk-file-upload": "govuk-file-upload--error"}
 _DJANGO_REQUIRED = str(forms.Field.default_error_messages["required"])
@@ -77,6 +87,8 @@ class GovukBoundField(BoundField):
     def build_widget_attrs(self, attrs, widget=None):
         attrs = super().build_widget_attrs(attrs, widget)
         widget = widget or self.field.widget
+        if not (attrs.get("class") or widget.attrs.get("class")) and self.widget_type in WIDGET_CLASSES:
+            attrs["class"] = WIDGET_CLASSES[self.widget_type]
         if self.errors:
             classes = (attrs.get("class") or widget.attrs.get("class", "")).split()
             classes += [_ERROR_CLASSES[c] for c in classes if c in _ERROR_CLASSES and _ERROR_CLASSES[c] not in classes]
@@ -96,3 +108,16 @@ class GovukFormRenderer(DjangoTemplates):
 
     bound_field_class = GovukBoundField
 
+
+class GovukForm(forms.Form):
+    """A form whose choice fields' querysets are made per request, inside the tenant's scope (the scoped managers
+    cannot be queried at import time). Widgets get their GOV.UK classes from :class:`GovukBoundField`, as every
+    form's do."""
+
+    #: field name → callable returning its queryset
+    querysets: dict = {}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, make in self.querysets.items():
+            self.fields[name].queryset = make()

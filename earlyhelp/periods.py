@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass
 from functools import total_ordering
 
+from django.db.models import Q
+
 _QUARTER_RE = re.compile(r"^\s*(\d{4})\s*[/\-]\s*(\d{2}|\d{4})\s*Q([1-4])\s*$", re.IGNORECASE)
 _YEAR_RE = re.compile(r"^\s*(\d{4})\s*[/\-]\s*(\d{2}|\d{4})\s*$")
 
@@ -184,3 +186,33 @@ def month_window(ending: dt.date, months: int) -> tuple[dt.date, dt.date]:
         raise ValueError(f"{ending} is not the last day of a month")
     year, month = _add_months(ending.year, ending.month, 1 - months)
     return dt.date(year, month, 1), ending
+
+
+# Periods in queries: the bounds of any period, and a filter for a field inside any of several periods.
+
+Period = tuple[dt.date, dt.date]
+
+
+def period_bounds(period) -> Period:
+    """A Quarter, a FinancialYear or a ``(start, end)`` pair (inclusive dates, in order) as ``(start, end)``."""
+    if isinstance(period, tuple):
+        start, end = period
+        if start is None or end is None or end < start:
+            raise ValueError("give a period (Quarter or FinancialYear) or a start and an end, in order")
+        return start, end
+    return period.start, period.end
+
+
+def within_any(field: str, periods: list[Period]) -> Q:
+    """``field`` falls in one of ``periods``: overlapping and adjacent periods merged, so that consecutive quarters
+    become one range (one index range scan)."""
+    merged: list[list[dt.date]] = []
+    for start, end in sorted(periods):
+        if merged and start <= merged[-1][1] + dt.timedelta(days=1):
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    q = Q()
+    for start, end in merged:
+        q |= Q(**{f"{field}__range": (start, end)})
+    return q

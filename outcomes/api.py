@@ -15,9 +15,8 @@ from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers
 
-from cases.api import AuditedReadMixin
 from cases.models import Case, Person
-from earlyhelp.api.base import TenantViewSet
+from earlyhelp.api.base import AuditedReadMixin, TenantViewSet
 from earlyhelp.api.idempotency import IdempotentCreateMixin
 from earlyhelp.api.models import Scope
 from earlyhelp.api.problems import UnprocessableContent

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from django import forms
 
-from cases.forms import GovukForm, date_field
+from cases.forms import date_field
 from cases.models import Person
+from earlyhelp.forms import GovukForm
 from earlyhelp.models import Locality, Team
 from earlyhelp.periods import Quarter
 

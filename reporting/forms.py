@@ -4,23 +4,6 @@ from earlyhelp.periods import Quarter
 
 from .models import Indicator, Report, UnitCost
 
-GOVUK_WIDGET_CLASSES = {
-    forms.TextInput: "govuk-input",
-    forms.DateInput: "govuk-input govuk-input--width-10",
-    forms.NumberInput: "govuk-input govuk-input--width-4",
-    forms.Textarea: "govuk-textarea",
-    forms.Select: "govuk-select",
-    forms.CheckboxInput: "govuk-checkboxes__input",
-}
-
-
-def govuk(form: forms.Form) -> forms.Form:
-    for field in form.fields.values():
-        css = GOVUK_WIDGET_CLASSES.get(type(field.widget))
-        if css:
-            field.widget.attrs.setdefault("class", css)
-    return form
-
 
 class ReportForm(forms.ModelForm):
     class Meta:
@@ -48,9 +31,6 @@ class ReportForm(forms.ModelForm):
             "is_public": "This report is Public",
         }
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        govuk(self)
 
     def clean(self):
         data = super().clean()
@@ -70,7 +50,6 @@ class IndicatorForm(forms.Form):
     def __init__(self, *args, fy_start_month: int = 4, **kwargs):
         super().__init__(*args, **kwargs)
         self.fy_start_month = fy_start_month
-        govuk(self)
 
     def clean_quarter(self):
         try:
@@ -89,9 +68,6 @@ class UnitCostForm(forms.ModelForm):
         fields = ["name", "indicator", "weekly_cost", "weeks", "note"]
         labels = {"weekly_cost": "Weekly cost (£)", "indicator": "Caseload it applies to"}
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        govuk(self)
 
 
 class ReportCheckForm(forms.Form):
@@ -158,9 +134,6 @@ class PublicationForm(forms.Form):
         required=False, label="What changed", widget=forms.Textarea(attrs={"rows": 4}),
         help_text="Only when this run corrects a report published before: say what changed since then.")
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        govuk(self)
 
 
 class WithdrawalForm(forms.Form):
@@ -168,6 +141,3 @@ class WithdrawalForm(forms.Form):
                              help_text="Kept in the record and the audit log; the public page says only that it "
                                        "was withdrawn, and when.")
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        govuk(self)

@@ -13,9 +13,10 @@ from django.utils import timezone
 from cases import reminders, services
 from cases.models import Allocation, Consent, InformationShare
 from cases.selectors import cases_with_drift
-from cases.stats import Rate, WaitingTime, case_stats
+from cases.stats import WaitingTime, case_stats
 from cases.tasks import send_daily_digests
 from commissioning import services as commissioning
+from earlyhelp.figures import Rate
 from earlyhelp.models import AuditEvent
 from earlyhelp.permissions import Role
 from earlyhelp.tenancy import tenant_context

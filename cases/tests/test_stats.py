@@ -3,7 +3,8 @@
 import pytest
 
 from cases import services
-from cases.stats import Rate, case_stats
+from cases.stats import case_stats
+from earlyhelp.figures import Rate
 from earlyhelp.periods import Quarter
 from earlyhelp.permissions import Role
 from earlyhelp.tenancy import tenant_context

@@ -190,3 +190,16 @@ __all__ = [
     "TenantViewSet",
     "mixins",
 ]
+
+
+class AuditedReadMixin:
+    """Records ``<model>.viewed`` for each object read by its id, as the browser's case pages do."""
+
+    viewed_action = ""
+
+    def get_object(self):
+        obj = super().get_object()
+        caller = self.request.auth
+        record_event(action=self.viewed_action, actor=caller.actor, actor_label=caller.actor_label, obj=obj,
+                     detail={"via": "api"})
+        return obj

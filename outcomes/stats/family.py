@@ -10,8 +10,9 @@ from django.db.models import Count, Q
 
 from cases import figures_cache
 from cases.models import Case
-from cases.stats import Rate, period_bounds, within_any
+from earlyhelp.figures import Rate
 from earlyhelp.models import Locality, Team
+from earlyhelp.periods import period_bounds, within_any
 
 from ..models import CaseFamilyOutcome, FamilyOutcome
 from ._scope import bounds, case_scope

@@ -10,8 +10,9 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Min, Q
 
 from cases import figures_cache
-from cases.stats import Rate, period_bounds, within_any
+from earlyhelp.figures import Rate
 from earlyhelp.models import Locality, Team
+from earlyhelp.periods import period_bounds, within_any
 
 from ..models import Claim, Enrolment, EnrolmentNeed, ProgrammeOutcome
 from ..services.programme import months_after, sustained_from

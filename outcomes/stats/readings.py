@@ -21,8 +21,9 @@ from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery
 
 from cases import figures_cache
 from cases.models import Closure
-from cases.stats import Rate, period_bounds, within_any
+from earlyhelp.figures import Rate
 from earlyhelp.models import Locality, Team
+from earlyhelp.periods import period_bounds, within_any
 from earlyhelp.tenancy import current_tenant
 
 from ..models import DistanceTool, Reading, ReadingScore, Stage, ToolArea

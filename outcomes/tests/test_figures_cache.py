@@ -16,8 +16,9 @@ from django.urls import reverse
 
 from cases import figures_cache
 from cases.models import Case, Closure, Referral
-from cases.stats import Rate, case_stats
+from cases.stats import case_stats
 from cases.tests.helpers import D, child, close, open_case, team_for
+from earlyhelp.figures import Rate
 from earlyhelp.periods import Quarter
 from earlyhelp.permissions import Role
 from earlyhelp.tenancy import tenant_context

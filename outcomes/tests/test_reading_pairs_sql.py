@@ -14,8 +14,8 @@ from collections import defaultdict
 import pytest
 from django.test.utils import override_settings
 
-from cases.stats import Rate
 from cases.tests.helpers import D, child, close, open_case, team_for
+from earlyhelp.figures import Rate
 from earlyhelp.periods import FinancialYear, Quarter
 from earlyhelp.permissions import Role
 from earlyhelp.tenancy import tenant_context

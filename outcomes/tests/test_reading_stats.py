@@ -12,8 +12,8 @@ Cases 1–4 close in Q1.
 import pytest
 
 from cases import services as case_services
-from cases.stats import Rate
 from cases.tests.helpers import D, child, close, open_case, team_for
+from earlyhelp.figures import Rate
 from earlyhelp.periods import Quarter
 from earlyhelp.permissions import Role
 from earlyhelp.tenancy import tenant_context

@@ -205,7 +205,7 @@ def test_claim_rules_need_three_needs_a_lead_professional_an_assessment_and_a_pl
 
 
 def test_the_programme_table_counts_families_presenting_improved_and_sustained(tenant_a, enrolment):
-    from cases.stats import Rate
+    from earlyhelp.figures import Rate
     from earlyhelp.periods import Quarter
     from outcomes.stats import programme_stats
 
