@@ -16,6 +16,7 @@ from .casework import (
     TeamAroundFamilyMember,
 )
 from .documents import CaseDocument
+from .duplicates import NotDuplicate, PersonMerge
 from .figures import FiguresPendingRenewal, FiguresVersion
 from .lists import CaseSettings, ClosureReason, LevelOfNeed, PresentingNeed, ReferralSource
 from .people import Family, FamilyAddress, LinkedIdentifier, Person, Relationship
@@ -55,6 +56,8 @@ __all__ = [
     "LevelOfNeed",
     "PanelDecision",
     "Person",
+    "PersonMerge",
+    "NotDuplicate",
     "Plan",
     "PlanAction",
     "PresentingNeed",
