@@ -116,6 +116,33 @@ _PEOPLE = """SELECT id, first_name, last_name, date_of_birth, postcode, nhs_numb
              FROM cases_person WHERE tenant_id = %(tenant)s"""
 
 
+_SUGGEST_SQL = f"""
+    WITH p AS ({_PEOPLE}),
+         q AS (SELECT %(first)s::text AS first_name, %(last)s::text AS last_name,
+                      dmetaphone(%(first)s) AS fk, dmetaphone(%(last)s) AS lk)
+    SELECT p.id, {_LIKENESS.format(a='p', b='q')}
+    FROM p, q
+    WHERE NOT p.id = ANY(%(exclude)s) AND (
+          (%(nhs)s <> '' AND p.nhs_number = %(nhs)s)
+       OR (q.lk <> '' AND p.lk = q.lk) OR (q.fk <> '' AND p.fk = q.fk)
+       OR p.date_of_birth = %(dob)s
+       OR lower(p.first_name || ' ' || p.last_name) %% lower(q.first_name || ' ' || q.last_name))
+    LIMIT 500"""  # noqa: S608 (this module's constants only; values are parameters)
+
+_PAIRS_SQL = f"""
+    WITH p AS ({_PEOPLE}),
+         pairs AS (
+             SELECT a.id AS a_id, b.id AS b_id FROM p a JOIN p b ON a.lk = b.lk AND a.lk <> '' AND a.id < b.id
+             UNION SELECT a.id, b.id FROM p a JOIN p b ON a.date_of_birth = b.date_of_birth AND a.id < b.id
+             UNION SELECT a.id, b.id FROM p a JOIN p b
+                   ON a.nhs_number = b.nhs_number AND a.nhs_number <> '' AND a.id < b.id
+             UNION SELECT a.id, b.id FROM p a JOIN p b
+                   ON a.fk = b.fk AND a.fk <> '' AND a.postcode = b.postcode AND a.postcode <> '' AND a.id < b.id)
+    SELECT a.id, b.id, {_LIKENESS.format(a='a', b='b')},
+           a.date_of_birth, b.date_of_birth, a.postcode, b.postcode, a.nhs_number, b.nhs_number
+    FROM pairs JOIN p a ON a.id = pairs.a_id JOIN p b ON b.id = pairs.b_id"""  # noqa: S608 (this module's constants only; values are parameters)
+
+
 def person_likely_duplicates(*, first_name: str, last_name: str, date_of_birth: dt.date | None = None,
                              postcode: str = "", nhs_number: str = "", exclude: list[int] = (),
                              at_least: float = SUGGEST_AT, limit: int = 10) -> list[Match]:
@@ -130,20 +157,8 @@ def person_likely_duplicates(*, first_name: str, last_name: str, date_of_birth: 
         return []
     params = {"tenant": _tenant(), "first": first_name.strip(), "last": last_name.strip(), "dob": date_of_birth,
               "nhs": nhs, "exclude": list(exclude)}
-    sql = f"""
-        WITH p AS ({_PEOPLE}),
-             q AS (SELECT %(first)s::text AS first_name, %(last)s::text AS last_name,
-                          dmetaphone(%(first)s) AS fk, dmetaphone(%(last)s) AS lk)
-        SELECT p.id, {_LIKENESS.format(a='p', b='q')}
-        FROM p, q
-        WHERE NOT p.id = ANY(%(exclude)s) AND (
-              (%(nhs)s <> '' AND p.nhs_number = %(nhs)s)
-           OR (q.lk <> '' AND p.lk = q.lk) OR (q.fk <> '' AND p.fk = q.fk)
-           OR p.date_of_birth = %(dob)s
-           OR lower(p.first_name || ' ' || p.last_name) %% lower(q.first_name || ' ' || q.last_name))
-        LIMIT 500"""
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(_SUGGEST_SQL, params)
         rows = {row[0]: Likeness(*row[1:]) for row in cursor.fetchall()}
     people = Person.objects.filter(pk__in=rows).select_related("family")
     matches = []
@@ -162,20 +177,8 @@ def duplicate_pairs(*, at_least: float = SUGGEST_AT, include_dismissed: bool = F
     """Pairs of people of the council in context who may be one person, best first. Pairs are blocked on a
     shared NHS number, name key or date of birth (or first-name key and postcode), then scored; pairs a manager
     marked "not a duplicate" are left out."""
-    sql = f"""
-        WITH p AS ({_PEOPLE}),
-             pairs AS (
-                 SELECT a.id AS a_id, b.id AS b_id FROM p a JOIN p b ON a.lk = b.lk AND a.lk <> '' AND a.id < b.id
-                 UNION SELECT a.id, b.id FROM p a JOIN p b ON a.date_of_birth = b.date_of_birth AND a.id < b.id
-                 UNION SELECT a.id, b.id FROM p a JOIN p b
-                       ON a.nhs_number = b.nhs_number AND a.nhs_number <> '' AND a.id < b.id
-                 UNION SELECT a.id, b.id FROM p a JOIN p b
-                       ON a.fk = b.fk AND a.fk <> '' AND a.postcode = b.postcode AND a.postcode <> '' AND a.id < b.id)
-        SELECT a.id, b.id, {_LIKENESS.format(a='a', b='b')},
-               a.date_of_birth, b.date_of_birth, a.postcode, b.postcode, a.nhs_number, b.nhs_number
-        FROM pairs JOIN p a ON a.id = pairs.a_id JOIN p b ON b.id = pairs.b_id"""
     with connection.cursor() as cursor:
-        cursor.execute(sql, {"tenant": _tenant()})
+        cursor.execute(_PAIRS_SQL, {"tenant": _tenant()})
         rows = cursor.fetchall()
     dismissed = set() if include_dismissed else set(
         NotDuplicate.objects.values_list("person_low_id", "person_high_id"))

@@ -105,7 +105,8 @@ def test_a_merge_is_refused_with_a_clear_message_and_nothing_written(tenant_a, t
         with pytest.raises(ValidationError, match="another local authority"):
             person_merge(survivor=ada, merged=stranger, membership=membership, actor=user)
         with pytest.raises(ValidationError, match="Only a team manager"):
-            person_merge(survivor=ada, merged=other, membership=Membership.all_tenants.get(user=practitioner), actor=practitioner)
+            person_merge(survivor=ada, merged=other, membership=Membership.all_tenants.get(user=practitioner),
+                         actor=practitioner)
         assert table_fingerprints() == before
 
 
