@@ -153,3 +153,16 @@ def test_the_queue_pairs_likely_duplicates_and_forgets_a_pair_marked_not_a_dupli
 ])
 def test_dates_one_typing_slip_apart(a, b, close):
     assert duplicates.dates_close(a, b) is close
+
+
+def test_the_benchmark_finds_most_planted_duplicates_and_keeps_nothing(db):
+    from cases.duplicates_benchmark import measure
+    from earlyhelp.models import Tenant
+
+    results, _ = measure(people=300, planted=30, seed=7, thresholds=(duplicates.SUGGEST_AT,))
+    (at_default,) = results
+    assert at_default.planted == 30 == sum(at_default.planted_by_variation.values())
+    assert at_default.true_positives == sum(at_default.found_by_variation.values())
+    assert at_default.recall >= 0.85 and at_default.precision >= 0.75
+    assert not Tenant.objects.filter(name__startswith="Benchmark").exists()
+    assert not Person.all_tenants.exists()
