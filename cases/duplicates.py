@@ -198,3 +198,17 @@ def duplicate_pairs(*, at_least: float = SUGGEST_AT, include_dismissed: bool = F
     people = Person.objects.in_bulk({i for s in scored for i in s[1:3]})
     return [Match(person=people[a], other=people[b], score=score, reasons=reasons)
             for score, a, b, reasons in scored if a in people and b in people]
+
+
+def duplicates_of_new_people(*, created: list[Person], named: list[Person]) -> list[tuple[Person, list[Match]]]:
+    """For each person just ``created`` (in a referral naming ``named``), the people already recorded who may be
+    them: a warning for the API's response."""
+    exclude = [p.pk for p in named]
+    found = []
+    for person in created:
+        matches = [m for m in person_likely_duplicates(
+            first_name=person.first_name, last_name=person.last_name, date_of_birth=person.date_of_birth,
+            postcode=person.postcode, nhs_number=person.nhs_number, exclude=exclude) if m.person.kind == person.kind]
+        if matches:
+            found.append((person, matches))
+    return found

@@ -115,7 +115,7 @@ def measure(*, people: int, planted: int, seed: int = 2026,
     fake.seed_instance(seed)
     originals = []
     nicknamed = list(NICKNAMES)
-    for i in range(people):
+    for _ in range(people):
         male = rng.random() < 0.5
         first = (rng.choice(nicknamed) if rng.random() < 0.15 else
                  fake.first_name_male() if male else fake.first_name_female())
@@ -136,7 +136,8 @@ def measure(*, people: int, planted: int, seed: int = 2026,
     seconds = 0.0
     try:
         with transaction.atomic():
-            tenant = Tenant.objects.create(name=f"Benchmark {uuid.uuid4().hex[:8]}", slug=f"bench-{uuid.uuid4().hex[:8]}")
+            tag = uuid.uuid4().hex[:8]
+            tenant = Tenant.objects.create(name=f"Benchmark {tag}", slug=f"bench-{tag}")
             with tenant_context(tenant):
                 family = Family.objects.create(name="Benchmark households")
                 rows = Person.objects.bulk_create(
