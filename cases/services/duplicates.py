@@ -63,7 +63,8 @@ def _restore(text: str) -> None:
 
 
 def _rows(model):
-    return getattr(model, "all_tenants", model._default_manager)
+    """The rows of ``model`` (a tenant's table through its scoped manager, or a link table)."""
+    return model._default_manager
 
 
 def person_merge(*, survivor: Person, merged: Person, membership, actor) -> PersonMerge:
@@ -79,7 +80,7 @@ def person_merge(*, survivor: Person, merged: Person, membership, actor) -> Pers
         raise ValidationError(f"{merged.full_name}'s record took in another record in an earlier merge: merge "
                               f"{survivor.full_name} into {merged.full_name} instead, or undo that merge first.")
     with transaction.atomic():
-        snapshot = _snapshot(Person.all_tenants.get(pk=merged.pk))
+        snapshot = _snapshot(Person.objects.get(pk=merged.pk))
         moved, removed = [], []
         for model, fk in _person_references():
             for row in _rows(model).filter(**{fk.attname: merged.pk}).order_by("pk"):
@@ -95,7 +96,7 @@ def person_merge(*, survivor: Person, merged: Person, membership, actor) -> Pers
                         pass  # the survivor already has the same row (one per pair): the merged one goes
                 removed.append(_snapshot(row))
                 _rows(model).filter(pk=row.pk).delete()
-        Person.all_tenants.filter(pk=merged.pk).delete()
+        Person.objects.filter(pk=merged.pk).delete()
         merge = PersonMerge.objects.create(
             survivor=survivor, merged_person_id=merged.pk, merged_name=merged.full_name,
             merged_snapshot=snapshot, moved=moved, removed=removed, merged_by=actor)
@@ -116,7 +117,7 @@ def person_unmerge(*, merge: PersonMerge, membership, actor) -> Person:
     try:
         with transaction.atomic():
             _restore(merge.merged_snapshot)
-            person = Person.all_tenants.get(pk=merge.merged_person_id)
+            person = Person.objects.get(pk=merge.merged_person_id)
             for label, attname, pk in merge.moved:
                 _rows(apps.get_model(label)).filter(pk=pk).update(**{attname: person.pk})
             for text in merge.removed:
