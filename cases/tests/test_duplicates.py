@@ -13,11 +13,12 @@ from django.db import connection
 from cases import duplicates, services
 from cases.models import LinkedIdentifier, NotDuplicate, Person, PersonMerge, Relationship
 from cases.services.duplicates import person_merge, person_unmerge
-from earlyhelp.models import Membership
+from earlyhelp.models import AuditEvent, Membership
 from earlyhelp.permissions import Role
 from earlyhelp.tenancy import tenant_context
+from outcomes.tests.helpers import reading, worry
 
-from .helpers import child, open_case, referral, team_for
+from .helpers import child, close, open_case, referral, team_for
 
 D = dt.date
 # The merge's own record and the audit trail change by design; every other table must come back byte for byte.
@@ -62,11 +63,13 @@ def test_a_merge_and_its_undoing_leave_every_table_exactly_as_before(tenant_a, m
     with tenant_context(tenant_a):
         team = team_for(tenant_a)
         ada, mother = _family_with_mother("Ada", "Ashby", D(2015, 3, 1), "NB1 1AA", nhs="9434765919")
-        open_case(lead=user, team=team, kid=ada)
+        close(open_case(lead=user, team=team, kid=ada), closed_on=D(2024, 4, 21))
         twin = services.person_create(family=ada.family, first_name="Adah", last_name="Ashbey",
                                       date_of_birth=D(2015, 1, 3), postcode="NB1 1AB")
         services.linked_identifier_add(person=twin, entry=services.IdentifierEntry("case_number", "SC-Adah"))
         referral([twin])
+        twins_case = open_case(lead=user, team=team, kid=twin, opened_on=D(2024, 4, 22))
+        reading(twins_case, worry(), "start", D(2024, 4, 25), person=twin, x=3, y=2, z=1)
         # The duplicate is also recorded as the same mother's child, and as Ada's sibling (it must not become
         # a relationship of Ada to herself).
         services.relationship_record(person=mother, relative=twin, kind=Relationship.Kind.MOTHER)
@@ -77,7 +80,7 @@ def test_a_merge_and_its_undoing_leave_every_table_exactly_as_before(tenant_a, m
         merge = person_merge(survivor=ada, merged=twin, membership=membership, actor=user)
 
         assert not Person.objects.filter(pk=twin.pk).exists()
-        assert ada.referrals.count() == 2
+        assert ada.referrals.count() == 3 and ada.cases.count() == 2 and ada.readings.count() == 1
         assert set(LinkedIdentifier.objects.filter(person=ada).values_list("value", flat=True)) == {
             "SC-Ada", "SC-Adah"}
         assert not Relationship.objects.filter(person=ada, relative=ada).exists()
@@ -89,6 +92,9 @@ def test_a_merge_and_its_undoing_leave_every_table_exactly_as_before(tenant_a, m
         assert sorted(Relationship.all_tenants.values_list()) == rels
         assert table_fingerprints() == before
         assert PersonMerge.objects.get().undone_at is not None
+        assert list(AuditEvent.objects.filter(action__startswith="person.").exclude(
+            action__in=["person.created", "person.identifier_added", "person.nhs_number_recorded"]).order_by(
+            "id").values_list("action", flat=True)) == ["person.merged", "person.unmerged"]
 
 
 def test_a_merge_is_refused_with_a_clear_message_and_nothing_written(tenant_a, tenant_b, manager, member):
