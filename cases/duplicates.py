@@ -132,12 +132,13 @@ _SUGGEST_SQL = f"""
 _PAIRS_SQL = f"""
     WITH p AS ({_PEOPLE}),
          pairs AS (
-             SELECT a.id AS a_id, b.id AS b_id FROM p a JOIN p b ON a.lk = b.lk AND a.lk <> '' AND a.id < b.id
+             SELECT a.id AS a_id, b.id AS b_id FROM p a JOIN p b
+                   ON a.lk = b.lk AND a.fk = b.fk AND a.lk <> '' AND a.id < b.id
              UNION SELECT a.id, b.id FROM p a JOIN p b ON a.date_of_birth = b.date_of_birth AND a.id < b.id
              UNION SELECT a.id, b.id FROM p a JOIN p b
                    ON a.nhs_number = b.nhs_number AND a.nhs_number <> '' AND a.id < b.id
              UNION SELECT a.id, b.id FROM p a JOIN p b
-                   ON a.fk = b.fk AND a.fk <> '' AND a.postcode = b.postcode AND a.postcode <> '' AND a.id < b.id)
+                   ON a.postcode = b.postcode AND a.postcode <> '' AND (a.fk = b.fk OR a.lk = b.lk) AND a.id < b.id)
     SELECT a.id, b.id, {_LIKENESS.format(a='a', b='b')},
            a.date_of_birth, b.date_of_birth, a.postcode, b.postcode, a.nhs_number, b.nhs_number
     FROM pairs JOIN p a ON a.id = pairs.a_id JOIN p b ON b.id = pairs.b_id"""  # noqa: S608 (this module's constants only; values are parameters)
@@ -174,9 +175,9 @@ def person_likely_duplicates(*, first_name: str, last_name: str, date_of_birth: 
 
 def duplicate_pairs(*, at_least: float = SUGGEST_AT, include_dismissed: bool = False,
                     limit: int | None = 200) -> list[Match]:
-    """Pairs of people of the council in context who may be one person, best first. Pairs are blocked on a
-    shared NHS number, name key or date of birth (or first-name key and postcode), then scored; pairs a manager
-    marked "not a duplicate" are left out."""
+    """Pairs of people of the council in context who may be one person, best first. Candidate pairs share the
+    NHS number, the date of birth, both name keys (Double Metaphone of first and last name), or the postcode and
+    one name key; then :func:`pair_score` decides. Pairs a manager marked "not a duplicate" are left out."""
     with connection.cursor() as cursor:
         cursor.execute(_PAIRS_SQL, {"tenant": _tenant()})
         rows = cursor.fetchall()
