@@ -129,3 +129,13 @@ def test_the_completeness_report_counts_children_by_team_with_bases(maud, sign_i
     assert (everyone.verified, everyone.unverified, everyone.missing, everyone.base) == (1, 1, 2, 4)
     page = sign_in(maud).get(reverse("cases:identifier-completeness")).content.decode()
     assert "North team" in page and "1 (33%)" in page and "2 (50%)" in page
+
+
+def test_the_search_before_a_referral_also_finds_a_name_spelt_differently_in_the_council_only(
+        alice, school, sign_in, tenant_a, tenant_b):
+    with tenant_context(tenant_b):
+        child(first="Katie", last="Smith", dob=D(2016, 5, 4), postcode="NB1 1AA")
+    with tenant_context(tenant_a):
+        katie = child(first="Katie", last="Smith", dob=D(2016, 5, 4), postcode="NB1 1AA")
+    page = sign_in(alice).get(URL, {"name": "Katy Smyth"}).content.decode()  # no word matches exactly
+    assert page.count("Katie Smith") == 1 and f"?person={katie.public_id}" in page

@@ -56,8 +56,20 @@ def referral_new(request):
     matches = None
     if search.has_criteria():
         matches = selectors.person_search(membership=request.membership, **search.cleaned_data)
+        matches += [m.person for m in _sounds_like(search.cleaned_data) if m.person not in matches]
     return render(request, "cases/referral_search.html", {"search": search, "matches": matches,
                                                           "carried": urlencode(typed)})
+
+
+def _sounds_like(typed: dict) -> list:
+    """People whose name is like the name typed (a slip, a different spelling) with the date of birth and
+    postcode: found by the duplicate suggester, which exact-word search misses."""
+    words = typed["name"].split()
+    if not words:
+        return []
+    return duplicates.person_likely_duplicates(
+        first_name=" ".join(words[:-1]), last_name=words[-1], date_of_birth=typed["date_of_birth"],
+        postcode=typed["postcode"], at_least=0.6)
 
 
 class _Page:
