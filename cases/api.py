@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import connection
 from django.db.models import Prefetch
 from django_scopes import ScopeError
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers
 from rest_framework.exceptions import ValidationError
 
@@ -28,7 +28,7 @@ from earlyhelp.api.serializers import PublicIdRelatedField, StrictSerializer
 from earlyhelp.api.services import api_submission_record, submitted_public_ids
 from earlyhelp.tenancy import current_tenant_id
 
-from . import services
+from . import duplicates, services
 from .models import (
     Case,
     Consent,
@@ -49,6 +49,7 @@ from .services import (
     FamilyReferral,
     IdentifierEntry,
     NewPerson,
+    ReferralRecorded,
     RelationshipEntry,
 )
 
@@ -145,6 +146,17 @@ class ConsentInSerializer(StrictSerializer):
     method = serializers.ChoiceField(choices=Consent.Method.choices, required=False, default=Consent.Method.WRITTEN)
 
 
+class DuplicateMatchSerializer(serializers.Serializer):
+    id = serializers.UUIDField(help_text="A person already recorded.")
+    score = serializers.FloatField(help_text="How likely the two are one person, 0 to 1.")
+    reasons = serializers.ListField(child=serializers.CharField())
+
+
+class PossibleDuplicateSerializer(serializers.Serializer):
+    person = serializers.UUIDField(help_text="A person the referral recorded as new.")
+    matches = DuplicateMatchSerializer(many=True)
+
+
 class ReferralSerializer(serializers.ModelSerializer):
     """A referral as the API shows it."""
 
@@ -153,12 +165,22 @@ class ReferralSerializer(serializers.ModelSerializer):
     children = serializers.SlugRelatedField(slug_field="public_id", many=True, read_only=True)
     source = serializers.CharField(source="source.code", read_only=True)
     presenting_needs = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    possible_duplicates = serializers.SerializerMethodField(
+        help_text="A warning in the response to the POST that recorded the referral: for each new person, the "
+                  "people already recorded by the council who may be the same person (score 0–1, reasons). A "
+                  "team manager can merge them. Empty in reads.")
 
     class Meta:
         model = Referral
         fields = ["id", "family", "children", "received_on", "source", "route", "presenting_needs", "reason",
-                  "is_re_referral", "decision", "decided_on", "created_at"]
+                  "is_re_referral", "decision", "decided_on", "created_at", "possible_duplicates"]
         read_only_fields = fields
+
+    @extend_schema_field(PossibleDuplicateSerializer(many=True))
+    def get_possible_duplicates(self, referral) -> list:
+        return [{"person": person.public_id,
+                 "matches": [{"id": m.person.public_id, "score": m.score, "reasons": m.reasons} for m in matches]}
+                for person, matches in self.context.get("possible_duplicates", [])]
 
 
 class ReferralCreateSerializer(StrictSerializer):
@@ -244,13 +266,13 @@ def nested_errors(message_dict: dict) -> dict:
     return nested
 
 
-def referral_from_request(*, data: dict, actor) -> Referral:
+def referral_from_request(*, data: dict, actor) -> ReferralRecorded:
     """Record the referral the payload describes through ``services.referral_record``."""
     try:
         return services.referral_record(
             household=household_from_request(data), received_on=data["received_on"], source=data["source"],
             route=data["route"], presenting_needs=data["presenting_needs"], reason=data["reason"], actor=actor,
-        ).referral
+        )
     except DjangoValidationError as error:
         if hasattr(error, "error_dict"):
             raise ValidationError(nested_errors(error.message_dict)) from None
@@ -283,9 +305,12 @@ class ReferralViewSet(IdempotentCreateMixin, mixins.CreateModelMixin, mixins.Lis
 
     def perform_create(self, serializer):
         caller = self.request.auth
-        referral = referral_from_request(data=serializer.validated_data, actor=caller.actor)
+        recorded = referral_from_request(data=serializer.validated_data, actor=caller.actor)
+        referral = recorded.referral
         api_submission_record(client=caller.client, obj=referral)
         self.audit_objects(referral)
+        serializer.context["possible_duplicates"] = duplicates.duplicates_of_new_people(
+            created=recorded.created, named=[*recorded.children, *recorded.adults])
         serializer.instance = referral
 
 

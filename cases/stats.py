@@ -30,6 +30,7 @@ from .models import (
     ClosureReason,
     Feedback,
     Intervention,
+    Person,
     Referral,
     StepChange,
 )
@@ -360,3 +361,49 @@ def audit_stats(*, period, team: Team | None = None, locality: Locality | None =
                   for i, q in enumerate(quarters)]
     return AuditStats(start=start, end=end, area=area, total=total, by_team=by_team, by_locality=by_locality,
                       by_quarter=by_quarter)
+
+
+# ---------------------------------------------------------------------------------------------- identifiers
+
+
+@dataclass
+class IdentifierCounts:
+    """Children with a verified, an unverified or no NHS number; ``base`` is every child counted."""
+
+    label: str
+    verified: int
+    unverified: int
+    missing: int
+    base: int
+
+    def share(self, name: str):
+        from earlyhelp.figures import percentage
+
+        return percentage(getattr(self, name), self.base)
+
+    @property
+    def shares(self) -> dict:
+        return {name: self.share(name) for name in ("verified", "unverified", "missing")}
+
+
+def _identifier_counts(prefix: str = "") -> dict:
+    has = Q(**{f"{prefix}nhs_number__gt": ""})
+    verified = has & Q(**{f"{prefix}nhs_number_status": Person.NhsNumberStatus.VERIFIED})
+    return {
+        "verified": Count(f"{prefix}pk" if prefix else "pk", filter=verified, distinct=True),
+        "unverified": Count(f"{prefix}pk" if prefix else "pk", filter=has & ~verified, distinct=True),
+        "missing": Count(f"{prefix}pk" if prefix else "pk", filter=~has, distinct=True),
+        "base": Count(f"{prefix}pk" if prefix else "pk", distinct=True),
+    }
+
+
+def identifier_completeness() -> tuple[list[IdentifierCounts], IdentifierCounts]:
+    """The consistent identifier (the NHS number) of children: by team, the children of the team's open cases
+    (a child on two teams' cases counts in both); and every child recorded by the council."""
+    by_team = (Case.objects.filter(closed_on__isnull=True).values("team")
+               .annotate(**_identifier_counts("children__")).order_by())
+    teams = Team.objects.in_bulk([row["team"] for row in by_team])
+    rows = [IdentifierCounts(label=teams[row.pop("team")].name, **row) for row in by_team if row["base"]]
+    rows.sort(key=lambda r: r.label)
+    everyone = Person.objects.filter(kind=Person.Kind.CHILD).aggregate(**_identifier_counts())
+    return rows, IdentifierCounts(label="All children recorded", **everyone)

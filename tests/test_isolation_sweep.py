@@ -227,6 +227,19 @@ def _person(tenant, member):
         return helpers.child(first="Sweep", last="Subject")
 
 
+def _merge(tenant, member):
+    from cases import services
+    from cases.tests import helpers
+    from earlyhelp.models import Membership
+
+    user = _user(member, tenant, Role.TEAM_MANAGER)
+    with tenant_context(tenant):
+        kept = helpers.child(first="Sweep", last="Kept")
+        merged = helpers.child(first="Sweep", last="Kept", family=kept.family)
+        return services.person_merge(survivor=kept, merged=merged, actor=user,
+                                     membership=Membership.all_tenants.get(user=user, tenant=tenant))
+
+
 def _assessment(tenant, member):
     from cases import services
 
@@ -391,6 +404,12 @@ SWEEP: dict[str, Entry] = {
     "audit-verify": Entry({Role.AUDITOR, Role.TENANT_ADMIN}, method="post"),
     "cases:data-protection": Entry(DATA_PROTECTION),
     "cases:subject-access": Entry(DATA_PROTECTION, make=_person),
+    # Duplicates: the queue, merging (posted without a survivor: 400), "not a duplicate", undoing a merge.
+    "cases:duplicates": Entry({Role.TEAM_MANAGER}),
+    "cases:person-merge": Entry({Role.TEAM_MANAGER}, method="post", make=_person, ok={400}),
+    "cases:not-duplicate": Entry({Role.TEAM_MANAGER}, method="post", make=_person, ok={400}),
+    "cases:person-unmerge": Entry({Role.TEAM_MANAGER}, method="post", make=_merge, ok={302}),
+    "cases:identifier-completeness": Entry(STATS_VIEWERS),
     "cases:tasks": Entry(CASE_VIEWERS),
     # The migration import has no object in its URL: another tenant's teams and codes are simply unknown to it
     # (cases/tests/test_import.py).

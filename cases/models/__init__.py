@@ -16,6 +16,7 @@ from .casework import (
     TeamAroundFamilyMember,
 )
 from .documents import CaseDocument
+from .duplicates import NotDuplicate, PersonMerge
 from .figures import FiguresPendingRenewal, FiguresVersion
 from .imports import CaseImportJob
 from .lists import CaseSettings, ClosureReason, LevelOfNeed, PresentingNeed, ReferralSource
@@ -57,6 +58,8 @@ __all__ = [
     "LevelOfNeed",
     "PanelDecision",
     "Person",
+    "PersonMerge",
+    "NotDuplicate",
     "Plan",
     "PlanAction",
     "PresentingNeed",

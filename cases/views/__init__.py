@@ -23,6 +23,13 @@ from .casework import (
     team_view,
 )
 from .data_protection import data_protection, subject_access
+from .duplicates import (
+    duplicate_queue,
+    identifier_completeness,
+    not_duplicate,
+    person_merge,
+    person_unmerge,
+)
 from .importing import case_import, case_import_job, case_import_template
 from .practice import (
     case_allocate,
@@ -46,6 +53,11 @@ from .referrals import family_detail, referral_new
 
 __all__ = [
     "audit_grades",
+    "duplicate_queue",
+    "identifier_completeness",
+    "not_duplicate",
+    "person_merge",
+    "person_unmerge",
     "data_protection",
     "subject_access",
     "assessment_complete",

@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from earlyhelp.audit import record_event
 from earlyhelp.permissions import Capability, require_capability
 
-from .. import forms, selectors, services
+from .. import duplicates, forms, selectors, services
 from ..models import Family, Person
 from ..referral_forms import AdultForm, ChildForm, ConsentForm, FamilyForm, FindForm, values_of
 
@@ -56,8 +56,20 @@ def referral_new(request):
     matches = None
     if search.has_criteria():
         matches = selectors.person_search(membership=request.membership, **search.cleaned_data)
+        matches += [m.person for m in _sounds_like(search.cleaned_data) if m.person not in matches]
     return render(request, "cases/referral_search.html", {"search": search, "matches": matches,
                                                           "carried": urlencode(typed)})
+
+
+def _sounds_like(typed: dict) -> list:
+    """People whose name is like the name typed (a slip, a different spelling) with the date of birth and
+    postcode: found by the duplicate suggester, which exact-word search misses."""
+    words = typed["name"].split()
+    if not words:
+        return []
+    return duplicates.person_likely_duplicates(
+        first_name=" ".join(words[:-1]), last_name=words[-1], date_of_birth=typed["date_of_birth"],
+        postcode=typed["postcode"], at_least=0.6)
 
 
 class _Page:
@@ -117,16 +129,21 @@ class _Page:
 
 
 def _family_page(request, page: _Page, status: int = 200):
+    suggested = False
     if page.data is not None and page.action == "save":
         built = page.build(bound=True)
-        recorded = _save(request, page, built)
-        if recorded is not None:
+        suggested = not page.data.get("duplicates_checked") and _suggest(page, built)
+        recorded = None if suggested else _save(request, page, built)
+        if suggested:
+            status = 200
+        elif recorded is not None:
             note = " It is a re-referral." if recorded.referral.is_re_referral else ""
             count = len(recorded.children)
             messages.success(request, f"Referral recorded. It is about {count} "
                                       f"{'child' if count == 1 else 'children'}.{note}")
             return redirect("cases:referral", public_id=recorded.referral.public_id)
-        status = 400
+        else:
+            status = 400
     else:
         if page.data is not None:  # add another / remove / find: keep what was typed, show no errors yet
             _rearrange(request, page)
@@ -146,8 +163,31 @@ def _family_page(request, page: _Page, status: int = 200):
     return render(request, "cases/referral_form.html", {
         **built, "family": page.family, "matches": matches, "in_family": in_family, "find": built["find"],
         "forms_with_errors": [f for f in all_forms if f is not None and f.is_bound and f.errors],
-        "can_add": len(built["children"]) + len(built["adults"]) < MAX_PEOPLE,
+        "can_add": len(built["children"]) + len(built["adults"]) < MAX_PEOPLE, "suggested": suggested,
     }, status=status)
+
+
+def _suggest(page: _Page, built) -> bool:
+    """Before new people are saved: attach to each new child's or adult's form the people of the council they
+    may already be (``form.suggestions``); True when there is any, so that the practitioner looks first."""
+    person_forms = [*built["children"], *built["adults"]]
+    if not all(f.is_valid() for f in person_forms):
+        return False
+    known = [f.known.pk for f in person_forms if f.known is not None]
+    family_form = built["family_form"]
+    postcode = page.family.postcode if page.family else (
+        family_form.cleaned_data.get("postcode", "") if family_form is not None and family_form.is_valid() else "")
+    found = False
+    for form in person_forms:
+        data = form.cleaned_data
+        if form.known is not None or form.is_blank():
+            continue
+        kind = Person.Kind.CHILD if isinstance(form, ChildForm) else Person.Kind.ADULT
+        form.suggestions = [m for m in duplicates.person_likely_duplicates(
+            first_name=data["first_name"], last_name=data["last_name"], date_of_birth=data["date_of_birth"],
+            postcode=postcode, nhs_number=data["nhs_number"], exclude=known) if m.person.kind == kind]
+        found = found or bool(form.suggestions)
+    return found
 
 
 def _rearrange(request, page: _Page) -> None:
@@ -171,6 +211,16 @@ def _rearrange(request, page: _Page) -> None:
         index = int(action.split(":")[1]) if action.split(":")[1].isdigit() else -1
         if 0 <= index < len(adults):
             adults.pop(index)
+    elif action.startswith("same_person:"):  # a new person is someone already recorded: use that record
+        _, prefix, public_id = action.split(":", 2)
+        person = get_object_or_404(Person.objects.select_related("family"), public_id=public_id)
+        what, _, index = prefix.partition("-")
+        rows = children if what == "child" else adults
+        if index.isdigit() and int(index) < len(rows):
+            kept = {k: v for k, v in rows[int(index)].items() if k.startswith(("rel_", "pr_"))}
+            rows[int(index)] = {"person": person.public_id, **kept}
+            if page.family is None:
+                page.family = person.family
     elif action.startswith(("add_person:", "add_new_child")):
         if action == "add_new_child":
             find = FindForm(page.data, prefix="find")

@@ -3,6 +3,7 @@ back only its own."""
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
 import pytest
@@ -257,3 +258,20 @@ def test_a_new_sibling_joins_the_known_childs_family(mash, tenant_a, kid):
     with tenant_context(tenant_a):
         abe = Person.objects.get(first_name="Abe")
         assert abe.family_id == kid.family_id and str(abe.public_id) in body["children"]
+
+
+def test_a_new_child_who_may_be_known_comes_back_with_a_warning_of_possible_duplicates(mash, tenant_a, tenant_b):
+    from cases import services
+
+    other_council = makers.child(tenant_b, first="Bea", last="Brook")  # never mentioned
+    with tenant_context(tenant_a):
+        family = services.family_create(name="Brooke family", postcode="NB2 2BB")
+        known = services.person_create(family=family, first_name="Bea", last_name="Brooke",
+                                       date_of_birth=dt.date(2016, 7, 1))
+    _, api = mash
+    body = api.post(URL, new_child_payload(), format="json").json()
+    assert [w["person"] for w in body["possible_duplicates"]] == body["children"]
+    (match,) = body["possible_duplicates"][0]["matches"]
+    assert match["id"] == str(known.public_id) != str(other_council.public_id) and match["score"] >= 0.75
+    assert "the same date of birth" in match["reasons"]
+    assert api.get(f"{URL}{body['id']}/").json()["possible_duplicates"] == []
