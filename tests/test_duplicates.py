@@ -1,5 +1,6 @@
 """Duplicate people: suggestions, merge and unmerge (a round trip restores every table exactly), "not a
-duplicate", and the refusals."""
+duplicate", and the refusals. Here rather than in cases/tests: a merge moves readings too, a table of the outcomes
+app above cases."""
 
 from __future__ import annotations
 
@@ -13,12 +14,11 @@ from django.db import connection
 from cases import duplicates, services
 from cases.models import LinkedIdentifier, NotDuplicate, Person, PersonMerge, Relationship
 from cases.services.duplicates import person_merge, person_unmerge
+from cases.tests.helpers import child, close, open_case, referral, team_for
 from earlyhelp.models import AuditEvent, Membership
 from earlyhelp.permissions import Role
 from earlyhelp.tenancy import tenant_context
 from outcomes.tests.helpers import reading, worry
-
-from .helpers import child, close, open_case, referral, team_for
 
 D = dt.date
 # The merge's own record and the audit trail change by design; every other table must come back byte for byte.
