@@ -136,6 +136,7 @@ def run_html_download(request, public_id):
     response = HttpResponse(editions.render_edition(run.snapshot, inline_css=True),
                             content_type="text/html; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{editions.filename(run, "html")}"'
+    return response
 
 
 @require_capability(RUN_REPORTS)
