@@ -15,6 +15,7 @@ PROJECT_DIRS = ["earlyhelp", "commissioning", "cases", "outcomes", "reporting"]
 UNSCOPED_ALLOWED = {
     "earlyhelp/tenancy.py": "defines the managers and the cross-tenant checks",
     "earlyhelp/audit.py": "writes the audit row for an explicit tenant",
+    "earlyhelp/audit_verify.py": "walks one explicit tenant's audit chain (command and page pass the tenant)",
     "earlyhelp/middleware.py": "lists the signed-in user's own memberships before a tenant is chosen",
     "earlyhelp/two_factor.py": "whether any of the user's own memberships needs two-factor, before a tenant is chosen",
     "earlyhelp/admin.py": "platform administrators' site; membership checks across the user's tenants",

@@ -149,3 +149,14 @@ def test_the_family_page_shows_everyone_relationships_both_ways_and_a_genogram_w
     assert "<desc id=\"genogram-desc\">Fay Fenwick is Finn Fenwick's mother" in page
     assert "943 476 5919" in page and "not known: to be traced" in page and "3 Mill Lane" in page
     assert "style=" not in page.split("<svg", 1)[1].split("</svg>")[0]  # no inline styles (CSP)
+
+
+def test_the_web_referral_reason_is_bounded_like_the_api(alice, school, sign_in, tenant_a):
+    """Issue #19: the web form took a 1,000,000-character reason; the API caps 10,000 (earlyhelp.limits)."""
+    from earlyhelp import limits
+
+    response = sign_in(alice).post(URL, base(school, reason="x" * (limits.REFERRAL_REASON + 1)))
+    assert response.status_code == 400
+    assert f"at most {limits.REFERRAL_REASON} characters" in response.content.decode()
+    with tenant_context(tenant_a):
+        assert not Referral.objects.exists()

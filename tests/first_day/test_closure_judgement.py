@@ -81,22 +81,3 @@ def test_the_case_page_shows_why_outcomes_were_judged_achieved(alice, case, sign
         close(case, evidence_reason="School confirms attendance above 95%.")
     page = sign_in(alice).get(reverse("cases:case", args=[case.public_id])).content.decode()
     assert "Why, despite gaps in the record:" in page and "School confirms attendance above 95%." in page
-
-
-def test_the_web_referral_reason_is_bounded_like_the_api(alice, sign_in, tenant_a):
-    """Issue #19: the web form took a 1,000,000-character reason; the API caps 10,000 (earlyhelp.limits)."""
-    from cases.models import PresentingNeed, Referral, ReferralSource
-    from earlyhelp import limits
-
-    with tenant_context(tenant_a):
-        school = ReferralSource.objects.get(code="2A").pk
-        parenting = PresentingNeed.objects.get(code="PARENTING").pk
-    response = sign_in(alice).post(reverse("cases:referral-new") + "?new=1", {
-        "child-family_name": "Ashby family", "child-first_name": "Ada", "child-last_name": "Ashby",
-        "child-date_of_birth": "2015-03-01", "child-sex": "F", "child-ethnicity": "WBRI",
-        "child-postcode": "NB1 1AA", "received_on": "2024-04-10", "source": school, "route": "direct",
-        "presenting_needs": [parenting], "reason": "x" * (limits.REFERRAL_REASON + 1),
-    })
-    assert response.status_code == 200
-    assert "Ensure this value has at most 10000 characters" in response.content.decode()
-    assert not Referral.all_tenants.exists()
