@@ -1,15 +1,12 @@
 """The HTML edition of a report passes axe-core (WCAG 2.2 AA tags) in Chromium, in the app and at the council's
 public address, with no Content-Security-Policy violations (the charts are inline SVG without styles).
 
-axe-core comes from the npm registry: ``npm pack axe-core`` and unpack it, then point ``AXE_CORE_JS`` at its
-``axe.min.js`` (or install it under ``node_modules/``). Without it the test is skipped, saying so.
+axe-core is the copy vendored for the browser walks (``tests/browser/vendor/axe-core``, from the npm registry).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import os
-from pathlib import Path
 
 import pytest
 
@@ -18,20 +15,15 @@ from earlyhelp.permissions import Role
 from earlyhelp.tenancy import tenant_context
 from reporting import indicators, publishing, services
 from reporting.models import Indicator, ReportRun
+from tests.browser.test_role_days import AXE  # the one vendored copy of axe-core
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-ROOT = Path(__file__).resolve().parents[2]
 WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 
 def axe_source() -> str:
-    candidates = [os.environ.get("AXE_CORE_JS", ""), ROOT / "node_modules/axe-core/axe.min.js"]
-    for candidate in candidates:
-        if candidate and Path(candidate).is_file():
-            return Path(candidate).read_text()
-    pytest.skip("axe-core is not installed: run `npm pack axe-core`, unpack it and set AXE_CORE_JS to its "
-                "axe.min.js (or install it under node_modules/)")
+    return AXE.read_text()
 
 
 def axe_violations(page, source: str) -> list[dict]:
