@@ -75,4 +75,5 @@ def render_edition(snapshot: dict, *, inline_css: bool, back_link: dict | None =
         "inline_css": stylesheet_text() if inline_css else "",
         "back_link": back_link,
         "notice": notice,
+        "checkpoint": rendering.printed_checkpoint(snapshot),
     })

@@ -95,6 +95,14 @@ def checkpoint_summary(checkpoint: dict) -> dict:
             "seq": checkpoint["seq"], "written_at": checkpoint["written_at"]}
 
 
+def printed_checkpoint(snapshot: dict) -> dict | None:
+    """The run's audit checkpoint as the PDF and the HTML edition print it (the time as the council reads it)."""
+    checkpoint = snapshot.get("audit_checkpoint")
+    if not checkpoint:
+        return None
+    return {**checkpoint, "written_at": human_time(checkpoint["written_at"])}
+
+
 def provenance(*, tenant, run_public_id, snapshot_sha256: str) -> dict:
     """What the last page says of where this document comes from: the run, the snapshot's hash, and the public
     page where a reader can check a copy of the PDF."""
@@ -149,7 +157,7 @@ def render_html(snapshot: dict, *, provenance: dict | None = None) -> str:
             "appendix_number": len(bodies) + 1,
             "threshold": snapshot["tenant"]["threshold"],
             "provenance": provenance,
-            "checkpoint": snapshot.get("audit_checkpoint"),
+            "checkpoint": printed_checkpoint(snapshot),
         },
     )
 
