@@ -1,14 +1,14 @@
 """``/public/<council slug>/``: a council's pages anyone may use without signing in — its published reports
-(``public_views``) and "Check a report" (``views_public``)."""
+and "Check a report" (``public_views``)."""
 
 from django.urls import path
 
-from . import public_views, views_public
+from . import public_views
 
 app_name = "public"
 
 urlpatterns = [
-    path("check-a-report/", views_public.check_report, name="check-report"),
+    path("check-a-report/", public_views.check_report, name="check-report"),
     path("reports/", public_views.report_list, name="reports"),
     path("reports/<uuid:public_id>/", public_views.report, name="report"),
     path("reports/<uuid:public_id>/report.pdf", public_views.report_pdf, name="report-pdf"),

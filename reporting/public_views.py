@@ -1,4 +1,5 @@
-"""The council's published reports, open to anyone: ``/public/<council slug>/reports/``.
+"""A council's public pages, open to anyone: its published reports (``/public/<council slug>/reports/``) and
+"Check a report".
 
 No sign-in. Each view enters the tenant named by the slug and reads only its publications that are on the public
 pages, so another council's publication, an unpublished run or a publication not opted in is 404, and a
@@ -11,15 +12,20 @@ import base64
 import hashlib
 import re
 
+from django.conf import settings
 from django.http import FileResponse, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
+from django_ratelimit.core import is_ratelimited
 
+from earlyhelp.models import Tenant
 from earlyhelp.tenancy import tenant_context
 
 from . import publishing, rendering
 from .figures_table import figures_csv, figures_open_data
+from .forms import ReportCheckForm
 from .models import Publication
+from .selectors import rendered_run_by_pdf_sha256
 
 _STYLE = re.compile(rb"<style>(.*?)</style>", re.S)
 
@@ -122,3 +128,25 @@ def report_figures_json(request, tenant_slug, public_id):
                             content_type="application/json; charset=utf-8")
     response["Access-Control-Allow-Origin"] = "*"
     return response
+
+
+def check_report(request, tenant_slug):
+    council = get_object_or_404(Tenant.objects.all(), slug=tenant_slug)
+    form = ReportCheckForm(*((request.POST, request.FILES) if request.method == "POST" else ()))
+    answer = None
+    status = 200
+    if request.method == "POST":
+        if is_ratelimited(request, group="reporting.check_report", key="ip", rate=settings.REPORT_CHECK_RATE,
+                          method="POST", increment=True):
+            return render(request, "reporting/check_report.html", {"council": council, "form": form,
+                                                                    "limited": True}, status=429)
+        if form.is_valid():
+            sha256 = form.sha256_of_input()
+            with tenant_context(council):
+                run = rendered_run_by_pdf_sha256(sha256)
+                answer = {"sha256": sha256, "found": run is not None, "run": run,
+                          "report": run.parameters if run else None}
+        else:
+            status = 400
+    return render(request, "reporting/check_report.html", {"council": council, "form": form, "answer": answer},
+                  status=status)
