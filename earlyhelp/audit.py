@@ -102,6 +102,7 @@ def mac(key: AuditKey, payload: Any) -> str:
 def record_event(
     *,
     action: str,
+    by=None,
     actor=None,
     actor_label: str = "",
     obj: Any = None,
@@ -113,8 +114,14 @@ def record_event(
     """Append one audit event in the current tenant (or ``tenant``).
 
     ``action`` reads like ``case.opened`` or ``case.viewed``. ``obj`` may be any tenant-owned model instance;
-    its type and public id are recorded. Must run inside a tenant context or be given ``tenant``.
+    its type and public id are recorded. Must run inside a tenant context or be given ``tenant``. ``by`` is the
+    acting membership or API client (earlyhelp.actors); the older ``actor`` (a user) and ``actor_label`` remain
+    for callers not yet moved to ``by``.
     """
+    if by is not None:
+        from .actors import label_of, user_of
+
+        actor, actor_label = user_of(by), actor_label or label_of(by)
     tenant = tenant or current_tenant() or getattr(obj, "tenant", None)
     if tenant is None:
         raise ValueError("an audit event needs a tenant")

@@ -29,6 +29,11 @@ class ApiCaller:
         return self.client is not None
 
     @property
+    def by(self):
+        """The actor services take as ``by`` (earlyhelp.actors): the client, or the signed-in membership."""
+        return self.client if self.client is not None else self.membership
+
+    @property
     def actor(self):
         return self.membership.user if self.membership is not None else None
 
