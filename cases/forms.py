@@ -24,12 +24,14 @@ from .models import (
     Consent,
     InformationShare,
     LevelOfNeed,
+    LinkedIdentifier,
     PanelDecision,
     Person,
     PlanAction,
     PresentingNeed,
     Referral,
     ReferralSource,
+    Relationship,
     StepChange,
 )
 from .models.people import ETHNICITY_CHOICES, SEX_CHOICES
@@ -397,3 +399,87 @@ class AuditGradesForm(GovukForm):
                                                        for i in range(6))}
         self.fields["year"].choices = [(k, str(y)) for k, y in self.years.items()]
         self.fields["year"].initial = str(latest.start_year)
+
+
+# The family's record: relationships, the NHS number's verification, linked identifiers, a move ----------------
+
+
+class RelationshipForm(GovukForm):
+    """Add a relationship: ``person`` is ``relative``'s ``kind``. Both people are of the family on the page."""
+
+    person = forms.ModelChoiceField(queryset=Person.objects.none(), label="Who", empty_label="Choose a person")
+    kind = forms.ChoiceField(label="is the", choices=[("", "Choose a relationship"), *Relationship.Kind.choices])
+    relative = forms.ModelChoiceField(queryset=Person.objects.none(), label="of", empty_label="Choose a person",
+                                      help_text="The relationship is recorded both ways: a mother's child is "
+                                                "shown as her child.")
+    parental_responsibility = forms.BooleanField(
+        label="Has parental responsibility for them", required=False,
+        help_text="Only a parent or carer of a child.")
+
+    def __init__(self, *args, family, **kwargs):
+        super().__init__(*args, **kwargs)
+        people = family.people.order_by("kind", "date_of_birth", "pk")
+        for name in ("person", "relative"):
+            self.fields[name].queryset = people
+            self.fields[name].to_field_name = "public_id"
+            self.fields[name].label_from_instance = _person_choice
+
+
+def _person_choice(person) -> str:
+    born = f", born {person.date_of_birth:%d/%m/%Y}" if person.date_of_birth else ""
+    return f"{person.full_name}{born}"
+
+
+class RelationshipChangeForm(GovukForm):
+    kind = forms.ChoiceField(label="Relationship", choices=Relationship.Kind.choices)
+    parental_responsibility = forms.BooleanField(
+        label="Has parental responsibility for them", required=False,
+        help_text="Only a parent or carer of a child.")
+
+
+class NhsNumberForm(GovukForm):
+    nhs_number = forms.CharField(label="NHS number", max_length=20,
+                                 help_text="10 digits, like 943 476 5919. The last digit is a check digit.",
+                                 widget=forms.TextInput(attrs={"class": "govuk-input govuk-input--width-10",
+                                                               "inputmode": "numeric", "spellcheck": "false",
+                                                               "autocomplete": "off"}))
+    verified = forms.ChoiceField(
+        label="Is it verified as this person's NHS number?", widget=forms.RadioSelect,
+        choices=[("no", "Not verified"), ("yes", "Verified")],
+        help_text="A well-formed number may still belong to someone else: verified means it was checked against "
+                  "an NHS source.")
+    how = forms.ChoiceField(label="How was it verified?", required=False, widget=forms.RadioSelect,
+                            choices=Person.NhsNumberVerifiedHow.choices, help_text="If verified.")
+
+
+class IdentifierAddForm(GovukForm):
+    identifier_type = forms.ChoiceField(label="Type of identifier", widget=forms.RadioSelect,
+                                        choices=LinkedIdentifier.Type.choices)
+    value = forms.CharField(label="Identifier", max_length=60,
+                            help_text="A unique pupil number is 13 characters: a check letter then 12 digits. A "
+                                      "National Insurance number is like QQ 12 34 56 C.",
+                            widget=forms.TextInput(attrs={"class": "govuk-input govuk-input--width-20",
+                                                          "spellcheck": "false", "autocomplete": "off"}))
+    valid_from = date_field("Valid from", required=False)
+
+
+class IdentifierRemoveForm(GovukForm):
+    reason = forms.ChoiceField(
+        label="Why is it going?", widget=forms.RadioSelect,
+        choices=[("ended", "It stopped being this person's identifier (kept in the history)"),
+                 ("error", "It was recorded in error (removed)")])
+    valid_to = date_field("Date it stopped being valid", required=False, help_text="If it stopped.")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("reason") == "ended" and not data.get("valid_to"):
+            self.add_error("valid_to", "Enter the date it stopped being valid.")
+        return data
+
+
+class FamilyMoveForm(GovukForm):
+    address = forms.CharField(label="New address", max_length=1000, widget=forms.Textarea(attrs={"rows": 3}))
+    postcode = forms.CharField(label="Postcode", max_length=10, required=False,
+                               widget=forms.TextInput(attrs={"class": "govuk-input govuk-input--width-10",
+                                                             "autocomplete": "postal-code"}))
+    moved_on = date_field("Date they moved in", help_text="The previous address ends the day before.")

@@ -8,6 +8,8 @@ this person: only a trace (PDS) verifies that, which is why a person's number al
 
 from __future__ import annotations
 
+import re
+
 from django.core.exceptions import ValidationError
 from stdnum import exceptions as stdnum_errors
 from stdnum.gb import nhs, upn
@@ -42,3 +44,29 @@ def upn_clean(value: str) -> str:
     except stdnum_errors.ValidationError:
         raise ValidationError(f'"{value.strip()}" is not a unique pupil number: 13 characters, a check letter '
                               "then 12 digits (the 12th may be a letter).", code="upn") from None
+
+
+# HMRC National Insurance Manual NIM39110: two prefix letters (neither D, F, I, Q, U or V; the second not O; BG,
+# GB, KN, NK, NT, TN and ZZ never issued), six digits, a suffix letter A to D.
+_NINO = re.compile(r"^(?!BG|GB|KN|NK|NT|TN|ZZ)[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z][0-9]{6}[A-D]$")
+
+
+def nino_clean(value: str) -> str:
+    """A National Insurance number as stored (``QQ123456C``: upper case, no spaces); ValidationError when not
+    one."""
+    compact = "".join(value.split()).upper()
+    if not _NINO.match(compact):
+        raise ValidationError(f'"{value.strip()}" is not a National Insurance number: two letters, six digits and '
+                              "a letter A to D, like AB 12 34 56 C.", code="nino")
+    return compact
+
+
+def identifier_clean(identifier_type: str, value: str) -> str:
+    """A linked identifier's value as stored, checked for its type: a unique pupil number's check letter (DfE),
+    a National Insurance number's format (HMRC); other systems' numbers (YOT, case number, Home Office) are kept
+    as given, without spaces at the ends."""
+    if identifier_type == "upn":
+        return upn_clean(value)
+    if identifier_type == "nino":
+        return nino_clean(value)
+    return value.strip()

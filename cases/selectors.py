@@ -365,6 +365,7 @@ class FamilyMap:
     lines: list  # dicts: x1, y1, x2, y2, dashed
     width: int
     height: int
+    relationship_rows: list = field(default_factory=list)  # ``relationships`` with the Relationship row last
 
 
 def family_map(*, family: Family) -> FamilyMap:
@@ -374,7 +375,7 @@ def family_map(*, family: Family) -> FamilyMap:
     network = [p for p in people if not p.in_household]
     rows = list(Relationship.objects.filter(person__family=family).select_related("person", "relative"))
     back = {(r.person_id, r.relative_id): r for r in rows}
-    pairs, seen = [], set()
+    pairs, seen, rows_with = [], set(), []
     for r in sorted(rows, key=lambda r: (r.person.kind != Person.Kind.ADULT, r.pk)):
         if (r.relative_id, r.person_id) in seen:
             continue
@@ -382,6 +383,7 @@ def family_map(*, family: Family) -> FamilyMap:
         other = back.get((r.relative_id, r.person_id))
         pairs.append((r.person, r.get_kind_display(), r.relative, other.get_kind_display() if other else "",
                       r.parental_responsibility))
+        rows_with.append((*pairs[-1], r))
     adults = [p for p in household if p.kind == Person.Kind.ADULT]
     children = [p for p in household if p.kind == Person.Kind.CHILD]
     step, nodes = 150, []
@@ -401,4 +403,4 @@ def family_map(*, family: Family) -> FamilyMap:
                           "dashed": not (person.in_household and relative.in_household)})
     height = max(260, 60 + len(network) * 70 + 40)
     return FamilyMap(household=household, network=network, relationships=pairs, nodes=nodes, lines=lines,
-                     width=width, height=height)
+                     width=width, height=height, relationship_rows=rows_with)

@@ -227,6 +227,31 @@ def _person(tenant, member):
         return helpers.child(first="Sweep", last="Subject")
 
 
+def _relationship(tenant, member):
+    from cases import services
+    from cases.tests import helpers
+    from earlyhelp.models import Membership
+
+    user = _user(member, tenant, Role.PRACTITIONER)
+    with tenant_context(tenant):
+        kid = helpers.child(first="Sweep", last="Related")
+        mother = services.person_create(family=kid.family, first_name="Sweep", last_name="Mother", kind="adult")
+        return services.relationship_add(person=mother, relative=kid, kind="mother",
+                                         by=Membership.all_tenants.get(user=user, tenant=tenant))
+
+
+def _identifier(tenant, member):
+    from cases import services
+    from cases.tests import helpers
+    from earlyhelp.models import Membership
+
+    user = _user(member, tenant, Role.PRACTITIONER)
+    with tenant_context(tenant):
+        kid = helpers.child(first="Sweep", last="Identified")
+        return services.linked_identifier_add(person=kid, entry=services.IdentifierEntry("case_number", "SC-9"),
+                                              by=Membership.all_tenants.get(user=user, tenant=tenant))
+
+
 def _merge(tenant, member):
     from cases import services
     from cases.tests import helpers
@@ -236,8 +261,8 @@ def _merge(tenant, member):
     with tenant_context(tenant):
         kept = helpers.child(first="Sweep", last="Kept")
         merged = helpers.child(first="Sweep", last="Kept", family=kept.family)
-        return services.person_merge(survivor=kept, merged=merged, actor=user,
-                                     membership=Membership.all_tenants.get(user=user, tenant=tenant))
+        return services.person_merge(survivor=kept, merged=merged,
+                                     by=Membership.all_tenants.get(user=user, tenant=tenant))
 
 
 def _assessment(tenant, member):
@@ -379,6 +404,17 @@ SWEEP: dict[str, Entry] = {
     "cases:referral-new": Entry(CASE_EDITORS),
     "cases:referral": Entry(CASE_VIEWERS, make=_referral),
     "cases:family": Entry(CASE_VIEWERS, make=_family),
+    # Keeping the family's record: relationships, the NHS number, linked identifiers, a move.
+    "cases:relationship-add": Entry(CASE_EDITORS, make=_family),
+    "cases:relationship-change": Entry(CASE_EDITORS, make=_relationship, kwargs=lambda o: {
+        "public_id": o.person.family.public_id, "relationship_id": o.public_id}),
+    "cases:relationship-end": Entry(CASE_EDITORS, make=_relationship, kwargs=lambda o: {
+        "public_id": o.person.family.public_id, "relationship_id": o.public_id}),
+    "cases:family-move": Entry(CASE_EDITORS, make=_family),
+    "cases:person-nhs-number": Entry(CASE_EDITORS, make=_person),
+    "cases:identifier-add": Entry(CASE_EDITORS, make=_person),
+    "cases:identifier-remove": Entry(CASE_EDITORS, make=_identifier, kwargs=lambda o: {
+        "public_id": o.person.public_id, "identifier_id": o.public_id}),
     "cases:referral-decide": Entry(CASE_EDITORS, method="post", make=_referral, ok={200, 302, 400}),
     "cases:case-open": Entry(CASE_EDITORS, make=_referral),
     "cases:case": Entry(CASE_VIEWERS, make=_case),

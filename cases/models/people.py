@@ -58,6 +58,16 @@ class NhsNumberStatus(models.TextChoices):
     VERIFIED = "verified", "Verified"
 
 
+class NhsNumberVerifiedHow(models.TextChoices):
+    """How an NHS number was checked as this person's (the check digit only shows it is well formed)."""
+
+    PDS_TRACE = "pds_trace", "Traced on the NHS Personal Demographics Service (PDS)"
+    NHS_LETTER = "nhs_letter", "Seen on an NHS letter, card or app"
+    GP_RECORD = "gp_record", "Confirmed by the person's GP practice"
+    HEALTH_PROFESSIONAL = "health", "Confirmed by a health visitor, midwife or school nurse"
+    OTHER = "other", "Another way"
+
+
 class NhsNumberAbsent(models.TextChoices):
     NOT_ASKED = "not_asked", "Not yet asked"
     NOT_KNOWN = "not_known", "Not known: to be traced"
@@ -71,6 +81,7 @@ class Person(TenantModel):
 
     NhsNumberStatus = NhsNumberStatus
     NhsNumberAbsent = NhsNumberAbsent
+    NhsNumberVerifiedHow = NhsNumberVerifiedHow
 
     class Kind(models.TextChoices):
         CHILD = "child", "Child or young person"
@@ -95,6 +106,8 @@ class Person(TenantModel):
     nhs_number_verified_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
                                                blank=True, related_name="+")
     nhs_number_verified_at = models.DateTimeField(null=True, blank=True)
+    nhs_number_verified_how = models.CharField(
+        "how the NHS number was verified", max_length=20, choices=NhsNumberVerifiedHow.choices, blank=True)
     nhs_number_absent_reason = models.CharField(
         "why there is no NHS number", max_length=20, choices=NhsNumberAbsent.choices, blank=True)
     local_id = models.CharField("local identifier", max_length=40, blank=True)
@@ -132,6 +145,9 @@ class LinkedIdentifier(TenantModel):
         SOCIAL_CARE = "case_number", "Case Number"
         NATIONAL_INSURANCE = "nino", "National Insurance Number"
         HOME_OFFICE = "home_office", "Home Office Registration"
+
+    # Types a person holds one current value of (others, e.g. case numbers of several systems, may be many).
+    ONE_AT_A_TIME = ("upn", "nino")
 
     person = TenantForeignKey(Person, on_delete=models.CASCADE, related_name="linked_identifiers")
     identifier_type = models.CharField(max_length=20, choices=Type.choices)

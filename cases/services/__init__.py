@@ -20,6 +20,14 @@ from .closing import case_close, case_file_audit_record, case_file_audit_refusal
 from .consent import ConsentPosition, consent_position, consent_record, information_share_record
 from .documents import document_download, document_upload
 from .duplicates import not_duplicate_record, person_merge, person_unmerge
+from .family_records import (
+    linked_identifier_end,
+    linked_identifier_remove,
+    nhs_number_check_record,
+    relationship_add,
+    relationship_change,
+    relationship_end,
+)
 from .importing import ImportOutcome, case_records_import
 from .interventions import intervention_dates_record, intervention_refer
 from .notes import case_note_addendum_add, case_note_edit, case_note_record, case_summary_update, note_is_editable
@@ -51,6 +59,12 @@ from .referrals import (
 )
 
 __all__ = [
+    "linked_identifier_end",
+    "linked_identifier_remove",
+    "nhs_number_check_record",
+    "relationship_add",
+    "relationship_change",
+    "relationship_end",
     "not_duplicate_record",
     "person_merge",
     "person_unmerge",

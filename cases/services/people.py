@@ -14,9 +14,11 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
+from earlyhelp.actors import require
 from earlyhelp.audit import record_event
+from earlyhelp.permissions import Capability
 
-from ..identifiers import nhs_number_clean, upn_clean
+from ..identifiers import identifier_clean, nhs_number_clean
 from ..models import Family, FamilyAddress, LinkedIdentifier, Person, Relationship
 from ..models.people import INVERSE_KIND
 from ._common import check_not_future, check_one_tenant
@@ -51,8 +53,9 @@ def family_create(*, name: str, postcode: str = "", ward: str = "", address: str
     return family
 
 
-def family_move(*, family: Family, address: str, postcode: str, moved_on: dt.date, actor=None) -> FamilyAddress:
+def family_move(*, family: Family, address: str, postcode: str, moved_on: dt.date, by) -> FamilyAddress:
     """The household moved: the current address ends the day before ``moved_on`` and the new one starts."""
+    require(by, Capability.EDIT_CHILD_RECORDS)
     check_one_tenant(family)
     if not address.strip():
         raise ValidationError({"address": "Enter the new address."})
@@ -69,7 +72,7 @@ def family_move(*, family: Family, address: str, postcode: str, moved_on: dt.dat
                                            postcode=postcode_normal(postcode), moved_in_on=moved_on)
         family.address, family.postcode = row.address, row.postcode
         family.save(update_fields=["address", "postcode"])
-        record_event(action="family.moved", actor=actor, obj=family)
+        record_event(action="family.moved", by=by, obj=family)
     return row
 
 
@@ -106,18 +109,30 @@ def person_details_errors(*, first_name: str, last_name: str, date_of_birth: dt.
     return errors
 
 
-def linked_identifier_problem(entry: IdentifierEntry) -> str:
+def linked_identifier_problem(entry: IdentifierEntry, *, person: Person | None = None) -> str:
+    """Why ``entry`` cannot be recorded ("" when it can): checked per type (``cases.identifiers``); for an
+    existing ``person``, also not the same identifier twice, nor a second current one of a type a person has
+    one of at a time."""
     if entry.identifier_type not in LinkedIdentifier.Type.values:
         return f'"{entry.identifier_type}" is not a kind of identifier here.'
     if not entry.value.strip():
         return "Enter the identifier."
-    if entry.identifier_type == LinkedIdentifier.Type.UPN:
-        try:
-            upn_clean(entry.value)
-        except ValidationError as error:
-            return error.messages[0]
+    try:
+        value = identifier_clean(entry.identifier_type, entry.value)
+    except ValidationError as error:
+        return error.messages[0]
     if entry.valid_from and entry.valid_to and entry.valid_to < entry.valid_from:
         return "The identifier cannot stop being valid before it starts."
+    if person is not None and person.pk is not None:
+        label = LinkedIdentifier.Type(entry.identifier_type).label
+        same = person.linked_identifiers.filter(identifier_type=entry.identifier_type)
+        if same.filter(value=value).exists():
+            return f"{person.full_name} already has the {label} {value}."
+        current = same.filter(valid_to__isnull=True).first()
+        if (entry.valid_to is None and current is not None
+                and entry.identifier_type in LinkedIdentifier.ONE_AT_A_TIME):
+            return (f"{person.full_name} already has a current {label} ({current.value}): record the date it "
+                    "stopped being valid first.")
     return ""
 
 
@@ -180,18 +195,19 @@ def person_create(
 
 
 def _identifier_create(person: Person, entry: IdentifierEntry) -> LinkedIdentifier:
-    value = upn_clean(entry.value) if entry.identifier_type == LinkedIdentifier.Type.UPN else entry.value.strip()
+    value = identifier_clean(entry.identifier_type, entry.value)
     return LinkedIdentifier.objects.create(person=person, identifier_type=entry.identifier_type, value=value,
                                            valid_from=entry.valid_from, valid_to=entry.valid_to)
 
 
-def linked_identifier_add(*, person: Person, entry: IdentifierEntry, actor=None) -> LinkedIdentifier:
+def linked_identifier_add(*, person: Person, entry: IdentifierEntry, by) -> LinkedIdentifier:
+    require(by, Capability.EDIT_CHILD_RECORDS)
     check_one_tenant(person)
-    problem = linked_identifier_problem(entry)
+    problem = linked_identifier_problem(entry, person=person)
     if problem:
         raise ValidationError({"value": problem})
     row = _identifier_create(person, entry)
-    record_event(action="person.identifier_added", actor=actor, obj=person,
+    record_event(action="person.identifier_added", by=by, obj=person,
                  detail={"type": entry.identifier_type})
     return row
 

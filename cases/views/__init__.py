@@ -30,6 +30,15 @@ from .duplicates import (
     person_merge,
     person_unmerge,
 )
+from .family import (
+    family_move,
+    identifier_add,
+    identifier_remove,
+    nhs_number,
+    relationship_add,
+    relationship_change,
+    relationship_end,
+)
 from .importing import case_import, case_import_job, case_import_template
 from .practice import (
     case_allocate,
@@ -52,6 +61,13 @@ from .practice import (
 from .referrals import family_detail, referral_new
 
 __all__ = [
+    "family_move",
+    "identifier_add",
+    "identifier_remove",
+    "nhs_number",
+    "relationship_add",
+    "relationship_change",
+    "relationship_end",
     "audit_grades",
     "duplicate_queue",
     "identifier_completeness",
