@@ -10,6 +10,7 @@ another tenant is "does not exist". Reads are for callers with ``cases:read`` (t
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 
 import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -19,9 +20,10 @@ from django_scopes import ScopeError
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers
 from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
 
 from earlyhelp import limits
-from earlyhelp.api.base import AuditedReadMixin, TenantReadOnlyViewSet, TenantViewSet
+from earlyhelp.api.base import AuditedReadMixin, TenantAPIView, TenantReadOnlyViewSet, TenantViewSet
 from earlyhelp.api.idempotency import IdempotentCreateMixin
 from earlyhelp.api.models import Scope
 from earlyhelp.api.serializers import PublicIdRelatedField, StrictSerializer
@@ -35,6 +37,7 @@ from .models import (
     Family,
     LinkedIdentifier,
     Person,
+    PersonMerge,
     PresentingNeed,
     Referral,
     ReferralSource,
@@ -360,6 +363,8 @@ class PersonSerializer(serializers.ModelSerializer):
                                                                         "an NHS number.")
     nhs_number_absent_reason = serializers.CharField(read_only=True, help_text="Why there is no NHS number "
                                                                                "(empty when there is one).")
+    nhs_number_verified_how = serializers.CharField(read_only=True, help_text="How it was verified (pds_trace, "
+                                                   "nhs_letter, gp_record, health, other); empty when not verified.")
     email = serializers.CharField(read_only=True)
     upn = serializers.SerializerMethodField(help_text="The current unique pupil number (also in "
                                                       "linked_identifiers).")
@@ -370,7 +375,7 @@ class PersonSerializer(serializers.ModelSerializer):
         model = Person
         fields = ["id", "family", "kind", "first_name", "last_name", "date_of_birth", "sex", "ethnicity",
                   "postcode", "ward", "relationship", "nhs_number", "nhs_number_status", "nhs_number_verified_by",
-                  "nhs_number_verified_at", "nhs_number_absent_reason", "upn", "local_id", "linked_identifiers",
+                  "nhs_number_verified_at", "nhs_number_verified_how", "nhs_number_absent_reason", "upn", "local_id", "linked_identifiers",
                   "relationships", "phone", "email", "address", "preferred_language", "interpreter_needed",
                   "in_household"]
         read_only_fields = fields
@@ -591,3 +596,154 @@ class CaseViewSet(AuditedReadMixin, TenantReadOnlyViewSet):
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.filter_queryset(Case.objects.values(*CASE_ROW_FIELDS)))
         return self.get_paginated_response(case_rows_representation(page))
+
+
+# ---------------------------------------------------------------------------------------------------- duplicates
+
+
+class PersonBriefSerializer(serializers.Serializer):
+    id = serializers.UUIDField(source="public_id")
+    first_name = serializers.CharField()
+    last_name = serializers.CharField()
+    date_of_birth = serializers.DateField(allow_null=True)
+    family = serializers.UUIDField(source="family.public_id")
+
+
+class DuplicatePairSerializer(serializers.Serializer):
+    """Two people of the council who may be one person: ``id`` is the first of the two (as in the duplicates
+    queue), ``other`` the second."""
+
+    id = serializers.UUIDField(source="person.public_id", help_text="The first person of the pair.")
+    person = PersonBriefSerializer()
+    other = PersonBriefSerializer()
+    score = serializers.FloatField(help_text="0–1: how alike the two records are (cases.duplicates.pair_score).")
+    reasons = serializers.ListField(child=serializers.CharField(), help_text="Why they look alike.")
+
+
+class DuplicatePairListSerializer(serializers.Serializer):
+    results = DuplicatePairSerializer(many=True)
+    at_least = serializers.FloatField(help_text="The lowest score listed.")
+
+
+class DuplicateQuery(StrictSerializer):
+    at_least = serializers.FloatField(required=False, default=duplicates.SUGGEST_AT, min_value=0.3, max_value=1.0,
+                                      help_text="The lowest score to list (0.3–1; default the queue's).")
+
+
+class DuplicateListView(TenantAPIView):
+    """The duplicates queue of the council's team managers: pairs of people who may be one person, best first
+    (at most 200; pairs a manager marked "not a duplicate" are left out). Each person listed is audited as read."""
+
+    required_scopes = {"GET": Scope.PEOPLE_MERGE.value}
+
+    @extend_schema(parameters=[DuplicateQuery], responses=DuplicatePairListSerializer,
+                   operation_id="duplicates_list")
+    def get(self, request):
+        query = DuplicateQuery(data=request.query_params.dict())
+        query.is_valid(raise_exception=True)
+        at = query.validated_data["at_least"]
+        pairs = duplicates.duplicate_pairs(at_least=at)
+        self.audit_objects(*{p.public_id for pair in pairs for p in (pair.person, pair.other)})
+        return Response(DuplicatePairListSerializer({"results": pairs, "at_least": at}).data)
+
+
+class PersonMergeSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    survivor = serializers.UUIDField(source="survivor.public_id", read_only=True,
+                                     help_text="The person whose record was kept.")
+    merged_name = serializers.CharField(read_only=True, help_text="The name on the record merged into it.")
+    merged_by = serializers.CharField(source="merged_by.get_full_name", read_only=True, allow_null=True,
+                                      default=None, help_text="Null when a partner system merged (see the audit log).")
+    undone_by = serializers.CharField(source="undone_by.get_full_name", read_only=True, allow_null=True,
+                                      default=None)
+    is_undone = serializers.SerializerMethodField()
+
+    class Meta:
+        model = PersonMerge
+        fields = ["id", "survivor", "merged_name", "merged_by", "merged_at", "undone_by", "undone_at", "is_undone"]
+        read_only_fields = fields
+
+    def get_is_undone(self, merge) -> bool:
+        return merge.undone_at is not None
+
+
+class PersonMergeCreateSerializer(StrictSerializer):
+    survivor = PublicIdRelatedField(model=Person, help_text="The person whose record is kept.")
+    merged = PublicIdRelatedField(model=Person, help_text="The person whose record moves into the survivor's and "
+                                                          "is removed (reversibly: POST /unmerges/).")
+
+    def to_representation(self, instance):
+        return PersonMergeSerializer(instance, context=self.context).data
+
+
+class PersonUnmergeCreateSerializer(StrictSerializer):
+    merge = PublicIdRelatedField(model=PersonMerge, help_text="The merge to undo.")
+
+    def to_representation(self, instance):
+        return UnmergeSerializer(instance, context=self.context).data
+
+
+class UnmergeSerializer(serializers.Serializer):
+    merge = PersonMergeSerializer()
+    restored = serializers.UUIDField(source="restored.public_id", help_text="The person restored (their id again).")
+
+
+def _service_call(call):
+    """Run a service; its ValidationError becomes the API's 400 problem (nothing written: the write's savepoint
+    is rolled back)."""
+    try:
+        return call()
+    except DjangoValidationError as error:
+        raise ValidationError({"non_field_errors": error.messages}) from None
+
+
+@extend_schema_view(
+    create=extend_schema(request=PersonMergeCreateSerializer, responses={201: PersonMergeSerializer}),
+)
+class PersonMergeViewSet(IdempotentCreateMixin, mixins.CreateModelMixin, mixins.RetrieveModelMixin,
+                         TenantViewSet):
+    """Merge two records of one person (``cases.services.person_merge``, as the duplicates queue does): every
+    referral, case, reading, note and document of ``merged`` moves to ``survivor``; undone by ``POST
+    /unmerges/``. A team manager's capability: the ``people:merge`` scope, or a member with a team manager's role."""
+
+    required_scopes = {"GET": Scope.PEOPLE_MERGE.value, "POST": Scope.PEOPLE_MERGE.value}
+    queryset = PersonMerge.objects.all()
+    lookup_value_converter = "uuid"
+
+    def get_serializer_class(self):
+        return PersonMergeCreateSerializer if self.action == "create" else PersonMergeSerializer
+
+    def get_queryset(self):
+        return PersonMerge.objects.select_related("survivor", "merged_by", "undone_by")
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        merge = _service_call(lambda: services.person_merge(survivor=data["survivor"], merged=data["merged"],
+                                                            by=self.request.auth.by))
+        self.audit_objects(merge, data["survivor"])
+        serializer.instance = merge
+
+
+
+@dataclass
+class Unmerged:
+    merge: PersonMerge
+    restored: Person
+
+
+@extend_schema_view(
+    create=extend_schema(request=PersonUnmergeCreateSerializer, responses={201: UnmergeSerializer}),
+)
+class PersonUnmergeViewSet(IdempotentCreateMixin, mixins.CreateModelMixin, TenantViewSet):
+    """Undo a merge (``cases.services.person_unmerge``): the merged person's record comes back exactly as it was,
+    with everything that moved. Refused (400) when already undone or when something recorded since conflicts."""
+
+    required_scopes = {"POST": Scope.PEOPLE_MERGE.value}
+    serializer_class = PersonUnmergeCreateSerializer
+    queryset = PersonMerge.objects.all()
+
+    def perform_create(self, serializer):
+        merge = serializer.validated_data["merge"]
+        restored = _service_call(lambda: services.person_unmerge(merge=merge, by=self.request.auth.by))
+        self.audit_objects(merge, restored)
+        serializer.instance = Unmerged(merge=merge, restored=restored)

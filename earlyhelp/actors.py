@@ -33,6 +33,8 @@ CLIENT_SCOPE_CAPABILITIES: dict[str, frozenset[str]] = {
     "readings:write": frozenset({Capability.EDIT_CHILD_RECORDS}),
     "referrals:read": frozenset({Capability.VIEW_CHILD_RECORDS}),
     "cases:read": frozenset({Capability.VIEW_CHILD_RECORDS}),
+    # The duplicates queue's merge and unmerge (cases.services.duplicates), a team manager's capability.
+    "people:merge": frozenset({Capability.MANAGE_TEAM}),
     "readings:read": frozenset({Capability.VIEW_CHILD_RECORDS}),
     "returns:write": frozenset({Capability.SUBMIT_RETURNS}),
     "stats:read": frozenset({Capability.VIEW_STATISTICS}),

@@ -45,7 +45,9 @@ class PersonMerge(TenantModel):
     merged_snapshot = models.TextField()
     moved = models.JSONField(default=list)
     removed = models.JSONField(default=list)  # of snapshots (text)
-    merged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # Empty when a partner system merged through the API (``people:merge``): the audit event names the client.
+    merged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                  related_name="+")
     merged_at = models.DateTimeField(auto_now_add=True)
     undone_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                                   related_name="+")

@@ -24,6 +24,7 @@ class Scope(models.TextChoices):
     STATS_EXEMPT = "stats:exempt", "Read statistics without small-number suppression"
     REPORTS_WRITE = "reports:write", "Start report runs"
     REPORTS_READ = "reports:read", "Read report runs and download their PDFs"
+    PEOPLE_MERGE = "people:merge", "List likely duplicate people; merge two records of a person and undo a merge"
 
 
 class ApiClient(TenantModel):

@@ -28,6 +28,8 @@ SCOPE_CAPABILITIES: dict[str, frozenset[str]] = {
     Scope.STATS_EXEMPT: frozenset({Capability.RUN_REPORTS}),
     Scope.REPORTS_WRITE: frozenset({Capability.RUN_REPORTS}),
     Scope.REPORTS_READ: frozenset({Capability.RUN_REPORTS}),
+    # Merging records of a person is a team manager's decision, in the browser and through the API alike.
+    Scope.PEOPLE_MERGE: frozenset({Capability.MANAGE_TEAM}),
 }
 
 ANY_AUTHENTICATED = None

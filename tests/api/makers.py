@@ -163,3 +163,25 @@ def reading(tenant, client=None):
             taken_on=dt.date(2024, 4, 25), scores={"routines": 3, "parenting": 5})
         api_submission_record(client=client, obj=recorded)
     return recorded
+
+
+class Pair:
+    """Two records of one person (the same name, date of birth and postcode): ``public_id`` is the first's."""
+
+    def __init__(self, first, second):
+        self.first, self.second, self.public_id = first, second, first.public_id
+
+
+def duplicate_pair(tenant, client=None):
+    first = child(tenant, first="Dupe", last="Doubleday")
+    with tenant_context(tenant):
+        second = case_services.person_create(family=first.family, first_name="Dupe", last_name="Doubleday",
+                                             date_of_birth=dt.date(2015, 3, 1), postcode="NB1 1AA")
+    return Pair(first, second)
+
+
+def person_merge(tenant, client=None):
+    pair = duplicate_pair(tenant)
+    with tenant_context(tenant):
+        return case_services.person_merge(survivor=pair.first, merged=pair.second,
+                                          by=membership(tenant, Role.TEAM_MANAGER))

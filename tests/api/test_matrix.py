@@ -83,6 +83,9 @@ ENDPOINTS = {
     "api:v1:report-run-detail": Endpoint(scope="reports:read", make=makers.report_run),
     "api:v1:report-run-pdf": Endpoint(scope="reports:read", make=makers.finished_report_run),
     "api:v1:report-run-html": Endpoint(scope="reports:read", make=makers.rendered_report_run),
+    "api:v1:duplicate-list": Endpoint(scope="people:merge", make=makers.duplicate_pair, is_list=True,
+                                      wrong_scope="cases:read"),
+    "api:v1:person-merge-detail": Endpoint(scope="people:merge", make=makers.person_merge, wrong_scope="cases:read"),
 }
 CREATES = {
     # POST-only collection routes: the referral list route also takes POST (tested in test_referrals.py).
@@ -94,6 +97,13 @@ CREATES = {
                                          ok_status=201, other_status=400, wrong_scope="readings:read"),
     "api:v1:referral-list POST": Endpoint(scope="referrals:write", make=makers.child, body=_referral_body,
                                           ok_status=201, other_status=400),
+    "api:v1:person-merge-list": Endpoint(scope="people:merge", make=makers.duplicate_pair, ok_status=201,
+                                         other_status=400, wrong_scope="cases:read",
+                                         body=lambda pair: {"survivor": str(pair.first.public_id),
+                                                            "merged": str(pair.second.public_id)}),
+    "api:v1:person-unmerge-list": Endpoint(scope="people:merge", make=makers.person_merge, ok_status=201,
+                                           other_status=400, wrong_scope="cases:read",
+                                           body=lambda merge: {"merge": str(merge.public_id)}),
 }
 ALL = {**ENDPOINTS, **CREATES}
 
