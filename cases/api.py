@@ -375,7 +375,8 @@ class PersonSerializer(serializers.ModelSerializer):
         model = Person
         fields = ["id", "family", "kind", "first_name", "last_name", "date_of_birth", "sex", "ethnicity",
                   "postcode", "ward", "relationship", "nhs_number", "nhs_number_status", "nhs_number_verified_by",
-                  "nhs_number_verified_at", "nhs_number_verified_how", "nhs_number_absent_reason", "upn", "local_id", "linked_identifiers",
+                  "nhs_number_verified_at", "nhs_number_verified_how", "nhs_number_absent_reason", "upn", "local_id",
+                  "linked_identifiers",
                   "relationships", "phone", "email", "address", "preferred_language", "interpreter_needed",
                   "in_household"]
         read_only_fields = fields

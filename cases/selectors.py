@@ -368,6 +368,18 @@ class FamilyMap:
     relationship_rows: list = field(default_factory=list)  # ``relationships`` with the Relationship row last
 
 
+def relationship_sentences(family_map: FamilyMap) -> list[str]:
+    """The genogram's relationships in words, once per pair and read both ways ("Jo Ash is Ann Ash's mother
+    (parental responsibility); Ann Ash is Jo Ash's child."): its text alternative, and the exports' version."""
+    out = []
+    for person, kind, relative, back, pr in family_map.relationships:
+        text = f"{person.full_name} is {relative.full_name}'s {kind.lower()}"
+        text += " (parental responsibility)" if pr else ""
+        text += f"; {relative.full_name} is {person.full_name}'s {back.lower()}" if back else ""
+        out.append(text + ".")
+    return out
+
+
 def family_map(*, family: Family) -> FamilyMap:
     """Who is in ``family`` and how they are related, laid out for an SVG genogram / ecomap (no JavaScript)."""
     people = list(family.people.prefetch_related("linked_identifiers").order_by("kind", "date_of_birth", "pk"))

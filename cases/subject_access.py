@@ -1,4 +1,5 @@
-"""Subject access: everything the tenant holds about one person, as a JSON-ready dict and as a PDF.
+"""Subject access: everything the tenant holds about one person, as a JSON-ready dict and as a PDF (with the
+family's genogram, drawn as on the family page, and its relationships in words).
 
 What is included: the person's own details and their family's; every referral naming the person (a child) or, for
 an adult, every referral and case of their family; each case with every record hanging off it in any app (notes
@@ -19,7 +20,8 @@ from django.utils import timezone
 
 from earlyhelp.tenancy import TenantModel
 
-from .models import Case, Person, Referral
+from .models import Case, Family, Person, Referral
+from .selectors import family_map, relationship_sentences
 
 SKIP_FIELDS = {"id", "tenant"}
 
@@ -105,6 +107,8 @@ def subject_access_data(*, person: Person) -> dict:
             for c in cases.distinct().order_by("opened_on", "pk")
         ],
         "other records": dict(_children_of(person, person, 1).items()),
+        # The family page's genogram as text (the PDF draws it too): who is related to whom, both ways.
+        "family network": {"relationships": relationship_sentences(family_map(family=family))},
     }
 
 
@@ -135,6 +139,8 @@ def subject_access_pdf(data: dict) -> bytes:
     blocks = []
     for key in ("person", "family", "referrals", "cases", "other records"):
         blocks += _blocks(key.capitalize(), data[key])
-    html = render_to_string("cases/pdf/subject_access.html", {"meta": data["subject_access_export"],
-                                                               "person": data["person"], "blocks": blocks})
+    family = Family.objects.get(public_id=data["family"]["reference"])
+    html = render_to_string("cases/pdf/subject_access.html", {
+        "meta": data["subject_access_export"], "person": data["person"], "blocks": blocks, "family": family,
+        "map": family_map(family=family), "relationships": data["family network"]["relationships"]})
     return HTML(string=html).write_pdf()

@@ -57,6 +57,7 @@ urlpatterns = [
     path("<uuid:public_id>/notes/<uuid:note_id>/edit/", views.note_edit, name="note-edit"),
     path("<uuid:public_id>/notes/<uuid:note_id>/addendum/", views.note_addendum, name="note-addendum"),
     path("<uuid:public_id>/summary/", views.case_summary, name="summary"),
+    path("<uuid:public_id>/case-file.pdf", views.case_file_print, name="case-file-pdf"),
     path("<uuid:public_id>/supervision/", views.supervision_record, name="supervision"),
     path("<uuid:public_id>/allocate/", views.case_allocate, name="allocate"),
     path("<uuid:public_id>/transfer/", views.case_transfer, name="transfer"),

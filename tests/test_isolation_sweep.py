@@ -418,6 +418,7 @@ SWEEP: dict[str, Entry] = {
     "cases:referral-decide": Entry(CASE_EDITORS, method="post", make=_referral, ok={200, 302, 400}),
     "cases:case-open": Entry(CASE_EDITORS, make=_referral),
     "cases:case": Entry(CASE_VIEWERS, make=_case),
+    "cases:case-file-pdf": Entry(CASE_VIEWERS, make=_case),
     "cases:assessment-start": Entry(CASE_EDITORS, make=_case),
     "cases:assessment-complete": Entry(CASE_EDITORS, make=_assessment,
                                        kwargs=lambda o: {"public_id": o.case.public_id, "assessment_id": o.public_id}),

@@ -147,3 +147,43 @@ def test_the_export_carries_the_nhs_number_and_linked_identifiers(tenant_a):
         data = subject_access_data(person=kid)
     assert data["person"]["nhs_number"] == "9434765919" and data["person"]["nhs_number_status"] == "Not verified"
     assert data["other records"]["linked identifiers"][0]["value"] == "H801200001001"
+
+
+def test_the_exports_carry_the_familys_genogram_and_its_relationships(tenant_a, member, sign_in, records):
+    """The family page's genogram is drawn in the PDF (SVG for WeasyPrint) and given in words in both exports."""
+    zoe = records["zoe"]
+    manager = member(tenant_a, Role.TEAM_MANAGER)
+    with tenant_context(tenant_a):
+        from earlyhelp.models import Membership
+
+        by = Membership.all_tenants.get(user=manager)
+        sid = zoe.family.people.get(first_name="Sid")
+        mum = services.person_create(family=zoe.family, first_name="Quinn", last_name="Quarrie", kind="adult",
+                                     date_of_birth=D(1985, 7, 7))
+        nan = services.person_create(family=zoe.family, first_name="Nell", last_name="Norris", kind="adult",
+                                     in_household=False)
+        services.relationship_add(person=mum, relative=zoe, kind="mother", parental_responsibility=True, by=by)
+        services.relationship_add(person=sid, relative=zoe, kind="sibling", by=by)
+        services.relationship_add(person=nan, relative=zoe, kind="grandparent", by=by)
+    client = sign_in(member(tenant_a, Role.AUDITOR))
+    url = reverse("cases:subject-access", kwargs={"public_id": zoe.public_id})
+    data = json.loads(client.get(url + "?format=json").content)
+    assert ("Quinn Quarrie is Zoe Quarrie's mother (parental responsibility); Zoe Quarrie is Quinn Quarrie's child."
+            in data["family network"]["relationships"])
+    assert "Sid Quarrie is Zoe Quarrie's sibling; Zoe Quarrie is Sid Quarrie's sibling." in (
+        data["family network"]["relationships"])
+
+    response = client.get(url + "?format=pdf")
+    with pdfplumber.open(io.BytesIO(response.content)) as pdf:
+        pages = list(pdf.pages)
+        text = " ".join(" ".join((page.extract_text() or "").split()) for page in pages)
+        drawn = [page for page in pages if page.curves or page.rects]  # the genogram's circles and squares
+    assert "Family network" in text
+    assert "Quinn Quarrie is Zoe Quarrie's mother (parental responsibility); Zoe Quarrie is Quinn Quarrie's child." \
+        in text
+    assert "Nell Norris is Zoe Quarrie's grandparent; Zoe Quarrie is Nell Norris's grandchild." in text
+    assert drawn, "the genogram's shapes are in the PDF"
+    # The genogram's labels, drawn before the relationships in words (each name twice in its sentence).
+    figure, words = text.split("Family network", 1)[1].split("Quinn Quarrie is Zoe", 1)
+    for name in ("Quinn Quarrie", "Zoe Quarrie", "Sid Quarrie", "Nell Norris"):
+        assert name in figure, name

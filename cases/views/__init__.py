@@ -7,6 +7,7 @@ from .casework import (
     case_close,
     case_detail,
     case_file_audit,
+    case_file_print,
     case_open,
     caseload,
     feedback_record,
@@ -61,6 +62,7 @@ from .practice import (
 from .referrals import family_detail, referral_new
 
 __all__ = [
+    "case_file_print",
     "family_move",
     "identifier_add",
     "identifier_remove",

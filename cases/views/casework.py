@@ -16,6 +16,7 @@ from earlyhelp.periods import FinancialYear
 from earlyhelp.permissions import Capability, require_capability
 
 from .. import forms, selectors, services, stats
+from ..case_file import case_file_pdf
 from ..models import Assessment, Plan, PlanAction
 from .audits import audit_tables
 
@@ -130,6 +131,16 @@ def case_detail(request, public_id):
         record_event(action="case_notes.viewed", actor=request.user, obj=case, detail={"significant_only": True})
     return render(request, "cases/case_detail.html", {
         "case": case, **page, "can_audit": services.case_file_audit_refusal(request.membership, case) is None})
+
+
+@require_capability(VIEW)
+def case_file_print(request, public_id):
+    """The case file as a PDF, with the family's genogram (cases.case_file). Audited as a print of the case."""
+    case = selectors.case_get(membership=request.membership, public_id=public_id)
+    record_event(action="case.printed", actor=request.user, obj=case, detail={"format": "pdf"})
+    response = HttpResponse(case_file_pdf(case=case), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="case-file-{case.public_id}.pdf"'
+    return response
 
 
 def _case_record_view(form_class, title: str, save, *, capability: str = EDIT, success: str = "Saved.",
