@@ -43,7 +43,9 @@ from .services import (
     NewPerson,
     RelationshipEntry,
     months_before,
+    nhs_number_check_record,
     referral_record,
+    relationship_add,
     tenant_defaults_ensure,
 )
 
@@ -166,9 +168,15 @@ def _marlow_family(today: dt.date, users) -> None:
         ],
         consent=ConsentEntry(decided_on=received, adult=0, method=Consent.Method.VERBAL),
     )
-    referral_record(household=household, received_on=received, source=ReferralSource.objects.get(code="2A"),
-                    reason="School worried about Ollie's attendance since Ivy's birth father left; mum asks "
-                           "for help with routines.", actor=users["practitioner"])
+    recorded = referral_record(household=household, received_on=received,
+                               source=ReferralSource.objects.get(code="2A"),
+                               reason="School worried about Ollie's attendance since Ivy's birth father left; mum "
+                                      "asks for help with routines.", actor=users["practitioner"])
+    # Kept right afterwards on the family page: the children are half-siblings, Ollie's NHS number was traced.
+    by = users["practitioner"].memberships.get()
+    ollie, ivy = recorded.children
+    relationship_add(person=ollie, relative=ivy, kind="half_sibling", by=by)
+    nhs_number_check_record(person=ollie, nhs_number=ollie.nhs_number, verified=True, how="pds_trace", by=by)
 
 
 def _build(tenant, rng, today, episodes, workers, needs, levels, reasons, users, day) -> None:

@@ -15,8 +15,10 @@ from cases.models import (
     Family,
     Feedback,
     Intervention,
+    Person,
     Referral,
     ReferralSource,
+    Relationship,
     StepChange,
     Supervision,
 )
@@ -49,6 +51,10 @@ def test_the_demo_seeds_a_year_once_and_gives_the_practitioner_a_caseload(db):
         assert CaseNote.objects.filter(is_significant=True).exists() and Supervision.objects.exists()
         assert Consent.objects.filter(status="withdrawn").exists()
         assert Intervention.objects.filter(started_on__isnull=False).exists()
+        # The Marlow family's record kept on the family page: half-siblings, a traced NHS number.
+        ollie = Person.objects.get(first_name="Ollie", last_name="Marlow")
+        assert ollie.nhs_number_status == "verified" and ollie.nhs_number_verified_how == "pds_trace"
+        assert Relationship.objects.filter(person=ollie, relative__first_name="Ivy", kind="half_sibling").exists()
     call_command("seed_demo", stdout=StringIO())
     with tenant_context(tenant):
         assert Family.objects.count() == families  # idempotent
