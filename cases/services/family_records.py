@@ -19,7 +19,7 @@ from earlyhelp.actors import require, user_of
 from earlyhelp.audit import record_event
 from earlyhelp.permissions import Capability
 
-from ..identifiers import nhs_number_clean, nhs_number_display
+from ..identifiers import nhs_number_clean
 from ..models import LinkedIdentifier, Person, Relationship
 from ..models.people import ADULT_TO_CHILD_KINDS, INVERSE_KIND
 from ._common import check_not_future, check_one_tenant
@@ -167,8 +167,7 @@ def nhs_number_check_record(*, person: Person, nhs_number: str, verified: bool, 
         person.save(update_fields=["nhs_number", "nhs_number_absent_reason", "nhs_number_status",
                                    "nhs_number_verified_by", "nhs_number_verified_at", "nhs_number_verified_how"])
         record_event(action="person.nhs_number_verified" if verified else "person.nhs_number_recorded", by=by,
-                     obj=person, detail={"how": how if verified else "", "before": before,
-                                         "number_ends": nhs_number_display(number)[-4:]})
+                     obj=person, detail={"how": how if verified else "", "before": before})
     return person
 
 

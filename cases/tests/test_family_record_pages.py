@@ -189,3 +189,40 @@ def test_a_member_who_only_reads_child_records_cannot_change_them(family, member
     assert "Add a relationship" not in page and "Record a move" not in page
     assert auditor.post(_url("family-move", fam.public_id), {"address": "x", "moved_on": "2024-05-01"}).status_code \
         == 403
+
+
+@pytest.mark.parametrize(("value", "stored"), [
+    ("ab 12 34 56 c", "AB123456C"), ("AB123456D", "AB123456D"),
+    ("GB123456A", None), ("DA123456A", None), ("AO123456A", None), ("AB123456E", None), ("AB12345C", None)])
+def test_a_national_insurance_number_is_checked_as_hmrc_issues_them(value, stored):
+    from django.core.exceptions import ValidationError
+
+    from cases.identifiers import identifier_clean
+
+    if stored is None:
+        with pytest.raises(ValidationError, match="is not a National Insurance number"):
+            identifier_clean("nino", value)
+    else:
+        assert identifier_clean("nino", value) == stored
+
+
+def test_the_services_check_the_actor_and_the_ages_themselves(family, alice, member, tenant_a):
+    from django.core.exceptions import PermissionDenied, ValidationError
+
+    fam, gail, gus = family
+    auditor = Membership.all_tenants.get(user=member(tenant_a, Role.AUDITOR, username="audrey"))
+    with tenant_context(tenant_a):
+        teen = services.person_create(family=fam, first_name="Tia", last_name="Garner", kind="adult",
+                                      date_of_birth=D(2005, 1, 1))
+        before = _counts()
+        with pytest.raises(PermissionDenied):
+            services.relationship_add(person=gail, relative=gus, kind="mother", by=auditor)
+        with pytest.raises(ValidationError, match="only 10 years older than Gus Garner: a parent is at least 12"):
+            services.relationship_add(person=teen, relative=gus, kind="mother",
+                                      by=Membership.all_tenants.get(user=alice))
+        with pytest.raises(ValidationError, match="Gus Garner .born 01/06/2015. cannot be Tia Garner's parent"):
+            services.relationship_add(person=teen, relative=gus, kind="child",
+                                      by=Membership.all_tenants.get(user=alice))
+        assert _counts() == before
+        # A sister ten years older is fine: the age rule is for parents.
+        services.relationship_add(person=teen, relative=gus, kind="sibling", by=Membership.all_tenants.get(user=alice))
