@@ -168,7 +168,8 @@ def _marlow_family(today: dt.date, users) -> None:
     )
     referral_record(household=household, received_on=received, source=ReferralSource.objects.get(code="2A"),
                     reason="School worried about Ollie's attendance since Ivy's birth father left; mum asks "
-                           "for help with routines.", actor=users["practitioner"])
+                           "for help with routines.",
+                    by=Membership.objects.get(user=users["practitioner"]))  # as the seeded practitioner
 
 
 def _build(tenant, rng, today, episodes, workers, needs, levels, reasons, users, day) -> None:

@@ -19,6 +19,7 @@ from earlyhelp.models import AuditEvent, Membership
 from earlyhelp.permissions import Role
 from earlyhelp.tenancy import tenant_context
 from outcomes.tests.helpers import reading, worry
+from tests.factories import acting
 
 D = dt.date
 # The merge's own record and the audit trail change by design; every other table must come back byte for byte.
@@ -49,12 +50,13 @@ def manager(tenant_a, member):
 def _family_with_mother(first, last, dob, postcode, *, nhs=""):
     kid = child(first=first, last=last, dob=dob, postcode=postcode)
     if nhs:
-        services.nhs_number_record(person=kid, nhs_number=nhs)
+        services.nhs_number_record(person=kid, nhs_number=nhs, by=acting())
     mother = services.person_create(family=kid.family, first_name="Jo", last_name=last, kind="adult",
-                                    date_of_birth=D(1988, 1, 2))
+                                    date_of_birth=D(1988, 1, 2), by=acting())
     services.relationship_record(person=mother, relative=kid, kind=Relationship.Kind.MOTHER,
-                                 parental_responsibility=True)
-    services.linked_identifier_add(person=kid, entry=services.IdentifierEntry("case_number", f"SC-{first}"))
+                                 parental_responsibility=True, by=acting())
+    services.linked_identifier_add(person=kid, entry=services.IdentifierEntry("case_number", f"SC-{first}"),
+                                   by=acting())
     return kid, mother
 
 
@@ -65,19 +67,20 @@ def test_a_merge_and_its_undoing_leave_every_table_exactly_as_before(tenant_a, m
         ada, mother = _family_with_mother("Ada", "Ashby", D(2015, 3, 1), "NB1 1AA", nhs="9434765919")
         close(open_case(lead=user, team=team, kid=ada), closed_on=D(2024, 4, 21))
         twin = services.person_create(family=ada.family, first_name="Adah", last_name="Ashbey",
-                                      date_of_birth=D(2015, 1, 3), postcode="NB1 1AB")
-        services.linked_identifier_add(person=twin, entry=services.IdentifierEntry("case_number", "SC-Adah"))
+                                      date_of_birth=D(2015, 1, 3), postcode="NB1 1AB", by=acting())
+        services.linked_identifier_add(person=twin, entry=services.IdentifierEntry("case_number", "SC-Adah"),
+                                       by=acting())
         referral([twin])
         twins_case = open_case(lead=user, team=team, kid=twin, opened_on=D(2024, 4, 22))
         reading(twins_case, worry(), "start", D(2024, 4, 25), person=twin, x=3, y=2, z=1)
         # The duplicate is also recorded as the same mother's child, and as Ada's sibling (it must not become
         # a relationship of Ada to herself).
-        services.relationship_record(person=mother, relative=twin, kind=Relationship.Kind.MOTHER)
-        services.relationship_record(person=twin, relative=ada, kind=Relationship.Kind.SIBLING)
+        services.relationship_record(person=mother, relative=twin, kind=Relationship.Kind.MOTHER, by=acting())
+        services.relationship_record(person=twin, relative=ada, kind=Relationship.Kind.SIBLING, by=acting())
         before = table_fingerprints()
         rels = sorted(Relationship.all_tenants.values_list())
 
-        merge = person_merge(survivor=ada, merged=twin, membership=membership, actor=user)
+        merge = person_merge(survivor=ada, merged=twin, by=membership)
 
         assert not Person.objects.filter(pk=twin.pk).exists()
         assert ada.referrals.count() == 3 and ada.cases.count() == 2 and ada.readings.count() == 1
@@ -86,7 +89,7 @@ def test_a_merge_and_its_undoing_leave_every_table_exactly_as_before(tenant_a, m
         assert not Relationship.objects.filter(person=ada, relative=ada).exists()
         assert table_fingerprints() != before
 
-        restored = person_unmerge(merge=merge, membership=membership, actor=user)
+        restored = person_unmerge(merge=merge, by=membership)
 
         assert restored.public_id == twin.public_id
         assert sorted(Relationship.all_tenants.values_list()) == rels
@@ -107,12 +110,11 @@ def test_a_merge_is_refused_with_a_clear_message_and_nothing_written(tenant_a, t
         practitioner = member(tenant_a, role=Role.PRACTITIONER, username="pat")
         before = table_fingerprints()
         with pytest.raises(ValidationError, match="cannot be merged with themselves"):
-            person_merge(survivor=ada, merged=ada, membership=membership, actor=user)
+            person_merge(survivor=ada, merged=ada, by=membership)
         with pytest.raises(ValidationError, match="another local authority"):
-            person_merge(survivor=ada, merged=stranger, membership=membership, actor=user)
+            person_merge(survivor=ada, merged=stranger, by=membership)
         with pytest.raises(ValidationError, match="Only a team manager"):
-            person_merge(survivor=ada, merged=other, membership=Membership.all_tenants.get(user=practitioner),
-                         actor=practitioner)
+            person_merge(survivor=ada, merged=other, by=Membership.all_tenants.get(user=practitioner))
         assert table_fingerprints() == before
 
 
@@ -129,7 +131,7 @@ def test_suggestions_find_typos_and_sound_alikes_within_the_council_only(tenant_
         by_nhs = duplicates.person_likely_duplicates(first_name="Someone", last_name="Else",
                                                      nhs_number="943 476 5919")
         assert by_nhs == []
-        services.nhs_number_record(person=katie, nhs_number="9434765919")
+        services.nhs_number_record(person=katie, nhs_number="9434765919", by=acting())
         by_nhs = duplicates.person_likely_duplicates(first_name="Someone", last_name="Else",
                                                      nhs_number="943 476 5919")
         assert [(m.person, m.score) for m in by_nhs] == [(katie, 1.0)]
@@ -145,7 +147,7 @@ def test_the_queue_pairs_likely_duplicates_and_forgets_a_pair_marked_not_a_dupli
         child(first="Tom", last="Smith", dob=D(2012, 9, 9))
         pairs = duplicates.duplicate_pairs()
         assert [{m.person, m.other} for m in pairs] == [{katie, katy}]
-        services.not_duplicate_record(person=katy, other=katie, membership=membership, actor=user)
+        services.not_duplicate_record(person=katy, other=katie, by=membership)
         assert duplicates.duplicate_pairs() == []
         assert NotDuplicate.objects.count() == 1
 

@@ -21,8 +21,9 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
+from earlyhelp.actors import require, user_of
 from earlyhelp.audit import record_event
-from earlyhelp.permissions import Capability, has_capability
+from earlyhelp.permissions import Capability
 
 from ..models import NotDuplicate, Person, PersonMerge
 from ._common import check_one_tenant
@@ -41,11 +42,6 @@ def _person_references() -> list[tuple[type[models.Model], models.ForeignKey]]:
             if fk.is_relation and fk.many_to_one | fk.one_to_one and fk.related_model is Person:
                 found.append((model, fk))
     return found
-
-
-def _check_manager(membership) -> None:
-    if membership is None or not has_capability(membership, Capability.MANAGE_TEAM):
-        raise ValidationError("Only a team manager can merge or separate people's records.")
 
 
 def _snapshot(row) -> str:
@@ -67,12 +63,12 @@ def _rows(model):
     return model._default_manager
 
 
-def person_merge(*, survivor: Person, merged: Person, membership, actor) -> PersonMerge:
+def person_merge(*, survivor: Person, merged: Person, by) -> PersonMerge:
     """``merged`` is the same person as ``survivor``: everything recorded about ``merged`` moves to
     ``survivor`` and ``merged`` is removed, reversibly (:func:`person_unmerge`). Refused, with nothing written,
     for a person and themselves, people of another council, or by someone who is not a team manager."""
+    require(by, Capability.MANAGE_TEAM)
     check_one_tenant(survivor, merged)
-    _check_manager(membership)
     if survivor.pk == merged.pk:
         raise ValidationError(f"{survivor.full_name} cannot be merged with themselves: choose two different "
                               "records.")
@@ -99,18 +95,18 @@ def person_merge(*, survivor: Person, merged: Person, membership, actor) -> Pers
         Person.objects.filter(pk=merged.pk).delete()
         merge = PersonMerge.objects.create(
             survivor=survivor, merged_person_id=merged.pk, merged_name=merged.full_name,
-            merged_snapshot=snapshot, moved=moved, removed=removed, merged_by=actor)
-        record_event(action="person.merged", actor=actor, obj=survivor,
+            merged_snapshot=snapshot, moved=moved, removed=removed, merged_by=user_of(by))
+        record_event(action="person.merged", by=by, obj=survivor,
                      detail={"merged": str(merged.public_id), "merge": str(merge.public_id),
                              "moved": len(moved), "removed": len(removed)})
     return merge
 
 
-def person_unmerge(*, merge: PersonMerge, membership, actor) -> Person:
+def person_unmerge(*, merge: PersonMerge, by) -> Person:
     """Undo ``merge``: the merged person's record comes back as it was, every row that moved points at them
     again and every row removed is put back. Returns the restored person."""
+    require(by, Capability.MANAGE_TEAM)
     check_one_tenant(merge)
-    _check_manager(membership)
     if merge.undone_at is not None:
         raise ValidationError(f"The merge of {merge.merged_name} was already undone on "
                               f"{timezone.localtime(merge.undone_at):%d/%m/%Y}.")
@@ -122,9 +118,9 @@ def person_unmerge(*, merge: PersonMerge, membership, actor) -> Person:
                 _rows(apps.get_model(label)).filter(pk=pk).update(**{attname: person.pk})
             for text in merge.removed:
                 _restore(text)
-            merge.undone_by, merge.undone_at = actor, timezone.now()
+            merge.undone_by, merge.undone_at = user_of(by), timezone.now()
             merge.save(update_fields=["undone_by", "undone_at"])
-            record_event(action="person.unmerged", actor=actor, obj=person,
+            record_event(action="person.unmerged", by=by, obj=person,
                          detail={"survivor": str(merge.survivor.public_id), "merge": str(merge.public_id)})
     except IntegrityError as error:
         raise ValidationError(f"The merge of {merge.merged_name} cannot be undone: something recorded since "
@@ -132,13 +128,13 @@ def person_unmerge(*, merge: PersonMerge, membership, actor) -> Person:
     return person
 
 
-def not_duplicate_record(*, person: Person, other: Person, membership, actor) -> NotDuplicate:
+def not_duplicate_record(*, person: Person, other: Person, by) -> NotDuplicate:
     """Remember that ``person`` and ``other`` are different people: the pair leaves the duplicates queue."""
+    require(by, Capability.MANAGE_TEAM)
     check_one_tenant(person, other)
-    _check_manager(membership)
     if person.pk == other.pk:
         raise ValidationError("Choose two different people.")
     low, high = sorted([person, other], key=lambda p: p.pk)
-    row, _ = NotDuplicate.objects.get_or_create(person_low=low, person_high=high, defaults={"decided_by": actor})
-    record_event(action="person.not_duplicate", actor=actor, obj=low, detail={"other": str(high.public_id)})
+    row, _ = NotDuplicate.objects.get_or_create(person_low=low, person_high=high, defaults={"decided_by": user_of(by)})
+    record_event(action="person.not_duplicate", by=by, obj=low, detail={"other": str(high.public_id)})
     return row

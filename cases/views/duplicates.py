@@ -49,7 +49,7 @@ def person_merge(request, public_id):
     if survivor is None:
         return duplicate_queue(request, status=400, problem="Choose whose record to keep.")
     try:
-        services.person_merge(survivor=survivor, merged=merged, membership=request.membership, actor=request.user)
+        services.person_merge(survivor=survivor, merged=merged, by=request.membership)
     except ValidationError as error:
         return duplicate_queue(request, status=400, problem=" ".join(error.messages))
     messages.success(request, f"{merged.full_name}'s record was merged into {survivor.full_name}'s. "
@@ -63,7 +63,7 @@ def person_unmerge(request, public_id):
     if request.method != "POST":
         return redirect("cases:duplicates")
     try:
-        person = services.person_unmerge(merge=merge, membership=request.membership, actor=request.user)
+        person = services.person_unmerge(merge=merge, by=request.membership)
     except ValidationError as error:
         return duplicate_queue(request, status=400, problem=" ".join(error.messages))
     messages.success(request, f"The merge was undone: {person.full_name}'s record is back as it was.")
@@ -80,8 +80,7 @@ def not_duplicate(request, public_id):
     if not _is_uuid(other_id):
         return duplicate_queue(request, status=400, problem="Choose the other person of the pair.")
     try:
-        services.not_duplicate_record(person=person, other=_person(other_id), membership=request.membership,
-                                      actor=request.user)
+        services.not_duplicate_record(person=person, other=_person(other_id), by=request.membership)
     except ValidationError as error:
         return duplicate_queue(request, status=400, problem=" ".join(error.messages))
     messages.success(request, "Noted: they are different people. The pair will not be offered again.")
