@@ -30,9 +30,12 @@ def _report_html():
     tenant, officer, label = _bench_tenant()
     import datetime as dt
 
+    from earlyhelp.models import Membership
+
     with tenant_context(tenant):
         report = Report.objects.filter(title="Benchmark report").first() or services.report_create(
-            created_by=officer, title="Benchmark report", committee="Scrutiny", meeting_date=dt.date(2026, 5, 6),
+            by=Membership.objects.get(user=officer), title="Benchmark report", committee="Scrutiny",
+            meeting_date=dt.date(2026, 5, 6),
             report_of="Officer", accountable_director="Director", period_start_year=2025, period_quarter=4,
             executive_summary="Benchmark. " * 200, introduction="Background. " * 200)
         snapshot = rendering.build_snapshot(tenant, services._parameters(report))

@@ -269,12 +269,12 @@ def nested_errors(message_dict: dict) -> dict:
     return nested
 
 
-def referral_from_request(*, data: dict, actor) -> ReferralRecorded:
+def referral_from_request(*, data: dict, by) -> ReferralRecorded:
     """Record the referral the payload describes through ``services.referral_record``."""
     try:
         return services.referral_record(
             household=household_from_request(data), received_on=data["received_on"], source=data["source"],
-            route=data["route"], presenting_needs=data["presenting_needs"], reason=data["reason"], actor=actor,
+            route=data["route"], presenting_needs=data["presenting_needs"], reason=data["reason"], by=by,
         )
     except DjangoValidationError as error:
         if hasattr(error, "error_dict"):
@@ -308,7 +308,7 @@ class ReferralViewSet(IdempotentCreateMixin, mixins.CreateModelMixin, mixins.Lis
 
     def perform_create(self, serializer):
         caller = self.request.auth
-        recorded = referral_from_request(data=serializer.validated_data, actor=caller.actor)
+        recorded = referral_from_request(data=serializer.validated_data, by=caller.by)
         referral = recorded.referral
         api_submission_record(client=caller.client, obj=referral)
         self.audit_objects(referral)

@@ -168,12 +168,12 @@ def _marlow_family(today: dt.date, users) -> None:
         ],
         consent=ConsentEntry(decided_on=received, adult=0, method=Consent.Method.VERBAL),
     )
+    by = users["practitioner"].memberships.get()  # as the seeded practitioner
     recorded = referral_record(household=household, received_on=received,
                                source=ReferralSource.objects.get(code="2A"),
                                reason="School worried about Ollie's attendance since Ivy's birth father left; mum "
-                                      "asks for help with routines.", actor=users["practitioner"])
+                                      "asks for help with routines.", by=by)
     # Kept right afterwards on the family page: the children are half-siblings, Ollie's NHS number was traced.
-    by = users["practitioner"].memberships.get()
     ollie, ivy = recorded.children
     relationship_add(person=ollie, relative=ivy, kind="half_sibling", by=by)
     nhs_number_check_record(person=ollie, nhs_number=ollie.nhs_number, verified=True, how="pds_trace", by=by)

@@ -14,10 +14,11 @@ from dataclasses import asdict
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from earlyhelp.actors import require, user_of
 from earlyhelp.audit import record_event
 from earlyhelp.jobs import Heartbeat, job_begin, job_lock, jobs_requeue_stalled
 from earlyhelp.models import Membership
-from earlyhelp.permissions import Capability, has_capability
+from earlyhelp.permissions import Capability
 from earlyhelp.queueing import enqueue
 from earlyhelp.spreadsheets import check_upload
 from earlyhelp.tenancy import tenant_context
@@ -28,21 +29,16 @@ from .services.importing import case_records_import
 _JOB_LOCK_NAMESPACE = 0x4349  # "CI": advisory locks of case import jobs
 
 
-def _require_importer(membership) -> None:
-    if not has_capability(membership, Capability.IMPORT_CASE_RECORDS):
-        raise PermissionDenied("Your role cannot import case records.")
-
-
 def case_import_request(*, by: Membership, data: bytes, filename: str) -> CaseImportJob:
     """Queue a migration import file for a worker, once this transaction commits. Who may import and the
     file-level checks (size, type, zip bomb) are done now; its rows are read and checked by the worker."""
-    _require_importer(by)
+    require(by, Capability.IMPORT_CASE_RECORDS)
     problems = check_upload(data, filename)
     if problems:
         raise ValidationError([p.message for p in problems])
-    job = CaseImportJob.objects.create(filename=filename[:255], data=data, requested_by=by.user,
+    job = CaseImportJob.objects.create(filename=filename[:255], data=data, requested_by=user_of(by),
                                        queued_at=timezone.now())
-    record_event(action="case_import.queued", actor=by.user, obj=job, detail={"bytes": len(data)})
+    record_event(action="case_import.queued", by=by, obj=job, detail={"bytes": len(data)})
     enqueue("cases.tasks.import_case_records_file", job.tenant_id, job.pk)
     return job
 
@@ -65,8 +61,7 @@ def _import(tenant, job_id: int, beat: Heartbeat) -> CaseImportJob:
         outcome = None
         try:
             by = Membership.objects.get(user_id=job.requested_by_id, is_active=True)
-            _require_importer(by)
-            outcome = case_records_import(data=bytes(job.data), filename=job.filename, actor=by.user,
+            outcome = case_records_import(data=bytes(job.data), filename=job.filename, by=by,
                                           progress=beat.progress)
             problems = [{"row": p.row, "column": p.column, "message": p.message} for p in outcome.problems]
         except (PermissionDenied, Membership.DoesNotExist) as error:

@@ -26,9 +26,10 @@ def send_daily_digests_for_every_tenant() -> int:
 @tenant_task(name="cases.tasks.apply_retention")
 def apply_retention(tenant, today: str | None = None) -> dict:
     """Apply ``tenant``'s retention rule (anonymise or delete expired families); returns the counts."""
-    from .services.retention import retention_apply
+    from .services.retention import retention_apply, retention_rule
 
-    return retention_apply(today=dt.date.fromisoformat(today) if today else None).summary()
+    return retention_apply(today=dt.date.fromisoformat(today) if today else None,
+                           by=retention_rule(tenant)).summary()
 
 
 @shared_task(name="cases.tasks.apply_retention_for_every_tenant")

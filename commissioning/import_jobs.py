@@ -15,6 +15,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from earlyhelp.actors import user_of
 from earlyhelp.audit import record_event
 from earlyhelp.jobs import Heartbeat, job_begin, job_lock, jobs_requeue_stalled
 from earlyhelp.models import Membership
@@ -40,8 +41,8 @@ def return_import_request(*, by: Membership, service: CommissionedService, quart
         raise ValidationError([p.message for p in problems])
     job = ReturnImportJob.objects.create(service=service, fy_start_year=quarter.start_year,
                                          quarter_number=quarter.number, filename=filename[:255], data=data,
-                                         requested_by=by.user, queued_at=timezone.now())
-    record_event(action="return_import.queued", actor=by.user, obj=job,
+                                         requested_by=user_of(by), queued_at=timezone.now())
+    record_event(action="return_import.queued", by=by, obj=job,
                  detail={"service": str(service.public_id), "quarter": str(quarter), "bytes": len(data)})
     enqueue("commissioning.tasks.import_return_file", job.tenant_id, job.pk)
     return job

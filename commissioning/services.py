@@ -1,6 +1,7 @@
 """Every write of the commissioning app: one function per use case, called by views, the demo and tasks alike.
 
-Each takes the acting ``membership`` (whose role decides what it may do), runs in the current tenant's context,
+Each takes the acting ``by`` (a membership, or for returns a provider's API client: ``earlyhelp.actors``), checks
+what ``by`` may do itself, runs in the current tenant's context,
 and records an audit event. Workflow of a return: draft → submitted → accepted, or submitted → queried (with
 the commissioner's comment) → back with the provider, editable like a draft → submitted again. A commissioner
 may reopen an accepted return (→ draft).
@@ -17,10 +18,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from earlyhelp.actors import can, is_client, require, user_of
 from earlyhelp.api.models import ApiClient, Scope
 from earlyhelp.audit import record_event
 from earlyhelp.periods import Quarter
-from earlyhelp.permissions import Capability, Role, has_capability
+from earlyhelp.permissions import Capability, Role
 
 from . import returns_io
 from .models import (
@@ -44,68 +46,55 @@ class ReturnWorkflowError(ValidationError):
     """A transition that the return's status does not allow."""
 
 
-def _require(membership, capability: str) -> None:
-    if not has_capability(membership, capability):
-        raise PermissionDenied(f"Your role cannot do this ({capability}).")
-
-
 def _require_submitter(by, service: CommissionedService) -> None:
     """``by`` is the acting membership, or an API client (a provider's system submitting through the API).
 
     An API client's ``returns:write`` scope lets it submit for the services of the provider it is tied to
     (``ProviderApiClient``), or, untied (the local authority's own system), for any service of its tenant.
     """
-    if isinstance(by, ApiClient):
-        if not (by.is_usable and Scope.RETURNS_WRITE in by.scopes and by.tenant_id == service.tenant_id):
+    if is_client(by):
+        if not (can(by, Capability.SUBMIT_RETURNS) and by.tenant_id == service.tenant_id):
             raise PermissionDenied("This API client cannot submit returns (it needs the returns:write scope).")
         provider = provider_of_client(by)
         if provider is not None and provider.pk != service.provider_id:
             raise PermissionDenied(f"This API client submits returns only for {provider.name}'s services.")
         return
+    require(by, Capability.SUBMIT_RETURNS)
     if not can_submit_for(by, service):
         raise PermissionDenied("You can submit returns only for your own organisation's services.")
-
-
-def _user_of(by):
-    """The user acting (None for an API client)."""
-    return None if isinstance(by, ApiClient) else by.user
-
-
-def _label_of(by) -> str:
-    return f"API client {by.name}" if isinstance(by, ApiClient) else ""
 
 
 # ---------------------------------------------------------------------------------------------------- set-up
 
 
 def provider_create(*, by, name: str, contact_email: str = "", notes: str = "") -> Provider:
-    _require(by, Capability.MANAGE_COMMISSIONING)
+    require(by, Capability.MANAGE_COMMISSIONING)
     if Provider.objects.filter(name__iexact=name.strip()).exists():
         raise ValidationError({"name": f'There is already a provider called "{name.strip()}".'})
     provider = Provider(name=name.strip(), contact_email=contact_email, notes=notes)
     provider.full_clean(exclude=["tenant"])
     provider.save()
-    record_event(action="provider.created", actor=by.user, obj=provider, detail={"name": provider.name})
+    record_event(action="provider.created", by=by, obj=provider, detail={"name": provider.name})
     return provider
 
 
 def provider_update(*, by, provider: Provider, **changes) -> Provider:
-    _require(by, Capability.MANAGE_COMMISSIONING)
+    require(by, Capability.MANAGE_COMMISSIONING)
     for name, value in changes.items():
         setattr(provider, name, value)
     provider.full_clean(exclude=["tenant"])
     provider.save()
-    record_event(action="provider.updated", actor=by.user, obj=provider, detail={"fields": sorted(changes)})
+    record_event(action="provider.updated", by=by, obj=provider, detail={"fields": sorted(changes)})
     return provider
 
 
 def provider_user_link(*, by, membership, provider: Provider) -> ProviderMembership:
     """Tie a provider user's membership to their provider (replacing any earlier link)."""
-    _require(by, Capability.MANAGE_COMMISSIONING)
+    require(by, Capability.MANAGE_COMMISSIONING)
     if membership.role != Role.PROVIDER:
         raise ValidationError("Only a member with the provider role can be linked to a provider.")
     link, _ = ProviderMembership.objects.update_or_create(membership=membership, defaults={"provider": provider})
-    record_event(action="provider.user_linked", actor=by.user, obj=link,
+    record_event(action="provider.user_linked", by=by, obj=link,
                  detail={"provider": str(provider.public_id), "membership": str(membership.public_id)})
     return link
 
@@ -117,22 +106,22 @@ def provider_api_client_tie(*, by, client: ApiClient, provider: Provider) -> Pro
     """Tie a new API client to the provider whose system it is: it then submits and reads only that provider's
     services' returns. ``by`` is the tenant administrator's membership; the client holds only returns scopes
     (a provider sees no child records). Once tied, a client stays tied (make a new client to change it)."""
-    _require(by, Capability.ADMINISTER_TENANT)
+    require(by, Capability.ADMINISTER_TENANT)
     if not set(client.scopes) <= PROVIDER_CLIENT_SCOPES:
         raise ValidationError({"scopes": "A provider's API client may hold only the returns:read and "
                                          "returns:write scopes."})
     if ProviderApiClient.objects.filter(client=client).exists():
         raise ValidationError({"provider": "This API client is already tied to a provider."})
     link = ProviderApiClient.objects.create(client=client, provider=provider)
-    record_event(action="provider.api_client_tied", actor=by.user, obj=link.provider,
+    record_event(action="provider.api_client_tied", by=by, obj=link.provider,
                  detail={"provider": str(provider.public_id), "client": str(client.public_id)})
     return link
 
 
 def provider_user_unlink(*, by, link: ProviderMembership) -> None:
     """Untie a provider user from their provider: they then see no service until linked again."""
-    _require(by, Capability.MANAGE_COMMISSIONING)
-    record_event(action="provider.user_unlinked", actor=by.user, obj=link.provider,
+    require(by, Capability.MANAGE_COMMISSIONING)
+    record_event(action="provider.user_unlinked", by=by, obj=link.provider,
                  detail={"provider": str(link.provider.public_id), "membership": str(link.membership.public_id)})
     link.delete()
 
@@ -153,7 +142,7 @@ def service_create(
     funding_partners: str = "",
     return_due_days: int = 30,
 ) -> CommissionedService:
-    _require(by, Capability.MANAGE_COMMISSIONING)
+    require(by, Capability.MANAGE_COMMISSIONING)
     if CommissionedService.objects.filter(name__iexact=name.strip()).exists():
         raise ValidationError({"name": f'There is already a service called "{name.strip()}".'})
     service = CommissionedService(
@@ -163,12 +152,12 @@ def service_create(
     )
     _clean_service(service)
     service.save()
-    record_event(action="service.created", actor=by.user, obj=service, detail={"name": service.name})
+    record_event(action="service.created", by=by, obj=service, detail={"name": service.name})
     return service
 
 
 def service_update(*, by, service: CommissionedService, **changes) -> CommissionedService:
-    _require(by, Capability.MANAGE_COMMISSIONING)
+    require(by, Capability.MANAGE_COMMISSIONING)
     unknown = set(changes) - set(SERVICE_FIELDS)
     if unknown:
         raise TypeError(f"not service fields: {sorted(unknown)}")
@@ -176,7 +165,7 @@ def service_update(*, by, service: CommissionedService, **changes) -> Commission
         setattr(service, name, value)
     _clean_service(service)
     service.save()
-    record_event(action="service.updated", actor=by.user, obj=service, detail={"fields": sorted(changes)})
+    record_event(action="service.updated", by=by, obj=service, detail={"fields": sorted(changes)})
     return service
 
 
@@ -201,7 +190,7 @@ def kpi_define(
     position: int | None = None,
 ) -> Kpi:
     """Add a KPI to a service, with its first version in force from ``valid_from``."""
-    _require(by, Capability.MANAGE_COMMISSIONING)
+    require(by, Capability.MANAGE_COMMISSIONING)
     if kind not in KpiKind.values:
         raise ValidationError({"kind": f"unknown kind {kind!r}"})
     if Kpi.objects.filter(service=service, code=code).exists():
@@ -218,7 +207,7 @@ def kpi_define(
     )
     version.full_clean(exclude=["tenant", "kpi"], validate_unique=False)
     version.save()
-    record_event(action="kpi.defined", actor=by.user, obj=kpi, detail={"code": code, "label": version.label})
+    record_event(action="kpi.defined", by=by, obj=kpi, detail={"code": code, "label": version.label})
     return kpi
 
 
@@ -234,7 +223,7 @@ def kpi_relabel(
     section: str | None = None,
 ) -> KpiVersion:
     """A new version of ``kpi`` from ``valid_from`` on. Past returns keep pointing at the version they used."""
-    _require(by, Capability.MANAGE_COMMISSIONING)
+    require(by, Capability.MANAGE_COMMISSIONING)
     current = kpi.current
     if current is None:
         raise ValidationError("This KPI has no version to change.")
@@ -251,7 +240,7 @@ def kpi_relabel(
     )
     version.full_clean(exclude=["tenant", "kpi"], validate_unique=False)
     version.save()
-    record_event(action="kpi.relabelled", actor=by.user, obj=kpi,
+    record_event(action="kpi.relabelled", by=by, obj=kpi,
                  detail={"version": version.number, "label": version.label})
     return version
 
@@ -347,10 +336,10 @@ def _store_rows(*, by, service, quarter, rows, filename, progress=None) -> Impor
         kpi_return.version += 1
         kpi_return.save(update_fields=["version", "updated_at"])
         KpiReturnRevision.objects.create(
-            kpi_return=kpi_return, version=kpi_return.version, filename=filename[:255], uploaded_by=_user_of(by),
+            kpi_return=kpi_return, version=kpi_return.version, filename=filename[:255], uploaded_by=user_of(by),
             values=[_snapshot(p) for p in parsed],
         )
-        record_event(action="return.imported", actor=_user_of(by), actor_label=_label_of(by), obj=kpi_return,
+        record_event(action="return.imported", by=by, obj=kpi_return,
                      detail={"version": kpi_return.version, "rows": len(values), "filename": filename[:255]})
     return ImportOutcome(kpi_return=kpi_return)
 
@@ -380,28 +369,28 @@ def return_submit(*, by, kpi_return: KpiReturn) -> KpiReturn:
         if not kpi_return.values.exists():
             raise ReturnWorkflowError("Upload the return's figures before submitting it.")
         kpi_return.submitted_at = timezone.now()
-        kpi_return.submitted_by = _user_of(by)
+        kpi_return.submitted_by = user_of(by)
         kpi_return.save()
-        record_event(action="return.submitted", actor=_user_of(by), actor_label=_label_of(by), obj=kpi_return,
+        record_event(action="return.submitted", by=by, obj=kpi_return,
                      detail={"version": kpi_return.version})
     return kpi_return
 
 
 def return_accept(*, by, kpi_return: KpiReturn, comment: str = "") -> KpiReturn:
-    _require(by, Capability.MANAGE_COMMISSIONING)
+    require(by, Capability.MANAGE_COMMISSIONING)
     with transaction.atomic():
         kpi_return = KpiReturn.objects.select_for_update().get(pk=kpi_return.pk)
         _transition(kpi_return, (ReturnStatus.SUBMITTED,), ReturnStatus.ACCEPTED, "accepted")
         kpi_return.decided_at = timezone.now()
         kpi_return.commissioner_comment = comment.strip()
         kpi_return.save()
-        record_event(action="return.accepted", actor=by.user, obj=kpi_return, detail={"version": kpi_return.version})
+        record_event(action="return.accepted", by=by, obj=kpi_return, detail={"version": kpi_return.version})
     return kpi_return
 
 
 def return_query(*, by, kpi_return: KpiReturn, comment: str) -> KpiReturn:
     """Send a submitted return back to the provider with the commissioner's question."""
-    _require(by, Capability.MANAGE_COMMISSIONING)
+    require(by, Capability.MANAGE_COMMISSIONING)
     if not comment.strip():
         raise ValidationError({"comment": "Say what the provider needs to look at."})
     with transaction.atomic():
@@ -410,13 +399,13 @@ def return_query(*, by, kpi_return: KpiReturn, comment: str) -> KpiReturn:
         kpi_return.decided_at = timezone.now()
         kpi_return.commissioner_comment = comment.strip()
         kpi_return.save()
-        record_event(action="return.queried", actor=by.user, obj=kpi_return, detail={"comment": comment.strip()})
+        record_event(action="return.queried", by=by, obj=kpi_return, detail={"comment": comment.strip()})
     return kpi_return
 
 
 def return_reopen(*, by, kpi_return: KpiReturn, comment: str = "") -> KpiReturn:
     """A commissioner reopens an accepted (or submitted) return as a draft so it can be corrected."""
-    _require(by, Capability.MANAGE_COMMISSIONING)
+    require(by, Capability.MANAGE_COMMISSIONING)
     with transaction.atomic():
         kpi_return = KpiReturn.objects.select_for_update().get(pk=kpi_return.pk)
         _transition(kpi_return, (ReturnStatus.ACCEPTED, ReturnStatus.SUBMITTED), ReturnStatus.DRAFT, "reopened")
@@ -424,7 +413,7 @@ def return_reopen(*, by, kpi_return: KpiReturn, comment: str = "") -> KpiReturn:
         if comment.strip():
             kpi_return.commissioner_comment = comment.strip()
         kpi_return.save()
-        record_event(action="return.reopened", actor=by.user, obj=kpi_return, detail={"comment": comment.strip()})
+        record_event(action="return.reopened", by=by, obj=kpi_return, detail={"comment": comment.strip()})
     return kpi_return
 
 
@@ -438,15 +427,15 @@ def service_review_record(
     completed_on: dt.date | None = None,
     social_worker_comments: str = "",
 ) -> ServiceReview:
-    _require(by, Capability.MANAGE_COMMISSIONING)
+    require(by, Capability.MANAGE_COMMISSIONING)
     review = ServiceReview(
         service=service, started_on=started_on, completed_on=completed_on, reviewers=reviewers.strip(),
-        findings=findings.strip(), social_worker_comments=social_worker_comments.strip(), recorded_by=by.user,
+        findings=findings.strip(), social_worker_comments=social_worker_comments.strip(), recorded_by=user_of(by),
     )
     review.full_clean(exclude=["tenant", "service", "recorded_by"])
     if completed_on and completed_on < started_on:
         raise ValidationError({"completed_on": "The review cannot finish before it starts."})
     review.save()
-    record_event(action="service.review_recorded", actor=by.user, obj=review,
+    record_event(action="service.review_recorded", by=by, obj=review,
                  detail={"service": str(service.public_id)})
     return review

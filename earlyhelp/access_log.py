@@ -64,7 +64,7 @@ def access_log(request):
         data = form.cleaned_data
         events = selectors.access_log(actor_public_id=data["user"] or None, object_public_ids=data["record"],
                                       start=data["start"], end=data["end"], reads_only=data["reads_only"])
-        record_event(action="access_log.searched", actor=request.user,
+        record_event(action="access_log.searched", by=request.membership,
                      detail={k: str(v) for k, v in data.items() if v})
         if request.GET.get("format") == "csv":
             return _csv(events)
@@ -95,7 +95,7 @@ def audit_verify(request):
     if request.method == "POST":
         result = verify_audit_log(request.tenant)
         first = result.first_break
-        record_event(action="audit_log.verified", actor=request.user,
+        record_event(action="audit_log.verified", by=request.membership,
                      detail={"checked": result.checked, "problems": len(result.breaks),
                              "first_bad_event": first.event_id if first else None})
     return render(request, "earlyhelp/audit_verify.html", {"result": result})

@@ -13,30 +13,35 @@ from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
 
+from .actors import RuleActor, require, user_of
 from .audit import record_event
-from .models import DataExport, Membership, User
-from .permissions import Capability, has_capability
+from .models import DataExport, Membership
+from .permissions import Capability
 from .queueing import enqueue
 from .tenancy import current_tenant
 
-
-def _check_administrator(user: User) -> None:
-    membership = Membership.objects.filter(user=user, is_active=True).first()
-    if not has_capability(membership, Capability.ADMINISTER_TENANT):
-        raise PermissionDenied("Only a tenant administrator can export the local authority's data.")
+ONLY_ADMINISTRATORS = "Only a tenant administrator can export the local authority's data."
 
 
-def data_export_request(*, requested_by: User) -> DataExport:
+def _requester(export: DataExport) -> Membership:
+    """The membership that asked for ``export``, looked up again when the job runs (it may have left)."""
+    by = Membership.objects.filter(user_id=export.requested_by_id, is_active=True).first()
+    if by is None:
+        raise PermissionDenied(ONLY_ADMINISTRATORS)
+    return by
+
+
+def data_export_request(*, by: Membership) -> DataExport:
     """Queue a new export for the current tenant. Refused while another export is queued or running, so a
     double click does not build two."""
-    _check_administrator(requested_by)
+    require(by, Capability.ADMINISTER_TENANT, ONLY_ADMINISTRATORS)
     with transaction.atomic():
         pending = DataExport.objects.select_for_update().filter(
             status__in=[DataExport.Status.QUEUED, DataExport.Status.RUNNING])
         if pending.exists():
             raise ValidationError("An export is already being prepared. Wait for it to finish.")
-        export = DataExport.objects.create(requested_by=requested_by)
-        record_event(action="tenant.export_requested", actor=requested_by, object_type="data_export",
+        export = DataExport.objects.create(requested_by=user_of(by))
+        record_event(action="tenant.export_requested", by=by, object_type="data_export",
                      object_public_id=str(export.public_id))
         enqueue("earlyhelp.tasks.export_tenant_data", current_tenant().pk, export.pk)
     return export
@@ -49,7 +54,8 @@ def data_export_build(*, export: DataExport) -> DataExport:
 
     if export.status in (DataExport.Status.DONE, DataExport.Status.EXPIRED):
         return export
-    _check_administrator(export.requested_by)
+    by = _requester(export)
+    require(by, Capability.ADMINISTER_TENANT, ONLY_ADMINISTRATORS)
     with tempfile.TemporaryFile() as handle:
         manifest = tenant_export_zip(out=handle)
         size = handle.tell()
@@ -71,7 +77,7 @@ def data_export_build(*, export: DataExport) -> DataExport:
     export.finished_at = now
     export.expires_at = now + dt.timedelta(days=settings.DATA_EXPORT_DAYS)
     export.save()
-    record_event(action="tenant.exported", actor=export.requested_by, object_type="data_export",
+    record_event(action="tenant.exported", by=by, object_type="data_export",
                  object_public_id=str(export.public_id),
                  detail={"file": export.file.name, "files": manifest["files"], "rows": export.rows,
                          "sha256": export.sha256})
@@ -85,19 +91,27 @@ def data_export_fail(*, export: DataExport, error: str) -> None:
     export.save(update_fields=["status", "error", "finished_at"])
 
 
-def data_export_downloaded(*, export: DataExport, user: User) -> None:
-    record_event(action="tenant.export_downloaded", actor=user, object_type="data_export",
+def data_export_downloaded(*, export: DataExport, by: Membership) -> None:
+    """``by`` downloads the export's file (the view sends it after this)."""
+    require(by, Capability.ADMINISTER_TENANT, ONLY_ADMINISTRATORS)
+    record_event(action="tenant.export_downloaded", by=by, object_type="data_export",
                  object_public_id=str(export.public_id), detail={"sha256": export.sha256})
 
 
-def data_exports_expire() -> int:
+def data_export_expiry(tenant) -> RuleActor:
+    """The expiry rule acting on its schedule (the nightly task): named in the audit log."""
+    return RuleActor(tenant=tenant, name="data export expiry", capabilities=frozenset({Capability.ADMINISTER_TENANT}))
+
+
+def data_exports_expire(*, by) -> int:
     """Delete the files of the current tenant's exports past their expiry; returns how many."""
+    require(by, Capability.ADMINISTER_TENANT, ONLY_ADMINISTRATORS)
     expired = 0
     for export in DataExport.objects.filter(status=DataExport.Status.DONE, expires_at__lte=timezone.now()):
         export.file.delete(save=False)
         export.status = DataExport.Status.EXPIRED
         export.save(update_fields=["file", "status"])
-        record_event(action="tenant.export_expired", actor_label="data export expiry", object_type="data_export",
+        record_event(action="tenant.export_expired", by=by, object_type="data_export",
                      object_public_id=str(export.public_id))
         expired += 1
     return expired

@@ -40,9 +40,9 @@ def export_tenant_data(tenant, export_id: int) -> str:
 @tenant_task(name="earlyhelp.tasks.expire_data_exports")
 def expire_data_exports(tenant) -> int:
     """Delete the files of ``tenant``'s exports past their expiry."""
-    from .data_exports import data_exports_expire
+    from .data_exports import data_export_expiry, data_exports_expire
 
-    return data_exports_expire()
+    return data_exports_expire(by=data_export_expiry(tenant))
 
 
 @shared_task(name="earlyhelp.tasks.expire_data_exports_for_every_tenant")

@@ -64,7 +64,7 @@ def data_exports(request):
     """The tenant administrator's full data export: the list of exports, and (POST) ask for a new one."""
     if request.method == "POST":
         try:
-            data_export_request(requested_by=request.user)
+            data_export_request(by=request.membership)
         except ValidationError as error:
             messages.error(request, error.messages[0])
         else:
@@ -81,7 +81,7 @@ def data_export_download(request, public_id):
     export = get_object_or_404(DataExport.objects, public_id=public_id)
     if not export.is_downloadable:
         raise Http404("This export is not ready or has expired.")
-    data_export_downloaded(export=export, user=request.user)
+    data_export_downloaded(export=export, by=request.membership)
     name = f"{request.tenant.slug}-export-{export.created_at:%Y%m%d-%H%M}.zip"
     response = FileResponse(export.file.open("rb"), as_attachment=True, filename=name,
                             content_type="application/zip")

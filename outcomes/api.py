@@ -141,7 +141,7 @@ class ReadingViewSet(AuditedReadMixin, IdempotentCreateMixin, mixins.CreateModel
         try:
             reading = services.reading_record(
                 case=data["case"], person=data["person"], tool=data["tool"], stage=data["stage"],
-                taken_on=data["taken_on"], scores=data["scores"], notes=data["notes"], actor=caller.actor)
+                taken_on=data["taken_on"], scores=data["scores"], notes=data["notes"], by=caller.by)
         except DjangoValidationError as exc:
             raise _refusal(exc, serializer.fields, set(data["scores"])) from None
         api_submission_record(client=caller.client, obj=reading)

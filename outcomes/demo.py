@@ -10,6 +10,7 @@ import datetime as dt
 
 from cases.models import Assessment, Case, Person, Plan
 from earlyhelp.demo import rng_for
+from earlyhelp.models import Membership
 
 from . import services
 from .models import (
@@ -96,11 +97,13 @@ def seed(tenant, users) -> None:
                                               progress=rng.choice(progress), recorded_by=case.lead_professional))
     CaseFamilyOutcome.objects.bulk_create(rows)
 
-    _programme(tenant, rng, today)
+    _programme(tenant, rng, today, users)
 
 
-def _programme(tenant, rng, today):
-    """A few enrolled families: cases opened 9–15 months ago with an assessment and a plan."""
+def _programme(tenant, rng, today, users):
+    """A few enrolled families: cases opened 9–15 months ago with an assessment and a plan. The demo acts as the
+    seeded members: each case's lead professional enrols and records evidence, the team manager claims."""
+    manager = Membership.objects.get(user=users["manager"])
     framework = services.programme_framework_ensure(tenant=tenant)
     areas = list(framework.outcomes.all())
     assessed = Assessment.objects.filter(completed_on__isnull=False).values("case_id")
@@ -112,22 +115,25 @@ def _programme(tenant, rng, today):
     chosen = [c for c in candidates if not (c.family_id in seen or seen.add(c.family_id))][:12]
     for i, case in enumerate(chosen):
         enrolled_on = case.opened_on + dt.timedelta(days=10)
+        worker = Membership.objects.filter(user=case.lead_professional).first() or manager
         enrolment = services.enrolment_create(
             family=case.family, framework=framework, enrolled_on=enrolled_on, case=case,
-            lead_professional=case.lead_professional, needs=rng.sample(areas, rng.randint(3, 4) if i % 5 else 2))
+            lead_professional=case.lead_professional, needs=rng.sample(areas, rng.randint(3, 4) if i % 5 else 2),
+            by=worker)
         for need in enrolment.needs.all():
             if rng.random() < 0.75:
                 met_on = enrolled_on + dt.timedelta(days=rng.randint(30, 120))
                 if met_on <= today:
                     services.need_evidence_record(need=need, kind="met", recorded_on=met_on,
                                                   description="Outcome met: evidence seen by the lead professional.",
-                                                  source="Case records")
+                                                  source="Case records", by=worker)
         as_of = min(today, max((sustained_from(n.met_on) for n in enrolment.needs.all() if n.met_on),
                                default=today))
         if services.claim_check(enrolment=enrolment, as_of=as_of).eligible:
-            claim = services.claim_prepare(enrolment=enrolment, prepared_on=as_of)
+            claim = services.claim_prepare(enrolment=enrolment, prepared_on=as_of, by=manager)
             if i % 3 and as_of + dt.timedelta(days=14) <= today:
-                services.claim_submit(claim=claim, submitted_on=as_of + dt.timedelta(days=14))
+                services.claim_submit(claim=claim, submitted_on=as_of + dt.timedelta(days=14), by=manager)
                 if as_of + dt.timedelta(days=60) <= today:
                     services.claim_decide(claim=claim, paid=i % 4 != 0, decided_on=as_of + dt.timedelta(days=60),
-                                          note="" if i % 4 else "Evidence of sustained attendance missing")
+                                          note="" if i % 4 else "Evidence of sustained attendance missing",
+                                          by=manager)

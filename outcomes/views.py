@@ -33,7 +33,7 @@ def case_list(request):
 @require_capability(VIEW)
 def case_outcomes(request, public_id):
     case = case_selectors.case_get(membership=request.membership, public_id=public_id)
-    record_event(action="outcomes.case_viewed", actor=request.user, obj=case)
+    record_event(action="outcomes.case_viewed", by=request.membership, obj=case)
     page = selectors.case_outcomes_page(case=case)
     for group in page["groups"]:
         group.chart = charts.radar_svg(labels=group.labels, series=group.series(), scale_min=group.tool.scale_min,
@@ -62,7 +62,7 @@ def reading_new(request, public_id):
             try:
                 services.reading_record(case=case, tool=tool, person=person, stage=data["stage"],
                                         taken_on=data["taken_on"], scores=form.scores(), notes=data["notes"],
-                                        actor=request.user)
+                                        by=request.membership)
             except ValidationError as exc:
                 _form_errors(form, exc)
             else:
@@ -96,7 +96,7 @@ def family_outcomes(request, public_id):
     form = forms.FamilyOutcomesForm(request.POST or None, outcomes=outcomes.distinct(), current=current)
     if request.method == "POST" and form.is_valid():
         try:
-            services.family_outcomes_record(case=case, progress=form.progress(), actor=request.user)
+            services.family_outcomes_record(case=case, progress=form.progress(), by=request.membership)
         except ValidationError as exc:
             _form_errors(form, exc)
         else:

@@ -60,7 +60,7 @@ def enrol(request, public_id):
             enrolment = services.enrolment_create(
                 family=case.family, framework=framework, case=case, enrolled_on=form.cleaned_data["enrolled_on"],
                 lead_professional=case.lead_professional, needs=list(form.cleaned_data["needs"]),
-                actor=request.user)
+                by=request.membership)
         except ValidationError as exc:
             show_service_errors(form, exc)
         else:
@@ -75,7 +75,7 @@ def enrol(request, public_id):
 def enrolment_detail(request, public_id):
     """A family's programme page: each need's status and evidence, and whether a claim could be made today."""
     enrolment = selectors.enrolment_get(membership=request.membership, public_id=public_id)
-    record_event(action="outcomes.enrolment_viewed", actor=request.user, obj=enrolment)
+    record_event(action="outcomes.enrolment_viewed", by=request.membership, obj=enrolment)
     page = selectors.enrolment_page(enrolment=enrolment)
     check = services.claim_check(enrolment=enrolment, as_of=dt.date.today())
     sustained = {need.pk: start for need, start in check.needs}
@@ -93,7 +93,7 @@ def need_new(request, public_id):
     form = forms.NeedForm(request.POST or None, enrolment=enrolment)
     if request.method == "POST" and form.is_valid():
         try:
-            need = services.need_add(enrolment=enrolment, actor=request.user, **form.cleaned_data)
+            need = services.need_add(enrolment=enrolment, by=request.membership, **form.cleaned_data)
         except ValidationError as exc:
             show_service_errors(form, exc)
         else:
@@ -110,7 +110,7 @@ def evidence_new(request, public_id, need_id):
     form = forms.EvidenceForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.need_evidence_record(need=need, actor=request.user, **form.cleaned_data)
+            services.need_evidence_record(need=need, by=request.membership, **form.cleaned_data)
         except ValidationError as exc:
             show_service_errors(form, exc)
         else:
@@ -127,7 +127,7 @@ def claim_new(request, public_id):
     form = forms.ClaimPrepareForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            claim = services.claim_prepare(enrolment=enrolment, actor=request.user, **form.cleaned_data)
+            claim = services.claim_prepare(enrolment=enrolment, by=request.membership, **form.cleaned_data)
         except ValidationError as exc:
             show_service_errors(form, exc)
         else:
@@ -150,7 +150,7 @@ def claim_list(request):
 def claim_detail(request, public_id):
     """A claim and its evidence pack: every need with the evidence recorded up to the day it was prepared."""
     claim = selectors.claim_get(membership=request.membership, public_id=public_id)
-    record_event(action="outcomes.claim_viewed", actor=request.user, obj=claim)
+    record_event(action="outcomes.claim_viewed", by=request.membership, obj=claim)
     framework = claim.enrolment.framework
     needs = selectors.evidence_pack(claim=claim)
     for need in needs:
@@ -166,7 +166,7 @@ def claim_submit(request, public_id):
     form = forms.ClaimSubmitForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.claim_submit(claim=claim, actor=request.user, **form.cleaned_data)
+            services.claim_submit(claim=claim, by=request.membership, **form.cleaned_data)
         except ValidationError as exc:
             show_service_errors(form, exc)
         else:
@@ -186,7 +186,7 @@ def claim_decide(request, public_id):
         data = form.cleaned_data
         try:
             services.claim_decide(claim=claim, paid=data["outcome"] == "paid", decided_on=data["decided_on"],
-                                  note=data["note"], actor=request.user)
+                                  note=data["note"], by=request.membership)
         except ValidationError as exc:
             show_service_errors(form, exc)
         else:

@@ -34,7 +34,7 @@ def tool_new(request):
             tool = services.tool_create(
                 code=data["code"], name=data["name"], subject=data["subject"], scale_min=data["scale_min"],
                 scale_max=data["scale_max"], higher_is_better=data["higher_is_better"], areas=form.areas_list(),
-                description=data["description"], actor=request.user)
+                description=data["description"], by=request.membership)
         except ValidationError as exc:
             show_service_errors(form, exc)
         else:
@@ -54,7 +54,7 @@ def tool_detail(request, public_id):
                                initial={"areas": forms.format_areas(current.areas.all()) if current else ""})
     if request.method == "POST" and form.is_valid():
         try:
-            version = services.tool_areas_revise(tool=tool, areas=form.areas_list(), actor=request.user)
+            version = services.tool_areas_revise(tool=tool, areas=form.areas_list(), by=request.membership)
         except ValidationError as exc:
             show_service_errors(form, exc)
         else:
@@ -73,7 +73,7 @@ def tool_active(request, public_id):
     """Switch a tool off (practitioners can no longer record readings with it) or back on."""
     tool = selectors.tool_get(public_id=public_id)
     active = request.POST.get("active") == "on"
-    services.tool_active_set(tool=tool, active=active, actor=request.user)
+    services.tool_active_set(tool=tool, active=active, by=request.membership)
     if active:
         messages.success(request, f"{tool.name} switched on: practitioners can record readings with it again.")
     else:

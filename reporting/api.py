@@ -400,10 +400,9 @@ class ReportRunViewSet(IdempotentCreateMixin, mixins.CreateModelMixin, mixins.Re
     def perform_create(self, serializer):
         caller = self.request.auth
         # A run is requested by a person: for an API client, the administrator who created (answers for) it.
-        requested_by = caller.actor if caller.client is None else caller.client.created_by
-        if requested_by is None:
+        if caller.client is not None and caller.client.created_by is None:
             raise NoResponsibleUser()
-        run = services.report_run_request(report=serializer.validated_data["report"], requested_by=requested_by)
+        run = services.report_run_request(report=serializer.validated_data["report"], by=caller.by)
         api_submission_record(client=caller.client, obj=run)
         self.audit_objects(run)
         serializer.instance = run
@@ -426,7 +425,7 @@ class ReportRunPdfView(TenantAPIView):
         if run.status != ReportRun.Status.DONE or not run.pdf:
             raise Http404("This run has no PDF yet.")
         caller = request.auth
-        record_event(action="report_run.downloaded", actor=caller.actor, actor_label=caller.actor_label, obj=run)
+        record_event(action="report_run.downloaded", by=caller.by, obj=run)
         filename = f"{run.report.title[:60]} {run.created_at:%Y-%m-%d}.pdf".replace("/", "-")
         return FileResponse(run.pdf.open("rb"), as_attachment=True, filename=filename,
                             content_type="application/pdf")
@@ -447,7 +446,7 @@ class ReportRunHtmlView(ReportRunPdfView):
         if run.status != ReportRun.Status.DONE or not run.snapshot:
             raise Http404("This run has no HTML edition yet.")
         caller = request.auth
-        record_event(action="report_run.downloaded", actor=caller.actor, actor_label=caller.actor_label, obj=run,
+        record_event(action="report_run.downloaded", by=caller.by, obj=run,
                      detail={"edition": "html"})
         response = HttpResponse(editions.render_edition(run.snapshot, inline_css=True),
                                 content_type="text/html; charset=utf-8")

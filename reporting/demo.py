@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 
 from django.urls import resolve
 
+from earlyhelp.models import Membership
 from earlyhelp.periods import Quarter
 from earlyhelp.tenancy import tenant_context
 
@@ -27,7 +28,7 @@ DEMO_INDICATORS = {
 
 
 def _render(tenant, report, officer) -> None:
-    run = report_run_request(report=report, requested_by=officer)
+    run = report_run_request(report=report, by=officer)
     # The run's task is queued on commit; in the demo it runs eagerly then. Render now as well, so the demo
     # holds a finished report even when seed_demo runs with a broker configured.
     if ReportRun.objects.get(pk=run.pk).status != ReportRun.Status.DONE:
@@ -35,25 +36,25 @@ def _render(tenant, report, officer) -> None:
 
 
 def seed(tenant, users) -> None:
-    officer = users["officer"]
+    officer = Membership.objects.get(user=users["officer"])  # the demo acts as the seeded performance officer
     _seed_annual(tenant, officer)
     _seed_exempt(tenant, officer)
     if Report.objects.filter(title=DEMO_TITLE).exists():
         return
     report = report_create(
-        created_by=officer,
+        by=officer,
         title=DEMO_TITLE,
         committee="Children's Overview and Scrutiny Committee",
         meeting_date=dt.date(2015, 1, 6),
         item_number="6",
         wards_affected="All",
         key_decision="Not applicable",
-        report_of=f"{officer.get_full_name()} – Performance and Intelligence Officer",
+        report_of=f"{officer.user.get_full_name()} – Performance and Intelligence Officer",
         accountable_director="Director of Children's Services",
         is_public=True,
         period_start_year=2014,
         period_quarter=2,
-        author=f"{officer.get_full_name()}, Performance Officer, Children's Services",
+        author=f"{officer.user.get_full_name()}, Performance Officer, Children's Services",
         executive_summary=(
             "A range of services were commissioned as part of the Early Help strategy to give families support "
             "at an earlier stage, reduce the risk of needs escalating and improve outcomes.\n\n"
@@ -103,24 +104,24 @@ def _seed_annual(tenant, officer) -> None:
     for indicator, values in DEMO_INDICATORS.items():
         for quarter, value in zip(quarters, values, strict=True):
             indicators.indicator_record(tenant=tenant, indicator=indicator, quarter=quarter, value=value,
-                                        source="Demo figures (fictional)", actor=officer)
+                                        source="Demo figures (fictional)", by=officer)
     # The weekly cost of a care placement is the public figure from Derby's 2015 report (seed 001 §4.17).
-    indicators.unit_cost_save(tenant=tenant, actor=officer, name="Average care placement",
+    indicators.unit_cost_save(tenant=tenant, by=officer, name="Average care placement",
                               indicator=Indicator.CHILDREN_IN_CARE, weekly_cost="1825.00", weeks=52,
                               note="Internal and external residential, in-house and agency fostering")
     report = report_create(
-        created_by=officer,
+        by=officer,
         title=ANNUAL_TITLE,
         committee="Children and Young People Overview and Scrutiny Board",
         meeting_date=last.end + dt.timedelta(days=45),
         item_number="8",
-        report_of=f"{officer.get_full_name()} – Performance and Intelligence Officer",
+        report_of=f"{officer.user.get_full_name()} – Performance and Intelligence Officer",
         accountable_director="Strategic Director for People",
         is_public=True,
         period_start_year=last.start_year,
         period_quarter=last.number,
         follow_up_months=3,  # the demo holds one year of casework
-        author=f"{officer.get_full_name()}, Performance Officer",
+        author=f"{officer.user.get_full_name()}, Performance Officer",
         executive_summary="This report shows how much early help did this quarter, how well it did it, and "
                           "whether families are better off. Every figure comes from the council's records.",
         recommendations="That members note the performance of early help services.\n"
@@ -135,7 +136,7 @@ def _seed_annual(tenant, officer) -> None:
         diversity_verified_by="Equalities Officer",
     )
     # The optional quality-of-practice section (case file audits) is included in this report.
-    report_arrange_sections(report=report, actor=officer, layout=[
+    report_arrange_sections(report=report, by=officer, layout=[
         {**item, "include": item["include"] or item["key"] == "case_file_audits"} for item in report.sections])
     _render(tenant, report, officer)
 
@@ -150,12 +151,12 @@ def _seed_exempt(tenant, officer) -> None:
         return
     last = Quarter.containing(dt.date.today(), tenant.financial_year_start_month).previous()
     report_create(
-        created_by=officer,
+        by=officer,
         title=EXEMPT_TITLE,
         committee="Children and Young People Overview and Scrutiny Board",
         meeting_date=last.end + dt.timedelta(days=45),
         item_number="8 (exempt appendix)",
-        report_of=f"{officer.get_full_name()} – Performance and Intelligence Officer",
+        report_of=f"{officer.user.get_full_name()} – Performance and Intelligence Officer",
         accountable_director="Strategic Director for People",
         is_public=False,
         exempt_reason="Paragraph 2 of Schedule 12A to the Local Government Act 1972: small numbers could "
@@ -163,7 +164,7 @@ def _seed_exempt(tenant, officer) -> None:
         period_start_year=last.start_year,
         period_quarter=last.number,
         follow_up_months=3,
-        author=f"{officer.get_full_name()}, Performance Officer",
+        author=f"{officer.user.get_full_name()}, Performance Officer",
         executive_summary="The figures of the performance report without small-number suppression, for members "
                           "in closed session.",
         recommendations="That members note the figures.",

@@ -13,8 +13,10 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from earlyhelp.actors import require, user_of
 from earlyhelp.audit import record_event
 from earlyhelp.periods import Quarter
+from earlyhelp.permissions import Capability
 
 from .models import Indicator, QuarterlyIndicator, UnitCost
 
@@ -47,9 +49,10 @@ def parse_figure(value) -> Decimal | None:
     return number
 
 
-def indicator_record(*, tenant, indicator: str, quarter: Quarter, value, source: str, actor) -> QuarterlyIndicator:
+def indicator_record(*, tenant, indicator: str, quarter: Quarter, value, source: str, by) -> QuarterlyIndicator:
     """Set one figure (replacing any earlier figure for that indicator and quarter). A whole number is a count;
     a figure with decimals (an average, e.g. 8.6) is kept at the precision it was entered with."""
+    require(by, Capability.RUN_REPORTS)
     if indicator not in Indicator.values:
         raise ValidationError({"indicator": f"Unknown indicator {indicator!r}."})
     number = parse_figure(value)
@@ -59,9 +62,9 @@ def indicator_record(*, tenant, indicator: str, quarter: Quarter, value, source:
     places = max(0, -number.as_tuple().exponent)
     row, created = QuarterlyIndicator.objects.update_or_create(
         indicator=indicator, fy_start_year=quarter.start_year, quarter_number=quarter.number,
-        defaults={"value": number, "places": places, "source": source, "entered_by": actor, "tenant": tenant},
+        defaults={"value": number, "places": places, "source": source, "entered_by": user_of(by), "tenant": tenant},
     )
-    record_event(action="indicator.recorded", actor=actor, obj=row,
+    record_event(action="indicator.recorded", by=by, obj=row,
                  detail={"indicator": indicator, "quarter": str(quarter), "value": str(number), "created": created})
     return row
 
@@ -111,27 +114,29 @@ def _read_rows(data: bytes, fy_start_month: int) -> tuple[list[tuple[int, str, Q
     return rows, problems
 
 
-def indicators_import(*, tenant, data: bytes, actor) -> list[Problem]:
+def indicators_import(*, tenant, data: bytes, by) -> list[Problem]:
     """Import a CSV of figures: every row is checked first; nothing is stored unless all rows are valid."""
+    require(by, Capability.RUN_REPORTS)
     rows, problems = _read_rows(data, tenant.financial_year_start_month)
     if problems:
         return problems
     with transaction.atomic():
         for _, indicator, quarter, value, source in rows:
             indicator_record(tenant=tenant, indicator=indicator, quarter=quarter, value=value, source=source,
-                             actor=actor)
-    record_event(action="indicators.imported", actor=actor, tenant=tenant, detail={"rows": len(rows)})
+                             by=by)
+    record_event(action="indicators.imported", by=by, tenant=tenant, detail={"rows": len(rows)})
     return []
 
 
-def unit_cost_save(*, tenant, actor, name: str, indicator: str, weekly_cost, weeks: int = 52, note: str = "",
+def unit_cost_save(*, tenant, by, name: str, indicator: str, weekly_cost, weeks: int = 52, note: str = "",
                    unit_cost: UnitCost | None = None) -> UnitCost:
+    require(by, Capability.RUN_REPORTS)
     unit_cost = unit_cost or UnitCost(tenant=tenant)
     unit_cost.name, unit_cost.indicator, unit_cost.weekly_cost = name, indicator, weekly_cost
     unit_cost.weeks, unit_cost.note = weeks, note
     unit_cost.full_clean(exclude=["tenant"])
     unit_cost.save()
-    record_event(action="unit_cost.saved", actor=actor, obj=unit_cost)
+    record_event(action="unit_cost.saved", by=by, obj=unit_cost)
     return unit_cost
 
 

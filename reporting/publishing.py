@@ -15,8 +15,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from earlyhelp.actors import require, user_of
 from earlyhelp.audit import record_event
 from earlyhelp.models import Tenant
+from earlyhelp.permissions import Capability
 
 from . import editions
 from .models import Publication, ReportRun
@@ -40,12 +42,13 @@ def _correction_notice(previous: Publication, note: str) -> dict:
             "html": format_html("<p>{}</p>{}", note, where)}
 
 
-def publication_create(*, run: ReportRun, actor, published_on: dt.date, committee: str, item_number: str = "",
+def publication_create(*, run: ReportRun, by, published_on: dt.date, committee: str, item_number: str = "",
                        on_public_site: bool = False, correction_note: str = "") -> Publication:
     """Mark ``run`` published to ``committee`` on ``published_on``: copy its PDF and freeze its HTML edition,
     each with its SHA-256. When the report was published before, this is a correction: ``correction_note`` must
     say what changed, and the new version links to the previous one. Only a Public report may go on the
     council's public pages. Must run inside the run's tenant."""
+    require(by, Capability.RUN_REPORTS)
     if run.status != ReportRun.Status.DONE or not run.pdf or not run.snapshot:
         raise ValidationError("Only a finished run can be published: wait for it to finish, or render it again.")
     if Publication.objects.filter(run=run).exists():
@@ -78,12 +81,12 @@ def publication_create(*, run: ReportRun, actor, published_on: dt.date, committe
         report=report, run=run, version=version, previous=previous, correction_note=note,
         published_on=published_on, committee=committee.strip(), item_number=item_number.strip(),
         on_public_site=on_public_site, pdf_sha256=pdf_sha256, html_sha256=hashlib.sha256(html_bytes).hexdigest(),
-        published_by=actor)
+        published_by=user_of(by))
     stem = f"publications/{run.tenant.slug}/{publication.public_id}"
     publication.pdf.save(f"{stem}.pdf", ContentFile(pdf_bytes), save=False)
     publication.html.save(f"{stem}.html", ContentFile(html_bytes), save=False)
     publication.save()
-    record_event(action="report.published", actor=actor, obj=publication, detail={
+    record_event(action="report.published", by=by, obj=publication, detail={
         "report": str(report.public_id), "run": str(run.public_id), "version": version,
         "committee": publication.committee, "item_number": publication.item_number,
         "published_on": published_on.isoformat(), "on_public_site": on_public_site,
@@ -92,18 +95,19 @@ def publication_create(*, run: ReportRun, actor, published_on: dt.date, committe
     return publication
 
 
-def publication_withdraw(*, publication: Publication, actor, reason: str) -> Publication:
+def publication_withdraw(*, publication: Publication, by, reason: str) -> Publication:
     """Withdraw a publication: its public address answers 410 Gone from now on; the record and files stay."""
+    require(by, Capability.RUN_REPORTS)
     if publication.is_withdrawn:
         raise ValidationError("This publication has already been withdrawn.")
     if not reason.strip():
         raise ValidationError({"reason": "Say why the publication is withdrawn."})
     publication.status = Publication.Status.WITHDRAWN
-    publication.withdrawn_by = actor
+    publication.withdrawn_by = user_of(by)
     publication.withdrawn_at = timezone.now()
     publication.withdrawn_reason = reason.strip()
     publication.save(update_fields=["status", "withdrawn_by", "withdrawn_at", "withdrawn_reason"])
-    record_event(action="report.publication_withdrawn", actor=actor, obj=publication,
+    record_event(action="report.publication_withdrawn", by=by, obj=publication,
                  detail={"version": publication.version, "reason": publication.withdrawn_reason})
     return publication
 

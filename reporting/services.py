@@ -6,13 +6,15 @@ import hashlib
 import json
 import traceback
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
+from earlyhelp.actors import is_client, require, user_of
 from earlyhelp.audit import record_event
 from earlyhelp.audit_checkpoints import checkpoint_write
 from earlyhelp.jobs import Heartbeat
+from earlyhelp.permissions import Capability
 from earlyhelp.queueing import enqueue
 from earlyhelp.tenancy import tenant_context
 
@@ -31,19 +33,21 @@ REPORT_FIELDS = [
 ]
 
 
-def report_create(*, created_by, **fields) -> Report:
+def report_create(*, by, **fields) -> Report:
     """Create a report with every section in the default order."""
+    require(by, Capability.RUN_REPORTS)
     unknown = set(fields) - set(REPORT_FIELDS)
     if unknown:
         raise ValidationError(f"Unknown report fields: {', '.join(sorted(unknown))}")
-    report = Report(created_by=created_by, sections=registry.default_layout(), **fields)
+    report = Report(created_by=user_of(by), sections=registry.default_layout(), **fields)
     report.full_clean(exclude=["tenant"])
     report.save()
-    record_event(action="report.created", actor=created_by, obj=report)
+    record_event(action="report.created", by=by, obj=report)
     return report
 
 
-def report_update(*, report: Report, actor, **fields) -> Report:
+def report_update(*, report: Report, by, **fields) -> Report:
+    require(by, Capability.RUN_REPORTS)
     unknown = set(fields) - set(REPORT_FIELDS)
     if unknown:
         raise ValidationError(f"Unknown report fields: {', '.join(sorted(unknown))}")
@@ -51,12 +55,13 @@ def report_update(*, report: Report, actor, **fields) -> Report:
         setattr(report, name, value)
     report.full_clean(exclude=["tenant"])
     report.save()
-    record_event(action="report.updated", actor=actor, obj=report, detail={"fields": sorted(fields)})
+    record_event(action="report.updated", by=by, obj=report, detail={"fields": sorted(fields)})
     return report
 
 
-def report_arrange_sections(*, report: Report, actor, layout: list[dict]) -> Report:
+def report_arrange_sections(*, report: Report, by, layout: list[dict]) -> Report:
     """Set the order and inclusion of the body sections. Every key must be a known section, once."""
+    require(by, Capability.RUN_REPORTS)
     keys = [item.get("key") for item in layout]
     known = {s.key for s in registry.all_sections()}
     bad = [k for k in keys if k not in known]
@@ -66,7 +71,7 @@ def report_arrange_sections(*, report: Report, actor, layout: list[dict]) -> Rep
         raise ValidationError("A section may appear only once.")
     report.sections = registry.normalise_layout(layout)
     report.save(update_fields=["sections", "updated_at"])
-    record_event(action="report.sections_arranged", actor=actor, obj=report,
+    record_event(action="report.sections_arranged", by=by, obj=report,
                  detail={"included": [i["key"] for i in report.sections if i["include"]]})
     return report
 
@@ -79,19 +84,27 @@ def _parameters(report: Report) -> dict:
     return params
 
 
-def report_run_request(*, report: Report, requested_by) -> ReportRun:
-    """Freeze the report's current content as a run and queue its rendering once this transaction commits."""
-    run = ReportRun.objects.create(report=report, requested_by=requested_by, parameters=_parameters(report),
+def report_run_request(*, report: Report, by) -> ReportRun:
+    """Freeze the report's current content as a run and queue its rendering once this transaction commits.
+
+    A run is requested by a person: ``by``'s user, or for an API client the administrator who created (answers
+    for) it."""
+    require(by, Capability.RUN_REPORTS)
+    person = by.created_by if is_client(by) else user_of(by)
+    if person is None:
+        raise PermissionDenied("Nobody answers for this API client: an administrator must create it again.")
+    run = ReportRun.objects.create(report=report, requested_by=person, parameters=_parameters(report),
                                    queued_at=timezone.now())
-    record_event(action="report_run.requested", actor=requested_by, obj=run,
+    record_event(action="report_run.requested", by=by, obj=run,
                  detail={"report": str(report.public_id)})
     enqueue("reporting.tasks.render_report_run", run.tenant_id, run.pk)
     return run
 
 
-def report_run_retry(*, run: ReportRun, actor) -> ReportRun:
+def report_run_retry(*, run: ReportRun, by) -> ReportRun:
     """Queue a failed run again, or a stalled one (see ``ReportRun.stalled_since``). A stalled run's first worker,
     if it is in fact alive, and the new one cannot both finish it: the last step checks the run under a lock."""
+    require(by, Capability.RUN_REPORTS)
     if run.status != ReportRun.Status.FAILED and run.stalled_since is None:
         raise ValidationError("Only a failed or stalled run can be retried.")
     run.status = ReportRun.Status.QUEUED
@@ -99,7 +112,7 @@ def report_run_retry(*, run: ReportRun, actor) -> ReportRun:
     run.progress = 0
     run.queued_at = timezone.now()
     run.save(update_fields=["status", "error", "progress", "queued_at"])
-    record_event(action="report_run.retried", actor=actor, obj=run)
+    record_event(action="report_run.retried", by=by, obj=run)
     enqueue("reporting.tasks.render_report_run", run.tenant_id, run.pk)
     return run
 

@@ -30,7 +30,7 @@ def report_list(request):
 def report_create(request):
     form = ReportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        report = services.report_create(created_by=request.user, **form.cleaned_data)
+        report = services.report_create(by=request.membership, **form.cleaned_data)
         messages.success(request, "Report created. Arrange its sections, then render it.")
         return redirect("reporting:report-detail", public_id=report.public_id)
     return render(request, "reporting/report_form.html", {"form": form, "report": None})
@@ -41,7 +41,7 @@ def report_edit(request, public_id):
     report = selectors.report_by_public_id(public_id)
     form = ReportForm(request.POST or None, instance=report)
     if request.method == "POST" and form.is_valid():
-        services.report_update(report=report, actor=request.user, **form.cleaned_data)
+        services.report_update(report=report, by=request.membership, **form.cleaned_data)
         messages.success(request, "Report saved.")
         return redirect("reporting:report-detail", public_id=report.public_id)
     return render(request, "reporting/report_form.html", {"form": form, "report": report})
@@ -73,7 +73,7 @@ def report_arrange(request, public_id):
             return redirect("reporting:report-detail", public_id=report.public_id)
         layout.append((order, {"key": key, "include": request.POST.get(f"include-{key}") == "on"}))
     layout.sort(key=lambda pair: pair[0])
-    services.report_arrange_sections(report=report, actor=request.user, layout=[item for _, item in layout])
+    services.report_arrange_sections(report=report, by=request.membership, layout=[item for _, item in layout])
     messages.success(request, "Sections arranged.")
     return redirect("reporting:report-detail", public_id=report.public_id)
 
@@ -82,7 +82,7 @@ def report_arrange(request, public_id):
 @require_POST
 def report_render(request, public_id):
     report = selectors.report_by_public_id(public_id)
-    run = services.report_run_request(report=report, requested_by=request.user)
+    run = services.report_run_request(report=report, by=request.membership)
     return redirect("reporting:run-detail", public_id=run.public_id)
 
 
@@ -97,7 +97,7 @@ def run_detail(request, public_id):
 def run_retry(request, public_id):
     run = selectors.run_by_public_id(public_id)
     try:
-        services.report_run_retry(run=run, actor=request.user)
+        services.report_run_retry(run=run, by=request.membership)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     return redirect("reporting:run-detail", public_id=run.public_id)
@@ -108,7 +108,7 @@ def run_download(request, public_id):
     run = selectors.run_by_public_id(public_id)
     if run.status != ReportRun.Status.DONE or not run.pdf:
         raise Http404("This run has no PDF yet.")
-    record_event(action="report_run.downloaded", actor=request.user, obj=run)
+    record_event(action="report_run.downloaded", by=request.membership, obj=run)
     return FileResponse(run.pdf.open("rb"), as_attachment=True, filename=editions.filename(run, "pdf"),
                         content_type="application/pdf")
 
@@ -132,7 +132,7 @@ def run_html(request, public_id):
 def run_html_download(request, public_id):
     """The accessible HTML edition as one self-contained .html file."""
     run = _finished_run(public_id)
-    record_event(action="report_run.downloaded", actor=request.user, obj=run, detail={"edition": "html"})
+    record_event(action="report_run.downloaded", by=request.membership, obj=run, detail={"edition": "html"})
     response = HttpResponse(editions.render_edition(run.snapshot, inline_css=True),
                             content_type="text/html; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{editions.filename(run, "html")}"'
@@ -144,7 +144,7 @@ def run_figures(request, public_id):
     """The run's figures table as CSV: every printed figure with its numerator, base, period, scope, whether it
     was hidden and why, and its definition — worked out again from the run's snapshot, the same bytes each time."""
     run = _finished_run(public_id)
-    record_event(action="report_run.figures_downloaded", actor=request.user, obj=run)
+    record_event(action="report_run.figures_downloaded", by=request.membership, obj=run)
     response = HttpResponse(figures_csv(run.snapshot), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{editions.filename(run, "csv")}"'
     return response

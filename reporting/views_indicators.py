@@ -34,12 +34,12 @@ def indicator_list(request):
     if request.method == "POST" and request.POST.get("form") == "record" and form.is_valid():
         data = form.cleaned_data
         indicators.indicator_record(tenant=tenant, indicator=data["indicator"], quarter=data["quarter"],
-                                    value=data["value"], source=data["source"], actor=request.user)
+                                    value=data["value"], source=data["source"], by=request.membership)
         messages.success(request, f"{Indicator(data['indicator']).label} for {data['quarter']} saved.")
         return redirect("reporting:indicators")
     if request.method == "POST" and request.POST.get("form") == "import" and upload.is_valid():
         problems = indicators.indicators_import(tenant=tenant, data=upload.cleaned_data["file"].read(),
-                                                actor=request.user)
+                                                by=request.membership)
         if not problems:
             messages.success(request, "Figures imported.")
             return redirect("reporting:indicators")
@@ -65,7 +65,7 @@ def unit_cost_edit(request, public_id=None):
     form = UnitCostForm(request.POST or None, instance=unit_cost)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        indicators.unit_cost_save(tenant=request.tenant, actor=request.user, unit_cost=unit_cost, **data)
+        indicators.unit_cost_save(tenant=request.tenant, by=request.membership, unit_cost=unit_cost, **data)
         messages.success(request, "Unit cost saved.")
         return redirect("reporting:unit-costs")
     return render(request, "reporting/unit_cost_form.html", {"form": form, "unit_cost": unit_cost},

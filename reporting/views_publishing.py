@@ -31,7 +31,7 @@ def run_publish(request, public_id):
     form = PublicationForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            publication = publishing.publication_create(run=run, actor=request.user, **form.cleaned_data)
+            publication = publishing.publication_create(run=run, by=request.membership, **form.cleaned_data)
         except ValidationError as exc:
             _apply(form, exc)
         else:
@@ -48,7 +48,7 @@ def publication_withdraw(request, public_id):
     form = WithdrawalForm(request.POST)
     if form.is_valid():
         try:
-            publishing.publication_withdraw(publication=publication, actor=request.user,
+            publishing.publication_withdraw(publication=publication, by=request.membership,
                                             reason=form.cleaned_data["reason"])
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))

@@ -65,3 +65,28 @@ class MembershipFactory(TenantOwnedFactory):
 
     user = factory.SubFactory(UserFactory)
     role = Role.PRACTITIONER
+
+
+def acting(who=None, *, role: str | None = None, tenant: Tenant | None = None):
+    """The ``by`` a test passes to a service (earlyhelp.actors), in ``tenant`` (default: the tenant in context).
+
+    ``acting(user)`` is that user's membership there (a membership, API client or rule is returned as it is);
+    ``acting()`` a member of ``role`` (a team manager unless told: casework, oversight and imports), made once
+    per tenant and role. A user without a membership there is given one of ``role``."""
+    from earlyhelp.actors import RuleActor, is_client
+    from earlyhelp.tenancy import current_tenant
+
+    if isinstance(who, (Membership, RuleActor)) or is_client(who):
+        return who
+    tenant = tenant or current_tenant()
+    if tenant is None:
+        raise ValueError("acting() needs a tenant: pass tenant= or run inside the tenant's context")
+    role = role or Role.TEAM_MANAGER
+    user = who
+    if user is None:
+        user, _ = User.objects.get_or_create(username=f"acting-{role}-{tenant.slug}",
+                                             defaults={"first_name": "Acting", "last_name": Role(role).label})
+    membership = Membership.all_tenants.filter(tenant=tenant, user=user).first()
+    if membership is None:
+        membership = Membership.all_tenants.create(tenant=tenant, user=user, role=role)
+    return membership

@@ -34,6 +34,7 @@ from earlyhelp.tenancy import tenant_context
 from reporting import indicators
 from reporting.models import QuarterlyIndicator
 from tests.api import makers
+from tests.factories import acting
 
 TABLES = [KpiReturn, KpiValue, KpiReturnRevision, QuarterlyIndicator, Family, Person, Referral,
           Referral.children.through, CaseDocument]
@@ -81,11 +82,11 @@ def world(tenant_a, member):
             data=good, filename="good.csv")
         assert outcome.ok, outcome.problems
         assert indicators.indicators_import(tenant=tenant_a, data=b"indicator,quarter,value\ncin,2014/15 Q1,40\n",
-                                            actor=officer) == []
+                                            by=acting(officer)) == []
         case = helpers.open_case(lead=practitioner, team=team)
         kid = case.children.first()
         _, token = api_client_create(tenant=tenant_a, name="MASH", scopes=["referrals:write", "returns:write"],
-                                     expires_at=timezone.now() + dt.timedelta(days=30), created_by=None)
+                                     expires_at=timezone.now() + dt.timedelta(days=30), by=acting(None))
     yield World(service, commissioner, officer, practitioner, case, kid, token)
     cache.clear()
 

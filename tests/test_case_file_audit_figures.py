@@ -17,6 +17,7 @@ from earlyhelp.permissions import Role
 from earlyhelp.tenancy import tenant_context
 from tests.api import makers
 from tests.api.conftest import bearer, make_api_client  # noqa: F401  (fixtures of the API tests)
+from tests.factories import acting
 
 YEAR = FinancialYear(2024)
 
@@ -121,10 +122,11 @@ def _report(tenant, *, public: bool):
     officer = makers.user_of(tenant, Role.PERFORMANCE_OFFICER)
     with tenant_context(tenant):
         report = services.report_create(
-            created_by=officer, title="Quality", committee="Scrutiny", meeting_date=dt.date(2025, 6, 1),
+            by=acting(officer), title="Quality", committee="Scrutiny", meeting_date=dt.date(2025, 6, 1),
             report_of="Officer", accountable_director="Director", period_start_year=2024, is_public=public)
         layout = [{"key": item["key"], "include": item["key"] == "case_file_audits"} for item in report.sections]
-        return services.report_arrange_sections(report=report, actor=officer, layout=layout)
+        return services.report_arrange_sections(report=report,
+                                                by=acting(officer), layout=layout)
 
 
 def test_the_report_section_is_optional_and_shows_grades_with_bases_and_definitions(tenant_a, audited):

@@ -255,3 +255,89 @@ def test_no_lower_floor_names_a_higher_apps_table():
             if found:
                 offenders.append(f"{rel}: {found}")
     assert offenders == [], f"lower floors naming higher apps' tables: {offenders}"
+
+
+# ------------------------------------------------------------------------------- who acts (earlyhelp.actors)
+
+# The modules of writes: every app's services, and the few write modules named for what they hold.
+SERVICE_MODULES = sorted(
+    {p for d in PROJECT_DIRS for p in (ROOT / d).glob("services.py")}
+    | {p for d in PROJECT_DIRS for p in (ROOT / d).glob("services/*.py")}
+    | {p for d in PROJECT_DIRS for p in (ROOT / d).glob("api/services.py")}
+    | {ROOT / name for name in ("reporting/publishing.py", "reporting/indicators.py", "earlyhelp/data_exports.py",
+                                "cases/import_jobs.py", "commissioning/import_jobs.py")}
+)
+# Calls that change data (or queue a change, or append to the audit log).
+WRITE_CALLS = {"create", "save", "delete", "update", "bulk_create", "bulk_update", "get_or_create",
+               "update_or_create", "record_event", "enqueue"}
+# Writes that nobody asks for, so take no ``by``: a council's set-up when it is created, and the workers that
+# carry out a job someone asked for (they look the requester up again from the job, and check them).
+ACTS_FOR_NOBODY = {
+    "tenant_defaults_ensure": "a council's default lists, made when it is set up",
+    "case_settings": "a council's case settings row, made with the defaults on first read",
+    "outcomes_defaults_ensure": "a council's default outcomes and tools, made when it is set up",
+    "family_outcomes_ensure": "a council's default family outcomes, made when it is set up",
+    "programme_framework_ensure": "a council's programme framework, made when it is set up",
+    "tool_templates_ensure": "a council's tool templates, made when it is set up (as the 'tenant set-up' rule)",
+    "report_run_execute": "the worker rendering a run someone requested",
+    "report_runs_requeue_stalled": "the stalled-run check",
+    "case_import_job_execute": "the worker importing a file someone queued (checks them again)",
+    "case_import_jobs_requeue_stalled": "the stalled-job check",
+    "return_import_job_execute": "the worker importing a file someone queued (checks them again)",
+    "return_import_jobs_requeue_stalled": "the stalled-job check",
+    "data_export_build": "the worker building an export someone asked for (checks them again)",
+    "data_export_fail": "the worker recording why an export failed",
+    "api_submission_record": "the API's record of what a client submitted, after the service did it",
+}
+# earlyhelp.actors' checks (``can`` for a predicate such as ``note_is_editable``), and commissioning's submitter
+# rule (require + the provider's own services), which the queued-import request shares with the services.
+CHECKS = {"require", "granted", "can", "_require_submitter"}
+OLD_ACTOR_PARAMETERS = {"actor", "author", "created_by", "requested_by", "revoked_by", "user", "membership_by"}
+
+
+def _service_functions():
+    import ast
+
+    for path in SERVICE_MODULES:
+        tree = ast.parse(path.read_text())
+        private = {n.name: n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name.startswith("_")}
+        for node in tree.body:
+            if isinstance(node, ast.FunctionDef) and not node.name.startswith("_"):
+                yield path.relative_to(ROOT), node, private
+
+
+def _called_names(node) -> set[str]:
+    import ast
+
+    return {c.func.attr if isinstance(c.func, ast.Attribute) else getattr(c.func, "id", "")
+            for c in ast.walk(node) if isinstance(c, ast.Call)}
+
+
+def test_every_service_that_writes_takes_by_keyword_only_and_checks_it_itself():
+    missing, unchecked = [], []
+    for path, node, private in _service_functions():
+        called = _called_names(node)
+        takes_by = any(a.arg == "by" for a in node.args.kwonlyargs)
+        if not takes_by:
+            if called & WRITE_CALLS and node.name not in ACTS_FOR_NOBODY:
+                missing.append(f"{path}:{node.lineno} {node.name}")
+            continue
+        helpers = {name for name in called if name in private}
+        checked = CHECKS & (called | set().union(*(_called_names(private[h]) for h in helpers)))
+        if not checked:
+            unchecked.append(f"{path}:{node.lineno} {node.name}")
+    assert not missing, "services that write without a keyword-only `by` (earlyhelp.actors):\n" + "\n".join(missing)
+    assert not unchecked, "services taking `by` that never call earlyhelp.actors.require:\n" + "\n".join(unchecked)
+    assert len(ACTS_FOR_NOBODY) < 20  # reviewed one by one: set-up and workers only
+
+
+def test_no_service_signature_names_the_actor_the_old_ways():
+    found = []
+    for path, node, _ in _service_functions():
+        args = node.args.posonlyargs + node.args.args + node.args.kwonlyargs
+        names = {a.arg for a in args}
+        if names & OLD_ACTOR_PARAMETERS:
+            found.append(f"{path}:{node.lineno} {node.name}({', '.join(sorted(names & OLD_ACTOR_PARAMETERS))})")
+        if any(a.arg == "by" for a in node.args.posonlyargs + node.args.args):
+            found.append(f"{path}:{node.lineno} {node.name}: `by` must be keyword-only")
+    assert not found, "service parameters still naming the acting user the old way (use `by`):\n" + "\n".join(found)

@@ -38,6 +38,7 @@ from earlyhelp.models import AuditEvent
 from earlyhelp.periods import Quarter
 from earlyhelp.permissions import Role
 from earlyhelp.tenancy import tenant_context
+from tests.factories import acting
 
 pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 
@@ -225,11 +226,11 @@ def test_a_report_run_killed_mid_render_completes_once_after_the_restart(worker,
     with tenant_context(tenant_a):
         helpers.open_case(lead=lead, team=team)
         report = services.report_create(
-            created_by=officer, title="Fault test", committee="Scrutiny", meeting_date=dt.date(2015, 1, 6),
+            by=acting(officer), title="Fault test", committee="Scrutiny", meeting_date=dt.date(2015, 1, 6),
             report_of="Officer", accountable_director="Director", period_start_year=2024, period_quarter=1)
     lock = table_lock("cases_case")
     with tenant_context(tenant_a):
-        run = services.report_run_request(report=report, requested_by=officer)
+        run = services.report_run_request(report=report, by=acting(officer))
     started = time.monotonic()
     second = _kill_mid_task(worker, lock)
     with tenant_context(tenant_a):
@@ -338,11 +339,11 @@ def test_a_report_run_whose_whole_worker_is_killed_recovers_within_the_stall_bou
     with tenant_context(tenant_a):
         helpers.open_case(lead=lead, team=team)
         report = services.report_create(
-            created_by=officer, title="Fault test", committee="Scrutiny", meeting_date=dt.date(2015, 1, 6),
+            by=acting(officer), title="Fault test", committee="Scrutiny", meeting_date=dt.date(2015, 1, 6),
             report_of="Officer", accountable_director="Director", period_start_year=2024, period_quarter=1)
     lock = table_lock("cases_case")
     with tenant_context(tenant_a):
-        run = services.report_run_request(report=report, requested_by=officer)
+        run = services.report_run_request(report=report, by=acting(officer))
     _kill_whole_worker_mid_task(worker, lock)
     with tenant_context(tenant_a):
         run = ReportRun.objects.get(pk=run.pk)

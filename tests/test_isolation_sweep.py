@@ -19,6 +19,7 @@ from django.utils import timezone
 from earlyhelp.periods import Quarter
 from earlyhelp.permissions import Role
 from earlyhelp.tenancy import tenant_context
+from tests.factories import acting
 
 ALL_ROLES = set(Role.values)
 Q1_2014 = Quarter(2014, 1)
@@ -53,7 +54,7 @@ def _report(tenant, member):
     user = _user(member, tenant, Role.PERFORMANCE_OFFICER)
     with tenant_context(tenant):
         return services.report_create(
-            created_by=user, title="Sweep", committee="Scrutiny", meeting_date=dt.date(2015, 1, 6),
+            by=acting(user), title="Sweep", committee="Scrutiny", meeting_date=dt.date(2015, 1, 6),
             report_of="Officer", accountable_director="Director", period_start_year=2014, period_quarter=1,
         )
 
@@ -93,7 +94,7 @@ def _publication(tenant, member):
     run = _rendered_run(tenant, member)
     with tenant_context(tenant):
         run.pdf.save(f"reports/sweep/{run.public_id}.pdf", ContentFile(b"%PDF-1.7 sweep"), save=True)
-        return publishing.publication_create(run=run, actor=run.requested_by, published_on=dt.date(2015, 1, 6),
+        return publishing.publication_create(run=run, by=acting(run.requested_by), published_on=dt.date(2015, 1, 6),
                                              committee="Scrutiny", on_public_site=True)
 
 
@@ -101,7 +102,8 @@ def _unit_cost(tenant, member):
     from reporting import indicators
 
     with tenant_context(tenant):
-        return indicators.unit_cost_save(tenant=tenant, actor=_user(member, tenant, Role.PERFORMANCE_OFFICER),
+        return indicators.unit_cost_save(tenant=tenant,
+        by=acting(_user(member, tenant, Role.PERFORMANCE_OFFICER)),
                                          name="Care placement", indicator="cic", weekly_cost="1825.00")
 
 
@@ -187,7 +189,7 @@ def _api_client(tenant, member):
     admin = _user(member, tenant, Role.TENANT_ADMIN)
     with tenant_context(tenant):
         client, _token = api_client_create(tenant=tenant, name="Sweep client", scopes=["cases:read"],
-                                           expires_at=timezone.now() + dt.timedelta(days=30), created_by=admin)
+                                           expires_at=timezone.now() + dt.timedelta(days=30), by=acting(admin))
     return client
 
 
@@ -270,7 +272,7 @@ def _assessment(tenant, member):
 
     case = _case(tenant, member)
     with tenant_context(tenant):
-        return services.assessment_start(case=case, started_on=case.opened_on)
+        return services.assessment_start(case=case, started_on=case.opened_on, by=acting())
 
 
 def _plan(tenant, member):
@@ -278,7 +280,7 @@ def _plan(tenant, member):
 
     case = _case(tenant, member)
     with tenant_context(tenant):
-        return services.plan_create(case=case, created_on=case.opened_on, summary="Sweep plan")
+        return services.plan_create(case=case, created_on=case.opened_on, summary="Sweep plan", by=acting())
 
 
 def _action(tenant, member):
@@ -287,7 +289,7 @@ def _action(tenant, member):
     plan = _plan(tenant, member)
     with tenant_context(tenant):
         return services.plan_action_add(plan=plan, description="Attend school", owner="Parent",
-                                        due_on=plan.created_on + dt.timedelta(days=30))
+                                        due_on=plan.created_on + dt.timedelta(days=30), by=acting())
 
 
 def _note(tenant, member):
@@ -296,7 +298,7 @@ def _note(tenant, member):
     case = _case(tenant, member)
     with tenant_context(tenant):
         return services.case_note_record(case=case, occurred_at=timezone.now(), kind="home_visit",
-                                         narrative="Sweep visit", author=case.lead_professional)
+                                         narrative="Sweep visit", by=acting(case.lead_professional))
 
 
 def _intervention(tenant, member):
@@ -305,7 +307,7 @@ def _intervention(tenant, member):
     case = _case(tenant, member)
     service = _service(tenant, member)
     with tenant_context(tenant):
-        return services.intervention_refer(case=case, service=service, referred_on=case.opened_on)
+        return services.intervention_refer(case=case, service=service, referred_on=case.opened_on, by=acting())
 
 
 def _document(tenant, member):
@@ -316,7 +318,7 @@ def _document(tenant, member):
     case = _case(tenant, member)
     with tenant_context(tenant):
         return services.document_upload(case=case, upload=SimpleUploadedFile("sweep.txt", b"Sweep notes"),
-                                         kind="other", actor=case.lead_professional)
+                                         kind="other", by=acting(case.lead_professional))
 
 
 def _enrolment(tenant, member):
@@ -327,15 +329,17 @@ def _enrolment(tenant, member):
 
     case = _case(tenant, member)
     with tenant_context(tenant):
-        assessment = case_services.assessment_start(case=case, started_on=case.opened_on)
-        case_services.assessment_complete(assessment=assessment, completed_on=case.opened_on, needs=[need()])
-        case_services.plan_create(case=case, created_on=case.opened_on, summary="Sweep plan")
+        assessment = case_services.assessment_start(case=case, started_on=case.opened_on, by=acting())
+        case_services.assessment_complete(assessment=assessment, completed_on=case.opened_on, needs=[need()],
+                                          by=acting())
+        case_services.plan_create(case=case, created_on=case.opened_on, summary="Sweep plan", by=acting())
         framework = services.programme_framework_ensure(tenant=tenant)
         enrolment = services.enrolment_create(family=case.family, framework=framework, case=case,
                                               enrolled_on=case.opened_on, lead_professional=case.lead_professional,
-                                              needs=list(framework.outcomes.all()[:3]))
+                                              needs=list(framework.outcomes.all()[:3]), by=acting())
         for n in enrolment.needs.all():
-            services.need_evidence_record(need=n, kind="met", recorded_on=dt.date(2024, 5, 1), description="Seen")
+            services.need_evidence_record(need=n, kind="met", recorded_on=dt.date(2024, 5, 1), description="Seen",
+                                          by=acting())
     return enrolment
 
 
@@ -350,7 +354,7 @@ def _claim(tenant, member):
 
     enrolment = _enrolment(tenant, member)
     with tenant_context(tenant):
-        return services.claim_prepare(enrolment=enrolment, prepared_on=dt.date(2024, 11, 1))
+        return services.claim_prepare(enrolment=enrolment, prepared_on=dt.date(2024, 11, 1), by=acting())
 
 
 def _tool(tenant, member):
@@ -358,7 +362,8 @@ def _tool(tenant, member):
 
     with tenant_context(tenant):
         return services.tool_create(code=f"tool-{uuid.uuid4().hex[:6]}", name="Sweep tool", subject="family",
-                                    scale_min=1, scale_max=5, higher_is_better=True, areas=["A", "B", "C"])
+                                    scale_min=1, scale_max=5, higher_is_better=True, areas=["A", "B", "C"],
+                                    by=acting(role="tenant_admin"))
 
 
 def _case_child_kwargs(name):

@@ -10,6 +10,7 @@ import pytest
 
 from earlyhelp.permissions import Role
 from earlyhelp.tenancy import tenant_context
+from tests.factories import acting
 
 pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 
@@ -60,11 +61,11 @@ def test_a_worker_renders_a_report_run_queued_on_commit(worker, tenant_a, member
     officer = member(tenant_a, role=Role.PERFORMANCE_OFFICER)
     with tenant_context(tenant_a):
         report = services.report_create(
-            created_by=officer, title="Worker test", committee="Scrutiny", meeting_date=dt.date(2015, 1, 6),
+            by=acting(officer), title="Worker test", committee="Scrutiny", meeting_date=dt.date(2015, 1, 6),
             report_of="Officer", accountable_director="Director", period_start_year=2014, period_quarter=1,
             executive_summary="Rendered by a real worker.",
         )
-        run = services.report_run_request(report=report, requested_by=officer)
+        run = services.report_run_request(report=report, by=acting(officer))
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         run.refresh_from_db()

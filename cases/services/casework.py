@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from earlyhelp.actors import require, user_of
 from earlyhelp.audit import record_event
 from earlyhelp.models import Membership, Team
 from earlyhelp.permissions import Capability, capabilities_for
@@ -63,13 +64,14 @@ def case_open(
     level_of_need: LevelOfNeed,
     opened_on: dt.date,
     children: Iterable[Person] | None = None,
-    actor=None,
+    by,
 ) -> Case:
     """Open a lead-professional case from a referral (recording the referral's decision), counting it as
     re-opened when the family had a closure within the tenant's window.
 
     The family's consent to early help must be recorded as given on or before the opening date. Without a lead
     professional the case waits in the team's queue for a manager to allocate it."""
+    require(by, Capability.EDIT_CHILD_RECORDS)
     children = list(children) if children is not None else list(referral.children.all())
     check_one_tenant(referral, team, level_of_need, *children)
     if referral.decision and referral.decision != Referral.Decision.CASE_OPENED:
@@ -101,37 +103,39 @@ def case_open(
         is_reopened=was_reopened(family=family, opened_on=opened_on),
     )
     case.children.set(children)
-    allocation_history_start(case=case, actor=actor)
+    allocation_history_start(case=case, by=by)
     if not referral.decision:
         referral.decision = Referral.Decision.CASE_OPENED
         referral.decided_on = opened_on
         referral.save(update_fields=["decision", "decided_on"])
-    record_event(action="case.opened", actor=actor, obj=case, detail={"reopened": case.is_reopened})
+    record_event(action="case.opened", by=by, obj=case, detail={"reopened": case.is_reopened})
     return case
 
 
-def case_reassign(*, case: Case, lead_professional, team: Team, actor=None) -> Case:
+def case_reassign(*, case: Case, lead_professional, team: Team, by) -> Case:
     """Correct a case's lead professional and team (imports, administrators). Managers' allocations and
     transfers go through ``case_allocate`` / ``case_transfer``, which ask for a reason; this keeps the history
     too."""
+    require(by, Capability.EDIT_CHILD_RECORDS)
     check_one_tenant(case, team)
     _check_open(case)
     _check_lead_professional(lead_professional)
     Allocation.objects.create(case=case, kind=Allocation.Kind.TRANSFERRED, on=dt.date.today(),
                               from_team_id=case.team_id, to_team=team, from_worker_id=case.lead_professional_id,
                               to_worker=lead_professional, reason="Reassigned",
-                              by=actor if getattr(actor, "is_authenticated", False) else None)
+                              by=user_of(by))
     case.lead_professional = lead_professional
     case.team = team
     case.locality = team.locality
     case.save(update_fields=["lead_professional", "team", "locality"])
-    record_event(action="case.reassigned", actor=actor, obj=case)
+    record_event(action="case.reassigned", by=by, obj=case)
     return case
 
 
 def taf_member_add(
-    *, case: Case, agency: str, contact_name: str = "", role: str = "", contact_details: str = "", actor=None
+    *, case: Case, agency: str, contact_name: str = "", role: str = "", contact_details: str = "", by
 ) -> TeamAroundFamilyMember:
+    require(by, Capability.EDIT_CHILD_RECORDS)
     check_one_tenant(case)
     _check_open(case)
     if not agency.strip():
@@ -139,7 +143,7 @@ def taf_member_add(
     member = TeamAroundFamilyMember.objects.create(
         case=case, agency=agency.strip(), contact_name=contact_name, role=role, contact_details=contact_details
     )
-    record_event(action="case.taf_member_added", actor=actor, obj=member)
+    record_event(action="case.taf_member_added", by=by, obj=member)
     return member
 
 
@@ -152,8 +156,9 @@ def assessment_start(
     child_voice_recorded: bool = False,
     child_voice: str = "",
     summary: str = "",
-    actor=None,
+    by,
 ) -> Assessment:
+    require(by, Capability.EDIT_CHILD_RECORDS)
     needs = list(needs)
     check_one_tenant(case, *needs)
     _check_open(case, started_on, "The assessment's start")
@@ -169,7 +174,7 @@ def assessment_start(
         summary=summary,
     )
     assessment.needs.set(needs)
-    record_event(action="assessment.started", actor=actor, obj=assessment)
+    record_event(action="assessment.started", by=by, obj=assessment)
     return assessment
 
 
@@ -182,8 +187,9 @@ def assessment_complete(
     child_voice_recorded: bool | None = None,
     child_voice: str | None = None,
     summary: str | None = None,
-    actor=None,
+    by,
 ) -> Assessment:
+    require(by, Capability.EDIT_CHILD_RECORDS)
     needs = list(needs) if needs is not None else None
     check_one_tenant(assessment, *(needs or []))
     if assessment.completed_on is not None:
@@ -205,19 +211,21 @@ def assessment_complete(
         raise ValidationError({"needs": "A completed assessment identifies at least one need."})
     assessment.completed_on = completed_on
     assessment.save()
-    record_event(action="assessment.completed", actor=actor, obj=assessment)
+    record_event(action="assessment.completed", by=by, obj=assessment)
     return assessment
 
 
-def plan_create(*, case: Case, created_on: dt.date, summary: str = "", actor=None) -> Plan:
+def plan_create(*, case: Case, created_on: dt.date, summary: str = "", by) -> Plan:
+    require(by, Capability.EDIT_CHILD_RECORDS)
     check_one_tenant(case)
     _check_open(case, created_on, "The plan's date")
     plan = Plan.objects.create(case=case, created_on=created_on, summary=summary)
-    record_event(action="plan.created", actor=actor, obj=plan)
+    record_event(action="plan.created", by=by, obj=plan)
     return plan
 
 
-def plan_action_add(*, plan: Plan, description: str, owner: str, due_on: dt.date, actor=None) -> PlanAction:
+def plan_action_add(*, plan: Plan, description: str, owner: str, due_on: dt.date, by) -> PlanAction:
+    require(by, Capability.EDIT_CHILD_RECORDS)
     check_one_tenant(plan)
     _check_open(plan.case)
     if not description.strip() or not owner.strip():
@@ -225,24 +233,26 @@ def plan_action_add(*, plan: Plan, description: str, owner: str, due_on: dt.date
     if due_on < plan.created_on:
         raise ValidationError({"due_on": "An action cannot be due before the plan was made."})
     action = PlanAction.objects.create(plan=plan, description=description.strip(), owner=owner.strip(), due_on=due_on)
-    record_event(action="plan.action_added", actor=actor, obj=action)
+    record_event(action="plan.action_added", by=by, obj=action)
     return action
 
 
-def plan_action_update(*, action: PlanAction, status: str, actor=None) -> PlanAction:
+def plan_action_update(*, action: PlanAction, status: str, by) -> PlanAction:
+    require(by, Capability.EDIT_CHILD_RECORDS)
     check_one_tenant(action)
     if status not in PlanAction.Status.values:
         raise ValidationError({"status": "Choose a status."})
     action.status = status
     action.save(update_fields=["status"])
-    record_event(action="plan.action_updated", actor=actor, obj=action, detail={"status": status})
+    record_event(action="plan.action_updated", by=by, obj=action, detail={"status": status})
     return action
 
 
 def review_record(
-    *, case: Case, held_on: dt.date, next_review_on: dt.date | None, notes: str = "", actor=None
+    *, case: Case, held_on: dt.date, next_review_on: dt.date | None, notes: str = "", by
 ) -> Review:
     """Record a review of the plan. There must be a plan made on or before the review's date."""
+    require(by, Capability.EDIT_CHILD_RECORDS)
     check_one_tenant(case)
     _check_open(case, held_on, "The review's date")
     if not case.plans.filter(created_on__lte=held_on).exists():
@@ -253,16 +263,17 @@ def review_record(
     if last is not None and held_on < last.held_on:
         raise ValidationError({"held_on": "A review cannot be dated before the previous review."})
     review = Review.objects.create(case=case, held_on=held_on, next_review_on=next_review_on, notes=notes)
-    record_event(action="review.recorded", actor=actor, obj=review)
+    record_event(action="review.recorded", by=by, obj=review)
     return review
 
 
 def step_change_record(
-    *, case: Case, kind: str, occurred_on: dt.date, level_after: LevelOfNeed, notes: str = "", actor=None
+    *, case: Case, kind: str, occurred_on: dt.date, level_after: LevelOfNeed, notes: str = "", by
 ) -> StepChange:
     """Record a step-up, step-down or de-escalation. The level before is the case's current level; the case
     moves to ``level_after``. Step-up goes from early help to statutory, step-down from statutory to early help,
     de-escalation to a lower statutory level."""
+    require(by, Capability.EDIT_CHILD_RECORDS)
     check_one_tenant(case, level_after)
     _check_open(case, occurred_on, "The step change")
     before = case.level_of_need
@@ -288,5 +299,5 @@ def step_change_record(
     case.level_of_need = level_after
     case.save(update_fields=["level_of_need"])
     detail = {"before": before.rank, "after": level_after.rank}
-    record_event(action=f"case.{kind}", actor=actor, obj=change, detail=detail)
+    record_event(action=f"case.{kind}", by=by, obj=change, detail=detail)
     return change

@@ -8,6 +8,7 @@ from collections.abc import Callable, Mapping
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
+from earlyhelp.actors import require
 from earlyhelp.audit import record_event
 from earlyhelp.permissions import Capability, Role, has_capability
 
@@ -78,12 +79,13 @@ def case_close(
     need_progress: Mapping[PresentingNeed, str] | None = None,
     evidence_reason: str = "",
     check_evidence: bool = True,
-    actor=None,
+    by,
 ) -> Closure:
     """Close a case with its closure summary: the reason, the lead professional's judgement and the progress
     against each identified need. Dates stay in order: no closure before the opening or the last record. The
     judgement agrees with its evidence, or ``evidence_reason`` says why (see :func:`_check_judgement`);
     ``check_evidence=False`` takes a previous system's closure as it was recorded there."""
+    require(by, Capability.EDIT_CHILD_RECORDS)
     need_progress = dict(need_progress or {})
     check_one_tenant(case, reason, *need_progress)
     if case.closed_on is not None:
@@ -120,7 +122,7 @@ def case_close(
     )
     case.closed_on = closed_on
     case.save(update_fields=["closed_on"])
-    record_event(action="case.closed", actor=actor, obj=case, detail={"reason": reason.code, "judgement": judgement})
+    record_event(action="case.closed", by=by, obj=case, detail={"reason": reason.code, "judgement": judgement})
     return closure
 
 
@@ -134,9 +136,10 @@ def feedback_record(
     comments: str = "",
     is_anonymous: bool = False,
     respondent: str = "",
-    actor=None,
+    by,
 ) -> Feedback:
     """Record a 'How was it for you' form. An anonymous form keeps no respondent's name."""
+    require(by, Capability.EDIT_CHILD_RECORDS)
     check_one_tenant(case)
     if received_on < case.opened_on:
         raise ValidationError({"received_on": "Feedback cannot be received before the case opened."})
@@ -151,7 +154,7 @@ def feedback_record(
         helped_with_issues=helped_with_issues,
         comments=comments,
     )
-    record_event(action="feedback.recorded", actor=actor, obj=feedback)
+    record_event(action="feedback.recorded", by=by, obj=feedback)
     return feedback
 
 
@@ -178,6 +181,7 @@ def case_file_audit_record(
     """Record ``by``'s (a membership: an auditor, or the case's team manager, see
     :func:`case_file_audit_refusal`) grades for every area of a case file (see ``CaseFileAudit.AREAS``)."""
     check_one_tenant(case)
+    require(by, Capability.AUDIT_CASE_FILES)
     refusal = case_file_audit_refusal(by, case)
     if refusal:
         raise PermissionDenied(refusal)
@@ -192,6 +196,6 @@ def case_file_audit_record(
         case=case, auditor=auditor, audited_on=audited_on, comments=comments,
         **{a: grades[a] for a in CaseFileAudit.AREAS},
     )
-    record_event(action="case_file_audit.recorded", actor=auditor, obj=audit,
+    record_event(action="case_file_audit.recorded", by=by, obj=audit,
                  detail={"overall": grades["overall"]})
     return audit

@@ -8,7 +8,9 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 
+from earlyhelp.actors import require, user_of
 from earlyhelp.audit import record_event
+from earlyhelp.permissions import Capability
 
 from ..models import Case, Consent, Family, InformationShare, Referral
 from ._common import check_not_future, check_one_tenant
@@ -63,11 +65,12 @@ def consent_record(
     agency: str = "",
     notes: str = "",
     referral: Referral | None = None,
-    actor=None,
+    by,
 ) -> Consent:
     """Record a consent decision. Consent can be withdrawn only where it was given; decisions for one scope (and
     agency) stay in date order. Withdrawing consent to early help while a case is open flags the case for
     closure (the case page says so): the worker closes it with a closure summary."""
+    require(by, Capability.EDIT_CHILD_RECORDS)
     check_one_tenant(family, referral)
     if referral is not None and referral.family_id != family.pk:
         raise ValidationError("The referral is about another family.")
@@ -96,18 +99,14 @@ def consent_record(
         raise ValidationError({"status": "Consent can only be withdrawn where it was given."})
     consent = Consent.objects.create(
         family=family, referral=referral, scope=scope, agency=agency, status=status, decided_on=decided_on,
-        given_by=given_by.strip(), method=method, notes=notes, recorded_by=actor if _is_user(actor) else None,
+        given_by=given_by.strip(), method=method, notes=notes, recorded_by=user_of(by),
     )
     open_case = family.cases.filter(closed_on__isnull=True).first()
     prompts_closure = (scope == Consent.Scope.EARLY_HELP and status == Consent.Status.WITHDRAWN
                        and open_case is not None)
-    record_event(action=f"consent.{status}", actor=actor, obj=consent,
+    record_event(action=f"consent.{status}", by=by, obj=consent,
                  detail={"scope": scope, "agency": agency, "prompts_closure": prompts_closure})
     return consent
-
-
-def _is_user(actor) -> bool:
-    return actor is not None and getattr(actor, "is_authenticated", False)
 
 
 def information_share_record(
@@ -118,10 +117,11 @@ def information_share_record(
     what_was_shared: str,
     lawful_basis: str = "",
     reason: str = "",
-    actor=None,
+    by,
 ) -> InformationShare:
     """Record information shared with an agency. With the family's consent to share with that agency on that
     date the basis is consent; without it a lawful basis other than consent and the reason are required."""
+    require(by, Capability.EDIT_CHILD_RECORDS)
     check_one_tenant(case)
     agency = " ".join(agency.split())
     if not agency:
@@ -141,8 +141,8 @@ def information_share_record(
             raise ValidationError({"reason": "Record why sharing without consent was necessary and proportionate."})
     share = InformationShare.objects.create(
         case=case, agency=agency, shared_on=shared_on, what_was_shared=what_was_shared.strip(),
-        lawful_basis=lawful_basis, reason=reason.strip(), shared_by=actor if _is_user(actor) else None,
+        lawful_basis=lawful_basis, reason=reason.strip(), shared_by=user_of(by),
     )
-    record_event(action="information.shared", actor=actor, obj=share,
+    record_event(action="information.shared", by=by, obj=share,
                  detail={"agency": agency, "lawful_basis": lawful_basis})
     return share

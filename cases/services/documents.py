@@ -11,7 +11,9 @@ import zipfile
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 
+from earlyhelp.actors import require, user_of
 from earlyhelp.audit import record_event
+from earlyhelp.permissions import Capability
 
 from ..models import Case, CaseDocument
 from ._common import check_one_tenant
@@ -55,9 +57,10 @@ def sniff_extension(data: bytes) -> str | None:
     return ".txt"
 
 
-def document_upload(*, case: Case, upload, kind: str, title: str = "", actor) -> CaseDocument:
+def document_upload(*, case: Case, upload, kind: str, title: str = "", by) -> CaseDocument:
     """Store an uploaded file against a case after checking its size and that its content is what its extension
     says (a renamed executable or HTML page is refused)."""
+    require(by, Capability.EDIT_CHILD_RECORDS)
     check_one_tenant(case)
     if kind not in CaseDocument.Kind.values:
         raise ValidationError({"kind": "Choose what kind of document it is."})
@@ -78,17 +81,18 @@ def document_upload(*, case: Case, upload, kind: str, title: str = "", actor) ->
     document = CaseDocument(
         tenant=case.tenant, case=case, kind=kind, title=(title or name).strip()[:200], original_name=name[:255],
         content_type=DOCUMENT_TYPES[extension], extension=extension, size=len(data),
-        sha256=hashlib.sha256(data).hexdigest(), uploaded_by=actor,
+        sha256=hashlib.sha256(data).hexdigest(), uploaded_by=user_of(by),
     )
     document.file.save(f"upload{extension}", ContentFile(data), save=False)
     document.save()
-    record_event(action="document.uploaded", actor=actor, obj=document,
+    record_event(action="document.uploaded", by=by, obj=document,
                  detail={"size": document.size, "type": document.content_type})
     return document
 
 
-def document_download(*, document: CaseDocument, actor):
+def document_download(*, document: CaseDocument, by):
     """Open a document's file for reading, recording the download. The caller has checked access to the case."""
+    require(by, Capability.VIEW_CHILD_RECORDS)
     check_one_tenant(document)
-    record_event(action="document.downloaded", actor=actor, obj=document, detail={"case": str(document.case.public_id)})
+    record_event(action="document.downloaded", by=by, obj=document, detail={"case": str(document.case.public_id)})
     return document.file.open("rb")

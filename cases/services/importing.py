@@ -23,6 +23,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from earlyhelp import limits, spreadsheets
+from earlyhelp.actors import granted, require
 from earlyhelp.audit import record_event
 from earlyhelp.models import Membership, Team
 from earlyhelp.permissions import Capability, capabilities_for
@@ -378,11 +379,15 @@ def _check_across_rows(rows: list[ImportRow], problems: list[Problem]) -> dict:
     return existing
 
 
-def case_records_import(*, data: bytes, filename: str, actor=None, today: dt.date | None = None,
+def case_records_import(*, data: bytes, filename: str, by, today: dt.date | None = None,
                         progress: Callable[[int], None] | None = None) -> ImportOutcome:
     """Read, check in full and — only when the whole file is valid — store a previous system's referrals and
     cases. Runs in the tenant's context; returns the problems (row and column) or a summary of what was made.
-    ``progress``, if given, is told how far the import has got (a percentage, for the background job's page)."""
+    ``progress``, if given, is told how far the import has got (a percentage, for the background job's page).
+
+    ``by`` needs ``cases.import``; the referrals, cases and closures are then recorded as ``by`` through the
+    casework services (``cases.edit`` lent for the import: a tenant administrator imports, but keeps no cases)."""
+    require(by, Capability.IMPORT_CASE_RECORDS)
     tenant = check_one_tenant()
     report = progress or (lambda percent: None)
     read = spreadsheets.read_upload(data, filename, columns=COLUMNS, required_columns=REQUIRED_COLUMNS,
@@ -399,12 +404,12 @@ def case_records_import(*, data: bytes, filename: str, actor=None, today: dt.dat
     if problems:
         return ImportOutcome(problems=sorted(problems, key=lambda p: p.row), rows=len(read.rows))
     report(40)
-    with transaction.atomic():
-        summary = _write(rows, existing, actor, problems, progress=lambda done: report(40 + 55 * done // len(rows)))
+    with transaction.atomic(), granted(by, Capability.IMPORT_CASE_RECORDS, Capability.EDIT_CHILD_RECORDS):
+        summary = _write(rows, existing, by, problems, progress=lambda done: report(40 + 55 * done // len(rows)))
         if problems:
             transaction.set_rollback(True)
             return ImportOutcome(problems=sorted(problems, key=lambda p: p.row), rows=len(read.rows))
-        record_event(action="cases.imported", actor=actor, tenant=tenant,
+        record_event(action="cases.imported", by=by, tenant=tenant,
                      detail={"filename": filename[:200], "rows": len(rows), **summary.__dict__})
     return ImportOutcome(summary=summary, rows=len(rows))
 
@@ -414,7 +419,7 @@ def case_records_import(*, data: bytes, filename: str, actor=None, today: dt.dat
 _CLOSE_FIRST, _REFERRAL, _DECISION, _CONSENT, _OPEN, _CLOSE_SAME_DAY = range(6)
 
 
-def _write(rows: list[ImportRow], existing: dict, actor, problems: list[Problem], progress=None) -> ImportSummary:
+def _write(rows: list[ImportRow], existing: dict, by, problems: list[Problem], progress=None) -> ImportSummary:
     summary = ImportSummary()
     families: dict[tuple, Family] = {}
     people: dict[tuple, Person] = {}
@@ -456,7 +461,7 @@ def _write(rows: list[ImportRow], existing: dict, actor, problems: list[Problem]
                     recorded = referral_record(household=_household(members, families, people),
                                                received_on=row.received, source=row.source,
                                                route=row.text("route").lower() or Referral.Route.DIRECT,
-                                               presenting_needs=row.needs, actor=actor)
+                                               presenting_needs=row.needs, by=by)
                     referral = recorded.referral
                     families[row.family_key] = recorded.family
                     for member, child in zip(members, recorded.children, strict=True):
@@ -468,7 +473,7 @@ def _write(rows: list[ImportRow], existing: dict, actor, problems: list[Problem]
                     summary.re_referrals += referral.is_re_referral
                 elif kind == "decision":
                     referral_decide(referral=referrals[number], decision=row.decision,
-                                    decided_on=row.decision_date, actor=actor)
+                                    decided_on=row.decision_date, by=by)
                     summary.decisions += 1
                 elif kind == "consent":
                     family = families[row.family_key]
@@ -477,11 +482,11 @@ def _write(rows: list[ImportRow], existing: dict, actor, problems: list[Problem]
                         consent_record(family=family, scope=Consent.Scope.EARLY_HELP, status=Consent.Status.GIVEN,
                                        decided_on=row.consent_date, given_by=row.text("consent_given_by"),
                                        method=row.text("consent_method").lower() or Consent.Method.WRITTEN,
-                                       referral=referrals[number], actor=actor)
+                                       referral=referrals[number], by=by)
                 elif kind == "open":
                     case = case_open(referral=referrals[number], team=row.team, level_of_need=row.level,
                                      lead_professional=row.lead.user if row.lead else None, opened_on=row.opened,
-                                     actor=actor)
+                                     by=by)
                     cases[number] = case
                     summary.cases += 1
                     summary.reopened += case.is_reopened
@@ -489,7 +494,7 @@ def _write(rows: list[ImportRow], existing: dict, actor, problems: list[Problem]
                     case_close(case=cases[number], closed_on=row.closed, reason=row.reason,
                                judgement=row.text("judgement").lower(),
                                summary=row.text("closure_summary") or DEFAULT_CLOSURE_SUMMARY,
-                               check_evidence=False, actor=actor)  # the previous system's closure, as recorded
+                               check_evidence=False, by=by)  # the previous system's closure, as recorded
                     summary.closed += 1
         except ValidationError as error:
             failed.add(number)

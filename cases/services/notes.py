@@ -10,7 +10,9 @@ import datetime as dt
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from earlyhelp.actors import can, require, user_of
 from earlyhelp.audit import record_event
+from earlyhelp.permissions import Capability
 
 from ..models import Case, CaseNote, CaseNoteAddendum
 from ._common import check_one_tenant
@@ -41,7 +43,7 @@ def case_note_record(
     occurred_at: dt.datetime,
     kind: str,
     narrative: str,
-    author,
+    by,
     who_was_seen: str = "",
     child_seen: bool = False,
     child_seen_alone: bool = False,
@@ -49,30 +51,34 @@ def case_note_record(
     now: dt.datetime | None = None,
 ) -> CaseNote:
     """Record a contact, visit or note. Significant ones appear on the case's chronology."""
+    require(by, Capability.EDIT_CHILD_RECORDS)
     check_one_tenant(case)
     now = now or timezone.now()
     _check_note(case, occurred_at=occurred_at, kind=kind, narrative=narrative, child_seen=child_seen,
                 child_seen_alone=child_seen_alone, now=now)
     note = CaseNote.objects.create(
         case=case, occurred_at=occurred_at, kind=kind, narrative=narrative.strip(), who_was_seen=who_was_seen,
-        child_seen=child_seen, child_seen_alone=child_seen_alone, is_significant=is_significant, author=author,
+        child_seen=child_seen, child_seen_alone=child_seen_alone, is_significant=is_significant, author=user_of(by),
     )
-    record_event(action="case_note.recorded", actor=author, obj=note, detail={"significant": is_significant})
+    record_event(action="case_note.recorded", by=by, obj=note, detail={"significant": is_significant})
     return note
 
 
-def note_is_editable(note: CaseNote, *, user, now: dt.datetime | None = None) -> bool:
-    return note.author_id == getattr(user, "pk", None) and (now or timezone.now()) - note.created_at < EDIT_WINDOW
+def note_is_editable(note: CaseNote, *, by, now: dt.datetime | None = None) -> bool:
+    """True when ``by`` may still correct ``note`` (:func:`case_note_edit`): its author, within the window."""
+    return (can(by, Capability.EDIT_CHILD_RECORDS) and note.author_id == getattr(user_of(by), "pk", None)
+            and (now or timezone.now()) - note.created_at < EDIT_WINDOW)
 
 
-def case_note_edit(*, note: CaseNote, actor, now: dt.datetime | None = None, **changes) -> CaseNote:
+def case_note_edit(*, note: CaseNote, by, now: dt.datetime | None = None, **changes) -> CaseNote:
     """Correct a note: only its author, only within 24 hours of writing it. Afterwards, add an addendum."""
+    require(by, Capability.EDIT_CHILD_RECORDS)
     check_one_tenant(note)
     now = now or timezone.now()
     unknown = set(changes) - set(NOTE_FIELDS)
     if unknown:
         raise ValueError(f"not note fields: {sorted(unknown)}")
-    if note.author_id != getattr(actor, "pk", None):
+    if note.author_id != getattr(user_of(by), "pk", None):
         raise PermissionDenied("Only the note's author can correct it: add an addendum instead.")
     if now - note.created_at >= EDIT_WINDOW:
         raise ValidationError("Notes cannot be changed more than 24 hours after they were written: add an addendum.")
@@ -83,23 +89,25 @@ def case_note_edit(*, note: CaseNote, actor, now: dt.datetime | None = None, **c
     for name in NOTE_FIELDS:
         setattr(note, name, merged[name])
     note.save()
-    record_event(action="case_note.edited", actor=actor, obj=note, detail={"fields": changed})
+    record_event(action="case_note.edited", by=by, obj=note, detail={"fields": changed})
     return note
 
 
-def case_note_addendum_add(*, note: CaseNote, text: str, author) -> CaseNoteAddendum:
+def case_note_addendum_add(*, note: CaseNote, text: str, by) -> CaseNoteAddendum:
+    require(by, Capability.EDIT_CHILD_RECORDS)
     check_one_tenant(note)
     if not text.strip():
         raise ValidationError({"text": "Write the addendum."})
-    addendum = CaseNoteAddendum.objects.create(note=note, text=text.strip(), author=author)
-    record_event(action="case_note.addendum_added", actor=author, obj=addendum,
+    addendum = CaseNoteAddendum.objects.create(note=note, text=text.strip(), author=user_of(by))
+    record_event(action="case_note.addendum_added", by=by, obj=addendum,
                  detail={"note": str(note.public_id)})
     return addendum
 
 
-def case_summary_update(*, case: Case, summary: str, actor=None) -> Case:
+def case_summary_update(*, case: Case, summary: str, by) -> Case:
     """Replace the case summary. The audit event records the previous summary's length, not its text: the audit
     table is append-only and outlives the retention rule, so it must carry no narrative about a family."""
+    require(by, Capability.EDIT_CHILD_RECORDS)
     check_one_tenant(case)
     if not summary.strip():
         raise ValidationError({"summary": "Write the case summary."})
@@ -107,5 +115,5 @@ def case_summary_update(*, case: Case, summary: str, actor=None) -> Case:
     case.summary = summary.strip()
     case.summary_updated_at = timezone.now()
     case.save(update_fields=["summary", "summary_updated_at"])
-    record_event(action="case.summary_updated", actor=actor, obj=case, detail={"previous_characters": len(previous)})
+    record_event(action="case.summary_updated", by=by, obj=case, detail={"previous_characters": len(previous)})
     return case

@@ -5,21 +5,16 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from earlyhelp.actors import require, user_of
 from earlyhelp.audit import record_event
 from earlyhelp.models import Membership, Team
 from earlyhelp.permissions import Capability, has_capability
 
 from ..models import Allocation, Case, Supervision
 from ._common import case_settings, check_not_future, check_one_tenant
-
-
-def _require_manager(actor) -> None:
-    membership = Membership.objects.filter(user=actor, is_active=True).first() if actor is not None else None
-    if not has_capability(membership, Capability.MANAGE_TEAM):
-        raise PermissionDenied("Only a team manager can do this.")
 
 
 def _check_worker_in_team(worker, team: Team) -> None:
@@ -31,11 +26,11 @@ def _check_worker_in_team(worker, team: Team) -> None:
 
 
 def supervision_record(
-    *, case: Case, held_on: dt.date, discussion: str, decisions: str, actions: str = "", actor
+    *, case: Case, held_on: dt.date, discussion: str, decisions: str, actions: str = "", by
 ) -> Supervision:
     """A manager records supervision of an open case; the next is due after the tenant's interval."""
+    require(by, Capability.MANAGE_TEAM)
     check_one_tenant(case)
-    _require_manager(actor)
     if case.closed_on is not None:
         raise ValidationError("The case is closed.")
     if held_on < case.opened_on:
@@ -48,10 +43,10 @@ def supervision_record(
         raise ValidationError({"held_on": "Supervision cannot be dated before the previous one."})
     interval = case_settings().supervision_interval_days
     supervision = Supervision.objects.create(
-        case=case, supervisor=actor, held_on=held_on, discussion=discussion.strip(), decisions=decisions.strip(),
+        case=case, supervisor=user_of(by), held_on=held_on, discussion=discussion.strip(), decisions=decisions.strip(),
         actions=actions.strip(), next_due_on=held_on + dt.timedelta(days=interval),
     )
-    record_event(action="supervision.recorded", actor=actor, obj=supervision)
+    record_event(action="supervision.recorded", by=by, obj=supervision)
     return supervision
 
 
@@ -66,40 +61,37 @@ def _check_allocation_date(case: Case, on: dt.date) -> None:
         raise ValidationError({"on": "Allocation cannot be dated before the last allocation or transfer."})
 
 
-def allocation_history_start(*, case: Case, actor=None) -> Allocation:
+def allocation_history_start(*, case: Case, by) -> Allocation:
     """The first line of a case's allocation history (called when the case opens)."""
+    require(by, Capability.EDIT_CHILD_RECORDS)
     return Allocation.objects.create(case=case, kind=Allocation.Kind.OPENED, on=case.opened_on, to_team=case.team,
-                                     to_worker=case.lead_professional, by=_user(actor))
-
-
-def _user(actor):
-    return actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+                                     to_worker=case.lead_professional, by=user_of(by))
 
 
 @transaction.atomic
-def case_allocate(*, case: Case, lead_professional, on: dt.date, reason: str = "", actor) -> Allocation:
+def case_allocate(*, case: Case, lead_professional, on: dt.date, reason: str = "", by) -> Allocation:
     """Allocate a case waiting in its team's queue to a lead professional of that team."""
+    require(by, Capability.MANAGE_TEAM)
     check_one_tenant(case)
-    _require_manager(actor)
     if case.lead_professional_id is not None:
         raise ValidationError("The case already has a lead professional: transfer it instead.")
     _check_allocation_date(case, on)
     _check_worker_in_team(lead_professional, case.team)
     allocation = Allocation.objects.create(case=case, kind=Allocation.Kind.ALLOCATED, on=on, from_team=case.team,
                                            to_team=case.team, to_worker=lead_professional, reason=reason.strip(),
-                                           by=actor)
+                                           by=user_of(by))
     case.lead_professional = lead_professional
     case.save(update_fields=["lead_professional"])
-    record_event(action="case.allocated", actor=actor, obj=case, detail={"to": str(lead_professional.public_id)})
+    record_event(action="case.allocated", by=by, obj=case, detail={"to": str(lead_professional.public_id)})
     return allocation
 
 
 @transaction.atomic
-def case_transfer(*, case: Case, team: Team, lead_professional=None, on: dt.date, reason: str, actor) -> Allocation:
+def case_transfer(*, case: Case, team: Team, lead_professional=None, on: dt.date, reason: str, by) -> Allocation:
     """Transfer a case to another lead professional and/or team, with the reason. Without a lead professional
     the case waits in the receiving team's queue."""
+    require(by, Capability.MANAGE_TEAM)
     check_one_tenant(case, team)
-    _require_manager(actor)
     _check_allocation_date(case, on)
     if not reason.strip():
         raise ValidationError({"reason": "Give the reason for the transfer."})
@@ -110,13 +102,13 @@ def case_transfer(*, case: Case, team: Team, lead_professional=None, on: dt.date
         _check_worker_in_team(lead_professional, team)
     allocation = Allocation.objects.create(
         case=case, kind=Allocation.Kind.TRANSFERRED, on=on, from_team_id=case.team_id, to_team=team,
-        from_worker_id=case.lead_professional_id, to_worker=lead_professional, reason=reason.strip(), by=actor,
+        from_worker_id=case.lead_professional_id, to_worker=lead_professional, reason=reason.strip(), by=user_of(by),
     )
     case.team = team
     case.locality = team.locality
     case.lead_professional = lead_professional
     case.save(update_fields=["team", "locality", "lead_professional"])
-    record_event(action="case.transferred", actor=actor, obj=case,
+    record_event(action="case.transferred", by=by, obj=case,
                  detail={"team": str(team.public_id), "to": str(lead_professional.public_id) if lead_professional
                          else "", "reason": reason.strip()})
     return allocation

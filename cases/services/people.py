@@ -14,7 +14,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
-from earlyhelp.actors import require
+from earlyhelp.actors import require, user_of
 from earlyhelp.audit import record_event
 from earlyhelp.permissions import Capability
 
@@ -39,8 +39,9 @@ def postcode_normal(text: str) -> str:
 
 
 def family_create(*, name: str, postcode: str = "", ward: str = "", address: str = "",
-                  moved_in_on: dt.date | None = None, actor=None) -> Family:
+                  moved_in_on: dt.date | None = None, by) -> Family:
     """A new family (household). With an address, it is also the first entry of the family's address history."""
+    require(by, Capability.EDIT_CHILD_RECORDS)
     check_one_tenant()
     if not name.strip():
         raise ValidationError({"name": "Enter the family's name."})
@@ -49,7 +50,7 @@ def family_create(*, name: str, postcode: str = "", ward: str = "", address: str
     if family.address or family.postcode:
         FamilyAddress.objects.create(family=family, address=family.address or "(address not given)",
                                      postcode=family.postcode, moved_in_on=moved_in_on)
-    record_event(action="family.created", actor=actor, obj=family)
+    record_event(action="family.created", by=by, obj=family)
     return family
 
 
@@ -159,11 +160,12 @@ def person_create(
     preferred_language: str = "",
     interpreter_needed: bool = False,
     in_household: bool = True,
-    actor=None,
+    by,
 ) -> Person:
     """A person of ``family``. The NHS number is checked (Modulus 11) and stored as 10 digits, unverified; left
     out, the reason is recorded ("not yet asked" when none is given). ``upn`` is a shorthand for a linked
     identifier of that type."""
+    require(by, Capability.EDIT_CHILD_RECORDS)
     check_one_tenant(family)
     identifiers = list(identifiers)
     if upn.strip():
@@ -190,7 +192,7 @@ def person_create(
         )
         for entry in identifiers:
             _identifier_create(person, entry)
-        record_event(action="person.created", actor=actor, obj=person)
+        record_event(action="person.created", by=by, obj=person)
     return person
 
 
@@ -212,9 +214,10 @@ def linked_identifier_add(*, person: Person, entry: IdentifierEntry, by) -> Link
     return row
 
 
-def nhs_number_record(*, person: Person, nhs_number: str, absent_reason: str = "", actor=None) -> Person:
+def nhs_number_record(*, person: Person, nhs_number: str, absent_reason: str = "", by) -> Person:
     """Record or correct a person's NHS number (unverified until :func:`nhs_number_verify`), or the reason it is
     left out."""
+    require(by, Capability.EDIT_CHILD_RECORDS)
     check_one_tenant(person)
     errors = person_details_errors(first_name=person.first_name, last_name=person.last_name, date_of_birth=None,
                                    nhs_number=nhs_number, nhs_number_absent_reason=absent_reason)
@@ -230,22 +233,23 @@ def nhs_number_record(*, person: Person, nhs_number: str, absent_reason: str = "
     person.nhs_number_absent_reason = "" if number else absent_reason
     person.save(update_fields=["nhs_number", "nhs_number_status", "nhs_number_verified_by",
                                "nhs_number_verified_at", "nhs_number_absent_reason"])
-    record_event(action="person.nhs_number_recorded", actor=actor, obj=person,
+    record_event(action="person.nhs_number_recorded", by=by, obj=person,
                  detail={"given": bool(number), "reason": person.nhs_number_absent_reason})
     return person
 
 
-def nhs_number_verify(*, person: Person, actor) -> Person:
+def nhs_number_verify(*, person: Person, by) -> Person:
     """Mark the person's NHS number verified (traced, e.g. on the NHS Spine) by ``actor``, now."""
+    require(by, Capability.EDIT_CHILD_RECORDS)
     check_one_tenant(person)
     if not person.nhs_number:
         raise ValidationError("There is no NHS number to verify: record it first.")
-    if not getattr(actor, "is_authenticated", False):
+    if user_of(by) is None:
         raise ValidationError("A verification is made by a signed-in worker.")
     person.nhs_number_status = Person.NhsNumberStatus.VERIFIED
-    person.nhs_number_verified_by, person.nhs_number_verified_at = actor, timezone.now()
+    person.nhs_number_verified_by, person.nhs_number_verified_at = user_of(by), timezone.now()
     person.save(update_fields=["nhs_number_status", "nhs_number_verified_by", "nhs_number_verified_at"])
-    record_event(action="person.nhs_number_verified", actor=actor, obj=person)
+    record_event(action="person.nhs_number_verified", by=by, obj=person)
     return person
 
 
@@ -262,9 +266,10 @@ def relationship_problem(person: Person | None, relative: Person | None, kind: s
 
 
 def relationship_record(*, person: Person, relative: Person, kind: str, parental_responsibility: bool = False,
-                        actor=None) -> Relationship:
+                        by) -> Relationship:
     """Record that ``person`` is ``relative``'s ``kind`` (and the same read the other way), replacing what was
     recorded between the two before. Parental responsibility belongs to the carer's side."""
+    require(by, Capability.EDIT_CHILD_RECORDS)
     check_one_tenant(person, relative)
     problem = relationship_problem(person, relative, kind)
     if problem:
@@ -275,7 +280,7 @@ def relationship_record(*, person: Person, relative: Person, kind: str, parental
             defaults={"kind": kind, "parental_responsibility": parental_responsibility})
         Relationship.objects.update_or_create(
             person=relative, relative=person, defaults={"kind": INVERSE_KIND[kind], "parental_responsibility": False})
-        record_event(action="relationship.recorded", actor=actor, obj=person,
+        record_event(action="relationship.recorded", by=by, obj=person,
                      detail={"relative": str(relative.public_id), "kind": kind,
                              "parental_responsibility": parental_responsibility})
     return row

@@ -12,7 +12,9 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from earlyhelp.actors import require, user_of
 from earlyhelp.audit import record_event
+from earlyhelp.permissions import Capability
 
 from ..models import Consent, Family, PanelDecision, Person, PresentingNeed, Referral, ReferralSource, Relationship
 from ._common import check_not_future, check_one_tenant, months_before
@@ -206,7 +208,7 @@ def _check_relationships(household: FamilyReferral, problems: _Problems) -> None
                 problems.add(f"{adult.path}.relationships.{i}.kind", problem)
 
 
-def _create(entry, family: Family, kind: str, relationship: str, actor) -> Person:
+def _create(entry, family: Family, kind: str, relationship: str, by) -> Person:
     new = entry.new
     return person_create(
         family=family, kind=kind, first_name=new.first_name, last_name=new.last_name,
@@ -214,7 +216,7 @@ def _create(entry, family: Family, kind: str, relationship: str, actor) -> Perso
         ward=new.ward, relationship=relationship, nhs_number=new.nhs_number,
         nhs_number_absent_reason=new.nhs_number_absent_reason, identifiers=new.identifiers, local_id=new.local_id,
         phone=new.phone, email=new.email, address=new.address, preferred_language=new.preferred_language,
-        interpreter_needed=new.interpreter_needed, in_household=new.in_household, actor=actor)
+        interpreter_needed=new.interpreter_needed, in_household=new.in_household, by=by)
 
 
 def referral_record(
@@ -225,7 +227,7 @@ def referral_record(
     route: str = Referral.Route.DIRECT,
     presenting_needs: Iterable[PresentingNeed] = (),
     reason: str = "",
-    actor=None,
+    by,
     today: dt.date | None = None,
 ) -> ReferralRecorded:
     """Record a referral about the children of one family, with the adults around them.
@@ -236,6 +238,7 @@ def referral_record(
     written and raised as one ``ValidationError`` keyed by path (``children.1.date_of_birth``,
     ``adults.0.relationships``, ``family.name``, ``received_on``…). The referral is flagged as a re-referral when
     any child had one within the tenant's window (see :func:`is_re_referral`)."""
+    require(by, Capability.EDIT_CHILD_RECORDS)
     today = today or dt.date.today()
     presenting_needs = list(presenting_needs)
     for i, entry in enumerate(household.children):
@@ -272,11 +275,11 @@ def referral_record(
         if family is None:
             entry = household.family
             family = family_create(name=entry.name, postcode=entry.postcode, ward=entry.ward, address=entry.address,
-                                   actor=actor)
+                                   by=by)
         children = []
         for entry in household.children:
             if entry.person is None:
-                entry.person = _create(entry, family, Person.Kind.CHILD, "child", actor)
+                entry.person = _create(entry, family, Person.Kind.CHILD, "child", by)
                 created.append(entry.person)
             children.append(entry.person)
         by_key = {entry.key: entry.person for entry in household.children}
@@ -284,20 +287,20 @@ def referral_record(
         for entry in household.adults:
             if entry.person is None:
                 first = Relationship.Kind(entry.relationships[0].kind).label.lower()
-                entry.person = _create(entry, family, Person.Kind.ADULT, first, actor)
+                entry.person = _create(entry, family, Person.Kind.ADULT, first, by)
                 created.append(entry.person)
             adults.append(entry.person)
             for rel in entry.relationships:
                 relationship_record(person=entry.person, relative=by_key[rel.child], kind=rel.kind,
-                                    parental_responsibility=rel.parental_responsibility, actor=actor)
+                                    parental_responsibility=rel.parental_responsibility, by=by)
         flagged = is_re_referral(children=children, received_on=received_on)
         referral = Referral.objects.create(
             family=family, received_on=received_on, source=source, route=route, reason=reason,
-            is_re_referral=flagged, recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
+            is_re_referral=flagged, recorded_by=user_of(by),
         )
         referral.children.set(children)
         referral.presenting_needs.set(presenting_needs)
-        record_event(action="referral.created", actor=actor, obj=referral,
+        record_event(action="referral.created", by=by, obj=referral,
                      detail={"re_referral": flagged, "route": route, "children": len(children),
                              "adults": len(adults), "people_created": len(created)})
         if consent is not None:
@@ -307,7 +310,7 @@ def referral_record(
                 given_by = f"{adult.full_name} ({adult.relationship or 'adult'})"
             consent_record(family=family, scope=Consent.Scope.EARLY_HELP, status=Consent.Status.GIVEN,
                            decided_on=consent.decided_on, given_by=given_by[:120], method=consent.method,
-                           referral=referral, actor=actor)
+                           referral=referral, by=by)
     return ReferralRecorded(referral=referral, family=family, family_created=family_created, children=children,
                             adults=adults, created=created)
 
@@ -320,16 +323,18 @@ def referral_create(
     route: str = Referral.Route.DIRECT,
     presenting_needs: Iterable[PresentingNeed] = (),
     reason: str = "",
-    actor=None,
+    by,
 ) -> Referral:
     """A referral about children already recorded (one family): :func:`referral_record` with known children."""
+    require(by, Capability.EDIT_CHILD_RECORDS)
     household = FamilyReferral(children=[ChildEntry(person=child) for child in children])
     return referral_record(household=household, received_on=received_on, source=source, route=route,
-                           presenting_needs=presenting_needs, reason=reason, actor=actor).referral
+                           presenting_needs=presenting_needs, reason=reason, by=by).referral
 
 
-def referral_decide(*, referral: Referral, decision: str, decided_on: dt.date, actor=None) -> Referral:
+def referral_decide(*, referral: Referral, decision: str, decided_on: dt.date, by) -> Referral:
     """Record what was decided. 'Early help case opened' is recorded by :func:`case_open` instead."""
+    require(by, Capability.EDIT_CHILD_RECORDS)
     check_one_tenant(referral)
     if referral.decision:
         raise ValidationError("This referral already has a decision.")
@@ -343,13 +348,14 @@ def referral_decide(*, referral: Referral, decision: str, decided_on: dt.date, a
     referral.decision = decision
     referral.decided_on = decided_on
     referral.save(update_fields=["decision", "decided_on"])
-    record_event(action="referral.decided", actor=actor, obj=referral, detail={"decision": decision})
+    record_event(action="referral.decided", by=by, obj=referral, detail={"decision": decision})
     return referral
 
 
 def panel_decision_record(
-    *, panel: str, decided_on: dt.date, decision: str, referral: Referral | None = None, case=None, actor=None
+    *, panel: str, decided_on: dt.date, decision: str, referral: Referral | None = None, case=None, by
 ) -> PanelDecision:
+    require(by, Capability.EDIT_CHILD_RECORDS)
     check_one_tenant(referral, case)
     if referral is None and case is None:
         raise ValidationError("A panel decision is recorded against a referral or a case.")
@@ -361,5 +367,5 @@ def panel_decision_record(
     row = PanelDecision.objects.create(
         panel=panel, decided_on=decided_on, decision=decision.strip(), referral=referral, case=case
     )
-    record_event(action="panel_decision.recorded", actor=actor, obj=row, detail={"panel": panel})
+    record_event(action="panel_decision.recorded", by=by, obj=row, detail={"panel": panel})
     return row

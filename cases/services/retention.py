@@ -27,7 +27,9 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import Max, Q
 
+from earlyhelp.actors import RuleActor, require
 from earlyhelp.audit import record_event
+from earlyhelp.permissions import Capability
 from earlyhelp.tenancy import TenantModel, current_tenant
 
 from ..models import Case, CaseSettings, Family, Person
@@ -180,10 +182,17 @@ def _delete(found: dict[type[models.Model], set[int]]) -> dict[str, int]:
     return {label: count for label, count in deleted.items() if count}
 
 
-def retention_apply(*, today: dt.date | None = None, dry_run: bool = False, actor=None) -> RetentionOutcome:
+def retention_rule(tenant) -> RuleActor:
+    """The retention rule acting on its schedule (the nightly task, ``apply_retention``): named in the audit log,
+    it may administer the council's records and nothing else."""
+    return RuleActor(tenant=tenant, name="retention rule", capabilities=frozenset({Capability.ADMINISTER_TENANT}))
+
+
+def retention_apply(*, today: dt.date | None = None, dry_run: bool = False, by) -> RetentionOutcome:
     """Anonymise or delete (per the tenant's case settings) every family due on ``today``, in the tenant in
     context. ``dry_run`` counts what would be done and writes nothing. Idempotent: an anonymised family is never
     due again; a deleted one is gone."""
+    require(by, Capability.ADMINISTER_TENANT)
     tenant = current_tenant()
     if tenant is None:
         raise ValidationError("The retention rule runs inside a local authority's context.")
@@ -205,13 +214,13 @@ def retention_apply(*, today: dt.date | None = None, dry_run: bool = False, acto
                     counts = {m._meta.label_lower: _anonymise(m, pks, today) for m, pks in found.items()}
                 verb = "deleted" if settings_row.retention_action == CaseSettings.RetentionAction.DELETE else (
                     "anonymised")
-                record_event(action=f"family.{verb}", actor=actor, actor_label="" if actor else "retention rule",
+                record_event(action=f"family.{verb}", by=by,
                              object_type="cases.family", object_public_id=family.public_id,
                              detail={"due_on": family.due_on.isoformat(), "rows": counts})
         for label, count in counts.items():
             totals[label] += count
     outcome.rows = dict(totals)
     if not dry_run:
-        record_event(action="retention.applied", actor=actor, actor_label="" if actor else "retention rule",
+        record_event(action="retention.applied", by=by,
                      detail={**outcome.summary(), "retention_age_years": settings_row.retention_age_years})
     return outcome

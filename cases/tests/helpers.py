@@ -8,7 +8,7 @@ import datetime as dt
 from cases import services
 from cases.models import ClosureReason, LevelOfNeed, PresentingNeed, ReferralSource
 from earlyhelp.tenancy import tenant_context
-from tests.factories import TeamFactory
+from tests.factories import TeamFactory, acting
 
 D = dt.date
 
@@ -30,20 +30,20 @@ def reason(code: str = "OUTCOMES_MET") -> ClosureReason:
 
 
 def child(*, family=None, first="Ada", last="Ashby", dob=D(2015, 3, 1), postcode="NB1 1AA"):
-    family = family or services.family_create(name=f"{last} family", postcode=postcode)
+    family = family or services.family_create(name=f"{last} family", postcode=postcode, by=acting())
     return services.person_create(family=family, first_name=first, last_name=last, date_of_birth=dob,
-                                  postcode=postcode)
+                                  postcode=postcode, by=acting())
 
 
 def referral(children, *, received_on=D(2024, 4, 10), code="2A", route="direct", needs=("PARENTING",)):
     return services.referral_create(children=list(children), received_on=received_on, source=source(code),
-                                    route=route, presenting_needs=[need(n) for n in needs])
+                                    route=route, presenting_needs=[need(n) for n in needs], by=acting())
 
 
 def consent(family, *, on=D(2024, 4, 12), status="given", scope="early_help", agency=""):
     """The family's consent decision (by default: consent to early help given by the mother)."""
     return services.consent_record(family=family, scope=scope, agency=agency, status=status, decided_on=on,
-                                   given_by="Mother", method="written")
+                                   given_by="Mother", method="written", by=acting())
 
 
 def open_case(*, lead, team, kid=None, received_on=D(2024, 4, 10), opened_on=D(2024, 4, 20), rank=2, **kw):
@@ -52,7 +52,7 @@ def open_case(*, lead, team, kid=None, received_on=D(2024, 4, 10), opened_on=D(2
     if not services.consent_position(family=kid.family, on=opened_on).early_help_given:
         consent(kid.family, on=received_on)
     return services.case_open(referral=ref, lead_professional=lead, team=team, level_of_need=level(rank),
-                              opened_on=opened_on)
+                              opened_on=opened_on, by=acting())
 
 
 def close(case, *, closed_on=D(2024, 9, 1), code="OUTCOMES_MET", judgement="fully",
@@ -61,7 +61,7 @@ def close(case, *, closed_on=D(2024, 9, 1), code="OUTCOMES_MET", judgement="full
     professional's reason is given (the rule itself: tests/first_day/test_closure_judgement.py)."""
     return services.case_close(case=case, closed_on=closed_on, reason=reason(code), judgement=judgement,
                                summary="Routines in place; school attendance above 95%.",
-                               evidence_reason=evidence_reason)
+                               evidence_reason=evidence_reason, by=acting())
 
 
 def team_for(tenant, member_user=None, name=None):

@@ -12,6 +12,7 @@ from cases import services
 from cases.models import NotDuplicate, Person, PersonMerge, Referral
 from earlyhelp.permissions import Role
 from earlyhelp.tenancy import tenant_context
+from tests.factories import acting
 
 from .helpers import child, open_case, team_for
 from .test_family_referral_page import URL, base
@@ -114,11 +115,11 @@ def test_the_completeness_report_counts_children_by_team_with_bases(maud, sign_i
     with tenant_context(tenant_a):
         team = team_for(tenant_a, maud, name="North team")
         verified = child(first="Vera", last="One")
-        services.nhs_number_record(person=verified, nhs_number="9434765919")
-        services.nhs_number_verify(person=verified, actor=maud)
+        services.nhs_number_record(person=verified, nhs_number="9434765919", by=acting())
+        services.nhs_number_verify(person=verified, by=acting(maud))
         open_case(lead=maud, team=team, kid=verified)
         unverified = child(first="Una", last="Two")
-        services.nhs_number_record(person=unverified, nhs_number="4010232137")
+        services.nhs_number_record(person=unverified, nhs_number="4010232137", by=acting())
         open_case(lead=maud, team=team, kid=unverified)
         open_case(lead=maud, team=team, kid=child(first="Mia", last="Three"))
         child(first="Noel", last="Four")  # no open case: counted in the council's row only

@@ -23,6 +23,7 @@ from earlyhelp.models import AuditEvent
 from earlyhelp.permissions import Role
 from earlyhelp.spreadsheets import Problem
 from earlyhelp.tenancy import tenant_context
+from tests.factories import acting
 
 from .helpers import D, child, open_case, team_for
 
@@ -100,7 +101,7 @@ def csv_bytes(rows: list[dict], columns=COLUMNS) -> bytes:
 
 def run(tenant, actor, data: bytes, filename: str = "import.csv"):
     with tenant_context(tenant):
-        return services.case_records_import(data=data, filename=filename, actor=actor)
+        return services.case_records_import(data=data, filename=filename, by=acting(actor))
 
 
 def good_rows() -> list[dict]:

@@ -12,11 +12,12 @@ from django.utils import timezone
 
 from cases import services
 from cases.models import Case, CaseDocument, CaseNote, CaseSettings, Family, Person, Referral
-from cases.services.retention import families_due, retention_apply
+from cases.services.retention import families_due, retention_apply, retention_rule
 from cases.tasks import apply_retention
 from earlyhelp.models import AuditEvent
 from earlyhelp.permissions import Role
 from earlyhelp.tenancy import platform_context, tenant_context
+from tests.factories import acting
 
 from .helpers import D, child, close, open_case, team_for
 
@@ -41,10 +42,10 @@ def _closed_family(lead, team, *, born=D(2000, 6, 15), first="Zebedee", last="Qu
     case = open_case(lead=lead, team=team, kid=kid, received_on=D(2015, 4, 1), opened_on=D(2015, 4, 10))
     Referral.objects.filter(pk=case.referral_id).update(reason=f"{first} {last} is missing school")
     services.case_note_record(case=case, occurred_at=timezone.now(), kind="home_visit",
-                              narrative=f"Saw {first} {last} at home with Marigold", author=lead)
+                              narrative=f"Saw {first} {last} at home with Marigold", by=acting(lead))
     services.document_upload(case=case, upload=SimpleUploadedFile("letter.txt", f"Dear {first}".encode()),
-                             kind="letter", actor=lead)
-    services.case_summary_update(case=case, summary=f"{first} is doing well", actor=lead)
+                             kind="letter", by=acting(lead))
+    services.case_summary_update(case=case, summary=f"{first} is doing well", by=acting(lead))
     close(case, closed_on=D(2015, 9, 1))
     return kid.family
 
@@ -117,7 +118,7 @@ class TestAnonymising:
         with tenant_context(tenant_a):
             family = _closed_family(lead, team, born=D(2000, 6, 15))
             assert "Zebedee" in _everything_text(tenant_a)
-            outcome = retention_apply(today=D(2025, 6, 15))
+            outcome = retention_apply(today=D(2025, 6, 15), by=retention_rule(tenant_a))
             assert len(outcome.families) == 1
             text = _everything_text(tenant_a)
             for name in SECRET_NAMES:
@@ -135,7 +136,7 @@ class TestAnonymising:
     def test_it_is_logged_with_counts_and_no_names(self, tenant_a, lead, team):
         with tenant_context(tenant_a):
             family = _closed_family(lead, team)
-            retention_apply(today=D(2025, 6, 15))
+            retention_apply(today=D(2025, 6, 15), by=retention_rule(tenant_a))
             run = AuditEvent.objects.get(action="retention.applied")
             assert run.detail["families"] == 1 and run.detail["action"] == "anonymise"
             assert run.detail["rows"]["cases.person"] == 1 and run.detail["rows"]["cases.casedocument"] == 1
@@ -147,8 +148,8 @@ class TestAnonymising:
     def test_a_second_run_changes_nothing(self, tenant_a, lead, team):
         with tenant_context(tenant_a):
             _closed_family(lead, team)
-            retention_apply(today=D(2025, 6, 15))
-            assert retention_apply(today=D(2026, 1, 1)).families == []
+            retention_apply(today=D(2025, 6, 15), by=retention_rule(tenant_a))
+            assert retention_apply(today=D(2026, 1, 1), by=retention_rule(tenant_a)).families == []
 
     def test_other_families_and_other_tenants_are_untouched(self, tenant_a, tenant_b, lead, team, member):
         with tenant_context(tenant_a):
@@ -159,7 +160,7 @@ class TestAnonymising:
         with tenant_context(tenant_b):
             _closed_family(lead_b, team_b, first="Other", last="Council")
         with tenant_context(tenant_a):
-            retention_apply(today=D(2025, 6, 15))
+            retention_apply(today=D(2025, 6, 15), by=retention_rule(tenant_a))
             assert Person.objects.filter(first_name="Young").exists()
         assert "Council" in _everything_text(tenant_b)
 
@@ -167,7 +168,7 @@ class TestAnonymising:
         with tenant_context(tenant_a):
             _closed_family(lead, team)
             before = _everything_text(tenant_a)
-            outcome = retention_apply(today=D(2025, 6, 15), dry_run=True)
+            outcome = retention_apply(today=D(2025, 6, 15), dry_run=True, by=retention_rule(tenant_a))
             assert len(outcome.families) == 1 and outcome.rows["cases.person"] == 1
             assert _everything_text(tenant_a) == before
             assert not AuditEvent.objects.filter(action__in=["retention.applied", "family.anonymised"]).exists()
@@ -176,7 +177,7 @@ class TestAnonymising:
         with tenant_context(tenant_a):
             _closed_family(lead, team)
             _settings(retention_enabled=False)
-            assert retention_apply(today=D(2025, 6, 15)).families == []
+            assert retention_apply(today=D(2025, 6, 15), by=retention_rule(tenant_a)).families == []
             assert Person.objects.filter(first_name="Zebedee").exists()
 
 
@@ -186,7 +187,7 @@ class TestDeleting:
             _closed_family(lead, team)
             keeper = _closed_family(lead, team, first="Young", last="Keeper", born=D(2010, 1, 1))
             _settings(retention_action="delete")
-            outcome = retention_apply(today=D(2025, 6, 15))
+            outcome = retention_apply(today=D(2025, 6, 15), by=retention_rule(tenant_a))
             assert outcome.rows["cases.family"] == 1 and outcome.rows["cases.casenote"] == 1
             assert list(Family.objects.all()) == [keeper]
             assert Case.objects.count() == 1 and Referral.objects.count() == 1

@@ -8,6 +8,7 @@ from earlyhelp.figures import Rate
 from earlyhelp.periods import Quarter
 from earlyhelp.permissions import Role
 from earlyhelp.tenancy import tenant_context
+from tests.factories import acting
 
 from .helpers import D, child, close, level, need, open_case, referral, team_for
 
@@ -23,24 +24,25 @@ def world(tenant_a, member):
         # Ada: case before the quarter, assessed and closed in it, then re-referred (VCM panel) and re-opened.
         ada = child(first="Ada")
         first = open_case(lead=alice, team=north, kid=ada, received_on=D(2024, 3, 15), opened_on=D(2024, 3, 20))
-        a = services.assessment_start(case=first, started_on=D(2024, 3, 22))
-        services.assessment_complete(assessment=a, completed_on=D(2024, 4, 5), needs=[need("PARENTING")])
+        a = services.assessment_start(case=first, started_on=D(2024, 3, 22), by=acting())
+        services.assessment_complete(assessment=a, completed_on=D(2024, 4, 5), needs=[need("PARENTING")], by=acting())
         close(first, closed_on=D(2024, 4, 30), code="OUTCOMES_MET", judgement="fully")
         open_case(lead=alice, team=north, kid=ada, received_on=D(2024, 5, 10), opened_on=D(2024, 5, 15),
                   code="VCM", route="panel")
         # Ben: signposted at the front door.
         services.referral_decide(referral=referral([child(first="Ben", last="Brook")], received_on=D(2024, 4, 2)),
-                                 decision="signposted", decided_on=D(2024, 4, 3))
+                                 decision="signposted", decided_on=D(2024, 4, 3), by=acting())
         # Cal: referred on the last day, stepped up the day after the quarter ends.
         services.referral_decide(referral=referral([child(first="Cal", last="Cole")], received_on=D(2024, 6, 30)),
-                                 decision="stepped_up", decided_on=D(2024, 7, 1))
+                                 decision="stepped_up", decided_on=D(2024, 7, 1), by=acting())
         # Dee: case opened, stepped up and closed in the quarter, with feedback.
         dee = open_case(lead=alice, team=south, kid=child(first="Dee", last="Dale"), received_on=D(2024, 4, 10),
                         opened_on=D(2024, 4, 12))
-        services.step_change_record(case=dee, kind="step_up", occurred_on=D(2024, 6, 1), level_after=level(3))
+        services.step_change_record(case=dee, kind="step_up", occurred_on=D(2024, 6, 1), level_after=level(3),
+                                    by=acting())
         close(dee, closed_on=D(2024, 6, 2), code="STEPPED_UP", judgement="not_at_all")
         services.feedback_record(case=dee, received_on=D(2024, 6, 10), treated_with_respect=True, listened_to=False,
-                                 helped_with_issues=None)
+                                 helped_with_issues=None, by=acting())
     return {"north": north, "south": south}
 
 
@@ -114,7 +116,7 @@ def test_series_counts_equal_single_period_counts_on_boundary_days(tenant_a, wor
         eve = open_case(lead=alice, team=world["south"], kid=child(first="Eve", last="Eden"),
                         received_on=D(2024, 3, 31), opened_on=D(2024, 3, 31))
         services.feedback_record(case=eve, received_on=D(2024, 7, 1), treated_with_respect=False, listened_to=True,
-                                 helped_with_issues=True)
+                                 helped_with_issues=True, by=acting())
         close(eve, closed_on=D(2024, 7, 1), code="OUTCOMES_MET", judgement="partially")
         periods = [Q1.previous(), Q1, Q1.next(), FinancialYear(2024), (D(2024, 3, 31), D(2024, 7, 1)),
                    (D(2024, 6, 30), D(2024, 6, 30))]

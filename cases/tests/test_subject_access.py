@@ -17,6 +17,7 @@ from earlyhelp.models import AuditEvent
 from earlyhelp.permissions import Role
 from earlyhelp.tasks import export_tenant_data
 from earlyhelp.tenancy import tenant_context
+from tests.factories import acting
 
 from .helpers import D, child, close, open_case, referral, team_for
 
@@ -32,11 +33,11 @@ def records(tenant_a, tenant_b, member):
         sid = child(family=zoe.family, first="Sid", last="Quarrie", dob=D(2012, 1, 1))
         case = open_case(lead=lead, team=team, kid=zoe)
         services.case_note_record(case=case, occurred_at=timezone.now(), kind="home_visit",
-                                  narrative="Zoe showed me her drawings", author=lead)
+                                  narrative="Zoe showed me her drawings", by=acting(lead))
         close(case, closed_on=D(2024, 4, 30))
         sid_case = open_case(lead=lead, team=team, kid=sid, received_on=D(2024, 5, 1), opened_on=D(2024, 5, 9))
         services.case_note_record(case=sid_case, occurred_at=timezone.now(), kind="phone",
-                                  narrative="Sid's football coach called", author=lead)
+                                  narrative="Sid's football coach called", by=acting(lead))
         stranger = child(first="Xavier", last="Stranger")
         referral([stranger])
     lead_b = member(tenant_b, Role.PRACTITIONER)
@@ -141,9 +142,9 @@ def test_the_export_carries_the_nhs_number_and_linked_identifiers(tenant_a):
 
     with tenant_context(tenant_a):
         services.tenant_defaults_ensure(tenant=tenant_a)
-        family = services.family_create(name="Idris family")
+        family = services.family_create(name="Idris family", by=acting())
         kid = services.person_create(family=family, first_name="Ivo", last_name="Idris", nhs_number="943 476 5919",
-                                     upn="H801200001001")
+                                     upn="H801200001001", by=acting())
         data = subject_access_data(person=kid)
     assert data["person"]["nhs_number"] == "9434765919" and data["person"]["nhs_number_status"] == "Not verified"
     assert data["other records"]["linked identifiers"][0]["value"] == "H801200001001"

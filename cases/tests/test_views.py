@@ -9,6 +9,7 @@ from cases.models import Case, Closure, Referral
 from earlyhelp.models import AuditEvent
 from earlyhelp.permissions import Role
 from earlyhelp.tenancy import tenant_context
+from tests.factories import acting
 
 from .helpers import D, child, level, open_case, reason, team_for
 
@@ -37,10 +38,10 @@ def team(tenant_a, alice):
 def case(tenant_a, alice, team):
     with tenant_context(tenant_a):
         case = open_case(lead=alice, team=team, kid=child(first="Ada", last="Ashby"))
-        assessment = services.assessment_start(case=case, started_on=D(2024, 4, 25))
-        plan = services.plan_create(case=case, created_on=D(2024, 5, 1))
+        assessment = services.assessment_start(case=case, started_on=D(2024, 4, 25), by=acting())
+        plan = services.plan_create(case=case, created_on=D(2024, 5, 1), by=acting())
         action = services.plan_action_add(plan=plan, description="Bedtime routine", owner="Mum",
-                                          due_on=D(2024, 6, 1))
+                                          due_on=D(2024, 6, 1), by=acting())
     case.ids = {"assessment_id": assessment.public_id, "plan_id": plan.public_id, "action_id": action.public_id}
     return case
 

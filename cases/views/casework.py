@@ -76,7 +76,7 @@ def referral_list(request):
 @require_capability(VIEW)
 def referral_detail(request, public_id):
     referral = selectors.referral_get(membership=request.membership, public_id=public_id)
-    record_event(action="referral.viewed", actor=request.user, obj=referral)
+    record_event(action="referral.viewed", by=request.membership, obj=referral)
     return _referral_page(request, referral, forms.DecisionForm())
 
 
@@ -94,7 +94,7 @@ def referral_decide(request, public_id):
     form = forms.DecisionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.referral_decide(referral=referral, actor=request.user, **form.cleaned_data)
+            services.referral_decide(referral=referral, by=request.membership, **form.cleaned_data)
         except ValidationError as exc:
             _form_errors(form, exc)
         else:
@@ -109,7 +109,7 @@ def case_open(request, public_id):
     form = forms.CaseOpenForm(request.POST or None, referral=referral, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            case = services.case_open(referral=referral, actor=request.user, **form.cleaned_data)
+            case = services.case_open(referral=referral, by=request.membership, **form.cleaned_data)
         except ValidationError as exc:
             _form_errors(form, exc)
         else:
@@ -125,10 +125,10 @@ def case_open(request, public_id):
 @require_capability(VIEW)
 def case_detail(request, public_id):
     case = selectors.case_get(membership=request.membership, public_id=public_id)
-    record_event(action="case.viewed", actor=request.user, obj=case)
+    record_event(action="case.viewed", by=request.membership, obj=case)
     page = selectors.case_page(case=case)
     if any(e.kind == "note" for e in page["timeline"]):  # significant notes are shown on the chronology
-        record_event(action="case_notes.viewed", actor=request.user, obj=case, detail={"significant_only": True})
+        record_event(action="case_notes.viewed", by=request.membership, obj=case, detail={"significant_only": True})
     return render(request, "cases/case_detail.html", {
         "case": case, **page, "can_audit": services.case_file_audit_refusal(request.membership, case) is None})
 
@@ -181,51 +181,51 @@ def _assessment(case, public_id) -> Assessment:
 
 assessment_start = _case_record_view(
     forms.AssessmentStartForm, "Start an Early Help Assessment",
-    lambda case, form, request: services.assessment_start(case=case, actor=request.user, **form.cleaned_data),
+    lambda case, form, request: services.assessment_start(case=case, by=request.membership, **form.cleaned_data),
     success="Assessment started.",
 )
 assessment_complete = _case_record_view(
     forms.AssessmentCompleteForm, "Complete the Early Help Assessment",
     lambda case, form, request, assessment_id: services.assessment_complete(
-        assessment=_assessment(case, assessment_id), actor=request.user, **form.cleaned_data),
+        assessment=_assessment(case, assessment_id), by=request.membership, **form.cleaned_data),
     success="Assessment completed.",
 )
 plan_create = _case_record_view(
     forms.PlanForm, "Make a plan",
-    lambda case, form, request: services.plan_create(case=case, actor=request.user, **form.cleaned_data),
+    lambda case, form, request: services.plan_create(case=case, by=request.membership, **form.cleaned_data),
     success="Plan made: now add its actions.",
 )
 plan_action_add = _case_record_view(
     forms.PlanActionForm, "Add a SMART action",
     lambda case, form, request, plan_id: services.plan_action_add(
-        plan=get_object_or_404(Plan, case=case, public_id=plan_id), actor=request.user, **form.cleaned_data),
+        plan=get_object_or_404(Plan, case=case, public_id=plan_id), by=request.membership, **form.cleaned_data),
     success="Action added.",
 )
 plan_action_status = _case_record_view(
     forms.PlanActionStatusForm, "Update an action",
     lambda case, form, request, action_id: services.plan_action_update(
-        action=get_object_or_404(PlanAction, plan__case=case, public_id=action_id), actor=request.user,
+        action=get_object_or_404(PlanAction, plan__case=case, public_id=action_id), by=request.membership,
         **form.cleaned_data),
     success="Action updated.",
 )
 review_record = _case_record_view(
     forms.ReviewForm, "Record a review",
-    lambda case, form, request: services.review_record(case=case, actor=request.user, **form.cleaned_data),
+    lambda case, form, request: services.review_record(case=case, by=request.membership, **form.cleaned_data),
     success="Review recorded.",
 )
 step_change = _case_record_view(
     forms.StepChangeForm, "Record a step-up, step-down or de-escalation",
-    lambda case, form, request: services.step_change_record(case=case, actor=request.user, **form.cleaned_data),
+    lambda case, form, request: services.step_change_record(case=case, by=request.membership, **form.cleaned_data),
     success="Step change recorded.",
 )
 panel_decision = _case_record_view(
     forms.PanelDecisionForm, "Record a panel decision",
-    lambda case, form, request: services.panel_decision_record(case=case, actor=request.user, **form.cleaned_data),
+    lambda case, form, request: services.panel_decision_record(case=case, by=request.membership, **form.cleaned_data),
     success="Panel decision recorded.",
 )
 taf_member_add = _case_record_view(
     forms.TafMemberForm, "Add to the Team Around the Family",
-    lambda case, form, request: services.taf_member_add(case=case, actor=request.user, **form.cleaned_data),
+    lambda case, form, request: services.taf_member_add(case=case, by=request.membership, **form.cleaned_data),
     success="Added to the Team Around the Family.",
 )
 
@@ -233,7 +233,7 @@ taf_member_add = _case_record_view(
 def _close(case, form, request):
     data = dict(form.cleaned_data)
     data = {k: data[k] for k in ("closed_on", "reason", "judgement", "summary", "evidence_reason")}
-    services.case_close(case=case, need_progress=form.need_progress(), actor=request.user, **data)
+    services.case_close(case=case, need_progress=form.need_progress(), by=request.membership, **data)
 
 
 case_close = _case_record_view(forms.ClosureForm, "Close the case", _close, success="Case closed.",
@@ -244,7 +244,7 @@ def _feedback(case, form, request):
     data = dict(form.cleaned_data)
     for key in ("treated_with_respect", "listened_to", "helped_with_issues"):
         data[key] = forms.yes_no(data[key])
-    services.feedback_record(case=case, actor=request.user, **data)
+    services.feedback_record(case=case, by=request.membership, **data)
 
 
 feedback_record = _case_record_view(forms.FeedbackForm, "Record 'How was it for you' feedback", _feedback,

@@ -32,7 +32,7 @@ def data_protection(request):
             with contextlib.suppress(ValueError):
                 criteria |= Q(public_id=uuid.UUID(word))
         people = list(Person.objects.filter(criteria).select_related("family").order_by("last_name")[:50])
-        record_event(action="subject_access.searched", actor=request.user, detail={"results": len(people)})
+        record_event(action="subject_access.searched", by=request.membership, detail={"results": len(people)})
     return render(request, "cases/data_protection.html", {"query": query, "people": people})
 
 
@@ -43,7 +43,7 @@ def subject_access(request, public_id):
     data = subject_access_data(person=person)
     file_format = request.GET.get("format", "")
     if file_format in ("json", "pdf"):
-        record_event(action="person.subject_access_exported", actor=request.user, obj=person,
+        record_event(action="person.subject_access_exported", by=request.membership, obj=person,
                      detail={"format": file_format, "referrals": len(data["referrals"]), "cases": len(data["cases"])})
         if file_format == "json":
             response = HttpResponse(json.dumps(data, indent=2, ensure_ascii=False, default=str),
@@ -52,5 +52,5 @@ def subject_access(request, public_id):
             response = HttpResponse(subject_access_pdf(data), content_type="application/pdf")
         response["Content-Disposition"] = f'attachment; filename="subject-access-{person.public_id}.{file_format}"'
         return response
-    record_event(action="person.viewed", actor=request.user, obj=person, detail={"page": "subject access"})
+    record_event(action="person.viewed", by=request.membership, obj=person, detail={"page": "subject access"})
     return render(request, "cases/subject_access.html", {"person": person, "data": data})

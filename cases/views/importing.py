@@ -41,7 +41,7 @@ def case_import(request):
                 else:
                     return redirect("cases:import-job", job_id=job.public_id)
             else:
-                outcome = services.case_records_import(data=upload.read(), filename=upload.name, actor=request.user)
+                outcome = services.case_records_import(data=upload.read(), filename=upload.name, by=request.membership)
                 problems = outcome.problems
         if problems or form.errors:
             status = 400

@@ -30,7 +30,7 @@ def referral_consent(request, public_id):
     form = forms.ConsentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.consent_record(family=referral.family, referral=referral, actor=request.user,
+            services.consent_record(family=referral.family, referral=referral, by=request.membership,
                                     **form.cleaned_data)
         except ValidationError as exc:
             _form_errors(form, exc)
@@ -42,7 +42,7 @@ def referral_consent(request, public_id):
 
 
 def _consent(case, form, request):
-    consent = services.consent_record(family=case.family, referral=case.referral, actor=request.user,
+    consent = services.consent_record(family=case.family, referral=case.referral, by=request.membership,
                                       **form.cleaned_data)
     if (consent.scope == Consent.Scope.EARLY_HELP and consent.status == Consent.Status.WITHDRAWN
             and case.closed_on is None):
@@ -53,7 +53,7 @@ def _consent(case, form, request):
 consent_record = _case_record_view(forms.ConsentForm, "Record consent", _consent)
 information_share = _case_record_view(
     forms.InformationShareForm, "Record information shared",
-    lambda case, form, request: services.information_share_record(case=case, actor=request.user,
+    lambda case, form, request: services.information_share_record(case=case, by=request.membership,
                                                                    **form.cleaned_data),
     success="Information sharing recorded.",
 )
@@ -67,10 +67,10 @@ def case_notes(request, public_id):
     """Every contact and note of a case with its addenda. Reading notes is audited."""
     case = selectors.case_get(membership=request.membership, public_id=public_id)
     notes = selectors.case_notes(case=case)
-    record_event(action="case_notes.viewed", actor=request.user, obj=case, detail={"notes": len(notes)})
+    record_event(action="case_notes.viewed", by=request.membership, obj=case, detail={"notes": len(notes)})
     now = timezone.now()
     for note in notes:
-        note.editable = services.note_is_editable(note, user=request.user, now=now)
+        note.editable = services.note_is_editable(note, by=request.membership, now=now)
     return render(request, "cases/notes.html", {"case": case, "notes": notes})
 
 
@@ -80,14 +80,14 @@ def _note(case, request, note_id):
 
 note_add = _case_record_view(
     forms.CaseNoteForm, "Record a contact or note",
-    lambda case, form, request: services.case_note_record(case=case, author=request.user, **form.cleaned_data),
+    lambda case, form, request: services.case_note_record(case=case, by=request.membership, **form.cleaned_data),
     success="Note recorded.",
 )
 
 
 def _note_editable(case, request, note_id):
     note = get_object_or_404(CaseNote, case=case, public_id=note_id)
-    if not services.note_is_editable(note, user=request.user):
+    if not services.note_is_editable(note, by=request.membership):
         messages.info(request, "Notes can be corrected by their author for 24 hours only: add an addendum instead.")
         return redirect("cases:note-addendum", public_id=case.public_id, note_id=note.public_id)
     return {"note": note}
@@ -101,19 +101,19 @@ def _note_initial(case, note):
 
 note_edit = _case_record_view(
     forms.CaseNoteForm, "Correct a note",
-    lambda case, form, request, note: services.case_note_edit(note=note, actor=request.user, **form.cleaned_data),
+    lambda case, form, request, note: services.case_note_edit(note=note, by=request.membership, **form.cleaned_data),
     prepare=_note_editable, form_kwargs=_note_initial, success="Note corrected.",
 )
 note_addendum = _case_record_view(
     forms.AddendumForm, "Add an addendum",
-    lambda case, form, request, note: services.case_note_addendum_add(note=note, author=request.user,
+    lambda case, form, request, note: services.case_note_addendum_add(note=note, by=request.membership,
                                                                       **form.cleaned_data),
     prepare=_note, success="Addendum added.",
     intro=lambda case, note: f"To the {note.get_kind_display().lower()} of {note.occurred_at:%d %B %Y}.",
 )
 case_summary = _case_record_view(
     forms.CaseSummaryForm, "Update the case summary",
-    lambda case, form, request: services.case_summary_update(case=case, actor=request.user, **form.cleaned_data),
+    lambda case, form, request: services.case_summary_update(case=case, by=request.membership, **form.cleaned_data),
     form_kwargs=lambda case: {"initial": {"summary": case.summary}}, success="Case summary updated.",
 )
 
@@ -122,17 +122,17 @@ case_summary = _case_record_view(
 
 supervision_record = _case_record_view(
     forms.SupervisionForm, "Record supervision",
-    lambda case, form, request: services.supervision_record(case=case, actor=request.user, **form.cleaned_data),
+    lambda case, form, request: services.supervision_record(case=case, by=request.membership, **form.cleaned_data),
     capability=MANAGE, success="Supervision recorded.",
 )
 case_allocate = _case_record_view(
     forms.AllocateForm, "Allocate the case",
-    lambda case, form, request: services.case_allocate(case=case, actor=request.user, **form.cleaned_data),
+    lambda case, form, request: services.case_allocate(case=case, by=request.membership, **form.cleaned_data),
     capability=MANAGE, success="Case allocated.", form_kwargs=lambda case, **_: {"case": case},
 )
 case_transfer = _case_record_view(
     forms.TransferForm, "Transfer the case",
-    lambda case, form, request: services.case_transfer(case=case, actor=request.user, **form.cleaned_data),
+    lambda case, form, request: services.case_transfer(case=case, by=request.membership, **form.cleaned_data),
     capability=MANAGE, success="Case transferred.",
 )
 
@@ -141,7 +141,7 @@ case_transfer = _case_record_view(
 
 intervention_refer = _case_record_view(
     forms.InterventionForm, "Refer to a commissioned service",
-    lambda case, form, request: services.intervention_refer(case=case, actor=request.user, **form.cleaned_data),
+    lambda case, form, request: services.intervention_refer(case=case, by=request.membership, **form.cleaned_data),
     success="Referral to the service recorded.",
 )
 
@@ -154,7 +154,7 @@ def _intervention(case, request, intervention_id):
 intervention_dates = _case_record_view(
     forms.InterventionDatesForm, "Record the service's start and end",
     lambda case, form, request, intervention: services.intervention_dates_record(
-        intervention=intervention, actor=request.user, **form.cleaned_data),
+        intervention=intervention, by=request.membership, **form.cleaned_data),
     prepare=_intervention, success="Dates recorded.",
     form_kwargs=lambda case, intervention: {"initial": {"started_on": intervention.started_on,
                                                         "ended_on": intervention.ended_on}},
@@ -166,7 +166,7 @@ intervention_dates = _case_record_view(
 
 document_upload = _case_record_view(
     forms.DocumentForm, "Upload a document",
-    lambda case, form, request: services.document_upload(case=case, actor=request.user, **form.cleaned_data),
+    lambda case, form, request: services.document_upload(case=case, by=request.membership, **form.cleaned_data),
     success="Document uploaded.",
 )
 
@@ -176,7 +176,7 @@ def document_download(request, public_id, document_id):
     """Stream a document to someone who may see the case; every download is audited."""
     case = selectors.case_get(membership=request.membership, public_id=public_id)
     document = get_object_or_404(CaseDocument, case=case, public_id=document_id)
-    handle = services.document_download(document=document, actor=request.user)
+    handle = services.document_download(document=document, by=request.membership)
     response = FileResponse(handle, as_attachment=True, filename=document.original_name,
                             content_type=document.content_type)
     response["X-Content-Type-Options"] = "nosniff"

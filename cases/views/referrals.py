@@ -281,7 +281,7 @@ def _save(request, page: _Page, built):
             method=consent_form.cleaned_data["method"])
     household = services.FamilyReferral(children=children, adults=adults, family=family, consent=consent)
     try:
-        return services.referral_record(household=household, actor=request.user, **referral_form.cleaned_data)
+        return services.referral_record(household=household, by=request.membership, **referral_form.cleaned_data)
     except ValidationError as error:
         _show(error, built)
         return None
@@ -319,7 +319,7 @@ def _show(error: ValidationError, built) -> None:
 def family_detail(request, public_id):
     """The family page: household, wider network, address history, relationships both ways and the genogram."""
     family = selectors.family_get(membership=request.membership, public_id=public_id)
-    record_event(action="family.viewed", actor=request.user, obj=family)
+    record_event(action="family.viewed", by=request.membership, obj=family)
     return render(request, "cases/family_detail.html", {
         "family": family, "map": selectors.family_map(family=family), "addresses": family.addresses.all(),
         "referrals": family.referrals.order_by("-received_on"), "cases": family.cases.order_by("-opened_on"),

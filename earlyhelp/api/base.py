@@ -135,8 +135,7 @@ class TenantAPIMixin:
         single = self.audited_object_ids[0] if len(self.audited_object_ids) == 1 else ""
         record_event(
             action="api.request",
-            actor=caller.actor,
-            actor_label=caller.actor_label,
+            by=caller.by,
             object_type=self._audit_object_type() if single else "",
             object_public_id=single,
             detail=detail,
@@ -200,6 +199,6 @@ class AuditedReadMixin:
     def get_object(self):
         obj = super().get_object()
         caller = self.request.auth
-        record_event(action=self.viewed_action, actor=caller.actor, actor_label=caller.actor_label, obj=obj,
+        record_event(action=self.viewed_action, by=caller.by, obj=obj,
                      detail={"via": "api"})
         return obj

@@ -85,11 +85,10 @@ def api_client_add(request):
         try:
             with transaction.atomic():
                 client, token = api_client_create(
-                    tenant=request.tenant,
+                    by=request.membership,
                     name=form.cleaned_data["name"],
                     scopes=form.cleaned_data["scopes"],
                     expires_at=form.expires_at(),
-                    created_by=request.user,
                 )
                 if form.cleaned_data.get("provider"):
                     client.provider = client_owner().client_tie(
@@ -125,6 +124,6 @@ def api_client_created(request, public_id):
 @require_capability(Capability.ADMINISTER_TENANT)
 def api_client_revoke_view(request, public_id):
     client = get_object_or_404(ApiClient.objects, public_id=public_id)
-    api_client_revoke(client=client, revoked_by=request.user)
+    api_client_revoke(client=client, by=request.membership)
     messages.success(request, f"The API client “{client.name}” is revoked: its token no longer works.")
     return redirect("api-clients")

@@ -8,20 +8,25 @@ from datetime import datetime
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from ..actors import require, user_of
 from ..audit import record_event
-from ..models import Tenant, User
+from ..models import Membership
+from ..permissions import Capability
 from .models import ApiClient, ApiSubmission, Scope
 from .tokens import generate_token, hash_token
 
 
 def api_client_create(
-    *, tenant: Tenant, name: str, scopes: Iterable[str], expires_at: datetime, created_by: User | None
+    *, by: Membership, name: str, scopes: Iterable[str], expires_at: datetime
 ) -> tuple[ApiClient, str]:
-    """Create a partner system's client of ``tenant`` and return it with its token.
+    """``by`` (a tenant administrator) creates a partner system's client of their council; returns it with its
+    token.
 
     The token is returned here once and never stored: show it to the administrator, then forget it. Must run
-    inside ``tenant``'s context. Scopes must be known ones (at least one); ``expires_at`` in the future.
+    inside the council's context. Scopes must be known ones (at least one); ``expires_at`` in the future.
     """
+    require(by, Capability.ADMINISTER_TENANT)
+    tenant = by.tenant
     name = (name or "").strip()
     scopes = sorted(set(scopes))
     errors = {}
@@ -41,13 +46,13 @@ def api_client_create(
         scopes=scopes,
         token_prefix=prefix,
         token_hash=hash_token(token),
-        created_by=created_by,
+        created_by=user_of(by),
         expires_at=expires_at,
     )
     client.save()
     record_event(
         action="api_client.created",
-        actor=created_by,
+        by=by,
         obj=client,
         tenant=tenant,
         detail={"name": name, "scopes": scopes, "expires_at": expires_at.isoformat()},
@@ -55,13 +60,15 @@ def api_client_create(
     return client, token
 
 
-def api_client_revoke(*, client: ApiClient, revoked_by: User | None) -> ApiClient:
-    """Revoke ``client``: its token stops working at once. Revoking twice changes nothing."""
+def api_client_revoke(*, client: ApiClient, by: Membership) -> ApiClient:
+    """``by`` (a tenant administrator) revokes ``client``: its token stops working at once. Revoking twice
+    changes nothing."""
+    require(by, Capability.ADMINISTER_TENANT)
     if client.revoked_at is not None:
         return client
     client.revoked_at = timezone.now()
     client.save(update_fields=["revoked_at"])
-    record_event(action="api_client.revoked", actor=revoked_by, obj=client, tenant=client.tenant)
+    record_event(action="api_client.revoked", by=by, obj=client, tenant=client.tenant)
     return client
 
 

@@ -9,7 +9,9 @@ from django.db import transaction
 
 from cases.models import Case
 from cases.services import check_one_tenant
+from earlyhelp.actors import require, user_of
 from earlyhelp.audit import record_event
+from earlyhelp.permissions import Capability
 from earlyhelp.tenancy import current_tenant
 
 from .. import defaults
@@ -29,11 +31,12 @@ def family_outcomes_ensure(*, tenant) -> None:
 
 
 @transaction.atomic
-def family_outcomes_record(*, case: Case, progress: Mapping[FamilyOutcome, str | None], actor=None
+def family_outcomes_record(*, case: Case, progress: Mapping[FamilyOutcome, str | None], by
                            ) -> list[CaseFamilyOutcome]:
     """Set, for a closed case, the family outcomes identified and how each went (improved, no change, worse).
     ``progress`` maps outcomes to a progress value, or ``None`` for an outcome not identified. Recording again
     replaces the earlier answers. At least one outcome must be identified."""
+    require(by, Capability.EDIT_CHILD_RECORDS)
     check_one_tenant(case, *progress)
     if case.closed_on is None:
         raise ValidationError("Family outcomes are recorded when the case closes: close the case first.")
@@ -47,8 +50,8 @@ def family_outcomes_record(*, case: Case, progress: Mapping[FamilyOutcome, str |
     rows = []
     for outcome, value in chosen.items():
         row, _ = CaseFamilyOutcome.objects.update_or_create(
-            case=case, outcome=outcome, defaults={"progress": value, "recorded_by": actor})
+            case=case, outcome=outcome, defaults={"progress": value, "recorded_by": user_of(by)})
         rows.append(row)
-    record_event(action="outcomes.family_outcomes_recorded", actor=actor, obj=case,
+    record_event(action="outcomes.family_outcomes_recorded", by=by, obj=case,
                  detail={o.code: p for o, p in chosen.items()})
     return rows

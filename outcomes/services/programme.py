@@ -17,7 +17,9 @@ from django.db import transaction
 
 from cases.models import Assessment, Case, Family, Plan
 from cases.services import check_one_tenant
+from earlyhelp.actors import require, user_of
 from earlyhelp.audit import record_event
+from earlyhelp.permissions import Capability
 from earlyhelp.tenancy import current_tenant
 
 from .. import defaults
@@ -56,8 +58,9 @@ def programme_framework_ensure(*, tenant) -> ProgrammeFramework:
 @transaction.atomic
 def enrolment_create(*, family: Family, framework: ProgrammeFramework, enrolled_on: dt.date,
                      case: Case | None = None, lead_professional=None,
-                     needs: Sequence[ProgrammeOutcome] = (), actor=None) -> Enrolment:
+                     needs: Sequence[ProgrammeOutcome] = (), by) -> Enrolment:
     """Enrol a family on the programme, with the needs (outcome areas) it presents with."""
+    require(by, Capability.EDIT_CHILD_RECORDS)
     check_one_tenant(family, framework, case, *needs)
     if case is not None and case.family_id != family.pk:
         raise ValidationError({"case": "The case is not this family's."})
@@ -68,17 +71,18 @@ def enrolment_create(*, family: Family, framework: ProgrammeFramework, enrolled_
     enrolment = Enrolment.objects.create(family=family, framework=framework, enrolled_on=enrolled_on, case=case,
                                          lead_professional=lead_professional)
     for outcome in needs:
-        need_add(enrolment=enrolment, outcome=outcome, identified_on=enrolled_on, actor=actor)
-    record_event(action="outcomes.enrolment_created", actor=actor, obj=enrolment,
+        need_add(enrolment=enrolment, outcome=outcome, identified_on=enrolled_on, by=by)
+    record_event(action="outcomes.enrolment_created", by=by, obj=enrolment,
                  detail={"needs": [o.key for o in needs]})
     return enrolment
 
 
 def need_add(*, enrolment: Enrolment, outcome: ProgrammeOutcome, identified_on: dt.date, description: str = "",
-             actor=None) -> EnrolmentNeed:
+             by) -> EnrolmentNeed:
     """Add a need (a problem in one outcome area) to an enrolment, at enrolment or later as problems come to
     light. Not before the enrolment, not in the future, one per area, and not once a claim has been submitted or
     paid (the claim was judged on the needs it had)."""
+    require(by, Capability.EDIT_CHILD_RECORDS)
     check_one_tenant(enrolment, outcome)
     if outcome.framework_id != enrolment.framework_id:
         raise ValidationError({"outcome": "That outcome belongs to another version of the framework."})
@@ -93,15 +97,16 @@ def need_add(*, enrolment: Enrolment, outcome: ProgrammeOutcome, identified_on: 
         raise ValidationError("A claim for this family has been submitted: its needs can no longer change.")
     need = EnrolmentNeed.objects.create(enrolment=enrolment, outcome=outcome, identified_on=identified_on,
                                         description=description.strip())
-    record_event(action="outcomes.need_added", actor=actor, obj=need, detail={"outcome": outcome.key})
+    record_event(action="outcomes.need_added", by=by, obj=need, detail={"outcome": outcome.key})
     return need
 
 
 @transaction.atomic
 def need_evidence_record(*, need: EnrolmentNeed, kind: str, recorded_on: dt.date, description: str,
-                         source: str = "", actor=None) -> NeedEvidence:
+                         source: str = "", by) -> NeedEvidence:
     """Evidence of progress on a need. ``met`` sets the day the outcome was met (the sustain clock starts);
     ``relapse`` clears it (the clock stops until it is met again)."""
+    require(by, Capability.EDIT_CHILD_RECORDS)
     check_one_tenant(need)
     if kind not in NeedEvidence.Kind.values:
         raise ValidationError({"kind": "Choose what the evidence shows."})
@@ -116,14 +121,14 @@ def need_evidence_record(*, need: EnrolmentNeed, kind: str, recorded_on: dt.date
     if kind == NeedEvidence.Kind.RELAPSE and need.met_on is None:
         raise ValidationError({"kind": "Only a met outcome can relapse."})
     evidence = NeedEvidence.objects.create(need=need, kind=kind, recorded_on=recorded_on, source=source,
-                                           description=description.strip(), recorded_by=actor)
+                                           description=description.strip(), recorded_by=user_of(by))
     if kind == NeedEvidence.Kind.MET:
         need.met_on = recorded_on
         need.save(update_fields=["met_on"])
     elif kind == NeedEvidence.Kind.RELAPSE:
         need.met_on = None
         need.save(update_fields=["met_on"])
-    record_event(action="outcomes.need_evidence_recorded", actor=actor, obj=need, detail={"kind": kind})
+    record_event(action="outcomes.need_evidence_recorded", by=by, obj=need, detail={"kind": kind})
     return evidence
 
 
@@ -167,19 +172,21 @@ def claim_check(*, enrolment: Enrolment, as_of: dt.date) -> ClaimCheck:
 
 
 @transaction.atomic
-def claim_prepare(*, enrolment: Enrolment, prepared_on: dt.date, actor=None) -> Claim:
+def claim_prepare(*, enrolment: Enrolment, prepared_on: dt.date, by) -> Claim:
     """Prepare a payment-by-results claim; refused unless :func:`claim_check` passes on ``prepared_on``."""
+    require(by, Capability.MANAGE_TEAM)
     check = claim_check(enrolment=enrolment, as_of=prepared_on)
     if not check.eligible:
         raise ValidationError(check.problems)
     if enrolment.claims.exclude(status=Claim.Status.REJECTED).exists():
         raise ValidationError("A claim for this family is already prepared, submitted or paid.")
     claim = Claim.objects.create(enrolment=enrolment, prepared_on=prepared_on)
-    record_event(action="outcomes.claim_prepared", actor=actor, obj=claim)
+    record_event(action="outcomes.claim_prepared", by=by, obj=claim)
     return claim
 
 
-def claim_submit(*, claim: Claim, submitted_on: dt.date, actor=None) -> Claim:
+def claim_submit(*, claim: Claim, submitted_on: dt.date, by) -> Claim:
+    require(by, Capability.MANAGE_TEAM)
     check_one_tenant(claim)
     if claim.status != Claim.Status.PREPARED:
         raise ValidationError("Only a prepared claim can be submitted.")
@@ -187,11 +194,12 @@ def claim_submit(*, claim: Claim, submitted_on: dt.date, actor=None) -> Claim:
         raise ValidationError({"submitted_on": "A claim cannot be submitted before it was prepared."})
     claim.status, claim.submitted_on = Claim.Status.SUBMITTED, submitted_on
     claim.save(update_fields=["status", "submitted_on"])
-    record_event(action="outcomes.claim_submitted", actor=actor, obj=claim)
+    record_event(action="outcomes.claim_submitted", by=by, obj=claim)
     return claim
 
 
-def claim_decide(*, claim: Claim, paid: bool, decided_on: dt.date, note: str = "", actor=None) -> Claim:
+def claim_decide(*, claim: Claim, paid: bool, decided_on: dt.date, note: str = "", by) -> Claim:
+    require(by, Capability.MANAGE_TEAM)
     check_one_tenant(claim)
     if claim.status != Claim.Status.SUBMITTED:
         raise ValidationError("Only a submitted claim can be paid or rejected.")
@@ -202,5 +210,5 @@ def claim_decide(*, claim: Claim, paid: bool, decided_on: dt.date, note: str = "
     claim.status = Claim.Status.PAID if paid else Claim.Status.REJECTED
     claim.decided_on, claim.note = decided_on, note.strip()
     claim.save(update_fields=["status", "decided_on", "note"])
-    record_event(action="outcomes.claim_decided", actor=actor, obj=claim, detail={"status": claim.status})
+    record_event(action="outcomes.claim_decided", by=by, obj=claim, detail={"status": claim.status})
     return claim

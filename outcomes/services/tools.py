@@ -12,7 +12,9 @@ from django.utils.text import slugify
 
 from cases.models import Case, Person
 from cases.services import check_one_tenant
+from earlyhelp.actors import RuleActor, require, user_of
 from earlyhelp.audit import record_event
+from earlyhelp.permissions import Capability
 from earlyhelp.tenancy import current_tenant
 
 from .. import defaults
@@ -30,8 +32,9 @@ def current_version(tool: DistanceTool) -> ToolVersion:
 
 @transaction.atomic
 def tool_create(*, code: str, name: str, subject: str, scale_min: int, scale_max: int, higher_is_better: bool,
-                areas: Sequence[tuple[str, str] | str], description: str = "", actor=None) -> DistanceTool:
+                areas: Sequence[tuple[str, str] | str], description: str = "", by) -> DistanceTool:
     """A new tool with its first version of areas (labels, in order; keys made from labels when not given)."""
+    require(by, Capability.ADMINISTER_TENANT)
     check_one_tenant()
     if subject not in Subject.values:
         raise ValidationError({"subject": "Say who the tool is for."})
@@ -45,7 +48,7 @@ def tool_create(*, code: str, name: str, subject: str, scale_min: int, scale_max
                                        description=description)
     version = ToolVersion.objects.create(tool=tool, number=1)
     _create_areas(version, areas)
-    record_event(action="outcomes.tool_created", actor=actor, obj=tool, detail={"areas": len(areas)})
+    record_event(action="outcomes.tool_created", by=by, obj=tool, detail={"areas": len(areas)})
     return tool
 
 
@@ -73,9 +76,10 @@ def _create_areas(version: ToolVersion, areas) -> None:
 
 
 @transaction.atomic
-def tool_areas_revise(*, tool: DistanceTool, areas: Sequence[tuple[str, str] | str], actor=None) -> ToolVersion:
+def tool_areas_revise(*, tool: DistanceTool, areas: Sequence[tuple[str, str] | str], by) -> ToolVersion:
     """Set the tool's areas (labels and order). A version with readings is frozen: the change makes a new
     version and old readings keep theirs. A version not yet used is changed in place."""
+    require(by, Capability.ADMINISTER_TENANT)
     check_one_tenant(tool)
     normalised = _normalise_areas(areas)
     version = current_version(tool)
@@ -84,31 +88,34 @@ def tool_areas_revise(*, tool: DistanceTool, areas: Sequence[tuple[str, str] | s
     else:
         version.areas.all().delete()
     _create_areas(version, normalised)
-    record_event(action="outcomes.tool_areas_revised", actor=actor, obj=tool,
+    record_event(action="outcomes.tool_areas_revised", by=by, obj=tool,
                  detail={"version": version.number, "areas": [k for k, _ in normalised]})
     return version
 
 
-def tool_active_set(*, tool: DistanceTool, active: bool, actor=None) -> DistanceTool:
+def tool_active_set(*, tool: DistanceTool, active: bool, by) -> DistanceTool:
     """Switch a tool off (no new readings; its readings stay in the statistics and reports) or back on."""
+    require(by, Capability.ADMINISTER_TENANT)
     _require_tenant(tool.tenant)
     if tool.is_active != active:
         tool.is_active = active
         tool.save(update_fields=["is_active"])
-        record_event(action="outcomes.tool_switched_on" if active else "outcomes.tool_switched_off", actor=actor,
+        record_event(action="outcomes.tool_switched_on" if active else "outcomes.tool_switched_off", by=by,
                      obj=tool)
     return tool
 
 
 def tool_templates_ensure(*, tenant) -> list[DistanceTool]:
-    """Create the generic spider graph and wellbeing web for the tenant where missing (idempotent)."""
+    """Create the generic spider graph and wellbeing web for the tenant where missing (idempotent): part of a
+    council's set-up, which acts as the rule ``tenant set-up`` (no person asked for it)."""
     _require_tenant(tenant)
+    by = RuleActor(tenant=tenant, name="tenant set-up", capabilities=frozenset({Capability.ADMINISTER_TENANT}))
     existing = set(DistanceTool.objects.values_list("code", flat=True))
     made = []
     for code, name, subject, low, high, higher_better, areas in defaults.TOOL_TEMPLATES:
         if code not in existing:
             made.append(tool_create(code=code, name=name, subject=subject, scale_min=low, scale_max=high,
-                                    higher_is_better=higher_better, areas=areas))
+                                    higher_is_better=higher_better, areas=areas, by=by))
     return made
 
 
@@ -129,11 +136,12 @@ def _check_person(tool: DistanceTool, case: Case, person: Person | None) -> None
 @transaction.atomic
 def reading_record(*, case: Case, tool: DistanceTool, stage: str, taken_on: dt.date,
                    scores: Mapping[str, int | None], person: Person | None = None, notes: str = "",
-                   actor=None, today: dt.date | None = None) -> Reading:
+                   by, today: dt.date | None = None) -> Reading:
     """Record a reading with the tool's current version. ``scores`` maps area keys to scores (``None`` or a
     missing key: not scored). Rules: every score within the scale and at least one area scored; the date
     inside the case (not before it opened, not after it closed, not in the future); one start and one end
     per person and tool on a case; no review or end before the start, no start after a review or end."""
+    require(by, Capability.EDIT_CHILD_RECORDS)
     check_one_tenant(case, tool, person)
     if stage not in Stage.values:
         raise ValidationError({"stage": "Choose the stage: start, review or end."})
@@ -181,12 +189,12 @@ def reading_record(*, case: Case, tool: DistanceTool, stage: str, taken_on: dt.d
         if last and taken_on < last:
             raise ValidationError({"taken_on": "The end reading cannot come before an earlier review."})
     reading = Reading.objects.create(case=case, person=person, tool=tool, version=version, stage=stage,
-                                     taken_on=taken_on, notes=notes.strip(), recorded_by=actor)
+                                     taken_on=taken_on, notes=notes.strip(), recorded_by=user_of(by))
     ReadingScore.objects.bulk_create(
         ReadingScore(tenant=reading.tenant, reading=reading, area=areas[key], score=value)
         for key, value in given.items()
     )
-    record_event(action="outcomes.reading_recorded", actor=actor, obj=reading,
+    record_event(action="outcomes.reading_recorded", by=by, obj=reading,
                  detail={"tool": tool.code, "stage": stage, "areas": len(given)})
     return reading
 

@@ -15,6 +15,7 @@ from outcomes.models import Enrolment, EnrolmentNeed, ProgrammeFramework, Progra
 from outcomes.services import sustained_from
 from outcomes.stats import programme_stats
 from outcomes.stats.programme import _last_met_on_sustained_by, programme_stats_series
+from tests.factories import acting
 
 PERIODS = [
     (D(2023, 1, 1), D(2023, 3, 31)),  # before any enrolment
@@ -31,7 +32,7 @@ PERIODS = [
 
 
 def _met(need, on):
-    services.need_evidence_record(need=need, kind="met", recorded_on=on, description="Evidence seen")
+    services.need_evidence_record(need=need, kind="met", recorded_on=on, description="Evidence seen", by=acting())
 
 
 @pytest.fixture
@@ -50,7 +51,7 @@ def families(tenant_a, member):
             case = open_case(lead=alice, team=team, kid=child(first=name, last=name), received_on=enrolled_on,
                              opened_on=enrolled_on)
             enrolment = services.enrolment_create(family=case.family, framework=framework, enrolled_on=enrolled_on,
-                                                  case=case, lead_professional=alice, needs=outcomes)
+                                                  case=case, lead_professional=alice, needs=outcomes, by=acting())
             return list(enrolment.needs.order_by("id"))
 
         education, housing, money = enrol("Ash", team_a, v1, D(2023, 12, 1), [
@@ -62,9 +63,10 @@ def families(tenant_a, member):
         (education,) = enrol("Birch", team_a, v1, D(2024, 2, 10), [areas["good-education"]])
         _met(education, D(2024, 3, 31))  # met on the quarter's last day
         enrolment = education.enrolment
-        late = services.need_add(enrolment=enrolment, outcome=areas["housing"], identified_on=D(2024, 4, 1))
+        late = services.need_add(enrolment=enrolment, outcome=areas["housing"], identified_on=D(2024, 4, 1),
+                                 by=acting())
         _met(late, D(2024, 9, 30))  # identified after one quarter, met on another's last day
-        services.need_add(enrolment=enrolment, outcome=areas["health"], identified_on=D(2024, 3, 31))
+        services.need_add(enrolment=enrolment, outcome=areas["health"], identified_on=D(2024, 3, 31), by=acting())
 
         enrol("Cedar", team_b, v1, D(2024, 7, 1), [areas["good-education"], areas["crime"]])  # after Q1's end
 

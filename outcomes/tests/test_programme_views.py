@@ -12,6 +12,7 @@ from earlyhelp.permissions import Role
 from earlyhelp.tenancy import tenant_context
 from outcomes import services
 from outcomes.models import Claim, Enrolment, NeedEvidence
+from tests.factories import acting
 
 
 @pytest.fixture
@@ -22,9 +23,10 @@ def world(tenant_a, tenant_b, member):
     with tenant_context(tenant_a):
         services.outcomes_defaults_ensure(tenant=tenant_a)
         case = open_case(lead=alice, team=team, received_on=D(2023, 11, 1), opened_on=D(2023, 11, 10))
-        a = case_services.assessment_start(case=case, started_on=D(2023, 11, 12))
-        case_services.assessment_complete(assessment=a, completed_on=D(2023, 11, 20), needs=[need("PARENTING")])
-        case_services.plan_create(case=case, created_on=D(2023, 11, 25), summary="Plan")
+        a = case_services.assessment_start(case=case, started_on=D(2023, 11, 12), by=acting())
+        case_services.assessment_complete(assessment=a, completed_on=D(2023, 11, 20), needs=[need("PARENTING")],
+                                          by=acting())
+        case_services.plan_create(case=case, created_on=D(2023, 11, 25), summary="Plan", by=acting())
     return {"alice": alice, "tom": tom, "case": case, "tenant": tenant_a,
             "carol": member(tenant_a, Role.COMMISSIONER, username="carol"),
             "outsider": member(tenant_b, Role.TEAM_MANAGER, username="outsider")}
@@ -148,8 +150,9 @@ def _objects(world, sign_in):
     with tenant_context(world["tenant"]):
         needs = list(enrolment.needs.all())
         for n in needs:
-            services.need_evidence_record(need=n, kind="met", recorded_on=D(2024, 1, 15), description="Seen")
-        claim = services.claim_prepare(enrolment=enrolment, prepared_on=D(2024, 7, 15))
+            services.need_evidence_record(need=n, kind="met", recorded_on=D(2024, 1, 15), description="Seen",
+                                          by=acting())
+        claim = services.claim_prepare(enrolment=enrolment, prepared_on=D(2024, 7, 15), by=acting())
     return enrolment, needs[0], claim
 
 

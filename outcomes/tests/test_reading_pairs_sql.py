@@ -23,6 +23,7 @@ from outcomes import services
 from outcomes.models import DistanceTool, Reading, ReadingScore, Stage, ToolArea
 from outcomes.stats._scope import case_scope
 from outcomes.stats.readings import AreaChange, ToolTravel, reading_stats_series
+from tests.factories import acting
 
 from .helpers import reading, spider, worry
 
@@ -123,7 +124,8 @@ def world(tenant_a, member):
     with tenant_context(tenant_a):
         sp, wo = spider(), worry()
         mood = services.tool_create(code="mood", name="Mood", subject="child", scale_min=1, scale_max=5,
-                                    higher_is_better=True, areas=[("m", "Mood"), ("n", "Nerves"), ("o", "Sleep")])
+                                    higher_is_better=True, areas=[("m", "Mood"), ("n", "Nerves"), ("o", "Sleep")],
+                                    by=acting(role="tenant_admin"))
 
         def case(team, first):
             return open_case(lead=alice, team=team, kid=child(first=first, last=f"{first}son"),
@@ -167,7 +169,7 @@ def world(tenant_a, member):
         reading(c[6], wo, "review", D(2024, 6, 1), person=k6, x=0, y=0, z=0)
         # 7 and 8: the spider revised with a new area d (first in order) scored at both by one pair.
         services.tool_areas_revise(tool=sp, areas=[("d", "Area D"), ("a", "Area A"), ("b", "Area B"),
-                                                   ("c", "Area C")])
+                                                   ("c", "Area C")], by=acting(role="tenant_admin"))
         reading(c[7], sp, "start", D(2024, 5, 1), a=4, b=4, c=4, d=1)
         reading(c[7], sp, "end", D(2024, 6, 30), a=4, b=5, c=3, d=4)
         reading(c[8], sp, "start", D(2024, 5, 1), a=8, d=2)

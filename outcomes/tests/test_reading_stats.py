@@ -19,6 +19,7 @@ from earlyhelp.permissions import Role
 from earlyhelp.tenancy import tenant_context
 from outcomes import services
 from outcomes.stats import family_outcome_stats, performance_framework, reading_stats
+from tests.factories import acting
 
 from .helpers import reading, spider, worry
 
@@ -115,7 +116,7 @@ def test_a_new_tool_version_compares_on_the_areas_both_readings_share(tenant_a, 
         c = open_case(lead=alice, team=team, received_on=D(2024, 4, 2), opened_on=D(2024, 4, 5))
         first = reading(c, sp, "start", D(2024, 4, 10), a=5, b=5, c=5)
         v2 = services.tool_areas_revise(tool=sp, areas=[("a", "Area A"), ("b", "Area B"), ("c", "Area C"),
-                                                        ("d", "Area D")])
+                                                        ("d", "Area D")], by=acting(role="tenant_admin"))
         last = reading(c, sp, "end", D(2024, 6, 1), a=5, b=5, c=4, d=10)
         s = reading_stats(period=Q1)
     assert (first.version.number, last.version_id, v2.number) == (1, v2.pk, 2)
@@ -130,9 +131,10 @@ def test_family_outcomes_identified_and_improved(tenant_a, world):
         services.family_outcomes_ensure(tenant=tenant_a)
         o = {x.code: x for x in FamilyOutcome.objects.all()}
         c1, c2, c3, _, _ = world["cases"]
-        services.family_outcomes_record(case=c1, progress={o["parenting"]: "improved", o["housing"]: "no_change"})
-        services.family_outcomes_record(case=c2, progress={o["parenting"]: "worse", o["finance"]: None})
-        services.family_outcomes_record(case=c3, progress={o["attendance"]: "improved"})
+        services.family_outcomes_record(case=c1, progress={o["parenting"]: "improved", o["housing"]: "no_change"},
+                                        by=acting())
+        services.family_outcomes_record(case=c2, progress={o["parenting"]: "worse", o["finance"]: None}, by=acting())
+        services.family_outcomes_record(case=c3, progress={o["attendance"]: "improved"}, by=acting())
         s = family_outcome_stats(period=Q1)
         south = family_outcome_stats(period=Q1, team=world["south"])
     assert len(s.rows) == 18
@@ -148,7 +150,7 @@ def test_family_outcomes_identified_and_improved(tenant_a, world):
 def test_the_framework_combines_case_stats_and_outcomes(tenant_a, world):
     with tenant_context(tenant_a):
         case_services.feedback_record(case=world["cases"][0], received_on=D(2024, 6, 21), treated_with_respect=True,
-                                      listened_to=True, helped_with_issues=False)
+                                      listened_to=True, helped_with_issues=False, by=acting())
         f = performance_framework(period=Q1)
     assert [s.key for s in f.sections] == ["how_much", "how_well", "better_off"]
     assert (f.measure("referrals").numerator, f.measure("referrals").base) == (5, None)

@@ -22,6 +22,7 @@ from earlyhelp.tenancy import tenant_context
 from reporting import charts, editions, indicators, rendering, services
 from reporting.demo import DEMO_INDICATORS
 from reporting.models import Indicator, ReportRun
+from tests.factories import acting
 
 
 def structure(pdf: pikepdf.Pdf) -> tuple[Counter, list[str]]:
@@ -134,15 +135,15 @@ def rendered_run(tenant_a, officer):
     with tenant_context(tenant_a):
         for quarter, value in zip(quarters, [3, 40, 41, 44, 45, 46, 47, 48], strict=True):
             indicators.indicator_record(tenant=tenant_a, indicator=Indicator.CHILDREN_IN_CARE, quarter=quarter,
-                                        value=value, source="Test figures", actor=officer)
+                                        value=value, source="Test figures", by=acting(officer))
         report = services.report_create(
-            created_by=officer, title="Caseloads & outcomes", committee="Scrutiny", meeting_date=dt.date(2015, 1, 6),
+            by=acting(officer), title="Caseloads & outcomes", committee="Scrutiny", meeting_date=dt.date(2015, 1, 6),
             report_of="Officer", accountable_director="Director", period_start_year=2014, period_quarter=2,
             executive_summary="Fewer children are in care.", is_public=True)
         keep = {"executive_summary", "caseload_trend", "implications"}
-        services.report_arrange_sections(report=report, actor=officer, layout=[
+        services.report_arrange_sections(report=report, by=acting(officer), layout=[
             dict(item, include=item["key"] in keep) for item in report.sections])
-        run = services.report_run_request(report=report, requested_by=officer)
+        run = services.report_run_request(report=report, by=acting(officer))
         run = services.report_run_execute(tenant=tenant_a, run_id=run.pk)
     assert run.status == ReportRun.Status.DONE, run.error
     return run
@@ -188,7 +189,7 @@ def test_a_run_that_has_not_finished_has_no_html_edition(tenant_a, officer, sign
     import datetime as dt
 
     with tenant_context(tenant_a):
-        report = services.report_create(created_by=officer, title="Queued", committee="Scrutiny",
+        report = services.report_create(by=acting(officer), title="Queued", committee="Scrutiny",
                                         meeting_date=dt.date(2015, 1, 6), report_of="Officer",
                                         accountable_director="Director", period_start_year=2014)
         run = ReportRun.objects.create(report=report, requested_by=officer, parameters={})

@@ -18,6 +18,7 @@ from earlyhelp.permissions import Role
 from earlyhelp.tenancy import tenant_context
 from reporting import publishing, services
 from reporting.models import Publication, ReportRun
+from tests.factories import acting
 from tests.test_case_file_audit_figures import _report as _audit_report
 from tests.test_case_file_audit_figures import audited  # noqa: F401 (a fixture: eight case file audits)
 
@@ -39,14 +40,14 @@ def render(tenant, officer, *, title="Early help performance", is_public=True, r
     with tenant_context(tenant):
         if report is None:
             report = services.report_create(
-                created_by=officer, title=title, committee="Children's Scrutiny Committee",
+                by=acting(officer), title=title, committee="Children's Scrutiny Committee",
                 meeting_date=dt.date(2015, 1, 6), item_number="6", report_of="Officer", accountable_director="Director",
                 period_start_year=2014, period_quarter=2, is_public=is_public,
                 exempt_reason="" if is_public else "Paragraph 3: financial affairs",
                 executive_summary="Families are better off.")
-            services.report_arrange_sections(report=report, actor=officer, layout=[
+            services.report_arrange_sections(report=report, by=acting(officer), layout=[
                 dict(item, include=item["key"] in WRITTEN) for item in report.sections])
-        run = services.report_run_request(report=report, requested_by=officer)
+        run = services.report_run_request(report=report, by=acting(officer))
         run = services.report_run_execute(tenant=tenant, run_id=run.pk)
     assert run.status == ReportRun.Status.DONE, run.error
     return run
@@ -54,7 +55,7 @@ def render(tenant, officer, *, title="Early help performance", is_public=True, r
 
 def publish(tenant, officer, run, **fields) -> Publication:
     with tenant_context(tenant):
-        return publishing.publication_create(run=run, actor=officer, **{
+        return publishing.publication_create(run=run, by=acting(officer), **{
             "published_on": dt.date(2014, 12, 22), "committee": "Children's Scrutiny Committee", "item_number": "6",
             "on_public_site": True, **fields})
 
@@ -126,7 +127,8 @@ def test_a_withdrawn_publication_answers_gone(published, tenant_a, alice, sign_i
     event = AuditEvent.all_tenants.get(action="report.publication_withdrawn")
     assert event.detail == {"version": 1, "reason": "A figure was wrong"}
     with tenant_context(tenant_a), pytest.raises(ValidationError, match="already been withdrawn"):
-        publishing.publication_withdraw(publication=Publication.objects.get(), actor=alice, reason="Again")
+        publishing.publication_withdraw(publication=Publication.objects.get(),
+                                        by=acting(alice), reason="Again")
 
 
 def test_withdrawing_needs_a_reason_and_changes_nothing_without_one(published, alice, sign_in):
@@ -237,5 +239,6 @@ def test_open_data_has_exactly_the_figures_the_report_prints_and_reveals_nothing
     foreign = reverse("public:report-figures-csv", args=[tenant_b.slug, publication.public_id])
     assert anyone.get(foreign).status_code == 404
     with tenant_context(tenant_a):
-        publishing.publication_withdraw(publication=publication, actor=alice, reason="Wrong period")
+        publishing.publication_withdraw(publication=publication,
+                                        by=acting(alice), reason="Wrong period")
     assert anyone.get(public(publication, "public:report-figures-csv")).status_code == 410

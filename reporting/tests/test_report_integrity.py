@@ -15,13 +15,14 @@ from earlyhelp.audit_checkpoints import checkpoint_path
 from earlyhelp.tenancy import tenant_context
 from reporting import rendering, services
 from reporting.models import ReportRun
+from tests.factories import acting
 from tests.test_isolation_sweep import _report
 
 
 def _rendered_run(tenant, member):
     report = _report(tenant, member)
     with tenant_context(tenant):
-        run = services.report_run_request(report=report, requested_by=report.created_by)
+        run = services.report_run_request(report=report, by=acting(report.created_by))
     services.report_run_execute(tenant=tenant, run_id=run.pk)
     run = ReportRun.all_tenants.get(pk=run.pk)
     assert run.status == ReportRun.Status.DONE, run.error

@@ -14,6 +14,7 @@ from earlyhelp.permissions import Role
 from earlyhelp.tenancy import tenant_context
 from reporting import rendering, services
 from reporting.models import Report, ReportRun
+from tests.factories import acting
 
 REPORT_FIELDS = {
     "title": "Early Offer of Help Commissioned Services",
@@ -75,7 +76,7 @@ def report(tenant_a, alice):
         import datetime as dt
 
         fields["meeting_date"] = dt.date(2015, 1, 6)
-        return services.report_create(created_by=alice, **fields)
+        return services.report_create(by=acting(alice), **fields)
 
 
 def pdf_text(run: ReportRun) -> str:
@@ -130,14 +131,14 @@ def test_rendering_produces_a_pdf_with_the_header_narrative_and_definitions(alic
 
 def test_a_run_keeps_the_report_as_it_was_when_requested(alice, report, tenant_a):
     with tenant_context(tenant_a):
-        run = services.report_run_request(report=report, requested_by=alice)
-        services.report_update(report=report, actor=alice, title="A later title")
+        run = services.report_run_request(report=report, by=acting(alice))
+        services.report_update(report=report, by=acting(alice), title="A later title")
     assert run.parameters["title"] == REPORT_FIELDS["title"]
 
 
 def test_the_job_is_idempotent_a_second_delivery_changes_nothing(alice, report, tenant_a):
     with tenant_context(tenant_a):
-        run = services.report_run_request(report=report, requested_by=alice)
+        run = services.report_run_request(report=report, by=acting(alice))
     services.report_run_execute(tenant=tenant_a, run_id=run.pk)
     first = ReportRun.all_tenants.get(pk=run.pk)
     services.report_run_execute(tenant=tenant_a, run_id=run.pk)  # redelivered after a lost ack
@@ -148,7 +149,7 @@ def test_the_job_is_idempotent_a_second_delivery_changes_nothing(alice, report, 
 
 def test_a_run_left_running_by_a_killed_worker_finishes_once_when_redelivered(alice, report, tenant_a):
     with tenant_context(tenant_a):
-        run = services.report_run_request(report=report, requested_by=alice)
+        run = services.report_run_request(report=report, by=acting(alice))
     ReportRun.all_tenants.filter(pk=run.pk).update(status="running", progress=40, attempts=1)
     services.report_run_execute(tenant=tenant_a, run_id=run.pk)
     run = ReportRun.all_tenants.get(pk=run.pk)
@@ -159,7 +160,7 @@ def test_a_run_left_running_by_a_killed_worker_finishes_once_when_redelivered(al
 def test_a_run_whose_worker_died_outright_is_shown_stalled_and_can_be_retried(alice, sign_in, report, tenant_a,
                                                                              django_capture_on_commit_callbacks):
     with tenant_context(tenant_a):
-        run = services.report_run_request(report=report, requested_by=alice)
+        run = services.report_run_request(report=report, by=acting(alice))
     fresh = timezone.now() - dt.timedelta(minutes=1)  # a heartbeat is due every 30 s: stalled after 2 minutes
     ReportRun.all_tenants.filter(pk=run.pk).update(status="running", progress=40, attempts=1, started_at=fresh)
     client = sign_in(alice)
@@ -182,9 +183,11 @@ def test_the_beat_check_queues_stalled_runs_again_and_gives_up_after_three_attem
     from reporting.tasks import requeue_stalled_report_runs_for_every_tenant
 
     with tenant_context(tenant_a):
-        lost = services.report_run_request(report=report, requested_by=alice)  # its queue message was lost
-        dying = services.report_run_request(report=report, requested_by=alice)  # its worker keeps dying
-        moving = services.report_run_request(report=report, requested_by=alice)
+        lost = services.report_run_request(report=report,
+                                           by=acting(alice))  # its queue message was lost
+        dying = services.report_run_request(report=report,
+                                            by=acting(alice))  # its worker keeps dying
+        moving = services.report_run_request(report=report, by=acting(alice))
     long_ago = timezone.now() - dt.timedelta(hours=1)
     ReportRun.all_tenants.filter(pk=lost.pk).update(queued_at=long_ago)
     ReportRun.all_tenants.filter(pk=dying.pk).update(status="running", attempts=3, started_at=long_ago)
@@ -232,7 +235,7 @@ def test_sections_can_be_reordered_and_omitted(alice, sign_in, report, tenant_a)
     assert report.sections[0]["key"] == "introduction"
     assert [i for i in report.sections if i["key"] == "consultation"][0]["include"] is False
     with tenant_context(tenant_a):
-        run = services.report_run_request(report=report, requested_by=alice)
+        run = services.report_run_request(report=report, by=acting(alice))
     services.report_run_execute(tenant=tenant_a, run_id=run.pk)
     text = pdf_text(ReportRun.all_tenants.get(pk=run.pk))
     assert "1. Introduction and background" in text
@@ -258,7 +261,7 @@ def test_pages_refuse_a_member_without_the_role_and_hide_from_outsiders(name, bo
 def test_runs_refuse_a_member_without_the_role_and_hide_from_outsiders(alice, bob, outsider, report, tenant_a,
                                                                        sign_in):
     with tenant_context(tenant_a):
-        run = services.report_run_request(report=report, requested_by=alice)
+        run = services.report_run_request(report=report, by=acting(alice))
     for name in ["run-detail", "run-download"]:
         url = reverse(f"reporting:{name}", args=[run.public_id])
         assert sign_in(bob).get(url).status_code == 403

@@ -15,6 +15,7 @@ from earlyhelp.tenancy import tenant_context
 from reporting import rendering, services
 from reporting.sections import get
 from reporting.sections.base import ReportContext
+from tests.factories import acting
 
 
 @pytest.fixture
@@ -88,11 +89,11 @@ def test_the_rendered_pdf_carries_the_tables_and_their_definitions(tenant_a, see
     officer = member(tenant_a, Role.PERFORMANCE_OFFICER)
     with tenant_context(tenant_a):
         report = services.report_create(
-            created_by=officer, title="Commissioned services", committee="Scrutiny",
+            by=acting(officer), title="Commissioned services", committee="Scrutiny",
             meeting_date=dt.date(2015, 1, 6), report_of="Officer", accountable_director="Director",
             period_start_year=2014, period_quarter=2, is_public=True,
         )
-        run = services.report_run_request(report=report, requested_by=officer)
+        run = services.report_run_request(report=report, by=acting(officer))
     services.report_run_execute(tenant=tenant_a, run_id=run.pk)
     run.refresh_from_db()
     assert run.status == "done", run.error

@@ -15,6 +15,7 @@ from earlyhelp.permissions import Role
 from earlyhelp.tenancy import tenant_context
 from reporting.sections import get
 from reporting.sections.base import ReportContext
+from tests.factories import acting
 
 D = dt.date
 
@@ -36,8 +37,9 @@ def _case(tenant, lead, team, service, *, last, route="panel", opened=D(2023, 10
         case = helpers.open_case(lead=lead, team=team, kid=helpers.child(last=last), route=route,
                                  received_on=opened - dt.timedelta(days=1), opened_on=opened, rank=rank)
         if with_service:
-            intervention = cases_services.intervention_refer(case=case, service=service, referred_on=opened)
-            cases_services.intervention_dates_record(intervention=intervention, started_on=opened)
+            intervention = cases_services.intervention_refer(case=case, service=service, referred_on=opened,
+                                                             by=acting())
+            cases_services.intervention_dates_record(intervention=intervention, started_on=opened, by=acting())
         if closed:
             helpers.close(case, closed_on=closed)
         return case
@@ -48,7 +50,7 @@ def _later_referral(tenant, case, *, on, route, decision=None):
         kid = case.children.first()
         referral = helpers.referral([kid], received_on=on, route=route)
         if decision:
-            cases_services.referral_decide(referral=referral, decision=decision, decided_on=on)
+            cases_services.referral_decide(referral=referral, decision=decision, decided_on=on, by=acting())
 
 
 def test_panel_cases_are_followed_up_into_one_outcome_each(tenant_a, world):
@@ -75,7 +77,7 @@ def test_social_care_cases_improve_stay_or_worsen(tenant_a, world):
     _case(tenant_a, lead, team, service, last="Jones", rank=2)  # early help level: not in this sample
     with tenant_context(tenant_a):
         cases_services.step_change_record(case=eased, kind=StepChange.Kind.DE_ESCALATION, occurred_on=D(2024, 3, 1),
-                                          level_after=helpers.level(3))
+                                          level_after=helpers.level(3), by=acting())
         result = social_care_follow_up(started_from=D(2023, 10, 1), started_to=D(2024, 3, 31),
                                        followed_up_on=D(2024, 9, 30))
     assert (result.cases, result.closures, result.de_escalations, result.no_change, result.worse) == (3, 1, 1, 1, 0)
@@ -91,15 +93,15 @@ def test_a_child_in_need_case_that_steps_down_mid_window_stays_in_the_cohort_and
     early_then_up = _case(tenant_a, lead, team, service, last="Nash", rank=2, opened=D(2023, 11, 6))
     with tenant_context(tenant_a):
         cases_services.step_change_record(case=cin, kind=StepChange.Kind.STEP_DOWN, occurred_on=D(2024, 2, 12),
-                                          level_after=helpers.level(2))
+                                          level_after=helpers.level(2), by=acting())
         # A case at early help when its service started and stepped up afterwards is not in the sample.
         cases_services.step_change_record(case=early_then_up, kind=StepChange.Kind.STEP_UP,
-                                          occurred_on=D(2024, 1, 8), level_after=helpers.level(3))
+                                          occurred_on=D(2024, 1, 8), level_after=helpers.level(3), by=acting())
         # Child in need at the start, child protection by the follow-up date: worse.
         cases_services.step_change_record(case=stepped_up_later, kind=StepChange.Kind.STEP_DOWN,
-                                          occurred_on=D(2024, 2, 1), level_after=helpers.level(2))
+                                          occurred_on=D(2024, 2, 1), level_after=helpers.level(2), by=acting())
         cases_services.step_change_record(case=stepped_up_later, kind=StepChange.Kind.STEP_UP,
-                                          occurred_on=D(2024, 6, 1), level_after=helpers.level(4))
+                                          occurred_on=D(2024, 6, 1), level_after=helpers.level(4), by=acting())
         result = social_care_follow_up(started_from=D(2023, 10, 1), started_to=D(2024, 3, 31),
                                        followed_up_on=D(2024, 9, 30))
     assert (result.cases, result.closures, result.de_escalations, result.no_change, result.worse) == (3, 0, 1, 1, 1)
@@ -113,7 +115,7 @@ def test_the_section_prints_improved_with_its_base_and_the_window_in_words(tenan
         if i < 8:
             with tenant_context(tenant_a):
                 cases_services.step_change_record(case=case, kind=StepChange.Kind.STEP_DOWN,
-                                                  occurred_on=D(2024, 5, 1), level_after=helpers.level(2))
+                                                  occurred_on=D(2024, 5, 1), level_after=helpers.level(2), by=acting())
     section = get("follow_up")
     with tenant_context(tenant_a):
         snapshot = section.build(ReportContext(tenant=tenant_a, parameters={"follow_up_months": 3,

@@ -13,6 +13,7 @@ from reporting import indicators
 from reporting.models import Indicator, QuarterlyIndicator
 from reporting.sections import get
 from reporting.sections.base import ReportContext
+from tests.factories import acting
 
 Q = Quarter(2024, 2)
 
@@ -33,7 +34,8 @@ def csv(*rows, header="indicator,quarter,value,source"):
 class TestStatutoryFigures:
     def test_a_valid_file_is_imported(self, tenant_a, alice):
         with tenant_context(tenant_a):
-            problems = indicators.indicators_import(tenant=tenant_a, actor=alice, data=csv(
+            problems = indicators.indicators_import(tenant=tenant_a,
+                                                    by=acting(alice), data=csv(
                 "cin,2024/25 Q1,612,extract", "Children in care,2024/25 Q1,402,extract"))
             assert problems == []
             assert QuarterlyIndicator.objects.get(indicator="cic").value == 402
@@ -49,7 +51,7 @@ class TestStatutoryFigures:
     ])
     def test_a_bad_row_is_named_and_nothing_is_stored(self, tenant_a, alice, rows, column, message):
         with tenant_context(tenant_a):
-            problems = indicators.indicators_import(tenant=tenant_a, actor=alice,
+            problems = indicators.indicators_import(tenant=tenant_a, by=acting(alice),
                                                     data=csv("cp,2024/25 Q1,200,ok", *rows))
             assert any(p.column == column and message in p.message for p in problems), problems
             assert not QuarterlyIndicator.objects.exists()  # the good first row was not stored either
@@ -62,7 +64,8 @@ class TestStatutoryFigures:
     ])
     def test_a_bad_file_is_refused_with_a_clear_message(self, tenant_a, alice, data, message):
         with tenant_context(tenant_a):
-            problems = indicators.indicators_import(tenant=tenant_a, actor=alice, data=data)
+            problems = indicators.indicators_import(tenant=tenant_a,
+                                                    by=acting(alice), data=data)
             assert problems and message in problems[0].message
             assert not QuarterlyIndicator.objects.exists()
 
@@ -88,8 +91,9 @@ class TestCostAvoided:
         with tenant_context(tenant_a):
             for quarter, value in [(Q.shifted(-4), 400), (Q, 391)]:
                 indicators.indicator_record(tenant=tenant_a, indicator=Indicator.CHILDREN_IN_CARE, quarter=quarter,
-                                            value=value, source="", actor=alice)
-            indicators.unit_cost_save(tenant=tenant_a, actor=alice, name="Care placement",
+                                            value=value, source="", by=acting(alice))
+            indicators.unit_cost_save(tenant=tenant_a,
+                                      by=acting(alice), name="Care placement",
                                       indicator=Indicator.CHILDREN_IN_CARE, weekly_cost=Decimal("1825"), weeks=52)
             section = get("cost_avoided")
             snapshot = section.build(context(tenant_a, Q))
@@ -101,9 +105,10 @@ class TestCostAvoided:
         with tenant_context(tenant_a):
             for quarter, value in [(Q.shifted(-4), Decimal("402.3")), (Q, "393.7")]:
                 indicators.indicator_record(tenant=tenant_a, indicator=Indicator.CHILDREN_IN_CARE, quarter=quarter,
-                                            value=value, source="", actor=alice)
+                                            value=value, source="", by=acting(alice))
             assert QuarterlyIndicator.objects.get(fy_start_year=Q.start_year, quarter_number=Q.number).places == 1
-            indicators.unit_cost_save(tenant=tenant_a, actor=alice, name="Care placement",
+            indicators.unit_cost_save(tenant=tenant_a,
+                                      by=acting(alice), name="Care placement",
                                       indicator=Indicator.CHILDREN_IN_CARE, weekly_cost=Decimal("1825"), weeks=52)
             section = get("cost_avoided")
             snapshot = section.build(context(tenant_a, Q))
@@ -115,8 +120,9 @@ class TestCostAvoided:
         with tenant_context(tenant_a):
             for quarter, value in [(Q.shifted(-4), 380), (Q, 391)]:
                 indicators.indicator_record(tenant=tenant_a, indicator=Indicator.CHILDREN_IN_CARE, quarter=quarter,
-                                            value=value, source="", actor=alice)
-            indicators.unit_cost_save(tenant=tenant_a, actor=alice, name="Care placement",
+                                            value=value, source="", by=acting(alice))
+            indicators.unit_cost_save(tenant=tenant_a,
+                                      by=acting(alice), name="Care placement",
                                       indicator=Indicator.CHILDREN_IN_CARE, weekly_cost=Decimal("1825"))
             section = get("cost_avoided")
             html = section.render(section.build(context(tenant_a, Q)), number=7, public=True, threshold=5,
@@ -125,7 +131,8 @@ class TestCostAvoided:
 
     def test_missing_figures_are_named(self, tenant_a, alice):
         with tenant_context(tenant_a):
-            indicators.unit_cost_save(tenant=tenant_a, actor=alice, name="Care placement",
+            indicators.unit_cost_save(tenant=tenant_a,
+                                      by=acting(alice), name="Care placement",
                                       indicator=Indicator.CHILDREN_IN_CARE, weekly_cost=Decimal("1825"))
             section = get("cost_avoided")
             html = section.render(section.build(context(tenant_a, Q)), number=7, public=True, threshold=5,
@@ -143,7 +150,7 @@ class TestTrendAndFeedback:
             helpers.open_case(lead=_practitioner(tenant_a), team=team, received_on=dt.date(2024, 7, 1),
                               opened_on=dt.date(2024, 7, 5))
             indicators.indicator_record(tenant=tenant_a, indicator=Indicator.CHILDREN_IN_NEED, quarter=Q, value=612,
-                                        source="", actor=lead)
+                                        source="", by=acting(lead))
             section = get("caseload_trend")
             snapshot = section.build(context(tenant_a, Q))
         rows = {row["label"]: row["values"] for row in snapshot["rows"]}

@@ -9,6 +9,7 @@ from earlyhelp.permissions import Role
 from earlyhelp.tenancy import tenant_context
 from reporting import sections, services
 from reporting.models import ReportRun
+from tests.factories import acting
 
 
 def test_the_framework_prints_counts_and_rates_with_bases_and_hides_small_ones():
@@ -60,12 +61,12 @@ def test_supporting_families_table_hides_small_counts_in_public():
 def test_a_report_with_every_section_renders_on_an_empty_authority(tenant_a, member):
     officer = member(tenant_a, role=Role.PERFORMANCE_OFFICER)
     with tenant_context(tenant_a):
-        report = services.report_create(created_by=officer, title="Everything", committee="Scrutiny",
+        report = services.report_create(by=acting(officer), title="Everything", committee="Scrutiny",
                                          meeting_date=dt.date(2025, 1, 6), report_of="Officer",
                                          accountable_director="Director", period_start_year=2024, period_quarter=2)
-        services.report_arrange_sections(report=report, actor=officer, layout=[  # the optional ones too
+        services.report_arrange_sections(report=report, by=acting(officer), layout=[  # the optional ones too
             {"key": item["key"], "include": True} for item in report.sections])
-        run = services.report_run_request(report=report, requested_by=officer)
+        run = services.report_run_request(report=report, by=acting(officer))
     services.report_run_execute(tenant=tenant_a, run_id=run.pk)
     run = ReportRun.all_tenants.get(pk=run.pk)
     assert run.status == "done", run.error

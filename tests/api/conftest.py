@@ -11,6 +11,7 @@ from rest_framework.test import APIClient
 
 from earlyhelp.api.services import api_client_create
 from earlyhelp.tenancy import tenant_context
+from tests.factories import acting
 
 
 @pytest.fixture(autouse=True)
@@ -31,7 +32,7 @@ def make_api_client(db):
                 name=name,
                 scopes=list(scopes),
                 expires_at=timezone.now() + datetime.timedelta(days=expires_in),
-                created_by=created_by,
+                by=acting(created_by),
             )
 
     return make

@@ -22,7 +22,7 @@ from earlyhelp.permissions import Role
 from earlyhelp.tenancy import tenant_context
 from reporting import services as reporting_services
 from reporting.models import ReportRun
-from tests.factories import MembershipFactory, TeamFactory
+from tests.factories import MembershipFactory, TeamFactory, acting
 
 Q1_2014 = Quarter(2014, 1)
 PDF_BYTES = b"%PDF-1.4\n% a test PDF\n%%EOF\n"
@@ -44,16 +44,16 @@ def team(tenant, client=None):
 def child(tenant, client=None, *, first="Ada", last="Ashby"):
     with tenant_context(tenant):
         case_services.tenant_defaults_ensure(tenant=tenant)
-        family = case_services.family_create(name=f"{last} family", postcode="NB1 1AA")
+        family = case_services.family_create(name=f"{last} family", postcode="NB1 1AA", by=acting())
         return case_services.person_create(family=family, first_name=first, last_name=last,
-                                           date_of_birth=dt.date(2015, 3, 1))
+                                           date_of_birth=dt.date(2015, 3, 1), by=acting())
 
 
 def referral(tenant, client=None):
     kid = child(tenant)
     with tenant_context(tenant):
         made = case_services.referral_create(children=[kid], received_on=dt.date(2024, 4, 10),
-                                             source=ReferralSource.objects.get(code="2A"))
+                                             source=ReferralSource.objects.get(code="2A"), by=acting())
         api_submission_record(client=client, obj=made)
     return made
 
@@ -67,7 +67,7 @@ def case(tenant, client=None, *, opened_on=dt.date(2024, 4, 20)):
 
         consent(made.children.first().family, on=made.received_on)
         return case_services.case_open(referral=made, lead_professional=lead, team=TeamFactory(tenant=tenant),
-                                       level_of_need=LevelOfNeed.objects.get(rank=2), opened_on=opened_on)
+                                       level_of_need=LevelOfNeed.objects.get(rank=2), opened_on=opened_on, by=acting())
 
 
 def family(tenant, client=None):
@@ -104,7 +104,7 @@ def report(tenant, client=None):
     officer = user_of(tenant, Role.PERFORMANCE_OFFICER)
     with tenant_context(tenant):
         return reporting_services.report_create(
-            created_by=officer, title="Early help", committee="Scrutiny", meeting_date=dt.date(2015, 1, 6),
+            by=acting(officer), title="Early help", committee="Scrutiny", meeting_date=dt.date(2015, 1, 6),
             report_of="Officer", accountable_director="Director", period_start_year=2014, period_quarter=1,
         )
 
@@ -160,7 +160,7 @@ def reading(tenant, client=None):
     with tenant_context(tenant):
         recorded = outcome_services.reading_record(
             case=made, tool=DistanceTool.objects.get(code="spider-graph"), stage="start",
-            taken_on=dt.date(2024, 4, 25), scores={"routines": 3, "parenting": 5})
+            taken_on=dt.date(2024, 4, 25), scores={"routines": 3, "parenting": 5}, by=acting())
         api_submission_record(client=client, obj=recorded)
     return recorded
 

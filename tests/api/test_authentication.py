@@ -10,7 +10,7 @@ from earlyhelp.api.services import api_client_revoke
 from earlyhelp.models import AuditEvent
 from earlyhelp.permissions import Role
 from tests.api.conftest import assert_problem
-from tests.factories import TeamFactory
+from tests.factories import TeamFactory, acting
 
 ME = "/api/v1/me/"
 TEAMS = "/api/v1/teams/"
@@ -58,7 +58,7 @@ def test_an_expired_token_gets_401(tenant_a, make_api_client, bearer):
 def test_a_revoked_token_gets_401_and_the_refusal_is_audited(tenant_a, make_api_client, bearer, in_tenant):
     client, token = make_api_client(tenant_a)
     with in_tenant(tenant_a):
-        api_client_revoke(client=client, revoked_by=None)
+        api_client_revoke(client=client, by=acting(role="tenant_admin"))
     body = assert_problem(bearer(token).get(ME), 401)
     assert "revoked" in body["detail"]
     assert AuditEvent.all_tenants.filter(tenant=tenant_a, action="api.authentication_refused").exists()

@@ -13,6 +13,7 @@ from earlyhelp.models import AuditEvent
 from earlyhelp.tenancy import tenant_context
 from tests.api import makers
 from tests.api.conftest import assert_problem
+from tests.factories import acting
 
 URL = "/api/v1/referrals/"
 
@@ -265,9 +266,9 @@ def test_a_new_child_who_may_be_known_comes_back_with_a_warning_of_possible_dupl
 
     other_council = makers.child(tenant_b, first="Bea", last="Brook")  # never mentioned
     with tenant_context(tenant_a):
-        family = services.family_create(name="Brooke family", postcode="NB2 2BB")
+        family = services.family_create(name="Brooke family", postcode="NB2 2BB", by=acting())
         known = services.person_create(family=family, first_name="Bea", last_name="Brooke",
-                                       date_of_birth=dt.date(2016, 7, 1))
+                                       date_of_birth=dt.date(2016, 7, 1), by=acting())
     _, api = mash
     body = api.post(URL, new_child_payload(), format="json").json()
     assert [w["person"] for w in body["possible_duplicates"]] == body["children"]

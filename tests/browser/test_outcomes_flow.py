@@ -10,6 +10,7 @@ from cases.tests.helpers import need, open_case, team_for
 from earlyhelp.permissions import Role
 from earlyhelp.tenancy import tenant_context
 from outcomes import services
+from tests.factories import acting
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PASSWORD = "correct horse battery staple"
@@ -31,9 +32,9 @@ def test_enrol_evidence_and_claim(live_server, page, screenshot, tenant_a, membe
     with tenant_context(tenant_a):
         services.outcomes_defaults_ensure(tenant=tenant_a)
         case = open_case(lead=tom, team=team, received_on=opened - dt.timedelta(days=5), opened_on=opened)
-        a = case_services.assessment_start(case=case, started_on=opened)
-        case_services.assessment_complete(assessment=a, completed_on=opened, needs=[need("PARENTING")])
-        case_services.plan_create(case=case, created_on=opened, summary="Routines and school")
+        a = case_services.assessment_start(case=case, started_on=opened, by=acting())
+        case_services.assessment_complete(assessment=a, completed_on=opened, needs=[need("PARENTING")], by=acting())
+        case_services.plan_create(case=case, created_on=opened, summary="Routines and school", by=acting())
 
     sign_in(page, live_server, "tom")
     page.goto(f"{live_server.url}/cases/{case.public_id}/")

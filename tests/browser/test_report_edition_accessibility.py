@@ -16,6 +16,7 @@ from earlyhelp.tenancy import tenant_context
 from reporting import indicators, publishing, services
 from reporting.models import Indicator, ReportRun
 from tests.browser.test_role_days import AXE  # the one vendored copy of axe-core
+from tests.factories import acting
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -42,19 +43,19 @@ def published_run(tenant_a, member):
     with tenant_context(tenant_a):
         for quarter, value in zip(quarters, [3, 40, 41, 44, 45, 46, 47, 48], strict=True):
             indicators.indicator_record(tenant=tenant_a, indicator=Indicator.CHILDREN_IN_CARE, quarter=quarter,
-                                        value=value, source="Test figures", actor=officer)
+                                        value=value, source="Test figures", by=acting(officer))
         report = services.report_create(
-            created_by=officer, title="Early help performance", committee="Scrutiny", meeting_date=dt.date(2015, 1, 6),
+            by=acting(officer), title="Early help performance", committee="Scrutiny", meeting_date=dt.date(2015, 1, 6),
             report_of="Officer", accountable_director="Director", period_start_year=2014, period_quarter=2,
             executive_summary="Fewer children are in **care**.", recommendations="Note the report.\nAsk for more.",
             is_public=True)
         keep = {"executive_summary", "recommendations", "caseload_trend", "feedback", "framework", "implications"}
-        services.report_arrange_sections(report=report, actor=officer, layout=[
+        services.report_arrange_sections(report=report, by=acting(officer), layout=[
             dict(item, include=item["key"] in keep) for item in report.sections])
-        run = services.report_run_request(report=report, requested_by=officer)
+        run = services.report_run_request(report=report, by=acting(officer))
         run = services.report_run_execute(tenant=tenant_a, run_id=run.pk)
         assert run.status == ReportRun.Status.DONE, run.error
-        publication = publishing.publication_create(run=run, actor=officer, published_on=dt.date(2014, 12, 22),
+        publication = publishing.publication_create(run=run, by=acting(officer), published_on=dt.date(2014, 12, 22),
                                                     committee="Scrutiny", item_number="6", on_public_site=True)
     return run, publication
 

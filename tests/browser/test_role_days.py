@@ -16,7 +16,7 @@ from commissioning import services as commissioning_services
 from earlyhelp.models import Membership, User
 from earlyhelp.permissions import Role
 from earlyhelp.tenancy import tenant_context
-from tests.factories import TeamFactory
+from tests.factories import TeamFactory, acting
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -40,9 +40,10 @@ def council(tenant_a, member):
         practitioner = people[Role.PRACTITIONER]
         case = helpers.open_case(lead=practitioner, team=team, kid=helpers.child(first="Ada", last="Ashby-Worthington"),
                                  received_on=today - dt.timedelta(days=60), opened_on=today - dt.timedelta(days=50))
-        plan = case_services.plan_create(case=case, created_on=today - dt.timedelta(days=40))
+        plan = case_services.plan_create(case=case, created_on=today - dt.timedelta(days=40), by=acting())
         case_services.plan_action_add(plan=plan, description="A calm bedtime routine, written up with mum",
-                                      owner="Mum and the family support worker", due_on=today + dt.timedelta(days=3))
+                                      owner="Mum and the family support worker", due_on=today + dt.timedelta(days=3),
+                                      by=acting())
         helpers.referral([helpers.child(first="Cy", last="Cole", postcode="NB2 2BB")], received_on=today)
         commissioner = Membership.objects.get(user=people[Role.COMMISSIONER])
         provider = commissioning_services.provider_create(by=commissioner, name="Women's Aid")

@@ -12,6 +12,7 @@ from cases.tests.helpers import D, child, need, open_case, reason, team_for
 from earlyhelp.permissions import Role
 from earlyhelp.tenancy import tenant_context
 from outcomes.tests.helpers import reading, spider
+from tests.factories import acting
 
 
 @pytest.fixture
@@ -25,9 +26,10 @@ def case(tenant_a, alice):
     team = team_for(tenant_a, alice, "North Early Help Team")
     with tenant_context(tenant_a):
         case = open_case(lead=alice, team=team, kid=child(first="Ada", last="Ashby"))
-        services.assessment_start(case=case, started_on=D(2024, 4, 25))
-        plan = services.plan_create(case=case, created_on=D(2024, 5, 1))
-        services.plan_action_add(plan=plan, description="Bedtime routine", owner="Mum", due_on=D(2024, 6, 1))
+        services.assessment_start(case=case, started_on=D(2024, 4, 25), by=acting())
+        plan = services.plan_create(case=case, created_on=D(2024, 5, 1), by=acting())
+        services.plan_action_add(plan=plan, description="Bedtime routine", owner="Mum", due_on=D(2024, 6, 1),
+                                 by=acting())
         reading(case, spider(), "start", D(2024, 5, 2), a=3, b=4)
     return case
 
@@ -35,7 +37,7 @@ def case(tenant_a, alice):
 def close(case, **changes):
     data = {"closed_on": D(2024, 9, 1), "reason": reason("OUTCOMES_MET"), "judgement": "fully",
             "summary": "Routines in place."} | changes
-    return services.case_close(case=case, **data)
+    return services.case_close(case=case, **data, by=acting())
 
 
 def test_outcomes_met_with_outcomes_partially_achieved_asks_why(tenant_a, case):

@@ -9,6 +9,7 @@ from cases import services
 from cases.tests.helpers import D, child, need, open_case, team_for
 from earlyhelp.permissions import Role
 from earlyhelp.tenancy import tenant_context
+from tests.factories import acting
 
 from .html import assert_form_page_is_accessible
 
@@ -23,9 +24,9 @@ def case_with_two_needs(tenant_a, alice):
     team = team_for(tenant_a, alice, "North Early Help Team")
     with tenant_context(tenant_a):
         case = open_case(lead=alice, team=team, kid=child(first="Ada", last="Ashby"))
-        assessment = services.assessment_start(case=case, started_on=D(2024, 4, 25))
+        assessment = services.assessment_start(case=case, started_on=D(2024, 4, 25), by=acting())
         services.assessment_complete(assessment=assessment, completed_on=D(2024, 5, 1),
-                                     needs=[need("PARENTING"), need("ATTENDANCE")])
+                                     needs=[need("PARENTING"), need("ATTENDANCE")], by=acting())
     return case
 
 
@@ -77,7 +78,7 @@ def test_allocation_offers_only_the_teams_staff(tenant_a, member, alice, sign_in
         kid = child()
         consent(kid.family)
         case = services.case_open(referral=referral([kid]), team=north, level_of_need=level(2),
-                                  opened_on=D(2024, 4, 20))
+                                  opened_on=D(2024, 4, 20), by=acting())
     page = sign_in(marcus).get(reverse("cases:allocate", args=[case.public_id])).content.decode()
     assert f'value="{alice.pk}"' in page and f'value="{marcus.pk}"' in page
     assert f'value="{bea.pk}"' not in page and "Outside" not in page

@@ -7,7 +7,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from cases.services.retention import retention_apply
+from cases.services.retention import retention_apply, retention_rule
 from earlyhelp.models import Tenant
 from earlyhelp.tenancy import tenant_context
 
@@ -28,5 +28,5 @@ class Command(BaseCommand):
                 raise CommandError(f"No tenant with the slug {tenant!r}")
         for row in tenants:
             with tenant_context(row):
-                outcome = retention_apply(today=today, dry_run=dry_run)
+                outcome = retention_apply(today=today, dry_run=dry_run, by=retention_rule(row))
             self.stdout.write(f"{row.slug}: {json.dumps(outcome.summary(), sort_keys=True)}")
