@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .views import statutory as statutory_views
 
 app_name = "cases"
 
@@ -26,6 +27,10 @@ urlpatterns = [
     path("import/<uuid:job_id>/", views.case_import_job, name="import-job"),
     path("data-protection/", views.data_protection, name="data-protection"),
     path("data-protection/people/<uuid:public_id>/", views.subject_access, name="subject-access"),
+    path("returns/", statutory_views.statutory_returns, name="statutory-returns"),
+    path("returns/<uuid:public_id>/", statutory_views.statutory_return, name="statutory-return"),
+    path("returns/<uuid:public_id>/download/", statutory_views.statutory_return_download,
+         name="statutory-return-download"),
     path("<uuid:public_id>/", views.case_detail, name="case"),
     path("<uuid:public_id>/assessment/", views.assessment_start, name="assessment-start"),
     path("<uuid:public_id>/assessment/<uuid:assessment_id>/complete/", views.assessment_complete,

@@ -200,6 +200,17 @@ def _data_export(tenant, member):
         return data_export_build(export=DataExport.objects.create(requested_by=admin))
 
 
+def _statutory_return(tenant, member):
+    """A built SSD return (the council's tables are empty: headers only), asked for by a performance officer."""
+    from cases.models import StatutoryReturnJob
+    from cases.statutory.jobs import statutory_return_build
+
+    officer = _user(member, tenant, Role.PERFORMANCE_OFFICER)
+    with tenant_context(tenant):
+        job = StatutoryReturnJob.objects.create(kind=StatutoryReturnJob.Kind.SSD, requested_by=officer)
+    return statutory_return_build(tenant=tenant, job_id=job.pk)
+
+
 def _case(tenant, member):
     from cases.tests import helpers
 
@@ -418,6 +429,10 @@ SWEEP: dict[str, Entry] = {
                               kwargs=lambda o: {"job_id": o.public_id}),
     "cases:import-template": Entry({Role.TEAM_MANAGER, Role.TENANT_ADMIN}),
     "cases:referral-consent": Entry(CASE_EDITORS, make=_referral),
+    # Statutory returns (child-level files): the performance officer only.
+    "cases:statutory-returns": Entry(REPORTERS),
+    "cases:statutory-return": Entry(REPORTERS, make=_statutory_return),
+    "cases:statutory-return-download": Entry(REPORTERS, make=_statutory_return),
     "cases:consent": Entry(CASE_EDITORS, make=_case),
     "cases:information-share": Entry(CASE_EDITORS, make=_case),
     "cases:notes": Entry(CASE_VIEWERS, make=_case),

@@ -30,6 +30,7 @@ from .practice import (
     Intervention,
     Supervision,
 )
+from .statutory import StatutoryReturnJob
 
 __all__ = [
     "Allocation",
@@ -66,6 +67,7 @@ __all__ = [
     "Referral",
     "ReferralSource",
     "Review",
+    "StatutoryReturnJob",
     "StepChange",
     "TeamAroundFamilyMember",
 ]
