@@ -13,7 +13,6 @@ from cases.stats import family_meetings_before_step_up_series
 from earlyhelp.models import AuditEvent, Tenant
 from earlyhelp.permissions import Role
 from earlyhelp.tenancy import tenant_context
-from outcomes.stats import performance_framework
 
 from .helpers import D, child, level, open_case, team_for
 
@@ -283,15 +282,6 @@ def test_families_offered_a_meeting_before_step_up_are_counted_with_their_base(f
         rate, earlier = family_meetings_before_step_up_series([year, (D(2024, 4, 1), D(2024, 5, 31))])
         assert (rate.numerator, rate.base) == (1, 3)
         assert (earlier.numerator, earlier.base) == (0, 0)
-        measure = performance_framework(start=year[0], end=year[1]).measure("family_meeting_before_step_up")
-        assert (measure.numerator, measure.base) == (1, 3)
-
-
-def test_an_early_help_council_has_no_family_meeting_measure(tenant_a):
-    with tenant_context(tenant_a):
-        framework = performance_framework(start=D(2024, 4, 1), end=D(2025, 3, 31))
-        with pytest.raises(KeyError):
-            framework.measure("family_meeting_before_step_up")
 
 
 # Pages -----------------------------------------------------------------------------------------------------------
