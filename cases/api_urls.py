@@ -2,12 +2,14 @@
 
 from rest_framework.routers import SimpleRouter
 
-from . import api
+from . import api, api_familyhelp
 
 router = SimpleRouter(use_regex_path=False)
 router.register("referrals", api.ReferralViewSet, basename="referral")
 router.register("families", api.FamilyViewSet, basename="family")
 router.register("people", api.PersonViewSet, basename="person")
 router.register("cases", api.CaseViewSet, basename="case")
+router.register("section17-episodes", api_familyhelp.Section17EpisodeViewSet, basename="section17-episode")
+router.register("family-meetings", api_familyhelp.FamilyMeetingViewSet, basename="family-meeting")
 
 urlpatterns = router.urls

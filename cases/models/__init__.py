@@ -17,6 +17,7 @@ from .casework import (
 )
 from .documents import CaseDocument
 from .duplicates import NotDuplicate, PersonMerge
+from .familyhelp import FamilyMeeting, Section17Episode
 from .figures import FiguresPendingRenewal, FiguresVersion
 from .imports import CaseImportJob
 from .lists import CaseSettings, ClosureReason, LevelOfNeed, PresentingNeed, ReferralSource
@@ -33,6 +34,8 @@ from .practice import (
 from .statutory import StatutoryReturnJob
 
 __all__ = [
+    "FamilyMeeting",
+    "Section17Episode",
     "Allocation",
     "CaseDocument",
     "CaseNote",

@@ -20,6 +20,16 @@ from .closing import case_close, case_file_audit_record, case_file_audit_refusal
 from .consent import ConsentPosition, consent_position, consent_record, information_share_record
 from .documents import document_download, document_upload
 from .duplicates import not_duplicate_record, person_merge, person_unmerge
+from .familyhelp import (
+    family_meeting_offer,
+    family_meeting_update,
+    is_family_help,
+    open_section17,
+    section17_end,
+    section17_lead_refusal,
+    section17_start,
+    step_up_macpt_record,
+)
 from .importing import ImportOutcome, case_records_import
 from .interventions import intervention_dates_record, intervention_refer
 from .notes import case_note_addendum_add, case_note_edit, case_note_record, case_summary_update, note_is_editable
@@ -51,6 +61,14 @@ from .referrals import (
 )
 
 __all__ = [
+    "family_meeting_offer",
+    "family_meeting_update",
+    "is_family_help",
+    "open_section17",
+    "section17_end",
+    "section17_lead_refusal",
+    "section17_start",
+    "step_up_macpt_record",
     "not_duplicate_record",
     "person_merge",
     "person_unmerge",

@@ -30,6 +30,15 @@ from .duplicates import (
     person_merge,
     person_unmerge,
 )
+from .familyhelp import (
+    family_help,
+    family_meeting_offer,
+    family_meeting_update,
+    family_meetings,
+    section17_end,
+    section17_start,
+    step_up_macpt,
+)
 from .importing import case_import, case_import_job, case_import_template
 from .practice import (
     case_allocate,
@@ -52,6 +61,13 @@ from .practice import (
 from .referrals import family_detail, referral_new
 
 __all__ = [
+    "family_help",
+    "family_meeting_offer",
+    "family_meeting_update",
+    "family_meetings",
+    "section17_end",
+    "section17_start",
+    "step_up_macpt",
     "audit_grades",
     "duplicate_queue",
     "identifier_completeness",
