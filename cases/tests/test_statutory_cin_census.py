@@ -303,3 +303,35 @@ def test_a_job_whose_requester_lost_the_role_fails_without_a_file(councils, tena
     assert job.status == "failed" and not job.file and "cannot" in job.error
     with tenant_context(tenant_a):
         assert AuditEvent.objects.filter(action="statutory_return.failed").exists()
+
+
+def test_a_stalled_job_is_queued_again_then_failed_and_old_files_are_deleted(councils, tenant_a, member,
+                                                                             django_capture_on_commit_callbacks):
+    import datetime as dt
+
+    from cases.statutory.jobs import (
+        statutory_return_build,
+        statutory_returns_expire,
+        statutory_returns_requeue_stalled,
+    )
+
+    officer = member(tenant_a, Role.PERFORMANCE_OFFICER, username="pat")
+    later = timezone.now() + dt.timedelta(minutes=30)
+    with tenant_context(tenant_a):
+        stuck = StatutoryReturnJob.objects.create(kind="ssd", requested_by=officer, status="running", attempts=1,
+                                                  started_at=timezone.now(), heartbeat_at=timezone.now())
+        with django_capture_on_commit_callbacks(execute=True):
+            assert statutory_returns_requeue_stalled(now=later) == {"requeued": 1, "failed": 0}
+        stuck.refresh_from_db()
+        assert stuck.status == "done" and stuck.attempts == 2  # queued again, and built by the (eager) worker
+        dead = StatutoryReturnJob.objects.create(kind="ssd", requested_by=officer, status="running", attempts=3,
+                                                 started_at=timezone.now())
+        assert statutory_returns_requeue_stalled(now=later) == {"requeued": 0, "failed": 1}
+        dead.refresh_from_db()
+        assert dead.status == "failed" and "stopped 3 times" in dead.error
+        assert statutory_returns_expire() == 0
+        storage, name = stuck.file.storage, stuck.file.name
+        assert statutory_returns_expire(now=stuck.expires_at) == 1
+        stuck.refresh_from_db()
+        assert stuck.status == "expired" and not storage.exists(name)
+    assert statutory_return_build(tenant=tenant_a, job_id=stuck.pk).status == "expired"  # a late delivery: nothing
