@@ -18,10 +18,10 @@ from django.utils import timezone
 from lxml import etree
 
 from cases import services
-from cases.models import Case, Person, StatutoryReturnJob
+from cases.models import Case, FamilyMeeting, Person, Section17Episode, StatutoryReturnJob
 from cases.services.people import IdentifierEntry
 from cases.statutory.cin_census import module5_schema
-from earlyhelp.models import AuditEvent, Membership, Tenant
+from earlyhelp.models import AuditEvent, Tenant
 from earlyhelp.permissions import Role, capabilities_for
 from earlyhelp.tenancy import tenant_context
 from tests.factories import TenantFactory
@@ -181,31 +181,30 @@ def test_a_bad_la_number_an_empty_year_or_no_schema_is_a_clear_error_and_writes_
     assert not out.exists()
 
 
-def test_the_demo_councils_cases_under_section17_give_a_valid_census(db, tmp_path):
-    """The demo's records (a year up to today): a demo council switched to Family Help, section 17 recorded on
-    some of its open cases through the service, and the census of the year in progress (2026/27, checked against
-    the latest published XSD) valid."""
+def test_the_demo_family_help_council_gives_a_valid_census_with_and_without_module5(db, tmp_path):
+    """The demo's Family Help council (Eastmoor: section 17 on and off its cases, family meetings, a letter before
+    proceedings), the census of the year in progress, checked against the latest published XSD (and with
+    Module 5, against it extended with the draft block)."""
     call_command("seed_demo", password="demo-check-passphrase", stdout=StringIO())
-    tenant = Tenant.objects.get(slug="northbridge")
-    tenant.service_model = Tenant.ServiceModel.FAMILY_HELP
-    tenant.s17_lead_must_be_social_worker = False
-    tenant.save(update_fields=["service_model", "s17_lead_must_be_social_worker"])
+    tenant = Tenant.objects.get(slug="eastmoor")
     today = timezone.localdate()
+    year = today.year + (today.month > 3)
     with tenant_context(tenant):
-        by = Membership.objects.filter(role=Role.TEAM_MANAGER, is_active=True).first()
-        cases = list(Case.objects.filter(closed_on__isnull=True).exclude(children=None).order_by("pk")[:12])
-        for n, case in enumerate(cases):
-            episode = services.section17_start(case=case, started_on=case.opened_on, primary_need=f"N{n % 9 + 1}",
-                                               referral_source="5D", by=by)
-            if n % 3 == 0:
-                services.section17_end(episode=episode, ended_on=today, closure_reason="RC7", by=by)
-        children = Case.children.through.objects.filter(case__in=cases).count()
-    out = tmp_path / "demo.xml"
-    call_command("export_cin_census", "--tenant", tenant.slug, "--year", str(today.year + (today.month > 3)),
-                 "--la-number", "926", "--output", str(out), stdout=StringIO())
-    tree = etree.parse(str(out))
+        episodes = Section17Episode.objects.filter(started_on__lte=D(year, 3, 31)).exclude(
+            ended_on__lt=D(year - 1, 4, 1))
+        expected = Case.children.through.objects.filter(case__section17_episodes__in=episodes).count()
+        letters = FamilyMeeting.objects.filter(letter_before_proceedings_on__gte=D(year - 1, 4, 1),
+                                               case__section17_episodes__in=episodes).exists()
+    plain, flagged = tmp_path / "demo.xml", tmp_path / "demo-module5.xml"
+    for out, extra in ((plain, ()), (flagged, ("--module5",))):
+        call_command("export_cin_census", "--tenant", tenant.slug, "--year", str(year), "--la-number", "926",
+                     "--output", str(out), *extra, stdout=StringIO())
+    tree = etree.parse(str(plain))
     xsd().assertValid(tree)
-    assert len(tree.findall("Children/Child/CINdetails")) == children > 0
+    assert len(tree.findall("Children/Child/CINdetails")) == expected > 0
+    tree = etree.parse(str(flagged))
+    module5_schema(XSD_2026).assertValid(tree)
+    assert bool(list(tree.iter("PreProceedingsandFGDM"))) == letters
 
 
 # ------------------------------------------------------------------------------------------------ the page

@@ -12,7 +12,7 @@ from earlyhelp.rls import EnableRowLevelSecurity
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0018_familyhelp_section17_meetings'),
+        ('cases', '0019_familyhelp_meeting_links_rls'),
         ('earlyhelp', '0008_integrity_audit_keyed_hash'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
