@@ -125,6 +125,24 @@ def test_the_census_is_valid_against_the_2025_26_xsd_and_holds_the_councils_epis
     assert event.detail["schema"] == "CIN_schema_2026.xsd"
 
 
+def test_a_case_moved_to_section17_and_back_is_returned_only_for_its_section17_period(councils, tenant_a, tmp_path):
+    north, _east = councils
+    first_case = north["cases"][0]
+    ada = north["people"][0]
+    with tenant_context(tenant_a):
+        first_case.refresh_from_db()
+        assert first_case.closed_on is None  # back in targeted help: the same case carries on
+    tree = etree.parse(str(_export(tenant_a, tmp_path)))
+    (child_2026,) = [c for c in tree.iterfind("Children/Child") if c.findtext("ChildIdentifiers/LAchildID")
+                     == ada.public_id.hex]
+    assert [(d.findtext("CINreferralDate"), d.findtext("CINclosureDate")) for d in child_2026.iterfind("CINdetails")] \
+        == [("2025-05-01", "2025-11-30")]  # the episode's dates, not the case's (opened 5 March 2024, still open)
+    later = tmp_path / "2026-27.xml"
+    call_command("export_cin_census", "--tenant", tenant_a.slug, "--year", "2027", "--la-number", "926",
+                 "--output", str(later), stdout=StringIO())
+    assert ada.public_id.hex not in later.read_text()  # open all 2026/27, but not under section 17
+
+
 def test_another_councils_children_never_appear(councils, tenant_a, tenant_b, tmp_path):
     text = _export(tenant_a, tmp_path).read_text()
     with tenant_context(tenant_b):
