@@ -124,7 +124,9 @@ def main() -> int:
     lines = [
         SECTION, "",
         f"Written by `bench/statutory_returns.py` on {now:%Y-%m-%d %H:%M} UTC, database "
-        f"{connection.settings_dict['NAME']}, {tenant.name}: {context['cases']:,d} cases over the generated years, "
+        f"{connection.settings_dict['NAME']} (`bench/generate.py --tenants 2 --years 5`), {tenant.name}, the council "
+        f"with the most cases (tenant 1 is the generator's large council, 30,000 referrals a year, the largest of "
+        f"a national run): {context['cases']:,d} cases over the generated years, "
         f"{context['assessments']:,d} assessments, {episodes:,d} section 17 episodes (recorded by the script on "
         f"{args.s17_share:.0%} of the cases). Each export runs the writer the command and the background job use, "
         f"in the council's context, to a temporary file; median of {args.repeats} runs. Target: under 60 s for the "
