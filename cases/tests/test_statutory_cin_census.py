@@ -246,6 +246,7 @@ def test_the_performance_officer_builds_downloads_and_is_audited(councils, tenan
         job = StatutoryReturnJob.objects.get()
     assert job.status == "done" and job.records == 3 and job.tenant == tenant_a
     assert job.filename == "northbridge-cin-census-2025-26.xml"
+    assert b'value="926"' in client.get(reverse("cases:statutory-returns")).content  # remembered for next time
     progress = client.get(response["Location"])
     assert b"Return ready" in progress.content and b"http-equiv=\"refresh\"" not in progress.content
     download = client.get(reverse("cases:statutory-return-download", kwargs={"public_id": job.public_id}))

@@ -25,6 +25,9 @@ def statutory_returns(request):
     if request.method == "POST" and kind not in FORMS:
         raise Http404("No such return")
     bound = {k: form_class(request.POST if k == kind else None, prefix=k) for k, form_class in FORMS.items()}
+    last_census = StatutoryReturnJob.objects.filter(kind=Kind.CIN_CENSUS).order_by("-created_at").first()
+    if last_census and not bound[Kind.CIN_CENSUS].is_bound:  # the council's LA number, as last given
+        bound[Kind.CIN_CENSUS].initial["la_number"] = last_census.parameters.get("la_number", "")
     if kind and bound[kind].is_valid():
         try:
             job = statutory_return_request(by=request.membership, kind=kind, parameters=bound[kind].cleaned_data)
