@@ -3,7 +3,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from . import api
+from . import api, api_familyhelp
 
 router = SimpleRouter(use_regex_path=False)
 router.register("referrals", api.ReferralViewSet, basename="referral")
@@ -12,6 +12,8 @@ router.register("people", api.PersonViewSet, basename="person")
 router.register("cases", api.CaseViewSet, basename="case")
 router.register("merges", api.PersonMergeViewSet, basename="person-merge")
 router.register("unmerges", api.PersonUnmergeViewSet, basename="person-unmerge")
+router.register("section17-episodes", api_familyhelp.Section17EpisodeViewSet, basename="section17-episode")
+router.register("family-meetings", api_familyhelp.FamilyMeetingViewSet, basename="family-meeting")
 
 urlpatterns = [
     *router.urls,

@@ -79,3 +79,22 @@ LEVELS_OF_NEED = [
     (3, "Child in need (CIN)", True),
     (4, "Child protection / child in care (CP / CiC)", True),
 ]
+# DfE CIN census reason for closure codes (CIN_schema_2026.xsd, reasonforclosuretype).
+CIN_CLOSURE_REASONS = [
+    ("RC1", "Adopted"),
+    ("RC2", "Died"),
+    ("RC3", "Child arrangements order"),
+    ("RC4", "Special guardianship order"),
+    ("RC5", "Transferred to services of another local authority"),
+    ("RC6", "Transferred to adult social care services"),
+    ("RC7", "Services ceased for any other reason, including child no longer in need"),
+    ("RC8", "Case closed after assessment, no further action"),
+    ("RC9", "Case closed after assessment, referred to early help"),
+]
+# CIN census 2026/27 Module 5 pre-proceedings outcome, codeset CS131 (draft; the letters' meanings are not
+# published yet — /work/shared/standards/cin-census-2026-27/MODULE5_SUMMARY.md).
+CIN_MODULE5_OUTCOMES = [
+    ("A", "A (CS131)"),
+    ("B", "B (CS131)"),
+    ("C", "C (CS131)"),
+]

@@ -12,7 +12,7 @@ from earlyhelp.demo import rng_for
 from earlyhelp.models import Membership, Team, User
 from earlyhelp.permissions import Role
 
-from . import demo_practice
+from . import demo_familyhelp, demo_practice
 from .models import (
     Assessment,
     Case,
@@ -139,6 +139,7 @@ def seed(tenant, users) -> None:
         episodes.append([family, kids, received, sources[i % len(sources)], None, None])
     _build(tenant, rng, today, episodes, workers, needs, levels, reasons, users, day)
     _marlow_family(today, users)
+    demo_familyhelp.seed(tenant, today, users)
 
 
 def _marlow_family(today: dt.date, users) -> None:

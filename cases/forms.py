@@ -22,6 +22,7 @@ from .models import (
     ClosureNeedProgress,
     ClosureReason,
     Consent,
+    FamilyMeeting,
     InformationShare,
     LevelOfNeed,
     LinkedIdentifier,
@@ -33,6 +34,12 @@ from .models import (
     ReferralSource,
     Relationship,
     StepChange,
+)
+from .models.familyhelp import (
+    CLOSURE_REASON_CHOICES,
+    MODULE5_OUTCOME_CHOICES,
+    PRIMARY_NEED_CHOICES,
+    REFERRAL_SOURCE_CHOICES,
 )
 from .models.people import ETHNICITY_CHOICES, SEX_CHOICES
 from .services.documents import ACCEPT
@@ -176,7 +183,8 @@ class ReviewForm(GovukForm):
 
 
 class StepChangeForm(GovukForm):
-    kind = forms.ChoiceField(label="Kind of step change", choices=StepChange.Kind.choices, widget=forms.RadioSelect)
+    kind = forms.ChoiceField(label="Kind of step change", widget=forms.RadioSelect,
+                             choices=[c for c in StepChange.Kind.choices if c[0] != StepChange.Kind.STEP_UP_MACPT])
     occurred_on = date_field("Date", initial_today=True)
     level_after = forms.ModelChoiceField(label="Level of need after", queryset=None)
     querysets = {"level_after": lambda: LevelOfNeed.objects.all()}
@@ -483,3 +491,65 @@ class FamilyMoveForm(GovukForm):
                                widget=forms.TextInput(attrs={"class": "govuk-input govuk-input--width-10",
                                                              "autocomplete": "postal-code"}))
     moved_on = date_field("Date they moved in", help_text="The previous address ends the day before.")
+# Family Help ---------------------------------------------------------------------------------------------------
+
+
+class Section17StartForm(GovukForm):
+    started_on = date_field("Date section 17 starts", initial_today=True)
+    primary_need = forms.ChoiceField(label="Primary need (CIN census)", choices=[("", "Choose"), *PRIMARY_NEED_CHOICES])
+    referral_source = forms.ChoiceField(label="Referral source (CIN census)", required=False,
+                                        choices=[("", "Not given"), *REFERRAL_SOURCE_CHOICES])
+    notes = forms.CharField(label="Why section 17 now", required=False, max_length=limits.LONG_TEXT,
+                            widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class Section17EndForm(GovukForm):
+    ended_on = date_field("Date section 17 ends", initial_today=True)
+    closure_reason = forms.ChoiceField(label="Reason section 17 ended (CIN census)",
+                                       choices=[("", "Choose"), *CLOSURE_REASON_CHOICES])
+    notes = forms.CharField(label="Notes", required=False, max_length=limits.LONG_TEXT,
+                            widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class FamilyMeetingForm(GovukForm):
+    """Offer a family meeting, or record what happened next. The network comes from the family's people."""
+
+    network_members = forms.ModelMultipleChoiceField(
+        label="Who is invited from the family's network", queryset=None, required=False,
+        widget=forms.CheckboxSelectMultiple, help_text="The family and their connected people (see the family page).")
+    offered_on = date_field("Date offered", initial_today=True)
+    accepted_on = date_field("Date the family accepted", required=False)
+    declined_on = date_field("Date the family declined", required=False)
+    held_on = date_field("Date the meeting was held", required=False)
+    facilitator = forms.CharField(label="Facilitator", max_length=120, required=False,
+                                  help_text="An independent family group conference coordinator where possible.")
+    family_plan = forms.CharField(label="The family's plan", required=False, max_length=limits.LONG_TEXT,
+                                  widget=forms.Textarea(attrs={"rows": 5}))
+    outcome = forms.ChoiceField(label="Outcome", required=False,
+                                choices=[("", "Not yet known"), *FamilyMeeting.Outcome.choices])
+    letter_before_proceedings_on = date_field(
+        "Date of the letter before proceedings", required=False,
+        help_text="Pre-proceedings only (CIN census Module 5, LBPSentDate).")
+    pre_proceedings_meeting_offered = forms.BooleanField(
+        label="The letter before proceedings offered a family group decision making meeting", required=False)
+    facilitated = forms.BooleanField(label="The meeting was facilitated during pre-proceedings", required=False)
+    module5_outcome_code = forms.ChoiceField(label="Pre-proceedings outcome (CS131)", required=False,
+                                             choices=[("", "Not given"), *MODULE5_OUTCOME_CHOICES])
+
+    def __init__(self, *args, case: Case, meeting: FamilyMeeting | None = None, **kwargs):
+        if meeting is not None and (not args or args[0] is None):
+            kwargs["initial"] = {**{f: getattr(meeting, f) for f in self.base_fields if f != "network_members"},
+                                 "network_members": list(meeting.network_members.all())}
+        super().__init__(*args, **kwargs)
+        self.fields["network_members"].queryset = Person.objects.filter(family=case.family).order_by(
+            "kind", "last_name", "first_name")
+
+
+class StepUpMacptForm(GovukForm):
+    occurred_on = date_field("Date of the step-up", initial_today=True)
+    level_after = forms.ModelChoiceField(label="Level of need after", queryset=None)
+    querysets = {"level_after": lambda: LevelOfNeed.objects.filter(is_statutory=True)}
+    lead_cp_practitioner_name = forms.CharField(label="Lead child protection practitioner", max_length=120)
+    lead_cp_practitioner_contact = forms.CharField(label="Their phone or email", max_length=200, required=False)
+    notes = forms.CharField(label="Notes", required=False, max_length=limits.LONG_TEXT,
+                            widget=forms.Textarea(attrs={"rows": 3}))

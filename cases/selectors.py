@@ -13,6 +13,7 @@ from django.db.models import Case as When_
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from earlyhelp.models import Membership
 from earlyhelp.permissions import Capability, has_capability
 
 from .models import (
@@ -26,6 +27,7 @@ from .models import (
     Closure,
     Consent,
     Family,
+    FamilyMeeting,
     Feedback,
     InformationShare,
     Intervention,
@@ -36,6 +38,7 @@ from .models import (
     Referral,
     Relationship,
     Review,
+    Section17Episode,
     StepChange,
     Supervision,
 )
@@ -304,8 +307,24 @@ def case_timeline(*, case: Case) -> list[TimelineEntry]:
         nxt = f"Next review {rv.next_review_on:%d %b %Y}" if rv.next_review_on else "No further review set"
         entries.append(TimelineEntry(rv.held_on, "review", "Review held", nxt, obj=rv))
     for s in StepChange.objects.filter(case=case).select_related("level_before", "level_after"):
+        lead_cp = f"; lead child protection practitioner {s.lead_cp_practitioner_name}" \
+            if s.lead_cp_practitioner_name else ""
         entries.append(TimelineEntry(s.occurred_on, "step", s.get_kind_display(),
-                                     f"{s.level_before.label} → {s.level_after.label}", obj=s))
+                                     f"{s.level_before.label} → {s.level_after.label}{lead_cp}", obj=s))
+    for ep in Section17Episode.objects.filter(case=case):
+        entries.append(TimelineEntry(ep.started_on, "section17", "Section 17 started (child in need)",
+                                     f"Primary need {ep.get_primary_need_display()}", obj=ep))
+        if ep.ended_on:
+            entries.append(TimelineEntry(ep.ended_on, "section17", "Section 17 ended: back to targeted Family Help",
+                                         ep.get_closure_reason_display(), obj=ep))
+    for fm in FamilyMeeting.objects.filter(case=case):
+        entries.append(TimelineEntry(fm.offered_on, "family_meeting", "Family meeting offered", obj=fm))
+        for day, what in ((fm.accepted_on, "accepted"), (fm.declined_on, "declined")):
+            if day:
+                entries.append(TimelineEntry(day, "family_meeting", f"Family meeting {what}", obj=fm))
+        if fm.held_on:
+            entries.append(TimelineEntry(fm.held_on, "family_meeting", "Family meeting held",
+                                         fm.get_outcome_display(), obj=fm))
     for d in PanelDecision.objects.filter(Q(case=case) | Q(referral_id=case.referral_id, referral__isnull=False)):
         entries.append(TimelineEntry(d.decided_on, "panel", f"{d.get_panel_display()} decision", d.decision, obj=d))
     for f in Feedback.objects.filter(case=case):
@@ -338,6 +357,7 @@ def case_page(*, case: Case) -> dict:
             "from_team", "to_team", "from_worker", "to_worker", "by")),
         "documents": list(CaseDocument.objects.filter(case=case).select_related("uploaded_by")),
         "note_count": CaseNote.objects.filter(case=case).count(),
+        "open_section17": Section17Episode.objects.filter(case=case, ended_on__isnull=True).first(),
     }
 
 
@@ -416,3 +436,20 @@ def family_map(*, family: Family) -> FamilyMap:
     height = max(260, 60 + len(network) * 70 + 40)
     return FamilyMap(household=household, network=network, relationships=pairs, nodes=nodes, lines=lines,
                      width=width, height=height, relationship_rows=rows_with)
+
+
+def family_help_page(*, case: Case) -> dict:
+    """The Family Help page of a case: its section 17 episodes, family meetings (with their network), steps to
+    and from child protection, and the lead practitioner history, in a fixed number of queries."""
+    lead = case.lead_professional
+    membership = (Membership.objects.filter(user=lead, is_active=True).first() if lead is not None else None)
+    return {
+        "episodes": list(Section17Episode.objects.filter(case=case).order_by("-started_on")),
+        "open_episode": Section17Episode.objects.filter(case=case, ended_on__isnull=True).first(),
+        "meetings": list(FamilyMeeting.objects.filter(case=case).prefetch_related("network_members")
+                         .order_by("-offered_on", "-id")),
+        "steps": list(StepChange.objects.filter(case=case).select_related("level_before", "level_after")
+                      .order_by("-occurred_on", "-id")),
+        "allocations": list(Allocation.objects.filter(case=case).select_related("to_team", "to_worker")),
+        "lead_membership": membership,
+    }

@@ -28,12 +28,17 @@ from .models import (
     CaseFileAudit,
     Closure,
     ClosureReason,
+    FamilyMeeting,
     Feedback,
     Intervention,
     Person,
     Referral,
     StepChange,
 )
+
+# Step-ups of a case counted as escalations: to social care, and (Family Help) to a multi-agency child protection
+# team under s16EA Children Act 2004.
+ESCALATION_KINDS = (StepChange.Kind.STEP_UP, StepChange.Kind.STEP_UP_MACPT)
 
 
 @dataclass(frozen=True)
@@ -222,7 +227,7 @@ def _case_stats(bounds: list[Period], team: Team | None, locality: Locality | No
     quarter_parts = {i: [(q, (max(s, q.start), min(e, q.end))) for q in quarters_between(s, e, fy_start)]
                      for i, (s, e) in periods}
     parts = list(dict.fromkeys(part for listed in quarter_parts.values() for _, part in listed))
-    step_ups = StepChange.objects.filter(kind=StepChange.Kind.STEP_UP, **in_scope).filter(
+    step_ups = StepChange.objects.filter(kind__in=ESCALATION_KINDS, **in_scope).filter(
         within_any("occurred_on", bounds)).aggregate(
         **{f"q{n}": Count("pk", filter=Q(occurred_on__range=part)) for n, part in enumerate(parts)})
     stepped_up = Referral.objects.filter(decision=Referral.Decision.STEPPED_UP).filter(
@@ -407,3 +412,42 @@ def identifier_completeness() -> tuple[list[IdentifierCounts], IdentifierCounts]
     rows.sort(key=lambda r: r.label)
     everyone = Person.objects.filter(kind=Person.Kind.CHILD).aggregate(**_identifier_counts())
     return rows, IdentifierCounts(label="All children recorded", **everyone)
+
+
+FAMILY_MEETING_BEFORE_STEP_UP = (
+    "Families stepped up to a multi-agency child protection team in the period who had been offered a family "
+    "meeting (family group decision making) on or before the date of that step-up, out of families stepped up "
+    "in the period. A family stepped up more than once in the period is counted once, at its first step-up."
+)
+
+
+def family_meetings_before_step_up_series(periods, *, team: Team | None = None,
+                                          locality: Locality | None = None) -> list[Rate]:
+    """For each period: families offered a family meeting before their step-up to child protection (numerator)
+    out of families stepped up to a multi-agency child protection team in the period (base). Read straight from
+    the records (not the figures cache: family meetings carry no change triggers), in two queries."""
+    bounds = [period_bounds(p) for p in periods]
+    if not bounds:
+        return []
+    case_scope = Q()
+    if team is not None:
+        case_scope &= Q(case__team=team)
+    if locality is not None:
+        case_scope &= Q(case__locality=locality)
+    steps = list(StepChange.objects.filter(case_scope, within_any("occurred_on", bounds),
+                                           kind=StepChange.Kind.STEP_UP_MACPT)
+                 .values_list("case__family_id", "occurred_on").order_by("occurred_on"))
+    families = {family for family, _ in steps}
+    first_offer: dict[int, dt.date] = {}
+    for family, offered in (FamilyMeeting.objects.filter(case__family_id__in=families)
+                            .values_list("case__family_id", "offered_on").order_by("offered_on")):
+        first_offer.setdefault(family, offered)
+    out = []
+    for start, end in bounds:
+        first_step: dict[int, dt.date] = {}
+        for family, on in steps:
+            if start <= on <= end:
+                first_step.setdefault(family, on)
+        offered = sum(1 for family, on in first_step.items() if family in first_offer and first_offer[family] <= on)
+        out.append(Rate(offered, len(first_step)))
+    return out

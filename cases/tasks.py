@@ -60,3 +60,27 @@ def requeue_stalled_case_import_jobs(tenant) -> dict:
 def requeue_stalled_case_import_jobs_for_every_tenant() -> int:
     """Beat's entry point, every minute: one check per tenant, each in its own tenant's context."""
     return queue_for_every_tenant(requeue_stalled_case_import_jobs)
+
+
+@tenant_task(name="cases.tasks.build_statutory_return", one_transaction=False, acks_late=True,
+             reject_on_worker_lost=True)
+def build_statutory_return(tenant, job_id: int) -> str:
+    """Build a queued statutory return of ``tenant`` (idempotent: a redelivered task builds it once)."""
+    from .statutory.jobs import statutory_return_build
+
+    job = statutory_return_build(tenant=tenant, job_id=job_id)
+    return job.status if job else "missing"
+
+
+@tenant_task(name="cases.checks.statutory_returns_housekeeping")
+def statutory_returns_housekeeping(tenant) -> dict:
+    """Queue again (or fail) ``tenant``'s returns whose worker died, and delete the files past their expiry."""
+    from .statutory.jobs import statutory_returns_expire, statutory_returns_requeue_stalled
+
+    return {**statutory_returns_requeue_stalled(), "expired": statutory_returns_expire()}
+
+
+@shared_task(name="cases.checks.statutory_returns_housekeeping_for_every_tenant")
+def statutory_returns_housekeeping_for_every_tenant() -> int:
+    """Beat's entry point, every minute: one check per tenant, each in its own tenant's context."""
+    return queue_for_every_tenant(statutory_returns_housekeeping)

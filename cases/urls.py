@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .views import statutory as statutory_views
 
 app_name = "cases"
 
@@ -36,6 +37,10 @@ urlpatterns = [
     path("import/<uuid:job_id>/", views.case_import_job, name="import-job"),
     path("data-protection/", views.data_protection, name="data-protection"),
     path("data-protection/people/<uuid:public_id>/", views.subject_access, name="subject-access"),
+    path("returns/", statutory_views.statutory_returns, name="statutory-returns"),
+    path("returns/<uuid:public_id>/", statutory_views.statutory_return, name="statutory-return"),
+    path("returns/<uuid:public_id>/download/", statutory_views.statutory_return_download,
+         name="statutory-return-download"),
     path("<uuid:public_id>/", views.case_detail, name="case"),
     path("<uuid:public_id>/assessment/", views.assessment_start, name="assessment-start"),
     path("<uuid:public_id>/assessment/<uuid:assessment_id>/complete/", views.assessment_complete,
@@ -45,6 +50,14 @@ urlpatterns = [
     path("<uuid:public_id>/action/<uuid:action_id>/", views.plan_action_status, name="plan-action-status"),
     path("<uuid:public_id>/review/", views.review_record, name="review"),
     path("<uuid:public_id>/step-change/", views.step_change, name="step-change"),
+    path("<uuid:public_id>/family-help/", views.family_help, name="family-help"),
+    path("<uuid:public_id>/section-17/start/", views.section17_start, name="section17-start"),
+    path("<uuid:public_id>/section-17/<uuid:episode_id>/end/", views.section17_end, name="section17-end"),
+    path("<uuid:public_id>/family-meetings/", views.family_meetings, name="family-meetings"),
+    path("<uuid:public_id>/family-meetings/new/", views.family_meeting_offer, name="family-meeting-offer"),
+    path("<uuid:public_id>/family-meetings/<uuid:meeting_id>/", views.family_meeting_update,
+         name="family-meeting"),
+    path("<uuid:public_id>/step-up-macpt/", views.step_up_macpt, name="step-up-macpt"),
     path("<uuid:public_id>/panel-decision/", views.panel_decision, name="panel-decision"),
     path("<uuid:public_id>/team-around-the-family/", views.taf_member_add, name="taf-add"),
     path("<uuid:public_id>/close/", views.case_close, name="close"),

@@ -124,7 +124,7 @@ class TeamAdmin(TenantModelAdmin):
 class MembershipForm(forms.ModelForm):
     class Meta:
         model = Membership
-        fields = ["role", "teams", "is_active"]
+        fields = ["role", "teams", "is_active", "is_registered_social_worker", "social_work_england_number"]
 
 
 class MembershipInline(admin.StackedInline):
@@ -229,6 +229,8 @@ class TenantSettingsForm(forms.ModelForm):
             "small_number_threshold",
             "rate_decimal_places",
             "report_brand_name",
+            "service_model",
+            "s17_lead_must_be_social_worker",
         ]
 
 

@@ -22,6 +22,7 @@ class DemoTenant:
     prefix: str
     localities: dict[str, list[str]]
     brand: str = ""
+    service_model: str = Tenant.ServiceModel.EARLY_HELP
 
 
 DEMO_TENANTS = [
@@ -44,6 +45,9 @@ DEMO_TENANTS = [
             "East": ["East Locality Team"],
             "West": ["West Locality Team"],
         },
+        # Eastmoor runs Family Help: section 17 on the same case, family meetings, steps up to a multi-agency
+        # child protection team (docs/family-help.md).
+        service_model=Tenant.ServiceModel.FAMILY_HELP,
     ),
 ]
 
@@ -106,6 +110,9 @@ def seed_platform(*, password: str | None = None) -> SeedResult:
     result = SeedResult()
     for spec in DEMO_TENANTS:
         tenant, _ = Tenant.objects.get_or_create(slug=spec.slug, defaults={"name": spec.name})
+        if tenant.service_model != spec.service_model:
+            tenant.service_model = spec.service_model
+            tenant.save(update_fields=["service_model"])
         result.tenants.append(tenant)
         teams: list[Team] = []
         for locality_name, team_names in spec.localities.items():

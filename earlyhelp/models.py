@@ -28,6 +28,10 @@ class User(AbstractUser):
 class Tenant(models.Model):
     """A local authority, with the settings its figures and reports depend on."""
 
+    class ServiceModel(models.TextChoices):
+        EARLY_HELP = "early_help", "Early help only"
+        FAMILY_HELP = "family_help", "Family Help: targeted help and section 17"
+
     public_id = models.UUIDField(default=uuid.uuid4, editable=False, unique=True)
     name = models.CharField(max_length=200, unique=True)
     slug = models.SlugField(max_length=60, unique=True)
@@ -57,6 +61,13 @@ class Tenant(models.Model):
         help_text="Decimal places for percentages in reports (rounded half-up, once, at presentation).",
     )
     report_brand_name = models.CharField(max_length=200, blank=True, help_text="Name printed on reports.")
+    service_model = models.CharField(
+        max_length=12, choices=ServiceModel.choices, default=ServiceModel.EARLY_HELP,
+        help_text="Family Help councils hold targeted help and section 17 (child in need) work on one case.")
+    s17_lead_must_be_social_worker = models.BooleanField(
+        "section 17 lead must be a registered social worker", default=True,
+        help_text="The threshold document's rule: while a case is under section 17 its lead practitioner must be a "
+                  "social worker registered with Social Work England.")
     report_logo = models.FileField(upload_to="tenant-logos/", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -112,6 +123,10 @@ class Membership(TenantModel):
     role = models.CharField(max_length=32, choices=Role.choices)
     teams = models.ManyToManyField(Team, blank=True, related_name="memberships")
     is_active = models.BooleanField(default=True)
+    is_registered_social_worker = models.BooleanField(
+        default=False, help_text="Registered with Social Work England: may lead a case under section 17.")
+    social_work_england_number = models.CharField(
+        max_length=20, blank=True, help_text="Social Work England registration number, e.g. SW123456.")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta(TenantModel.Meta):

@@ -25,7 +25,8 @@ class Role(models.TextChoices):
 
 
 class Capability:
-    """Names of capabilities. Child-level records are seen only by case-working roles and auditors."""
+    """Names of capabilities. Child-level records are seen only by case-working roles and auditors, and (as the
+    statutory returns' files, never on screen) by the performance officer who sends those returns."""
 
     VIEW_CHILD_RECORDS = "cases.view"
     EDIT_CHILD_RECORDS = "cases.edit"
@@ -40,6 +41,9 @@ class Capability:
     VIEW_AUDIT_LOG = "audit.view"
     # Subject access requests: everything held about one person, exported as JSON or PDF (audited).
     EXPORT_PERSONAL_DATA = "dataprotection.export"
+    # The statutory and sector returns (CIN census XML, SSD CSVs, Ofsted Annex A list 2): child-level files, built
+    # by a background job for the performance officer who sends them to DfE, Ofsted or the regional dataset.
+    STATUTORY_RETURNS = "returns.statutory"
     ADMINISTER_TENANT = "tenancy.administer"
 
 
@@ -65,7 +69,8 @@ _ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     ),
     Role.PROVIDER: frozenset({Capability.SUBMIT_RETURNS}),
     Role.PERFORMANCE_OFFICER: frozenset(
-        {Capability.VIEW_STATISTICS, Capability.RUN_REPORTS, Capability.VIEW_COMMISSIONING}
+        {Capability.VIEW_STATISTICS, Capability.RUN_REPORTS, Capability.VIEW_COMMISSIONING,
+         Capability.STATUTORY_RETURNS}
     ),
     Role.AUDITOR: frozenset(
         {Capability.VIEW_CHILD_RECORDS, Capability.AUDIT_CASE_FILES, Capability.VIEW_AUDIT_LOG,

@@ -310,6 +310,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "cases.checks.requeue_stalled_import_jobs_for_every_tenant",
         "schedule": crontab(minute="*"),
     },
+    # Statutory returns (cases.statutory.jobs): stalled builds queued again, files past STATUTORY_RETURN_DAYS deleted.
+    "cases-statutory-returns-housekeeping": {
+        "task": "cases.checks.statutory_returns_housekeeping_for_every_tenant",
+        "schedule": crontab(minute="*"),
+    },
     # The dashboard's figures recounted after the records change, so the page opens from the figures cache.
     "outcomes-warm-dashboard-figures": {
         "task": "outcomes.tasks.warm_dashboard_figures_for_every_tenant",
@@ -349,6 +354,13 @@ REPORT_CHECK_RATE = env("REPORT_CHECK_RATE", default="30/h")
 
 # How long a tenant's full data export stays downloadable before its file is deleted.
 DATA_EXPORT_DAYS = env.int("DATA_EXPORT_DAYS", default=7)
+
+# Statutory returns (cases.statutory): how long a built file stays downloadable; where the published standards
+# are (the CIN census XSDs are checked against when present: docs/statutory-exports.md); and whether the CIN census
+# carries the provisional 2026/27 Module 5 (pre-proceedings and FGDM) until DfE publishes its XSD.
+STATUTORY_RETURN_DAYS = env.int("STATUTORY_RETURN_DAYS", default=7)
+STANDARDS_DIR = Path(env("STANDARDS_DIR", default=str(BASE_DIR.parent / "shared" / "standards")))
+CIN_CENSUS_MODULE5 = env.bool("CIN_CENSUS_MODULE5", default=False)
 
 LOGGING = {
     "version": 1,

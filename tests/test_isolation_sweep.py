@@ -202,6 +202,17 @@ def _data_export(tenant, member):
         return data_export_build(export=DataExport.objects.create(requested_by=admin))
 
 
+def _statutory_return(tenant, member):
+    """A built SSD return (the council's tables are empty: headers only), asked for by a performance officer."""
+    from cases.models import StatutoryReturnJob
+    from cases.statutory.jobs import statutory_return_build
+
+    officer = _user(member, tenant, Role.PERFORMANCE_OFFICER)
+    with tenant_context(tenant):
+        job = StatutoryReturnJob.objects.create(kind=StatutoryReturnJob.Kind.SSD, requested_by=officer)
+    return statutory_return_build(tenant=tenant, job_id=job.pk)
+
+
 def _case(tenant, member):
     from cases.tests import helpers
 
@@ -209,6 +220,33 @@ def _case(tenant, member):
     team = helpers.team_for(tenant, lead)
     with tenant_context(tenant):
         return helpers.open_case(lead=lead, team=team, kid=helpers.child(first="Sweep", last="Case"))
+
+
+def _section17_episode(tenant, member):
+    """An open section 17 episode on a Family Help case led by a registered social worker."""
+    from cases import services
+    from cases.tests import helpers
+    from earlyhelp.models import Membership
+
+    tenant.service_model = "family_help"
+    tenant.save(update_fields=["service_model"])
+    lead = _user(member, tenant, Role.PRACTITIONER)
+    Membership.all_tenants.filter(user=lead, tenant=tenant).update(is_registered_social_worker=True)
+    team = helpers.team_for(tenant, lead)
+    with tenant_context(tenant):
+        case = helpers.open_case(lead=lead, team=team, kid=helpers.child(first="Sweep", last="Section17"))
+        return services.section17_start(case=case, started_on=case.opened_on, primary_need="N4",
+                                        by=lead.memberships.get())
+
+
+def _family_meeting(tenant, member):
+    from cases import services
+
+    case = _case(tenant, member)
+    with tenant_context(tenant):
+        gran = services.person_create(family=case.family, first_name="Sweep", last_name="Gran", kind="adult")
+        return services.family_meeting_offer(case=case, offered_on=case.opened_on, network_members=[gran],
+                                             by=case.lead_professional.memberships.get())
 
 
 def _referral(tenant, member):
@@ -435,6 +473,13 @@ SWEEP: dict[str, Entry] = {
     "cases:review": Entry(CASE_EDITORS, make=_case),
     "cases:step-change": Entry(CASE_EDITORS, make=_case),
     "cases:panel-decision": Entry(CASE_EDITORS, make=_case),
+    "cases:family-help": Entry(CASE_VIEWERS, make=_case),
+    "cases:section17-start": Entry(CASE_EDITORS, make=_case),
+    "cases:section17-end": Entry(CASE_EDITORS, make=_section17_episode, kwargs=_case_child_kwargs("episode_id")),
+    "cases:family-meetings": Entry(CASE_VIEWERS, make=_case),
+    "cases:family-meeting-offer": Entry(CASE_EDITORS, make=_case),
+    "cases:family-meeting": Entry(CASE_EDITORS, make=_family_meeting, kwargs=_case_child_kwargs("meeting_id")),
+    "cases:step-up-macpt": Entry(CASE_EDITORS, make=_case),
     "cases:taf-add": Entry(CASE_EDITORS, make=_case),
     "cases:close": Entry(CASE_EDITORS, make=_case),
     "cases:feedback": Entry(CASE_EDITORS, make=_case),
@@ -460,6 +505,10 @@ SWEEP: dict[str, Entry] = {
                               kwargs=lambda o: {"job_id": o.public_id}),
     "cases:import-template": Entry({Role.TEAM_MANAGER, Role.TENANT_ADMIN}),
     "cases:referral-consent": Entry(CASE_EDITORS, make=_referral),
+    # Statutory returns (child-level files): the performance officer only.
+    "cases:statutory-returns": Entry(REPORTERS),
+    "cases:statutory-return": Entry(REPORTERS, make=_statutory_return),
+    "cases:statutory-return-download": Entry(REPORTERS, make=_statutory_return),
     "cases:consent": Entry(CASE_EDITORS, make=_case),
     "cases:information-share": Entry(CASE_EDITORS, make=_case),
     "cases:notes": Entry(CASE_VIEWERS, make=_case),

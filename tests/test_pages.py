@@ -148,6 +148,32 @@ class TestTenantAdministration:
         assert membership.tenant == tenant_a and membership.role == Role.PRACTITIONER
         assert list(Team.all_tenants.filter(memberships=membership)) == [team]
 
+    def test_the_tenant_admin_sets_family_help_and_a_social_workers_registration(self, alice, bob, tenant_a,
+                                                                                 sign_in):
+        client = sign_in(alice)
+        url = reverse("tenant_admin:earlyhelp_tenantsettings_change", args=[tenant_a.pk])
+        page = client.get(url).content.decode()
+        assert 'name="service_model"' in page and 'name="s17_lead_must_be_social_worker"' in page
+        response = client.post(url, {
+            "financial_year_start_month": 4, "re_referral_window_months": 12, "reopen_window_months": 3,
+            "small_number_threshold": 5, "rate_decimal_places": 0, "report_brand_name": "",
+            "service_model": "family_help",  # the section 17 rule left unticked: off
+        })
+        assert response.status_code == 302, response.content.decode()[:2000]
+        tenant_a.refresh_from_db()
+        assert tenant_a.service_model == "family_help" and not tenant_a.s17_lead_must_be_social_worker
+        membership = Membership.all_tenants.get(user=bob)
+        response = client.post(reverse("tenant_admin:earlyhelp_tenantuser_change", args=[bob.pk]), {
+            "username": "bob", "first_name": "Bob", "last_name": "Builder", "email": "bob@example.org",
+            "memberships-TOTAL_FORMS": "1", "memberships-INITIAL_FORMS": "1", "memberships-MIN_NUM_FORMS": "0",
+            "memberships-MAX_NUM_FORMS": "1", "memberships-0-id": membership.pk, "memberships-0-user": bob.pk,
+            "memberships-0-role": Role.PRACTITIONER, "memberships-0-is_active": "on",
+            "memberships-0-is_registered_social_worker": "on", "memberships-0-social_work_england_number": "SW123456",
+        })
+        assert response.status_code == 302, response.content.decode()[:3000]
+        membership.refresh_from_db()
+        assert membership.is_registered_social_worker and membership.social_work_england_number == "SW123456"
+
     def test_the_tenant_admin_cannot_pick_another_tenants_team(self, alice, tenant_b, sign_in):
         foreign = TeamFactory(tenant=tenant_b)
         response = sign_in(alice).post(
@@ -164,12 +190,14 @@ def test_the_platform_admin_creates_a_tenant(client, db):
     response = client.post("/platform/earlyhelp/tenant/add/", {
         "name": "Westvale District Council", "slug": "westvale", "financial_year_start_month": 4,
         "re_referral_window_months": 12, "reopen_window_months": 3, "small_number_threshold": 5,
-        "rate_decimal_places": 0, "report_brand_name": "",
+        "rate_decimal_places": 0, "report_brand_name": "", "service_model": "family_help",
+        "s17_lead_must_be_social_worker": "on",
     })
     assert response.status_code == 302
     from earlyhelp.models import Tenant
 
-    assert Tenant.objects.filter(slug="westvale").exists()
+    westvale = Tenant.objects.get(slug="westvale")
+    assert westvale.service_model == "family_help" and westvale.s17_lead_must_be_social_worker
 
 
 def test_the_platform_admin_gives_a_user_a_role_in_a_tenant(client, tenant_a, member):

@@ -17,6 +17,7 @@ from .casework import (
 )
 from .documents import CaseDocument
 from .duplicates import NotDuplicate, PersonMerge
+from .familyhelp import FamilyMeeting, Section17Episode
 from .figures import FiguresPendingRenewal, FiguresVersion
 from .imports import CaseImportJob
 from .lists import CaseSettings, ClosureReason, LevelOfNeed, PresentingNeed, ReferralSource
@@ -30,8 +31,11 @@ from .practice import (
     Intervention,
     Supervision,
 )
+from .statutory import StatutoryReturnJob
 
 __all__ = [
+    "FamilyMeeting",
+    "Section17Episode",
     "Allocation",
     "CaseDocument",
     "CaseNote",
@@ -66,6 +70,7 @@ __all__ = [
     "Referral",
     "ReferralSource",
     "Review",
+    "StatutoryReturnJob",
     "StepChange",
     "TeamAroundFamilyMember",
 ]

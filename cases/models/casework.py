@@ -185,6 +185,7 @@ class StepChange(TenantModel):
         STEP_UP = "step_up", "Step-up to social care"
         STEP_DOWN = "step_down", "Step-down from social care into early help"
         DE_ESCALATION = "de_escalation", "De-escalation within social care"
+        STEP_UP_MACPT = "step_up_macpt", "Step-up to a multi-agency child protection team (s16EA Children Act 2004)"
 
     case = TenantForeignKey(Case, on_delete=models.CASCADE, related_name="step_changes")
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -192,6 +193,11 @@ class StepChange(TenantModel):
     level_before = TenantForeignKey(LevelOfNeed, on_delete=models.PROTECT, related_name="+")
     level_after = TenantForeignKey(LevelOfNeed, on_delete=models.PROTECT, related_name="+")
     notes = models.TextField(blank=True)
+    lead_cp_practitioner_name = models.CharField(
+        "lead child protection practitioner", max_length=120, blank=True,
+        help_text="For a step-up to a multi-agency child protection team: the lead child protection practitioner.")
+    lead_cp_practitioner_contact = models.CharField(
+        "lead child protection practitioner's contact details", max_length=200, blank=True)
 
     class Meta(TenantModel.Meta):
         triggers = figures_triggers(Anchor("{r}.occurred_on", ignored=("public_id", "notes")))

@@ -28,6 +28,16 @@ from .family_records import (
     relationship_change,
     relationship_end,
 )
+from .familyhelp import (
+    family_meeting_offer,
+    family_meeting_update,
+    is_family_help,
+    open_section17,
+    section17_end,
+    section17_lead_refusal,
+    section17_start,
+    step_up_macpt_record,
+)
 from .importing import ImportOutcome, case_records_import
 from .interventions import intervention_dates_record, intervention_refer
 from .notes import case_note_addendum_add, case_note_edit, case_note_record, case_summary_update, note_is_editable
@@ -65,6 +75,14 @@ __all__ = [
     "relationship_add",
     "relationship_change",
     "relationship_end",
+    "family_meeting_offer",
+    "family_meeting_update",
+    "is_family_help",
+    "open_section17",
+    "section17_end",
+    "section17_lead_refusal",
+    "section17_start",
+    "step_up_macpt_record",
     "not_duplicate_record",
     "person_merge",
     "person_unmerge",

@@ -30,6 +30,7 @@ from ..models import (
 )
 from ._common import check_not_future, check_one_tenant, months_before
 from .consent import consent_position
+from .familyhelp import section17_lead_refusal
 from .oversight import allocation_history_start
 
 
@@ -120,6 +121,9 @@ def case_reassign(*, case: Case, lead_professional, team: Team, by) -> Case:
     check_one_tenant(case, team)
     _check_open(case)
     _check_lead_professional(lead_professional)
+    refusal = section17_lead_refusal(case=case, worker=lead_professional)
+    if refusal:
+        raise ValidationError({"lead_professional": refusal})
     Allocation.objects.create(case=case, kind=Allocation.Kind.TRANSFERRED, on=dt.date.today(),
                               from_team_id=case.team_id, to_team=team, from_worker_id=case.lead_professional_id,
                               to_worker=lead_professional, reason="Reassigned",
@@ -286,6 +290,9 @@ def step_change_record(
     elif kind == StepChange.Kind.DE_ESCALATION:
         ok = before.is_statutory and level_after.is_statutory and level_after.rank < before.rank
         message = "A de-escalation goes to a lower statutory level (e.g. child protection to child in need)."
+    elif kind == StepChange.Kind.STEP_UP_MACPT:
+        raise ValidationError({"kind": "Record a step-up to a multi-agency child protection team with its lead "
+                                       "child protection practitioner (cases.services.step_up_macpt_record)."})
     else:
         raise ValidationError({"kind": "Choose step-up, step-down or de-escalation."})
     if not ok:

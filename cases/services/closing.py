@@ -96,6 +96,8 @@ def case_close(
         raise ValidationError({"judgement": "Say whether outcomes were achieved fully, partially or not at all."})
     if closed_on < case.opened_on:
         raise ValidationError({"closed_on": "A case cannot close before it opened."})
+    if case.section17_episodes.filter(ended_on__isnull=True).exists():
+        raise ValidationError("Section 17 is still open on this case: end it (with its census reason) first.")
     check_not_future(closed_on, "The closing date")
     latest = [
         d

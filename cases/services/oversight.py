@@ -15,6 +15,7 @@ from earlyhelp.permissions import Capability, has_capability
 
 from ..models import Allocation, Case, Supervision
 from ._common import case_settings, check_not_future, check_one_tenant
+from .familyhelp import section17_lead_refusal
 
 
 def _check_worker_in_team(worker, team: Team) -> None:
@@ -50,6 +51,12 @@ def supervision_record(
     return supervision
 
 
+def _check_section17_lead(case: Case, worker) -> None:
+    refusal = section17_lead_refusal(case=case, worker=worker)
+    if refusal:
+        raise ValidationError({"lead_professional": refusal})
+
+
 def _check_allocation_date(case: Case, on: dt.date) -> None:
     if case.closed_on is not None:
         raise ValidationError("The case is closed.")
@@ -77,6 +84,7 @@ def case_allocate(*, case: Case, lead_professional, on: dt.date, reason: str = "
         raise ValidationError("The case already has a lead professional: transfer it instead.")
     _check_allocation_date(case, on)
     _check_worker_in_team(lead_professional, case.team)
+    _check_section17_lead(case, lead_professional)
     allocation = Allocation.objects.create(case=case, kind=Allocation.Kind.ALLOCATED, on=on, from_team=case.team,
                                            to_team=case.team, to_worker=lead_professional, reason=reason.strip(),
                                            by=user_of(by))
@@ -100,6 +108,7 @@ def case_transfer(*, case: Case, team: Team, lead_professional=None, on: dt.date
         raise ValidationError("Choose another team or lead professional to transfer to.")
     if lead_professional is not None:
         _check_worker_in_team(lead_professional, team)
+        _check_section17_lead(case, lead_professional)
     allocation = Allocation.objects.create(
         case=case, kind=Allocation.Kind.TRANSFERRED, on=on, from_team_id=case.team_id, to_team=team,
         from_worker_id=case.lead_professional_id, to_worker=lead_professional, reason=reason.strip(), by=user_of(by),

@@ -13,12 +13,14 @@ from cases.models import (
     CaseNote,
     Consent,
     Family,
+    FamilyMeeting,
     Feedback,
     Intervention,
     Person,
     Referral,
     ReferralSource,
     Relationship,
+    Section17Episode,
     StepChange,
     Supervision,
 )
@@ -55,9 +57,29 @@ def test_the_demo_seeds_a_year_once_and_gives_the_practitioner_a_caseload(db):
         ollie = Person.objects.get(first_name="Ollie", last_name="Marlow")
         assert ollie.nhs_number_status == "verified" and ollie.nhs_number_verified_how == "pds_trace"
         assert Relationship.objects.filter(person=ollie, relative__first_name="Ivy", kind="half_sibling").exists()
+    eastmoor = Tenant.objects.get(slug="eastmoor")
+    assert eastmoor.service_model == "family_help" and tenant.service_model == "early_help"
+    with tenant_context(eastmoor):
+        # Family Help: section 17 started and ended on one case, family meetings with the family's network, a step
+        # up to a multi-agency child protection team with its lead practitioner, and registered social workers.
+        assert Section17Episode.objects.filter(ended_on__isnull=False).exists()
+        assert Section17Episode.objects.filter(ended_on__isnull=True).exists()
+        assert FamilyMeeting.objects.filter(held_on__isnull=False).exclude(family_plan="").exists()
+        assert FamilyMeeting.objects.filter(declined_on__isnull=False).exists()
+        assert FamilyMeeting.objects.exclude(module5_outcome_code="").exists()
+        assert StepChange.objects.filter(kind="step_up_macpt").exclude(lead_cp_practitioner_name="").count() >= 2
+        assert Membership.objects.filter(is_registered_social_worker=True).exclude(
+            social_work_england_number="").exists()
+        for episode in Section17Episode.objects.select_related("case__lead_professional"):
+            assert Membership.objects.get(user=episode.case.lead_professional).is_registered_social_worker \
+                or episode.ended_on is not None
+    with tenant_context(tenant):
+        assert not Section17Episode.objects.exists()
     call_command("seed_demo", stdout=StringIO())
     with tenant_context(tenant):
         assert Family.objects.count() == families  # idempotent
+    with tenant_context(eastmoor):
+        assert Section17Episode.objects.count() == 2
 
 
 def test_the_caseload_page_uses_a_fixed_number_of_queries(tenant_a, member, sign_in):

@@ -40,6 +40,15 @@ from .family import (
     relationship_change,
     relationship_end,
 )
+from .familyhelp import (
+    family_help,
+    family_meeting_offer,
+    family_meeting_update,
+    family_meetings,
+    section17_end,
+    section17_start,
+    step_up_macpt,
+)
 from .importing import case_import, case_import_job, case_import_template
 from .practice import (
     case_allocate,
@@ -70,6 +79,13 @@ __all__ = [
     "relationship_add",
     "relationship_change",
     "relationship_end",
+    "family_help",
+    "family_meeting_offer",
+    "family_meeting_update",
+    "family_meetings",
+    "section17_end",
+    "section17_start",
+    "step_up_macpt",
     "audit_grades",
     "duplicate_queue",
     "identifier_completeness",

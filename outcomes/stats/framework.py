@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 
 from cases import figures_cache
 from cases.models import Closure, Referral
-from cases.stats import case_stats_series
-from earlyhelp.models import Locality, Team
+from cases.stats import FAMILY_MEETING_BEFORE_STEP_UP, case_stats_series, family_meetings_before_step_up_series
+from earlyhelp.models import Locality, Team, Tenant
+from earlyhelp.tenancy import current_tenant
 
 from ._scope import bounds
 from .family import family_outcome_stats_series
@@ -76,11 +77,17 @@ def performance_framework_series(periods, *, team: Team | None = None, locality:
         reading_series = reading_stats_series(periods, threshold=threshold, **scope_kwargs)
         family_series = family_outcome_stats_series(periods, **scope_kwargs)
         programme_series = programme_stats_series(periods, **scope_kwargs)
-    return [_framework(cs, rs, fs, ps, team=team, locality=locality, threshold=threshold)
-            for cs, rs, fs, ps in zip(case_series, reading_series, family_series, programme_series, strict=True)]
+    # Family Help councils also count family meetings offered before a step-up to child protection.
+    tenant = current_tenant()
+    meetings = (family_meetings_before_step_up_series(periods, **scope_kwargs)
+                if tenant is not None and tenant.service_model == Tenant.ServiceModel.FAMILY_HELP
+                else [None] * len(periods))
+    return [_framework(cs, rs, fs, ps, fm, team=team, locality=locality, threshold=threshold)
+            for cs, rs, fs, ps, fm in zip(case_series, reading_series, family_series, programme_series, meetings,
+                                          strict=True)]
 
 
-def _framework(cs, rs, fs, ps, *, team, locality, threshold) -> Framework:
+def _framework(cs, rs, fs, ps, fm=None, *, team, locality, threshold) -> Framework:
     start, end = cs.start, cs.end
     scope = str(team) if team else str(locality) if locality else "Whole authority"
     panel = cs.referrals_by_route.get(Referral.Route.PANEL, 0)
@@ -129,6 +136,10 @@ def _framework(cs, rs, fs, ps, *, team, locality, threshold) -> Framework:
           fs.closed_with_outcomes.numerator, fs.closed_with_outcomes.base,
           "Cases closed in the period whose family outcomes were recorded, out of cases closed in the period."),
     ])
+    if fm is not None:
+        how_well.measures.append(m("family_meeting_before_step_up",
+                                   "Families offered a family meeting before step-up to child protection",
+                                   fm.numerator, fm.base, FAMILY_MEETING_BEFORE_STEP_UP))
     better_off = Section("better_off", "Is anyone better off?", [
         m("improving_travel", "Readings with an improving direction of travel", rs.improving.numerator,
           rs.improving.base,

@@ -185,3 +185,20 @@ def person_merge(tenant, client=None):
     with tenant_context(tenant):
         return case_services.person_merge(survivor=pair.first, merged=pair.second,
                                           by=membership(tenant, Role.TEAM_MANAGER))
+def section17_episode(tenant, client=None):
+    """An open section 17 episode on a Family Help case led by a registered social worker."""
+    tenant.service_model = "family_help"
+    tenant.save(update_fields=["service_model"])
+    made = case(tenant)
+    with tenant_context(tenant):
+        Membership.objects.filter(user=made.lead_professional).update(is_registered_social_worker=True)
+        return case_services.section17_start(case=made, started_on=made.opened_on, primary_need="N4",
+                                             by=Membership.objects.get(user=made.lead_professional))
+
+
+def family_meeting(tenant, client=None):
+    made = case(tenant)
+    with tenant_context(tenant):
+        gran = case_services.person_create(family=made.family, first_name="Gran", last_name="Ashby", kind="adult")
+        return case_services.family_meeting_offer(case=made, offered_on=made.opened_on, network_members=[gran],
+                                                  by=Membership.objects.get(user=made.lead_professional))
