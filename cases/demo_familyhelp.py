@@ -61,10 +61,11 @@ def _network(case: Case, n: int):
     first, relationship = NETWORK[n % len(NETWORK)]
     surname = case.family.name.removesuffix(" family")
     return person_create(family=case.family, first_name=first, last_name=surname, kind="adult",
-                         relationship=relationship, in_household=False)
+                         relationship=relationship, in_household=False,
+                         by=Membership.objects.get(user=case.lead_professional))
 
 
-def _to_social_worker(case: Case, on: dt.date, manager) -> Membership | None:
+def _to_social_worker(case: Case, on: dt.date, manager: Membership) -> Membership | None:
     """Make sure a registered social worker leads ``case`` (a transfer within its team when needed)."""
     lead = Membership.objects.get(user=case.lead_professional)
     if lead.is_registered_social_worker:
@@ -73,7 +74,7 @@ def _to_social_worker(case: Case, on: dt.date, manager) -> Membership | None:
     if social_worker is None:
         return None
     case_transfer(case=case, team=case.team, lead_professional=social_worker.user, on=on,
-                  reason="Section 17: a registered social worker leads the case", actor=manager)
+                  reason="Section 17: a registered social worker leads the case", by=manager)
     return social_worker
 
 
@@ -94,7 +95,7 @@ def seed(tenant: Tenant, today: dt.date, users) -> None:
         if i in (0, 1):
             # Targeted help → section 17 (led by a social worker) → back to targeted help: one case.
             original = case.lead_professional
-            social_worker = _to_social_worker(case, begin, manager)
+            social_worker = _to_social_worker(case, begin, by_manager)
             if social_worker is None:
                 continue
             episode = section17_start(case=case, started_on=begin + dt.timedelta(days=2),
@@ -107,7 +108,7 @@ def seed(tenant: Tenant, today: dt.date, users) -> None:
                 if original != social_worker.user:
                     case_transfer(case=case, team=case.team, lead_professional=original,
                                   on=begin + dt.timedelta(days=71), reason="Back to targeted Family Help",
-                                  actor=manager)
+                                  by=by_manager)
         elif i in (2, 3, 4, 5):
             by = Membership.objects.get(user=case.lead_professional)
             people = [_network(case, i), _network(case, i + 1)]
@@ -139,7 +140,7 @@ def seed(tenant: Tenant, today: dt.date, users) -> None:
                     step_change_record(case=case, kind=StepChange.Kind.STEP_DOWN,
                                        occurred_on=offered + dt.timedelta(days=90), level_after=targeted,
                                        notes="Child protection plan ended; back into Family Help on the same case.",
-                                       actor=manager)
+                                       by=by_manager)
         else:
             # Stepped up without a family meeting offered first (the figure's base counts it, the numerator not).
             name, contact = LEAD_CP[i % 2]

@@ -244,7 +244,8 @@ def _family_meeting(tenant, member):
 
     case = _case(tenant, member)
     with tenant_context(tenant):
-        gran = services.person_create(family=case.family, first_name="Sweep", last_name="Gran", kind="adult")
+        gran = services.person_create(family=case.family, first_name="Sweep", last_name="Gran", kind="adult",
+                                      by=acting())
         return services.family_meeting_offer(case=case, offered_on=case.opened_on, network_members=[gran],
                                              by=case.lead_professional.memberships.get())
 
@@ -275,7 +276,8 @@ def _relationship(tenant, member):
     user = _user(member, tenant, Role.PRACTITIONER)
     with tenant_context(tenant):
         kid = helpers.child(first="Sweep", last="Related")
-        mother = services.person_create(family=kid.family, first_name="Sweep", last_name="Mother", kind="adult")
+        mother = services.person_create(family=kid.family, first_name="Sweep", last_name="Mother", kind="adult",
+                                        by=acting())
         return services.relationship_add(person=mother, relative=kid, kind="mother",
                                          by=Membership.all_tenants.get(user=user, tenant=tenant))
 

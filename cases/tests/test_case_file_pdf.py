@@ -12,6 +12,7 @@ from cases import services
 from earlyhelp.models import AuditEvent, Membership
 from earlyhelp.permissions import Role
 from earlyhelp.tenancy import tenant_context
+from tests.factories import acting
 
 from .helpers import D, child, open_case, team_for
 
@@ -24,9 +25,9 @@ def test_the_case_file_pdf_draws_the_familys_genogram_and_names_the_relationship
         rory = child(first="Rory", last="Rowe", dob=D(2016, 2, 2))
         ruby = child(family=rory.family, first="Ruby", last="Rowe", dob=D(2019, 8, 8))
         rhea = services.person_create(family=rory.family, first_name="Rhea", last_name="Rowe", kind="adult",
-                                      date_of_birth=D(1989, 1, 1))
+                                      date_of_birth=D(1989, 1, 1), by=acting())
         ron = services.person_create(family=rory.family, first_name="Ron", last_name="Rigby", kind="adult",
-                                     in_household=False)
+                                     in_household=False, by=acting())
         services.relationship_add(person=rhea, relative=rory, kind="mother", parental_responsibility=True, by=by)
         services.relationship_add(person=rhea, relative=ruby, kind="mother", by=by)
         services.relationship_add(person=ruby, relative=rory, kind="half_sibling", by=by)

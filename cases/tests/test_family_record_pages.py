@@ -15,6 +15,7 @@ from cases.models import FamilyAddress, LinkedIdentifier, Person, Relationship
 from earlyhelp.models import AuditEvent, Membership
 from earlyhelp.permissions import Role
 from earlyhelp.tenancy import tenant_context
+from tests.factories import acting
 
 from .helpers import child
 
@@ -31,10 +32,10 @@ def family(tenant_a, alice):
     """Gail (born 1990) and her son Gus (born 2015), no relationship recorded yet; one address from 2020."""
     with tenant_context(tenant_a):
         fam = services.family_create(name="Garner family", address="1 Old Road", postcode="NB1 1AA",
-                                     moved_in_on=D(2020, 1, 1))
+                                     moved_in_on=D(2020, 1, 1), by=acting())
         gus = child(first="Gus", last="Garner", dob=D(2015, 6, 1), family=fam)
         gail = services.person_create(family=gus.family, first_name="Gail", last_name="Garner", kind="adult",
-                                      date_of_birth=D(1990, 2, 3))
+                                      date_of_birth=D(1990, 2, 3), by=acting())
         return gus.family, gail, gus
 
 
@@ -213,7 +214,7 @@ def test_the_services_check_the_actor_and_the_ages_themselves(family, alice, mem
     auditor = Membership.all_tenants.get(user=member(tenant_a, Role.AUDITOR, username="audrey"))
     with tenant_context(tenant_a):
         teen = services.person_create(family=fam, first_name="Tia", last_name="Garner", kind="adult",
-                                      date_of_birth=D(2005, 1, 1))
+                                      date_of_birth=D(2005, 1, 1), by=acting())
         before = _counts()
         with pytest.raises(PermissionDenied):
             services.relationship_add(person=gail, relative=gus, kind="mother", by=auditor)

@@ -13,6 +13,7 @@ from cases.stats import family_meetings_before_step_up_series
 from earlyhelp.models import AuditEvent, Tenant
 from earlyhelp.permissions import Role
 from earlyhelp.tenancy import tenant_context
+from tests.factories import acting
 
 from .helpers import D, child, level, open_case, team_for
 
@@ -132,11 +133,11 @@ def test_under_section17_a_lead_who_is_not_a_social_worker_is_refused(family_hel
             services.section17_start(case=case, started_on=D(2024, 5, 1), primary_need="N4", by=_by(fay))
         assert not Section17Episode.objects.exists()
         services.case_transfer(case=case, team=team, lead_professional=sam, on=D(2024, 4, 30),
-                               reason="Section 17 needs a social worker", actor=marcus)
+                               reason="Section 17 needs a social worker", by=acting(marcus))
         services.section17_start(case=case, started_on=D(2024, 5, 1), primary_need="N4", by=_by(sam))
         with pytest.raises(ValidationError, match="not recorded as a registered social worker"):
             services.case_transfer(case=case, team=team, lead_professional=fay, on=D(2024, 5, 2),
-                                   reason="Rebalancing", actor=marcus)
+                                   reason="Rebalancing", by=acting(marcus))
         case.refresh_from_db()
         assert case.lead_professional == sam
 
@@ -154,14 +155,14 @@ def test_targeted_help_to_section17_and_back_keeps_one_case(family_help, sam, fa
     """One chronology, one assessment, one plan and one lead practitioner history across the change of level."""
     with tenant_context(family_help):
         case = open_case(lead=fay, team=team, kid=child(first="Ben", last="Brook"))
-        services.assessment_start(case=case, started_on=D(2024, 4, 22))
-        services.plan_create(case=case, created_on=D(2024, 4, 25), summary="Routines and school")
+        services.assessment_start(case=case, started_on=D(2024, 4, 22), by=acting())
+        services.plan_create(case=case, created_on=D(2024, 4, 25), summary="Routines and school", by=acting())
         services.case_transfer(case=case, team=team, lead_professional=sam, on=D(2024, 5, 1),
-                               reason="Step to section 17", actor=marcus)
+                               reason="Step to section 17", by=acting(marcus))
         episode = services.section17_start(case=case, started_on=D(2024, 5, 2), primary_need="N5", by=_by(sam))
         services.section17_end(episode=episode, ended_on=D(2024, 8, 1), closure_reason="RC7", by=_by(sam))
         services.case_transfer(case=case, team=team, lead_professional=fay, on=D(2024, 8, 2),
-                               reason="Back to targeted help", actor=marcus)
+                               reason="Back to targeted help", by=acting(marcus))
         assert Case.objects.filter(family=case.family).count() == 1
         assert case.assessments.count() == 1 and case.plans.count() == 1
         history = list(Allocation.objects.filter(case=case).order_by("on", "id").values_list("to_worker", flat=True))
@@ -189,7 +190,7 @@ def _network(case):
     from cases.services import person_create
 
     return [person_create(family=case.family, first_name="Grace", last_name="Ashby", kind="adult",
-                          relationship="grandmother")]
+                          relationship="grandmother", by=acting())]
 
 
 @pytest.mark.parametrize("bad, message", [
@@ -253,14 +254,14 @@ def test_step_up_to_macpt_names_the_lead_cp_practitioner_and_steps_down_on_the_s
                                            lead_cp_practitioner_contact="01234 567890", by=_by(sam))
         assert up.kind == StepChange.Kind.STEP_UP_MACPT and up.level_before.rank == 2
         services.step_change_record(case=case, kind=StepChange.Kind.STEP_DOWN, occurred_on=D(2024, 9, 1),
-                                    level_after=level(2))
+                                    level_after=level(2), by=acting())
         case.refresh_from_db()
         assert case.level_of_need.rank == 2 and case.step_changes.count() == 2
         details = [e.detail for e in selectors.case_timeline(case=case) if e.kind == "step"]
         assert any("Priya Shah" in d for d in details)
         with pytest.raises(ValidationError):
             services.step_change_record(case=case, kind=StepChange.Kind.STEP_UP_MACPT, occurred_on=D(2024, 9, 2),
-                                        level_after=level(4))
+                                        level_after=level(4), by=acting())
 
 
 # The figure ------------------------------------------------------------------------------------------------------

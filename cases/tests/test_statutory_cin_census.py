@@ -24,7 +24,7 @@ from cases.statutory.cin_census import module5_schema
 from earlyhelp.models import AuditEvent, Tenant
 from earlyhelp.permissions import Role, capabilities_for
 from earlyhelp.tenancy import tenant_context
-from tests.factories import TenantFactory
+from tests.factories import TenantFactory, acting
 
 from .helpers import D, child, open_case, team_for
 
@@ -58,7 +58,7 @@ def _family_help_council(tenant, member, *, prefix: str):
         by.is_registered_social_worker = True
         by.save(update_fields=["is_registered_social_worker"])
         ada = child(first="Ada", last=f"{prefix.title()}ley", dob=D(2014, 6, 1))
-        services.linked_identifier_add(person=ada, entry=IdentifierEntry("upn", "H801200001001"))
+        services.linked_identifier_add(person=ada, entry=IdentifierEntry("upn", "H801200001001"), by=acting())
         Person.objects.filter(pk=ada.pk).update(sex="F", ethnicity="WBRI")
         ben = child(family=ada.family, first="Ben", last=f"{prefix.title()}ley", dob=None)
         first = open_case(lead=social_worker, team=team, kid=ada, received_on=D(2024, 3, 1), opened_on=D(2024, 3, 5))

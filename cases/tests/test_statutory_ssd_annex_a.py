@@ -22,6 +22,7 @@ from cases.services.people import IdentifierEntry
 from earlyhelp.models import AuditEvent, Tenant
 from earlyhelp.permissions import Role
 from earlyhelp.tenancy import tenant_context
+from tests.factories import acting
 
 from .helpers import child, close, need, open_case, team_for
 
@@ -131,20 +132,20 @@ def _council(tenant, member, *, prefix: str):
     with tenant_context(tenant):
         ada = child(first="Ada", last=f"{prefix.title()}ley", dob=D(2012, 6, 1))
         Person.objects.filter(pk=ada.pk).update(sex="F", ethnicity="BAFR")
-        services.linked_identifier_add(person=ada, entry=IdentifierEntry("upn", "H801200001001"))
+        services.linked_identifier_add(person=ada, entry=IdentifierEntry("upn", "H801200001001"), by=acting())
         services.linked_identifier_add(person=ada, entry=IdentifierEntry("nino", "QQ123456C", D(2024, 1, 1),
-                                                                         D(2025, 1, 1)))
-        services.nhs_number_record(person=ada, nhs_number="9434765919")
+                                                                         D(2025, 1, 1)), by=acting())
+        services.nhs_number_record(person=ada, nhs_number="9434765919", by=acting())
         ben = child(family=ada.family, first="Ben", last=f"{prefix.title()}ley", dob=None)
         first = open_case(lead=lead, team=team, kid=ada, received_on=D(2024, 4, 10), opened_on=D(2024, 4, 20),
                           needs=("PARENTING", "ATTENDANCE"))
         first.children.add(ben)
-        assessment = services.assessment_start(case=first, started_on=D(2024, 4, 25))
-        services.assessment_complete(assessment=assessment, completed_on=D(2024, 5, 30), needs=[need()])
+        assessment = services.assessment_start(case=first, started_on=D(2024, 4, 25), by=acting())
+        services.assessment_complete(assessment=assessment, completed_on=D(2024, 5, 30), needs=[need()], by=acting())
         close(first, closed_on=D(2024, 9, 1))
         cara = child(first="Cara", last=f"{prefix.title()}wood", dob=D(2019, 2, 3))
         second = open_case(lead=lead, team=team, kid=cara, received_on=D(2025, 1, 5), opened_on=D(2025, 1, 10))
-        services.assessment_start(case=second, started_on=D(2025, 1, 15))
+        services.assessment_start(case=second, started_on=D(2025, 1, 15), by=acting())
     return {"cases": [first, second], "people": [ada, ben, cara], "team": team, "lead": lead}
 
 

@@ -160,9 +160,9 @@ def test_the_exports_carry_the_familys_genogram_and_its_relationships(tenant_a, 
         by = Membership.all_tenants.get(user=manager)
         sid = zoe.family.people.get(first_name="Sid")
         mum = services.person_create(family=zoe.family, first_name="Quinn", last_name="Quarrie", kind="adult",
-                                     date_of_birth=D(1985, 7, 7))
+                                     date_of_birth=D(1985, 7, 7), by=acting())
         nan = services.person_create(family=zoe.family, first_name="Nell", last_name="Norris", kind="adult",
-                                     in_household=False)
+                                     in_household=False, by=acting())
         services.relationship_add(person=mum, relative=zoe, kind="mother", parental_responsibility=True, by=by)
         services.relationship_add(person=sid, relative=zoe, kind="sibling", by=by)
         services.relationship_add(person=nan, relative=zoe, kind="grandparent", by=by)

@@ -13,6 +13,7 @@ from earlyhelp.tenancy import tenant_context
 from outcomes.stats import performance_framework
 from reporting import sections
 from reporting.sections.base import ReportContext
+from tests.factories import acting
 
 MEASURE = "family_meeting_before_step_up"
 LABEL = "Families offered a family meeting before step-up to child protection"
@@ -31,7 +32,7 @@ def stepped_up(tenant_a, member):
             case = open_case(lead=worker, team=team, kid=child(first=f"Kid{i}", last=f"Family{i}"))
             if i < 2:
                 gran = services.person_create(family=case.family, first_name="Gran", last_name=f"Family{i}",
-                                              kind="adult")
+                                              kind="adult", by=acting())
                 services.family_meeting_offer(case=case, offered_on=D(2024, 5, 1), network_members=[gran], by=by)
             services.step_up_macpt_record(case=case, occurred_on=D(2024, 6, 1), level_after=level(4),
                                           lead_cp_practitioner_name="Priya Shah", by=by)

@@ -176,7 +176,7 @@ def duplicate_pair(tenant, client=None):
     first = child(tenant, first="Dupe", last="Doubleday")
     with tenant_context(tenant):
         second = case_services.person_create(family=first.family, first_name="Dupe", last_name="Doubleday",
-                                             date_of_birth=dt.date(2015, 3, 1), postcode="NB1 1AA")
+                                             date_of_birth=dt.date(2015, 3, 1), postcode="NB1 1AA", by=acting())
     return Pair(first, second)
 
 
@@ -199,6 +199,7 @@ def section17_episode(tenant, client=None):
 def family_meeting(tenant, client=None):
     made = case(tenant)
     with tenant_context(tenant):
-        gran = case_services.person_create(family=made.family, first_name="Gran", last_name="Ashby", kind="adult")
+        gran = case_services.person_create(family=made.family, first_name="Gran", last_name="Ashby", kind="adult",
+                                           by=acting())
         return case_services.family_meeting_offer(case=made, offered_on=made.opened_on, network_members=[gran],
                                                   by=Membership.objects.get(user=made.lead_professional))

@@ -13,6 +13,7 @@ from cases.tests import helpers
 from earlyhelp.permissions import Role
 from earlyhelp.tenancy import tenant_context
 from tests.browser.test_role_days import VIEWPORTS, check_page, sign_in
+from tests.factories import acting
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -21,10 +22,10 @@ def test_a_practitioner_keeps_the_familys_record_on_a_phone(live_server, browser
     member(tenant_a, Role.PRACTITIONER, username="practitioner")
     with tenant_context(tenant_a):
         family = services.family_create(name="Hale family", address="4 Ridge Road", postcode="NB5 5EE",
-                                        moved_in_on=dt.date(2021, 3, 1))
+                                        moved_in_on=dt.date(2021, 3, 1), by=acting())
         hugo = helpers.child(family=family, first="Hugo", last="Hale", dob=dt.date(2016, 4, 4))
         services.person_create(family=family, first_name="Hana", last_name="Hale", kind="adult",
-                               date_of_birth=dt.date(1990, 5, 5))
+                               date_of_birth=dt.date(1990, 5, 5), by=acting())
     context = browser.new_context(viewport=VIEWPORTS["phone"], bypass_csp=True)
     page = context.new_page()
     sign_in(page, live_server.url, "practitioner")
