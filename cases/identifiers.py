@@ -52,7 +52,7 @@ _NINO = re.compile(r"^(?!BG|GB|KN|NK|NT|TN|ZZ)[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z
 
 
 def nino_clean(value: str) -> str:
-    """A National Insurance number as stored (``QQ123456C``: upper case, no spaces); ValidationError when not
+    """A National Insurance number as stored (``AB123456C``: upper case, no spaces); ValidationError when not
     one."""
     compact = "".join(value.split()).upper()
     if not _NINO.match(compact):

@@ -133,7 +133,7 @@ def _council(tenant, member, *, prefix: str):
         ada = child(first="Ada", last=f"{prefix.title()}ley", dob=D(2012, 6, 1))
         Person.objects.filter(pk=ada.pk).update(sex="F", ethnicity="BAFR")
         services.linked_identifier_add(person=ada, entry=IdentifierEntry("upn", "H801200001001"), by=acting())
-        services.linked_identifier_add(person=ada, entry=IdentifierEntry("nino", "QQ123456C", D(2024, 1, 1),
+        services.linked_identifier_add(person=ada, entry=IdentifierEntry("nino", "AB123456C", D(2024, 1, 1),
                                                                          D(2025, 1, 1)), by=acting())
         services.nhs_number_record(person=ada, nhs_number="9434765919", by=acting())
         ben = child(family=ada.family, first="Ben", last=f"{prefix.title()}ley", dob=None)
@@ -181,7 +181,7 @@ def test_the_ssd_tables_match_the_data_model_and_hold_one_council_only(two_counc
 
     assert {r["link_identifier_type"] for r in links} <= ssd_identifier_types()
     assert sorted((r["link_identifier_type"], r["link_identifier_value"]) for r in links) == [
-        ("NHS Number", "9434765919"), ("National Insurance Number", "QQ123456C"),
+        ("NHS Number", "9434765919"), ("National Insurance Number", "AB123456C"),
         ("Unique Pupil Number", "H801200001001")]
     nino = next(r for r in links if r["link_identifier_type"] == "National Insurance Number")
     assert (nino["link_valid_from_date"], nino["link_valid_to_date"]) == ("2024-01-01 00:00:00", "2025-01-01 00:00:00")
