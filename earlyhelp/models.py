@@ -57,6 +57,10 @@ class Tenant(models.Model):
         help_text="Decimal places for percentages in reports (rounded half-up, once, at presentation).",
     )
     report_brand_name = models.CharField(max_length=200, blank=True, help_text="Name printed on reports.")
+    supporting_families_enabled = models.BooleanField(
+        "Supporting Families outcome library in use", default=True,
+        help_text="Untick when the council does not run the Supporting Families programme: its pages, figures "
+                  "and report section are hidden; enrolments and claims already recorded are kept.")
     report_logo = models.FileField(upload_to="tenant-logos/", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -46,7 +46,8 @@ def programme_framework_ensure(*, tenant) -> ProgrammeFramework:
         framework = ProgrammeFramework.objects.create(name=defaults.PROGRAMME_NAME, version=1,
                                                       valid_from=dt.date(2022, 4, 1))
         ProgrammeOutcome.objects.bulk_create(
-            ProgrammeOutcome(tenant=tenant, framework=framework, key=key, label=label, sort_order=i)
+            ProgrammeOutcome(tenant=tenant, framework=framework, key=key, label=label, sort_order=i,
+                             nf_outcome=defaults.PROGRAMME_OUTCOME_NF.get(key, ""))
             for i, (key, label) in enumerate(defaults.PROGRAMME_OUTCOMES)
         )
         record_event(action="outcomes.programme_framework_created", tenant=tenant, obj=framework)
