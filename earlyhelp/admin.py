@@ -229,6 +229,7 @@ class TenantSettingsForm(forms.ModelForm):
             "small_number_threshold",
             "rate_decimal_places",
             "report_brand_name",
+            "supporting_families_enabled",
         ]
 
 

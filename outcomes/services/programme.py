@@ -59,7 +59,10 @@ def enrolment_create(*, family: Family, framework: ProgrammeFramework, enrolled_
                      case: Case | None = None, lead_professional=None,
                      needs: Sequence[ProgrammeOutcome] = (), actor=None) -> Enrolment:
     """Enrol a family on the programme, with the needs (outcome areas) it presents with."""
-    check_one_tenant(family, framework, case, *needs)
+    tenant = check_one_tenant(family, framework, case, *needs)
+    if not tenant.supporting_families_enabled:
+        raise ValidationError("The council does not use the Supporting Families outcome framework: a tenant "
+                              "administrator can switch it on in the outcome library.")
     if case is not None and case.family_id != family.pk:
         raise ValidationError({"case": "The case is not this family's."})
     if enrolled_on > dt.date.today():
