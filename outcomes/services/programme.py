@@ -18,6 +18,7 @@ from django.db import transaction
 from cases.models import Assessment, Case, Family, Plan
 from cases.services import check_one_tenant
 from earlyhelp.audit import record_event
+from earlyhelp.models import Tenant
 from earlyhelp.tenancy import current_tenant
 
 from .. import defaults
@@ -60,7 +61,7 @@ def enrolment_create(*, family: Family, framework: ProgrammeFramework, enrolled_
                      needs: Sequence[ProgrammeOutcome] = (), actor=None) -> Enrolment:
     """Enrol a family on the programme, with the needs (outcome areas) it presents with."""
     tenant = check_one_tenant(family, framework, case, *needs)
-    if not tenant.supporting_families_enabled:
+    if not Tenant.objects.filter(pk=tenant.pk, supporting_families_enabled=True).exists():  # read now, not cached
         raise ValidationError("The council does not use the Supporting Families outcome framework: a tenant "
                               "administrator can switch it on in the outcome library.")
     if case is not None and case.family_id != family.pk:
