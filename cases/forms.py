@@ -169,8 +169,8 @@ NF_CHOICES = [("", "Not tagged")] + list(NationalFrameworkOutcome.choices)
 
 class _FamilyMembersChoice(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj):
-        role = obj.get_kind_display().lower()
-        return f"{obj.full_name} ({role}{', born ' + obj.date_of_birth.strftime('%-d %b %Y') if obj.date_of_birth else ''})"
+        born = f", born {obj.date_of_birth:%-d %b %Y}" if obj.date_of_birth else ""
+        return f"{obj.full_name} ({obj.get_kind_display().lower()}{born})"
 
 
 class PlanGoalFocusForm(GovukForm):

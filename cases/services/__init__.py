@@ -19,8 +19,8 @@ from .casework import (
 from .closing import case_close, case_file_audit_record, case_file_audit_refusal, feedback_record
 from .consent import ConsentPosition, consent_position, consent_record, information_share_record
 from .documents import document_download, document_upload
-from .family_casework import case_children_set, plan_goal_add, plan_goal_focus_set
 from .duplicates import not_duplicate_record, person_merge, person_unmerge
+from .family_casework import case_children_set, plan_goal_add, plan_goal_focus_set
 from .importing import ImportOutcome, case_records_import
 from .interventions import intervention_dates_record, intervention_refer
 from .notes import case_note_addendum_add, case_note_edit, case_note_record, case_summary_update, note_is_editable

@@ -28,7 +28,8 @@ def _register_all() -> None:
     from .outcomes_sections import DistanceTravelledSection, FrameworkSection, SupportingFamiliesSection
 
     data_sections = [
-        CommissionedServicesSection(), FrameworkSection(), NationalFrameworkSection(), DistanceTravelledSection(), FollowUpSection(),
+        CommissionedServicesSection(), FrameworkSection(), NationalFrameworkSection(), DistanceTravelledSection(),
+        FollowUpSection(),
         FeedbackSection(), CaseFileAuditSection(), CaseloadTrendSection(), SupportingFamiliesSection(),
         CostAvoidedSection(),
     ]
