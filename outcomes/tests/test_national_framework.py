@@ -166,3 +166,24 @@ def test_closure_outcomes_counted_by_the_tag_of_their_outcome(tenant_a, counted,
         stats = national_framework_stats(period=Quarter(2024, 1))
         assert CaseFamilyOutcome.objects.count() == 2
     assert stats.row("stay_together").outcomes_improved.base == 2 and stats.row("safe").outcomes_improved.base == 0
+
+
+def test_each_childs_readings_have_their_own_table_and_chart_on_the_case_outcomes_page(tenant_a, alice, sign_in):
+    from cases import services as case_services
+    from outcomes.tests.helpers import reading, worry
+
+    team = team_for(tenant_a, alice)
+    with tenant_context(tenant_a):
+        ada = child(first="Ada", last="Ashby")
+        ben = case_services.person_create(family=ada.family, first_name="Ben", last_name="Ashby",
+                                          date_of_birth=D(2017, 6, 2))
+        case = open_case(lead=alice, team=team, kid=ada)
+        case_services.case_children_set(case=case, children=[ada, ben], by=by_of(tenant_a, alice))
+        tool = worry()
+        reading(case, tool, "start", D(2024, 4, 25), person=ada, x=3, y=2, z=4)
+        reading(case, tool, "start", D(2024, 4, 25), person=ben, x=1, y=1, z=2)
+        reading(case, tool, "end", D(2024, 5, 25), person=ben, x=0, y=1, z=1)
+    page = sign_in(alice).get(reverse("outcomes:case", args=[case.public_id])).content.decode()
+    assert "Worry scale — Ada Ashby" in page and "Worry scale — Ben Ashby" in page
+    assert "Ada Ashby: Worry scale</a> (1 reading)" in page and "Ben Ashby: Worry scale</a> (2 readings)" in page
+    assert page.count("data:image/svg+xml") >= 2  # a radar chart each
