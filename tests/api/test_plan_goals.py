@@ -43,3 +43,22 @@ def test_a_case_read_by_id_has_its_plan_goals_per_person_with_the_national_frame
     assert "plan_goals" not in bearer(token).get("/api/v1/cases/").json()["results"][0]  # the bulk list shape
     _, other = make_api_client(tenant_b)
     assert bearer(other).get(f"/api/v1/cases/{case.public_id}/").status_code == 404
+
+
+def test_the_framework_statistics_count_by_national_framework_outcome_with_disclosure_control(
+        tenant_a, member, make_api_client, bearer):
+    from earlyhelp.permissions import Role
+    from outcomes.tests.helpers import national_framework_records
+
+    national_framework_records(tenant_a, member(tenant_a, Role.PRACTITIONER, username="alice"))
+    _, exempt = make_api_client(tenant_a, scopes=["stats:read", "stats:exempt"], name="BI tool")
+    body = bearer(exempt).get("/api/v1/stats/framework/", {"period": "2024/25 Q1"}).json()
+    rows = {r["code"]: r for r in body["national_framework"]}
+    assert list(rows) == ["stay_together", "family_network", "safe", "stable_homes", ""]
+    together = rows["stay_together"]
+    assert (together["goals_set"], together["goals_achieved"], together["goals_at_closure"]) == (2, 1, 2)
+    assert (together["outcomes_improved"], together["outcomes_identified"]) == (1, 1)
+    _, token = make_api_client(tenant_a, scopes=["stats:read"])
+    public = {r["code"]: r for r in bearer(token).get("/api/v1/stats/framework/",
+                                                      {"period": "2024/25 Q1"}).json()["national_framework"]}
+    assert public["stay_together"]["goals_set"] == "c" and public["stable_homes"]["goals_set"] == 0
