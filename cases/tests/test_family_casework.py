@@ -245,3 +245,17 @@ def test_the_outsider_gets_404(outsider, family_case, goal, sign_in):
     for url in _urls(family_case, goal):
         assert client.get(url).status_code == 404, url
         assert client.post(url, {}).status_code == 404, url
+
+
+def test_a_subject_access_export_lists_the_plan_goals_that_name_the_person(tenant_a, alice, family_case):
+    from cases.subject_access import subject_access_data
+
+    p = family_case.people
+    with tenant_context(tenant_a):
+        services.plan_goal_add(plan=family_case.plan, description="Ben attends school every day", owner="Cara",
+                               due_on=D(2024, 7, 1), nf_outcome="stay_together", people=[p["ben"]],
+                               by=_by(tenant_a, alice))
+        ben = subject_access_data(person=p["ben"])["plan goals for this person"]
+        ada = subject_access_data(person=p["ada"])["plan goals for this person"]
+    assert [g["description"] for g in ben] == ["Ben attends school every day"] and ada == []
+    assert ben[0]["case"] == str(family_case.public_id)
