@@ -38,12 +38,14 @@ from .models import (
     LinkedIdentifier,
     Person,
     PersonMerge,
+    PlanAction,
     PresentingNeed,
     Referral,
     ReferralSource,
     Relationship,
 )
 from .models.people import ADULT_TO_CHILD_KINDS, ETHNICITY_CHOICES, SEX_CHOICES
+from .national_framework import NationalFrameworkOutcome
 from .services import (
     AdultEntry,
     ChildEntry,
@@ -414,6 +416,43 @@ class CaseSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class PlanGoalSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    plan = serializers.UUIDField(source="plan.public_id", read_only=True)
+    plan_created_on = serializers.DateField(source="plan.created_on", read_only=True)
+    people = serializers.SlugRelatedField(
+        slug_field="public_id", many=True, read_only=True,
+        help_text="The members of the family (people's ids) the goal is for; empty: the whole family.")
+    nf_outcome = serializers.ChoiceField(
+        choices=NationalFrameworkOutcome.choices, allow_blank=True, read_only=True,
+        help_text="The National Framework outcome (Children's Social Care National Framework, December 2023) the "
+                  "goal works towards; empty when not tagged.")
+
+    class Meta:
+        model = PlanAction
+        fields = ["id", "plan", "plan_created_on", "description", "owner", "due_on", "status", "people",
+                  "nf_outcome"]
+        read_only_fields = fields
+
+
+class CaseDetailSerializer(CaseSerializer):
+    """A case read by id: the list's fields and the goals of its plans, each for named family members and
+    tagged to a National Framework outcome."""
+
+    plan_goals = serializers.SerializerMethodField()
+
+    class Meta(CaseSerializer.Meta):
+        fields = [*CaseSerializer.Meta.fields, "plan_goals"]
+        read_only_fields = fields
+
+    @extend_schema_field(PlanGoalSerializer(many=True))
+    def get_plan_goals(self, case):
+        goals = (PlanAction.objects.filter(plan__case=case).select_related("plan")
+                 .prefetch_related(Prefetch("people", queryset=Person.objects.only("id", "public_id")))
+                 .order_by("plan__created_on", "due_on", "id"))
+        return PlanGoalSerializer(goals, many=True).data
+
+
 class FamilyFilter(django_filters.FilterSet):
     postcode = django_filters.CharFilter(field_name="postcode", lookup_expr="iexact", max_length=10)
 
@@ -598,6 +637,9 @@ class CaseViewSet(AuditedReadMixin, TenantReadOnlyViewSet):
         page = self.paginate_queryset(self.filter_queryset(Case.objects.values(*CASE_ROW_FIELDS)))
         return self.get_paginated_response(case_rows_representation(page))
 
+    def get_serializer_class(self):
+        # a read by id adds the plan goals (a list stays the bulk shape of CaseSerializer)
+        return CaseDetailSerializer if self.action == "retrieve" else CaseSerializer
 
 # ---------------------------------------------------------------------------------------------------- duplicates
 

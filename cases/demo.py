@@ -60,10 +60,20 @@ CHILD_NAMES = {"F": ["Amelia", "Bea", "Cora", "Daisy", "Esme", "Freya", "Isla", 
 ADULT_NAMES = [("F", "mother", ["Claire", "Donna", "Gemma", "Hayley", "Kerry", "Leanne", "Nadia", "Sonia"]),
                ("M", "father", ["Craig", "Darren", "Gary", "Jason", "Lee", "Marcus", "Rizwan", "Wayne"])]
 ETHNICITIES = ["WBRI"] * 12 + ["WOTH", "MWBC", "MWAS", "AIND", "APKN", "BAFR", "BCRB", "OOTH", "NOBT"]
-ACTIONS = ["Agree a bedtime routine and keep a sleep diary", "Attend the parenting group for six weeks",
-           "Meet the school's attendance officer", "Referral to the school nurse for a wellbeing check",
-           "Debt advice appointment at Citizens Advice", "Support to apply for a housing transfer",
-           "Weekly 1:1 sessions on managing anger", "Register with a GP and attend the health check"]
+# A plan goal, who it is for ("child": one of the children in scope, "adult": a parent or carer, "family": the
+# whole family) and the National Framework outcome it works towards.
+ACTIONS = [
+    ("Agree a bedtime routine and keep a sleep diary", "child", "stay_together"),
+    ("Attend the parenting group for six weeks", "adult", "stay_together"),
+    ("Meet the school's attendance officer", "child", "stay_together"),
+    ("Referral to the school nurse for a wellbeing check", "child", "stay_together"),
+    ("Debt advice appointment at Citizens Advice", "adult", "stay_together"),
+    ("Support to apply for a housing transfer", "family", "stay_together"),
+    ("Weekly 1:1 sessions on managing anger", "child", "safe"),
+    ("Register with a GP and attend the health check", "child", "stay_together"),
+    ("Family network meeting: agree who helps after school and at weekends", "family", "family_network"),
+    ("Safety plan for the journey home and time online", "child", "safe"),
+]
 WORKERS = [("Hana", "Okonjo"), ("Lewis", "Treharne"), ("Mei", "Lindqvist"), ("Sunil", "Bracewell")]
 
 
@@ -255,8 +265,12 @@ def _build(tenant, rng, today, episodes, workers, needs, levels, reasons, users,
 
 def _casework(tenant, rng, today, cases, case_meta, levels, reasons, users, day) -> None:
     assessments, assessment_needs, plans, actions, reviews, steps = [], [], [], [], [], []
+    action_people = []  # (action, [people]) — goals for named members of the family
+    adults: dict[int, list[Person]] = {}
+    for adult in Person.objects.filter(family_id__in={c.family_id for c in cases}, kind=Person.Kind.ADULT):
+        adults.setdefault(adult.family_id, []).append(adult)
     closures, progress, feedback, audits = [], [], [], []
-    for case, (_, needs, statutory) in zip(cases, case_meta, strict=True):
+    for case, (in_scope, needs, statutory) in zip(cases, case_meta, strict=True):
         end = case.closed_on or today
         level = case.level_of_need
         if statutory:  # stepped down from social care into early help a few days after opening
@@ -281,9 +295,15 @@ def _casework(tenant, rng, today, cases, case_meta, levels, reasons, users, day)
         for _ in range(rng.randint(2, 4)):
             due = plan.created_on + dt.timedelta(days=rng.randint(14, 90))
             status = PlanAction.Status.DONE if due < today and rng.random() < 0.7 else PlanAction.Status.IN_PROGRESS
-            actions.append(PlanAction(tenant=tenant, plan=plan, description=rng.choice(ACTIONS),
-                                      owner=rng.choice(["Parent", "Lead professional", "School", "Health visitor"]),
-                                      due_on=due, status=status))
+            description, whom, nf_outcome = rng.choice(ACTIONS)
+            action = PlanAction(tenant=tenant, plan=plan, description=description,
+                                owner=rng.choice(["Parent", "Lead professional", "School", "Health visitor"]),
+                                due_on=due, status=status, nf_outcome="" if rng.random() < 0.1 else nf_outcome)
+            actions.append(action)
+            carers = adults.get(case.family_id, [])
+            people = ([rng.choice(in_scope)] if whom == "child" and in_scope else
+                      carers[:1] if whom == "adult" else [])
+            action_people.append((action, people))
         held = plan.created_on + dt.timedelta(days=42)
         while held <= end:
             gap = 42 if rng.random() < 0.9 else 70
@@ -321,6 +341,8 @@ def _casework(tenant, rng, today, cases, case_meta, levels, reasons, users, day)
     )
     Plan.objects.bulk_create(plans)
     PlanAction.objects.bulk_create(actions)
+    PlanAction.people.through.objects.bulk_create(
+        PlanAction.people.through(planaction_id=a.pk, person_id=p.pk) for a, ps in action_people for p in ps)
     Review.objects.bulk_create(reviews)
     StepChange.objects.bulk_create(steps)
     Closure.objects.bulk_create(closures)

@@ -42,6 +42,7 @@ from .models.familyhelp import (
     REFERRAL_SOURCE_CHOICES,
 )
 from .models.people import ETHNICITY_CHOICES, SEX_CHOICES
+from .national_framework import NationalFrameworkOutcome
 from .services.documents import ACCEPT
 
 
@@ -170,6 +171,50 @@ class PlanActionForm(GovukForm):
                                   help_text="Specific, measurable and time-bound.")
     owner = forms.CharField(label="Who will do it", max_length=120)
     due_on = date_field("Due by")
+
+
+NF_CHOICES = [("", "Not tagged")] + list(NationalFrameworkOutcome.choices)
+
+
+class _FamilyMembersChoice(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        born = f", born {obj.date_of_birth:%-d %b %Y}" if obj.date_of_birth else ""
+        return f"{obj.full_name} ({obj.get_kind_display().lower()}{born})"
+
+
+class PlanGoalFocusForm(GovukForm):
+    """Who a plan goal is for and the National Framework outcome it serves."""
+
+    people = _FamilyMembersChoice(
+        label="Who is this for?", queryset=None, widget=forms.CheckboxSelectMultiple, required=False,
+        help_text="Choose the members of the family the action is for. Choose none when it is for the whole "
+                  "family.")
+    nf_outcome = forms.ChoiceField(label="National Framework outcome", choices=NF_CHOICES, required=False,
+                                   widget=forms.RadioSelect,
+                                   help_text="Which of the four outcomes of the Children's Social Care National "
+                                             "Framework this action works towards.")
+
+    def __init__(self, *args, case, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["people"].queryset = case.family.people.order_by("kind", "date_of_birth", "first_name")
+
+
+class PlanGoalForm(PlanActionForm, PlanGoalFocusForm):
+    """A SMART action of a plan, for named members of the family, tagged to a National Framework outcome."""
+
+    field_order = ["description", "owner", "due_on", "people", "nf_outcome"]
+
+
+class CaseChildrenForm(GovukForm):
+    children = _FamilyMembersChoice(label="Children the case covers", queryset=None,
+                                    widget=forms.CheckboxSelectMultiple,
+                                    help_text="Choose every child of the family the case works with.")
+
+    def __init__(self, *args, case, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["children"].queryset = case.family.people.filter(kind=Person.Kind.CHILD).order_by(
+            "date_of_birth", "first_name")
+        self.fields["children"].initial = list(case.children.all())
 
 
 class PlanActionStatusForm(GovukForm):

@@ -341,7 +341,7 @@ def case_timeline(*, case: Case) -> list[TimelineEntry]:
 
 def case_page(*, case: Case) -> dict:
     """What the case page shows beside the case itself, in a fixed number of queries."""
-    actions = Prefetch("actions", PlanAction.objects.order_by("due_on", "id"))
+    actions = Prefetch("actions", PlanAction.objects.order_by("due_on", "id").prefetch_related("people"))
     return {
         "children": list(case.children.order_by("first_name")),
         "taf_members": list(case.taf_members.all()),
@@ -453,3 +453,48 @@ def family_help_page(*, case: Case) -> dict:
         "allocations": list(Allocation.objects.filter(case=case).select_related("to_team", "to_worker")),
         "lead_membership": membership,
     }
+
+
+@dataclass
+class FamilyChronologyEntry:
+    """One event of a family's chronology: what happened, and the case it happened on (None: outside a case)."""
+
+    entry: TimelineEntry
+    case: Case | None = None
+
+
+def family_chronology(*, family: Family, by) -> list[FamilyChronologyEntry]:
+    """One timeline across the family: every case's chronology (referral, opening, assessments, plans,
+    reviews, step changes, panel decisions, significant notes, closure…) and the referrals that opened no case,
+    newest first. Reading it is audited (``family.chronology_viewed``): it shows every child's record."""
+    from earlyhelp.actors import require
+    from earlyhelp.audit import record_event
+
+    require(by, Capability.VIEW_CHILD_RECORDS)
+    entries: list[FamilyChronologyEntry] = []
+    seen: set[tuple] = set()
+    cases = list(Case.objects.filter(family=family).select_related("referral__source", "lead_professional", "team")
+                 .order_by("opened_on", "id"))
+    for case in cases:
+        for entry in case_timeline(case=case):
+            key = (entry.kind, type(entry.obj).__name__, getattr(entry.obj, "pk", None), entry.on, entry.title)
+            if entry.obj is not None and key in seen:  # a consent or a panel decision shown on two cases
+                continue
+            seen.add(key)
+            entries.append(FamilyChronologyEntry(entry, case))
+    with_case = {c.referral_id for c in cases if c.referral_id}
+    for r in Referral.objects.filter(family=family).exclude(pk__in=with_case).select_related("source"):
+        entries.append(FamilyChronologyEntry(TimelineEntry(
+            r.received_on, "referral", "Referral received",
+            f"From {r.source}" + (" — re-referral" if r.is_re_referral else ""), obj=r)))
+        if r.decided_on:
+            entries.append(FamilyChronologyEntry(TimelineEntry(
+                r.decided_on, "decision", f"Referral decided: {r.get_decision_display()}", obj=r)))
+    for d in PanelDecision.objects.filter(referral__family=family, case__isnull=True).exclude(
+            referral_id__in=with_case):
+        entries.append(FamilyChronologyEntry(TimelineEntry(d.decided_on, "panel", f"{d.get_panel_display()} decision",
+                                                           d.decision, obj=d)))
+    entries.sort(key=lambda e: e.entry.on, reverse=True)
+    record_event(action="family.chronology_viewed", by=by, obj=family,
+                 detail={"cases": len(cases), "entries": len(entries)})
+    return entries

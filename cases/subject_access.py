@@ -5,8 +5,9 @@ What is included: the person's own details and their family's; every referral na
 an adult, every referral and case of their family; each case with every record hanging off it in any app (notes
 and their addenda, assessments, plans and actions, reviews, closures, consents, information shared, documents'
 details, outcomes' readings…), found by following foreign keys, so a table added later is included without
-changing this file; and the family's consent decisions. Rows that point at another person (a sibling's reading)
-are left out; third parties named in free text are for the officer to redact before release, as the page says.
+changing this file; the plan goals that name the person; and the family's consent decisions. Rows that point at
+another person (a sibling's reading) are left out; third parties named in free text are for the officer to redact
+before release, as the page says.
 """
 
 from __future__ import annotations
@@ -109,6 +110,10 @@ def subject_access_data(*, person: Person) -> dict:
         "other records": dict(_children_of(person, person, 1).items()),
         # The family page's genogram as text (the PDF draws it too): who is related to whom, both ways.
         "family network": {"relationships": relationship_sentences(family_map(family=family))},
+        "plan goals for this person": [
+            {**_row(a), "plan": str(a.plan.public_id), "case": str(a.plan.case.public_id)}
+            for a in person.plan_actions.select_related("plan__case").order_by("plan__created_on", "due_on", "pk")
+        ],
     }
 
 
@@ -137,7 +142,7 @@ def subject_access_pdf(data: dict) -> bytes:
     from weasyprint import HTML
 
     blocks = []
-    for key in ("person", "family", "referrals", "cases", "other records"):
+    for key in ("person", "family", "referrals", "cases", "plan goals for this person", "other records"):
         blocks += _blocks(key.capitalize(), data[key])
     family = Family.objects.get(public_id=data["family"]["reference"])
     html = render_to_string("cases/pdf/subject_access.html", {

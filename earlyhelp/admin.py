@@ -231,6 +231,7 @@ class TenantSettingsForm(forms.ModelForm):
             "report_brand_name",
             "service_model",
             "s17_lead_must_be_social_worker",
+            "supporting_families_enabled",
         ]
 
 

@@ -68,6 +68,10 @@ class Tenant(models.Model):
         "section 17 lead must be a registered social worker", default=True,
         help_text="The threshold document's rule: while a case is under section 17 its lead practitioner must be a "
                   "social worker registered with Social Work England.")
+    supporting_families_enabled = models.BooleanField(
+        "Supporting Families outcome library in use", default=True,
+        help_text="Untick when the council does not run the Supporting Families programme: its pages, figures "
+                  "and report section are hidden; enrolments and claims already recorded are kept.")
     report_logo = models.FileField(upload_to="tenant-logos/", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -59,3 +59,19 @@ PROGRAMME_OUTCOMES = [
     ("housing", "Secure housing"),
     ("financial-stability", "Financial stability"),
 ]
+
+# The National Framework outcome (cases.national_framework) each default area serves: the tags a council starts
+# with and can change. Codes not listed are left untagged.
+FAMILY_OUTCOME_NF = {
+    "parenting": "stay_together", "routines": "stay_together", "attendance": "stay_together",
+    "behaviour-school": "stay_together", "behaviour-home": "stay_together", "domestic-abuse": "safe",
+    "housing": "stay_together", "finance": "stay_together", "employment": "stay_together",
+    "emotional-wellbeing": "stay_together", "physical-health": "stay_together", "substance-misuse": "safe",
+    "parent-child": "stay_together", "self-esteem": "stay_together", "young-carers": "stay_together",
+    "offending": "safe", "exploitation": "safe", "community": "family_network",
+}
+PROGRAMME_OUTCOME_NF = {
+    "good-education": "stay_together", "early-years": "stay_together", "health": "stay_together",
+    "substance-use": "safe", "family-relationships": "family_network", "safe-from-abuse": "safe", "crime": "safe",
+    "domestic-abuse": "safe", "housing": "stay_together", "financial-stability": "stay_together",
+}

@@ -50,10 +50,11 @@ def seed(tenant, users) -> None:
     versions = {code: t.versions.order_by("-number").first() for code, t in tools.items()}
     areas = {code: list(v.areas.all()) for code, v in versions.items()}
     cases = list(Case.objects.order_by("opened_on", "id"))
-    children = {}
-    for case_id, person in Case.children.through.objects.filter(case__in=cases).values_list("case_id", "person_id"):
-        children.setdefault(case_id, person)
-    people = {p.pk: p for p in Person.objects.filter(pk__in=set(children.values()))}
+    children: dict[int, list[int]] = {}  # every child in scope of a case gets their own wellbeing web
+    for case_id, person in (Case.children.through.objects.filter(case__in=cases).order_by("person_id")
+                            .values_list("case_id", "person_id")):
+        children.setdefault(case_id, []).append(person)
+    people = {p.pk: p for p in Person.objects.filter(pk__in={k for ks in children.values() for k in ks})}
 
     planned = []  # (Reading, {key: score})
     for case in cases:
@@ -61,12 +62,11 @@ def seed(tenant, users) -> None:
         start_on = case.opened_on + dt.timedelta(days=7)
         if start_on > last_day or rng.random() > 0.8:
             continue
-        for code in ("spider-graph", "wellbeing-web"):
-            if code == "wellbeing-web" and rng.random() > 0.4:
-                continue
-            tool, person = tools[code], (people.get(children.get(case.pk)) if code == "wellbeing-web" else None)
-            if code == "wellbeing-web" and person is None:
-                continue
+        with_web = rng.random() <= 0.4
+        subjects = [("spider-graph", None)] + (
+            [("wellbeing-web", people[k]) for k in children.get(case.pk, [])] if with_web else [])
+        for code, person in subjects:
+            tool = tools[code]
 
             def add(stage, on, scores, tool=tool, person=person, case=case, code=code):
                 planned.append((Reading(tenant=tenant, case=case, person=person, tool=tool, version=versions[code],

@@ -6,6 +6,7 @@ from django import forms
 
 from cases.forms import date_field
 from cases.models import Person
+from cases.national_framework import NationalFrameworkOutcome
 from earlyhelp.forms import GovukForm
 from earlyhelp.models import Locality, Team
 from earlyhelp.periods import Quarter
@@ -177,3 +178,44 @@ class ToolForm(ToolAreasForm):
     higher_is_better = forms.BooleanField(label="A higher score is better", required=False, initial=True)
     description = forms.CharField(label="Description", widget=forms.Textarea(attrs={"rows": 3}), required=False)
     field_order = ["name", "code", "subject", "scale_min", "scale_max", "higher_is_better", "areas", "description"]
+
+
+NF_CHOICES = [("", "Not tagged"), *NationalFrameworkOutcome.choices]
+
+
+class OutcomeTagsForm(GovukForm):
+    """One National Framework choice per closure outcome (``family_<code>``) and per outcome area of the current
+    programme framework version (``programme_<key>``)."""
+
+    def __init__(self, *args, family_outcomes, framework, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.family_rows = list(family_outcomes)
+        self.programme_rows = list(framework.outcomes.all()) if framework is not None else []
+        for prefix, rows in (("family", self.family_rows), ("programme", self.programme_rows)):
+            for row in rows:
+                code = getattr(row, "code", None) or row.key
+                self.fields[f"{prefix}_{code}"] = forms.ChoiceField(
+                    label=row.label, choices=NF_CHOICES, required=False, initial=row.nf_outcome)
+
+    def family_fields(self):
+        return [self[f"family_{r.code}"] for r in self.family_rows]
+
+    def programme_fields(self):
+        return [self[f"programme_{r.key}"] for r in self.programme_rows]
+
+    def tags(self) -> dict:
+        data = self.cleaned_data
+        return {"family_outcomes": {r: data.get(f"family_{r.code}", "") for r in self.family_rows},
+                "programme_outcomes": {r: data.get(f"programme_{r.key}", "") for r in self.programme_rows}}
+
+
+class FrameworkVersionForm(GovukForm):
+    name = forms.CharField(label="Name of the new version", max_length=120,
+                           initial="Supporting Families outcome framework")
+    valid_from = date_field("In use from", help_text="Families enrolled from this date use the new version.")
+
+
+class SupportingFamiliesSwitchForm(GovukForm):
+    enabled = forms.ChoiceField(
+        label="Does the council use the Supporting Families outcome framework?", widget=forms.RadioSelect,
+        choices=[("yes", "Yes"), ("no", "No: hide its pages' figures, its dashboard table and its report section")])

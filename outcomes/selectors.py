@@ -64,8 +64,11 @@ def case_outcomes_page(*, case: Case) -> dict:
     for group in groups.values():
         group.readings = [(r, [by_key[k].score if k in by_key else None for k in group.keys])
                           for r, by_key in group.readings]
+    # one person's groups together (the whole family's first), each person's tools by name
+    ordered = sorted(groups.values(), key=lambda g: (g.person is not None, g.person.full_name if g.person else "",
+                                                    g.tool.name))
     return {
-        "groups": list(groups.values()),
+        "groups": ordered,
         "family_outcomes": list(CaseFamilyOutcome.objects.filter(case=case).select_related("outcome")),
         "tools": list(DistanceTool.objects.filter(is_active=True)),
     }

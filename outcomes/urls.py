@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_programme, views_tools
+from . import views, views_library, views_programme, views_tools
 
 app_name = "outcomes"
 
@@ -21,6 +21,10 @@ urlpatterns = [
          name="evidence-new"),
     path("supporting-families/<uuid:public_id>/needs/new/", views_programme.need_new, name="need-new"),
     path("supporting-families/<uuid:public_id>/claim/", views_programme.claim_new, name="claim-new"),
+    path("library/", views_library.library, name="library"),
+    path("library/tags/", views_library.library_tags, name="library-tags"),
+    path("library/versions/", views_library.library_version, name="library-version"),
+    path("library/switch/", views_library.library_switch, name="library-switch"),
     path("tools/", views_tools.tool_list, name="tools"),
     path("tools/new/", views_tools.tool_new, name="tool-new"),
     path("tools/<uuid:public_id>/", views_tools.tool_detail, name="tool"),

@@ -35,6 +35,7 @@ from earlyhelp.audit import record_event
 from earlyhelp.models import Locality, Team
 from earlyhelp.periods import FinancialYear, Quarter
 from outcomes.stats import performance_framework
+from outcomes.stats.national_framework import national_framework_stats
 
 from . import selectors, services
 from .disclosure import SUPPRESSED, publish_count
@@ -216,6 +217,18 @@ class SectionSerializer(serializers.Serializer):
     measures = MeasureSerializer(many=True)
 
 
+class NationalFrameworkRowSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="The National Framework outcome's code; empty for the row of goals and "
+                                           "outcomes not tagged to one.")
+    label = serializers.CharField()
+    goals_set = CountField(help_text="Goals of plans made in the period with this tag.")
+    goals_achieved = CountField(help_text="Goals marked done on cases closed in the period.")
+    goals_at_closure = CountField(help_text="The base: every goal with this tag on the cases closed in the period.")
+    outcomes_improved = CountField(help_text="Family outcomes marked improved on cases closed in the period.")
+    outcomes_identified = CountField(help_text="The base: family outcomes with this tag on the cases closed in the "
+                                               "period.")
+
+
 class FrameworkStatsSerializer(serializers.Serializer):
     period = serializers.CharField()
     start = serializers.DateField()
@@ -225,6 +238,9 @@ class FrameworkStatsSerializer(serializers.Serializer):
     scope = serializers.CharField()
     disclosure = DisclosureSerializer()
     sections = SectionSerializer(many=True)
+    national_framework = NationalFrameworkRowSerializer(
+        many=True, help_text="Plan goals and family outcomes at closure by the four outcomes of the Children's "
+                             "Social Care National Framework (December 2023), each rate as a count and its base.")
 
 
 class FrameworkStatsView(TenantAPIView):
@@ -254,6 +270,13 @@ class FrameworkStatsView(TenantAPIView):
                     for m in section.measures]}
                 for section in framework.sections
             ],
+            "national_framework": [
+                {"code": r.code, "label": r.label, "goals_set": control.count(r.goals_set),
+                 "goals_achieved": control.count(r.goals_achieved.numerator),
+                 "goals_at_closure": control.count(r.goals_achieved.base),
+                 "outcomes_improved": control.count(r.outcomes_improved.numerator),
+                 "outcomes_identified": control.count(r.outcomes_improved.base)}
+                for r in national_framework_stats(period=period, team=team, locality=locality).rows],
         }
         return Response(FrameworkStatsSerializer(data).data)
 

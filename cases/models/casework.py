@@ -13,6 +13,7 @@ from cases.figures_cache import Anchor, figures_triggers
 from earlyhelp.models import Locality, Team
 from earlyhelp.tenancy import TenantForeignKey, TenantModel
 
+from ..national_framework import nf_field
 from .lists import ClosureReason, LevelOfNeed, PresentingNeed, ReferralSource
 from .people import Family, Person
 
@@ -146,7 +147,8 @@ class Plan(TenantModel):
 
 
 class PlanAction(TenantModel):
-    """A SMART action of a plan."""
+    """A SMART action (a goal) of a plan: optionally for named members of the family, and tagged to one of the
+    four National Framework outcomes."""
 
     class Status(models.TextChoices):
         NOT_STARTED = "not_started", "Not started"
@@ -159,6 +161,9 @@ class PlanAction(TenantModel):
     owner = models.CharField(max_length=120, help_text="Who will do it (person or agency).")
     due_on = models.DateField()
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.NOT_STARTED)
+    nf_outcome = nf_field()
+    people = models.ManyToManyField(Person, blank=True, related_name="plan_actions",
+                                    help_text="The members of the family the goal is for (none: the whole family).")
 
     class Meta(TenantModel.Meta):
         ordering = ["due_on", "id"]

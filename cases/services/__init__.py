@@ -20,6 +20,7 @@ from .closing import case_close, case_file_audit_record, case_file_audit_refusal
 from .consent import ConsentPosition, consent_position, consent_record, information_share_record
 from .documents import document_download, document_upload
 from .duplicates import not_duplicate_record, person_merge, person_unmerge
+from .family_casework import case_children_set, plan_goal_add, plan_goal_focus_set
 from .family_records import (
     linked_identifier_end,
     linked_identifier_remove,
@@ -83,6 +84,9 @@ __all__ = [
     "section17_lead_refusal",
     "section17_start",
     "step_up_macpt_record",
+    "case_children_set",
+    "plan_goal_add",
+    "plan_goal_focus_set",
     "not_duplicate_record",
     "person_merge",
     "person_unmerge",

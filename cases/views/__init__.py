@@ -4,6 +4,7 @@ from .audits import audit_grades
 from .casework import (
     assessment_complete,
     assessment_start,
+    case_children,
     case_close,
     case_detail,
     case_file_audit,
@@ -15,6 +16,7 @@ from .casework import (
     plan_action_add,
     plan_action_status,
     plan_create,
+    plan_goal_focus,
     referral_decide,
     referral_detail,
     referral_list,
@@ -68,7 +70,7 @@ from .practice import (
     supervision_record,
     task_list,
 )
-from .referrals import family_detail, referral_new
+from .referrals import family_chronology, family_detail, referral_new
 
 __all__ = [
     "case_file_print",
@@ -126,7 +128,10 @@ __all__ = [
     "referral_decide",
     "referral_detail",
     "referral_list",
+    "family_chronology",
     "family_detail",
+    "case_children",
+    "plan_goal_focus",
     "referral_new",
     "review_record",
     "step_change",

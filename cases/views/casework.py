@@ -196,10 +196,31 @@ plan_create = _case_record_view(
     success="Plan made: now add its actions.",
 )
 plan_action_add = _case_record_view(
-    forms.PlanActionForm, "Add a SMART action",
-    lambda case, form, request, plan_id: services.plan_action_add(
+    forms.PlanGoalForm, "Add a SMART action",
+    lambda case, form, request, plan_id: services.plan_goal_add(
         plan=get_object_or_404(Plan, case=case, public_id=plan_id), by=request.membership, **form.cleaned_data),
-    success="Action added.",
+    success="Action added.", form_kwargs=lambda case, **kwargs: {"case": case},
+)
+
+
+plan_goal_focus = _case_record_view(
+    forms.PlanGoalFocusForm, "Who the action is for and its National Framework outcome",
+    lambda case, form, request, action: services.plan_goal_focus_set(
+        action=action, by=request.membership, **form.cleaned_data),
+    success="Action updated.",
+    prepare=lambda case, request, action_id: {
+        "action": get_object_or_404(PlanAction.objects.select_related("plan__case"), plan__case=case,
+                                    public_id=action_id)},
+    form_kwargs=lambda case, action: {"case": case, "initial": {
+        "people": list(action.people.all()), "nf_outcome": action.nf_outcome}},
+    intro=lambda case, action: f"Action: {action.description}",
+)
+case_children = _case_record_view(
+    forms.CaseChildrenForm, "Children the case covers",
+    lambda case, form, request: services.case_children_set(case=case, by=request.membership, **form.cleaned_data),
+    success="Children in scope changed.", form_kwargs=lambda case: {"case": case},
+    intro=lambda case: "A case works with the family's children: choose which of them it covers. Goals and "
+                       "readings recorded for a child stay on the case.",
 )
 plan_action_status = _case_record_view(
     forms.PlanActionStatusForm, "Update an action",

@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 
 from earlyhelp.audit import record_event
@@ -323,4 +324,14 @@ def family_detail(request, public_id):
     return render(request, "cases/family_detail.html", {
         "family": family, "map": selectors.family_map(family=family), "addresses": family.addresses.all(),
         "referrals": family.referrals.order_by("-received_on"), "cases": family.cases.order_by("-opened_on"),
+        "chronology": selectors.family_chronology(family=family, by=request.membership)[:10],
     })
+
+
+@require_capability(Capability.VIEW_CHILD_RECORDS)
+def family_chronology(request, public_id):
+    """One timeline across the family's cases and referrals, newest first, 50 events a page (audited read)."""
+    family = selectors.family_get(membership=request.membership, public_id=public_id)
+    entries = selectors.family_chronology(family=family, by=request.membership)
+    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    return render(request, "cases/family_chronology.html", {"family": family, "page": page})

@@ -8,6 +8,7 @@ from django.db import models
 
 from cases.figures_cache import Anchor, figures_triggers
 from cases.models import Case
+from cases.national_framework import nf_field
 from earlyhelp.tenancy import TenantForeignKey, TenantModel
 
 
@@ -16,6 +17,7 @@ class FamilyOutcome(TenantModel):
     label = models.CharField(max_length=200)
     sort_order = models.PositiveSmallIntegerField(default=0)
     is_active = models.BooleanField(default=True, help_text="Inactive outcomes stay on old closures only.")
+    nf_outcome = nf_field()
 
     class Meta(TenantModel.Meta):
         triggers = figures_triggers(None)

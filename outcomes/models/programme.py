@@ -9,6 +9,7 @@ from django.db import models
 
 from cases.figures_cache import Anchor, figures_triggers
 from cases.models import Case, Family
+from cases.national_framework import nf_field
 from earlyhelp.tenancy import TenantForeignKey, TenantModel
 
 
@@ -41,6 +42,7 @@ class ProgrammeOutcome(TenantModel):
     key = models.SlugField(max_length=40)
     label = models.CharField(max_length=200)
     sort_order = models.PositiveSmallIntegerField(default=0)
+    nf_outcome = nf_field()
 
     class Meta(TenantModel.Meta):
         triggers = figures_triggers(None)

@@ -3,6 +3,7 @@ each recording an audit event. Rules raise ``ValidationError`` with a message fo
 Every service runs inside a tenant context and refuses objects of another tenant."""
 
 from .family import family_outcomes_ensure, family_outcomes_record
+from .library import outcome_tags_set, programme_framework_new_version, supporting_families_switch
 from .programme import (
     ClaimCheck,
     claim_check,
@@ -26,6 +27,9 @@ def outcomes_defaults_ensure(*, tenant) -> None:
 
 
 __all__ = [
+    "outcome_tags_set",
+    "programme_framework_new_version",
+    "supporting_families_switch",
     "ClaimCheck",
     "claim_check",
     "claim_decide",

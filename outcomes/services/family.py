@@ -24,7 +24,8 @@ def family_outcomes_ensure(*, tenant) -> None:
         raise ValidationError("This must run inside the local authority's context.")
     existing = set(FamilyOutcome.objects.values_list("code", flat=True))
     FamilyOutcome.objects.bulk_create(
-        FamilyOutcome(tenant=tenant, code=code, label=label, sort_order=i)
+        FamilyOutcome(tenant=tenant, code=code, label=label, sort_order=i,
+                      nf_outcome=defaults.FAMILY_OUTCOME_NF.get(code, ""))
         for i, (code, label) in enumerate(defaults.FAMILY_OUTCOMES)
         if code not in existing
     )

@@ -19,6 +19,7 @@ from cases.models import Assessment, Case, Family, Plan
 from cases.services import check_one_tenant
 from earlyhelp.actors import require, user_of
 from earlyhelp.audit import record_event
+from earlyhelp.models import Tenant
 from earlyhelp.permissions import Capability
 from earlyhelp.tenancy import current_tenant
 
@@ -48,7 +49,8 @@ def programme_framework_ensure(*, tenant) -> ProgrammeFramework:
         framework = ProgrammeFramework.objects.create(name=defaults.PROGRAMME_NAME, version=1,
                                                       valid_from=dt.date(2022, 4, 1))
         ProgrammeOutcome.objects.bulk_create(
-            ProgrammeOutcome(tenant=tenant, framework=framework, key=key, label=label, sort_order=i)
+            ProgrammeOutcome(tenant=tenant, framework=framework, key=key, label=label, sort_order=i,
+                             nf_outcome=defaults.PROGRAMME_OUTCOME_NF.get(key, ""))
             for i, (key, label) in enumerate(defaults.PROGRAMME_OUTCOMES)
         )
         record_event(action="outcomes.programme_framework_created", tenant=tenant, obj=framework)
@@ -61,7 +63,10 @@ def enrolment_create(*, family: Family, framework: ProgrammeFramework, enrolled_
                      needs: Sequence[ProgrammeOutcome] = (), by) -> Enrolment:
     """Enrol a family on the programme, with the needs (outcome areas) it presents with."""
     require(by, Capability.EDIT_CHILD_RECORDS)
-    check_one_tenant(family, framework, case, *needs)
+    tenant = check_one_tenant(family, framework, case, *needs)
+    if not Tenant.objects.filter(pk=tenant.pk, supporting_families_enabled=True).exists():  # read now, not cached
+        raise ValidationError("The council does not use the Supporting Families outcome framework: a tenant "
+                              "administrator can switch it on in the outcome library.")
     if case is not None and case.family_id != family.pk:
         raise ValidationError({"case": "The case is not this family's."})
     if enrolled_on > dt.date.today():

@@ -24,10 +24,12 @@ def _register_all() -> None:
     from .commissioned_services import CommissionedServicesSection
     from .cost_avoided import CostAvoidedSection
     from .followup import FollowUpSection
+    from .national_framework import NationalFrameworkSection
     from .outcomes_sections import DistanceTravelledSection, FrameworkSection, SupportingFamiliesSection
 
     data_sections = [
-        CommissionedServicesSection(), FrameworkSection(), DistanceTravelledSection(), FollowUpSection(),
+        CommissionedServicesSection(), FrameworkSection(), NationalFrameworkSection(), DistanceTravelledSection(),
+        FollowUpSection(),
         FeedbackSection(), CaseFileAuditSection(), CaseloadTrendSection(), SupportingFamiliesSection(),
         CostAvoidedSection(),
     ]

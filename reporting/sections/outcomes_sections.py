@@ -253,6 +253,9 @@ class SupportingFamiliesSection(Section):
     template = "reporting/sections/supporting_families.html"
 
     def build(self, context: ReportContext) -> dict:
+        if not context.tenant.supporting_families_enabled:  # the council switched the outcome library off
+            return {"key": self.key, "title": self.title, "period": str(context.period), "enabled": False,
+                    "enrolled": None, "claims": {}, "rows": [], "definitions": []}
         stats = programme_stats(period=context.period)
         return {"key": self.key, "title": self.title, "period": str(context.period),
                 "enrolled": stats.families_enrolled, "claims": stats.claims,

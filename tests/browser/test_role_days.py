@@ -41,9 +41,11 @@ def council(tenant_a, member):
         case = helpers.open_case(lead=practitioner, team=team, kid=helpers.child(first="Ada", last="Ashby-Worthington"),
                                  received_on=today - dt.timedelta(days=60), opened_on=today - dt.timedelta(days=50))
         plan = case_services.plan_create(case=case, created_on=today - dt.timedelta(days=40), by=acting())
-        case_services.plan_action_add(plan=plan, description="A calm bedtime routine, written up with mum",
-                                      owner="Mum and the family support worker", due_on=today + dt.timedelta(days=3),
-                                      by=acting())
+        action = case_services.plan_action_add(plan=plan, description="A calm bedtime routine, written up with mum",
+                                               owner="Mum and the family support worker",
+                                               due_on=today + dt.timedelta(days=3), by=acting())
+        case_services.plan_goal_focus_set(action=action, nf_outcome="stay_together", people=list(case.children.all()),
+                                          by=Membership.objects.get(user=practitioner))
         helpers.referral([helpers.child(first="Cy", last="Cole", postcode="NB2 2BB")], received_on=today)
         commissioner = Membership.objects.get(user=people[Role.COMMISSIONER])
         provider = commissioning_services.provider_create(by=commissioner, name="Women's Aid")
@@ -52,20 +54,24 @@ def council(tenant_a, member):
         commissioning_services.service_update(by=commissioner, service=service, annual_value=95000)
         commissioning_services.provider_user_link(by=commissioner, provider=provider,
                                                   membership=Membership.objects.get(user=people[Role.PROVIDER]))
-    return {"people": people, "case": case, "service": service}
+    return {"people": people, "case": case, "service": service, "plan": plan, "action": action}
 
 
 def days(council) -> dict[Role, list[str]]:
     case, service = council["case"].public_id, council["service"].public_id
     return {
         Role.PRACTITIONER: ["/", "/cases/", "/cases/tasks/", f"/cases/{case}/", f"/cases/{case}/notes/",
-                            f"/outcomes/cases/{case}/", "/cases/referrals/", f"/cases/{case}/close/"],
+                            f"/outcomes/cases/{case}/", "/cases/referrals/", f"/cases/{case}/close/",
+                            f"/cases/{case}/children/", f"/cases/{case}/plan/{council['plan'].public_id}/action/",
+                            f"/cases/{case}/action/{council['action'].public_id}/focus/",
+                            f"/cases/families/{council['case'].family.public_id}/chronology/",
+                            f"/cases/families/{council['case'].family.public_id}/"],
         Role.TEAM_MANAGER: ["/", "/cases/team/", "/cases/?scope=team", f"/cases/{case}/"],
         Role.COMMISSIONER: ["/", "/commissioning/", f"/commissioning/services/{service}/"],
         Role.PROVIDER: ["/", "/commissioning/my-services/", f"/commissioning/services/{service}/"],
         Role.PERFORMANCE_OFFICER: ["/", "/outcomes/", "/reports/"],
         Role.AUDITOR: ["/", "/access-log/"],
-        Role.TENANT_ADMIN: ["/", "/api-clients/", "/data-exports/"],
+        Role.TENANT_ADMIN: ["/", "/api-clients/", "/data-exports/", "/outcomes/library/"],
     }
 
 
