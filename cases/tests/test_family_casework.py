@@ -14,6 +14,7 @@ from cases.models import Case, PlanAction, Referral
 from earlyhelp.models import AuditEvent, Membership
 from earlyhelp.permissions import Role
 from earlyhelp.tenancy import tenant_context
+from tests.factories import acting
 
 from .helpers import D, child, close, open_case, referral, team_for
 
@@ -45,12 +46,12 @@ def family_case(tenant_a, alice):
     with tenant_context(tenant_a):
         ada = child(first="Ada", last="Ashby")
         ben = services.person_create(family=ada.family, first_name="Ben", last_name="Ashby",
-                                     date_of_birth=D(2017, 6, 2))
+                                     date_of_birth=D(2017, 6, 2), by=acting())
         cara = services.person_create(family=ada.family, first_name="Cara", last_name="Ashby", kind="adult",
-                                      date_of_birth=D(1990, 1, 9), relationship="mother")
+                                      date_of_birth=D(1990, 1, 9), relationship="mother", by=acting())
         dora = child(first="Dora", last="Dunn", postcode="NB2 2BB")
         case = open_case(lead=alice, team=team, kid=ada)
-        plan = services.plan_create(case=case, created_on=D(2024, 5, 1))
+        plan = services.plan_create(case=case, created_on=D(2024, 5, 1), by=acting())
     case.people = {"ada": ada, "ben": ben, "cara": cara, "dora": dora}
     case.plan = plan
     return case
@@ -108,7 +109,7 @@ def test_a_goal_made_before_the_tags_can_be_tagged_later_but_not_on_a_closed_cas
     p = family_case.people
     with tenant_context(tenant_a):
         old = services.plan_action_add(plan=family_case.plan, description="Bedtime routine", owner="Cara",
-                                       due_on=D(2024, 6, 1))
+                                       due_on=D(2024, 6, 1), by=acting())
         assert old.nf_outcome == "" and not old.people.exists()
         services.plan_goal_focus_set(action=old, nf_outcome="safe", people=[p["ada"]], by=_by(tenant_a, alice))
         old.refresh_from_db()
@@ -223,8 +224,8 @@ def test_the_family_page_shows_the_chronology_and_its_own_page_is_paged(tenant_a
     assert "Family chronology" in page and "Case opened" in page
     with tenant_context(tenant_a):
         for day in range(1, 29):  # 56 more events: two pages of 50
-            services.plan_create(case=family_case, created_on=D(2024, 6, day))
-            services.review_record(case=family_case, held_on=D(2024, 6, day), next_review_on=D(2024, 8, 1))
+            services.plan_create(case=family_case, created_on=D(2024, 6, day), by=acting())
+            services.review_record(case=family_case, held_on=D(2024, 6, day), next_review_on=D(2024, 8, 1), by=acting())
     url = reverse("cases:family-chronology", args=[family_case.family.public_id])
     first = client.get(url).content.decode()
     assert "govuk-pagination" in first and "Showing 1 to 50" in first

@@ -43,7 +43,7 @@ def goal_add(plan, by, nf="", status=None, due=D(2024, 6, 1)):
 
     goal = case_services.plan_goal_add(plan=plan, description="Goal", owner="Mum", due_on=due, nf_outcome=nf, by=by)
     if status:
-        case_services.plan_action_update(action=goal, status=status)
+        case_services.plan_action_update(action=goal, status=status, by=acting())
     return goal
 
 
@@ -62,15 +62,16 @@ def national_framework_records(tenant, lead):
     with tenant_context(tenant):
         services.family_outcomes_ensure(tenant=tenant)
         case = open_case(lead=lead, team=team, kid=child(first="Ada", last="Ashby"), opened_on=D(2024, 4, 20))
-        plan = case_services.plan_create(case=case, created_on=D(2024, 5, 1))
+        plan = case_services.plan_create(case=case, created_on=D(2024, 5, 1), by=acting())
         goal_add(plan, by, "stay_together", PlanAction.Status.DONE)
         goal_add(plan, by, "stay_together")
         goal_add(plan, by)
         close(case, closed_on=D(2024, 6, 20))
         services.family_outcomes_record(case=case, progress={
             FamilyOutcome.objects.get(code="parenting"): "improved",
-            FamilyOutcome.objects.get(code="domestic-abuse"): "no_change"})
+            FamilyOutcome.objects.get(code="domestic-abuse"): "no_change"}, by=acting())
         other = open_case(lead=lead, team=team, kid=child(first="Bea", last="Brook"), opened_on=D(2024, 7, 2),
                           received_on=D(2024, 7, 1))
-        goal_add(case_services.plan_create(case=other, created_on=D(2024, 7, 3)), by, "safe", due=D(2024, 8, 1))
+        other_plan = case_services.plan_create(case=other, created_on=D(2024, 7, 3), by=acting())
+        goal_add(other_plan, by, "safe", due=D(2024, 8, 1))
     return case

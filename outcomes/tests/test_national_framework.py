@@ -18,6 +18,7 @@ from earlyhelp.tenancy import tenant_context
 from outcomes import services
 from outcomes.models import CaseFamilyOutcome, Claim, Enrolment, FamilyOutcome, ProgrammeFramework
 from outcomes.stats.national_framework import national_framework_stats
+from tests.factories import acting
 
 from .helpers import by_of, national_framework_records
 
@@ -102,7 +103,7 @@ def test_a_new_framework_version_copies_the_areas_and_keeps_the_old_versions_cla
         v1 = services.programme_framework_ensure(tenant=tenant_a)
         case = open_case(lead=alice, team=team, kid=child())
         enrolment = services.enrolment_create(family=case.family, framework=v1, case=case,
-                                              enrolled_on=D(2024, 5, 1), needs=list(v1.outcomes.all()[:3]))
+                                              enrolled_on=D(2024, 5, 1), needs=list(v1.outcomes.all()[:3]), by=acting())
         Claim.objects.create(enrolment=enrolment, prepared_on=D(2024, 12, 1))
         with pytest.raises(ValidationError, match="must start after"):
             services.programme_framework_new_version(name="v2", valid_from=v1.valid_from, by=_by(tenant_a, ada))
@@ -120,7 +121,7 @@ def test_switching_supporting_families_off_keeps_its_records_and_stops_new_enrol
     with tenant_context(tenant_a):
         v1 = services.programme_framework_ensure(tenant=tenant_a)
         case = open_case(lead=alice, team=team, kid=child())
-        services.enrolment_create(family=case.family, framework=v1, case=case, enrolled_on=D(2024, 5, 1))
+        services.enrolment_create(family=case.family, framework=v1, case=case, enrolled_on=D(2024, 5, 1), by=acting())
         with pytest.raises(PermissionDenied):
             services.supporting_families_switch(enabled=False, by=_by(tenant_a, alice))
         services.supporting_families_switch(enabled=False, by=_by(tenant_a, ada))
@@ -128,7 +129,8 @@ def test_switching_supporting_families_off_keeps_its_records_and_stops_new_enrol
         assert Enrolment.objects.count() == 1 and ProgrammeFramework.objects.count() == 1
         other = open_case(lead=alice, team=team, kid=child(first="Bea", last="Brook"))
         with pytest.raises(ValidationError, match="does not use the Supporting Families"):
-            services.enrolment_create(family=other.family, framework=v1, case=other, enrolled_on=D(2024, 5, 1))
+            services.enrolment_create(family=other.family, framework=v1, case=other, enrolled_on=D(2024, 5, 1),
+                                      by=acting())
         assert Enrolment.objects.count() == 1
 
 
@@ -176,7 +178,7 @@ def test_each_childs_readings_have_their_own_table_and_chart_on_the_case_outcome
     with tenant_context(tenant_a):
         ada = child(first="Ada", last="Ashby")
         ben = case_services.person_create(family=ada.family, first_name="Ben", last_name="Ashby",
-                                          date_of_birth=D(2017, 6, 2))
+                                          date_of_birth=D(2017, 6, 2), by=acting())
         case = open_case(lead=alice, team=team, kid=ada)
         case_services.case_children_set(case=case, children=[ada, ben], by=by_of(tenant_a, alice))
         tool = worry()

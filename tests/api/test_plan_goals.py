@@ -13,6 +13,7 @@ from earlyhelp.models import Membership
 from earlyhelp.tenancy import tenant_context
 from tests.api import makers
 from tests.api.test_case_list_rows import _nullable_as_json_schema
+from tests.factories import acting
 
 
 def test_a_case_read_by_id_has_its_plan_goals_per_person_with_the_national_framework_tag(
@@ -22,8 +23,8 @@ def test_a_case_read_by_id_has_its_plan_goals_per_person_with_the_national_frame
         lead = Membership.objects.get(user=case.lead_professional)
         kid = case.children.get()
         mum = services.person_create(family=case.family, first_name="Cara", last_name=kid.last_name,
-                                     kind=Person.Kind.ADULT, date_of_birth=dt.date(1990, 1, 9))
-        plan = services.plan_create(case=case, created_on=case.opened_on)
+                                     kind=Person.Kind.ADULT, date_of_birth=dt.date(1990, 1, 9), by=acting())
+        plan = services.plan_create(case=case, created_on=case.opened_on, by=acting())
         goal = services.plan_goal_add(plan=plan, description="Bedtime routine", owner="Cara",
                                       due_on=case.opened_on + dt.timedelta(days=30), nf_outcome="stay_together",
                                       people=[kid, mum], by=lead)
