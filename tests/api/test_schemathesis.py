@@ -1,6 +1,9 @@
 """The OpenAPI contract against the live application: schemathesis generates requests for every operation of
-``/api/schema/`` (valid and invalid ones) and checks that none gets a 5xx and every response conforms to the
-schema (status code, content type, body, headers).
+``/api/schema/`` (valid and invalid ones: positive and negative generation) and checks that none gets a 5xx and
+every response conforms to the schema (status code, content type, body, headers). Random ids and periods mostly
+find nothing, so each operation also gets requests that find real data (``realistic_requests``: allocated,
+unallocated and closed cases, valid periods and bodies), and the test insists that each of those got a success
+answer whose body was checked against the schema.
 
 Marked ``schemathesis`` so CI can select it (``pytest -m schemathesis``); examples are bounded
 (``SCHEMATHESIS_MAX_EXAMPLES``, default 10 per operation) so it finishes in a minute or two.
