@@ -18,7 +18,7 @@ from matplotlib.figure import Figure  # noqa: E402
 matplotlib.rcParams["svg.fonttype"] = "none"  # keep text as text: readable and searchable
 matplotlib.rcParams["svg.hashsalt"] = "earlyhelp"  # stable ids
 COLOURS = ["#1d70b8", "#d4351c", "#00703c", "#f47738", "#4c2c92"]
-CHARTS_VERSION = "2"  # raise when a chart's drawing changes, so that charts drawn by older code are not reused
+CHARTS_VERSION = "3"  # raise when a chart's drawing changes, so that charts drawn by older code are not reused
 
 
 def remembered(draw):
@@ -88,21 +88,30 @@ def radar_figure(*, labels: list[str], series: list[tuple[str, list[int | None]]
         colour = COLOURS[i % len(COLOURS)]
         ax.plot(angles, points, color=colour, linewidth=2, label=name, linestyle="-" if i else "--")
         ax.fill(angles, points, color=colour, alpha=0.12)
-    names = []
-    outside = scale_max + (scale_max - scale_min) * 0.1
-    for angle, label in zip(angles[:-1], labels, strict=True):
-        x = math.sin(angle)  # clockwise from the top
-        align = "center" if abs(x) < 0.2 else ("left" if x > 0 else "right")
-        y = math.cos(angle)
-        vertical = "bottom" if y > 0.25 else ("top" if y < -0.25 else "center")
-        names.append(ax.text(angle, outside, textwrap.fill(label, RADAR_LABEL_CHARS, break_on_hyphens=False,
-                                                       break_long_words=False), fontsize=RADAR_FONT_PT,
-                             ha=align, va=vertical, multialignment=align, color="#0b0c0c"))
+    names = area_names(ax, angles[:-1], labels, scale_min=scale_min, scale_max=scale_max, fontsize=RADAR_FONT_PT)
     if series:
         fig.legend(loc="outside lower center", fontsize=RADAR_FONT_PT, frameon=False)
     if title:
         ax.set_title(title, fontsize=RADAR_FONT_PT + 2, pad=48)
     return fig, names
+
+
+def area_names(ax, angles: list[float], labels: list[str], *, scale_min: float, scale_max: float, fontsize: float,
+               width: int = RADAR_LABEL_CHARS) -> list:
+    """Each area's name outside the rim of a polar ``ax`` (its theta running clockwise from the top), wrapped at
+    ``width`` characters and anchored on the side it points to — left of the chart ending at the rim, right of it
+    starting there, top and bottom centred — so that names neither cross the rim nor each other. Shared by the
+    app's radar and the committee report's."""
+    names = []
+    outside = scale_max + (scale_max - scale_min) * 0.1
+    for angle, label in zip(angles, labels, strict=True):
+        x, y = math.sin(angle), math.cos(angle)
+        align = "center" if abs(x) < 0.2 else ("left" if x > 0 else "right")
+        vertical = "bottom" if y > 0.25 else ("top" if y < -0.25 else "center")
+        text = textwrap.fill(label, width, break_on_hyphens=False, break_long_words=False)
+        names.append(ax.text(angle, outside, text, fontsize=fontsize, ha=align, va=vertical, multialignment=align,
+                             color="#0b0c0c"))
+    return names
 
 
 @remembered
