@@ -42,8 +42,6 @@ def _computed_codes() -> dict[tuple[str, str], set[str]]:
         ("earlyhelp/jobs.py", "f'{action}.failed'"): {"case_import.failed", "return_import.failed"},
         ("earlyhelp/admin.py", "f\"admin.{('changed' if change else 'added')}\""): {"admin.changed", "admin.added"},
         ("earlyhelp/api/base.py", "self.viewed_action"): set(),  # the literal class attributes are scanned
-        ("outcomes/services/tools.py", "'outcomes.tool_switched_on' if active else 'outcomes.tool_switched_off'"): {
-            "outcomes.tool_switched_on", "outcomes.tool_switched_off"},
         ("earlyhelp/accounts.py", "action"): set(),  # ``_audit(request, "two_factor....")``: scanned as literals
     }
 
@@ -62,8 +60,12 @@ def _scan():
                         for keyword in node.keywords:
                             if keyword.arg != "action":
                                 continue
-                            if isinstance(keyword.value, ast.Constant):
-                                literal.add(keyword.value.value)
+                            value = keyword.value
+                            if isinstance(value, ast.Constant):
+                                literal.add(value.value)
+                            elif (isinstance(value, ast.IfExp) and isinstance(value.body, ast.Constant)
+                                  and isinstance(value.orelse, ast.Constant)):  # "a.created" if new else "a.updated"
+                                literal |= {value.body.value, value.orelse.value}
                             else:
                                 computed.add((relative, ast.unparse(keyword.value)))
                     elif name == "_audit" and len(node.args) > 1 and isinstance(node.args[1], ast.Constant):
