@@ -170,6 +170,9 @@ class ReferralSerializer(serializers.ModelSerializer):
     children = serializers.SlugRelatedField(slug_field="public_id", many=True, read_only=True)
     source = serializers.CharField(source="source.code", read_only=True)
     presenting_needs = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    # Empty until the referral is decided: the schema must say so (a read-only model field loses ``allow_blank``).
+    decision = serializers.ChoiceField(choices=Referral.Decision.choices, allow_blank=True, read_only=True,
+                                       help_text="What was decided; empty (\"\") until the referral is decided.")
     possible_duplicates = serializers.SerializerMethodField(
         help_text="A warning in the response to the POST that recorded the referral: for each new person, the "
                   "people already recorded by the council who may be the same person (score 0–1, reasons). A "

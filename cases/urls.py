@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .views import lists as lists_views
 from .views import statutory as statutory_views
 
 app_name = "cases"
@@ -37,6 +38,12 @@ urlpatterns = [
     path("import/template/", views.case_import_template, name="import-template"),
     path("import/<uuid:job_id>/", views.case_import_job, name="import-job"),
     path("data-protection/", views.data_protection, name="data-protection"),
+    # The tenant administrator's lists and casework settings (cases.views.lists).
+    path("lists/", lists_views.lists, name="lists"),
+    path("lists/settings/", lists_views.case_settings, name="case-settings"),
+    path("lists/<slug:kind>/", lists_views.list_entries, name="list"),
+    path("lists/<slug:kind>/add/", lists_views.list_entry, name="list-add"),
+    path("lists/<slug:kind>/<uuid:public_id>/", lists_views.list_entry, name="list-entry"),
     path("data-protection/people/<uuid:public_id>/", views.subject_access, name="subject-access"),
     path("returns/", statutory_views.statutory_returns, name="statutory-returns"),
     path("returns/<uuid:public_id>/", statutory_views.statutory_return, name="statutory-return"),

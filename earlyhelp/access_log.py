@@ -12,6 +12,7 @@ from django.shortcuts import render
 
 from . import selectors
 from .audit import record_event
+from .audit_labels import action_label, object_type_label
 from .audit_verify import verify_audit_log
 from .permissions import Capability, require_capability
 from .spreadsheets import escape_cell
@@ -78,11 +79,13 @@ def _csv(events) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="access-log.csv"'
     writer = csv.writer(response)
-    writer.writerow(["when", "who", "username", "action", "record type", "record", "from address", "request"])
+    writer.writerow(["when", "who", "username", "what", "action code", "record type", "record", "from address",
+                     "request"])
     for event in events.iterator(chunk_size=2000):
         writer.writerow([safe_cell(v) for v in [
             event.occurred_at.isoformat(timespec="seconds"), event.actor.get_full_name() if event.actor else
-            event.actor_label, event.actor.username if event.actor else "", event.action, event.object_type,
+            event.actor_label, event.actor.username if event.actor else "", action_label(event.action), event.action,
+            object_type_label(event.object_type),
             event.object_public_id, event.source_ip, event.request_id]])
     return response
 

@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from . import access_log, accounts, views
+from . import administration_views as admin_pages
 from .admin import platform_site, tenant_admin_site
 from .api import pages as api_pages
 from .forms import SignInForm
@@ -14,6 +15,20 @@ urlpatterns = [
     path("data-export/", views.data_exports, name="data-exports"),
     path("data-export/<uuid:public_id>/download/", views.data_export_download, name="data-export-download"),
     path("healthz", views.healthz, name="healthz"),
+    # The tenant administrator's own pages (the Django admin at /admin/ stays for the platform's staff).
+    path("administration/", admin_pages.administration_index, name="administration"),
+    path("administration/people/", admin_pages.member_list, name="administration-members"),
+    path("administration/people/add/", admin_pages.member_add, name="administration-member-add"),
+    path("administration/people/<uuid:public_id>/", admin_pages.member_detail, name="administration-member"),
+    path("administration/people/<uuid:public_id>/active/", admin_pages.member_active,
+         name="administration-member-active"),
+    path("administration/teams/", admin_pages.team_list, name="administration-teams"),
+    path("administration/teams/add/", admin_pages.team_edit, name="administration-team-add"),
+    path("administration/teams/<uuid:public_id>/", admin_pages.team_edit, name="administration-team"),
+    path("administration/localities/", admin_pages.locality_list, name="administration-localities"),
+    path("administration/localities/add/", admin_pages.locality_edit, name="administration-locality-add"),
+    path("administration/localities/<uuid:public_id>/", admin_pages.locality_edit, name="administration-locality"),
+    path("administration/settings/", admin_pages.tenant_settings, name="administration-settings"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(authentication_form=SignInForm, redirect_authenticated_user=True),

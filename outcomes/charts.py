@@ -8,6 +8,7 @@ import hashlib
 import io
 import math
 import re
+import textwrap
 
 import matplotlib
 
@@ -17,7 +18,7 @@ from matplotlib.figure import Figure  # noqa: E402
 matplotlib.rcParams["svg.fonttype"] = "none"  # keep text as text: readable and searchable
 matplotlib.rcParams["svg.hashsalt"] = "earlyhelp"  # stable ids
 COLOURS = ["#1d70b8", "#d4351c", "#00703c", "#f47738", "#4c2c92"]
-CHARTS_VERSION = "1"  # raise when a chart's drawing changes, so that charts drawn by older code are not reused
+CHARTS_VERSION = "3"  # raise when a chart's drawing changes, so that charts drawn by older code are not reused
 
 
 def remembered(draw):
@@ -52,33 +53,73 @@ def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
 
 
-@remembered
-def radar_svg(*, labels: list[str], series: list[tuple[str, list[int | None]]], scale_min: int, scale_max: int,
-              title: str = "") -> str:
-    """A radar (spider graph) of one or more readings over the same areas; ``None`` marks an area not scored
-    (drawn at the bottom of the scale, with the text alternative saying so)."""
+# The radar is shown as an image up to this wide (CSS px): half the page's column on a desktop; on a 390 px phone
+# it shrinks to the column (about 330 px). Its text is drawn so that it is at least RADAR_MIN_TEXT_PX high there.
+RADAR_PHONE_WIDTH_PX = 330
+RADAR_MIN_TEXT_PX = 12
+RADAR_FONT_PT = 11  # matplotlib's points are the SVG's user units: 1 pt = 4/3 CSS px at the image's natural size
+RADAR_LABEL_CHARS = 11  # an area's name wraps onto lines of at most this many characters
+
+
+def radar_figure(*, labels: list[str], series: list[tuple[str, list[int | None]]], scale_min: int, scale_max: int,
+                 title: str = "") -> tuple[Figure, list]:
+    """The radar's figure and the Text of each area's name (for the tests to measure).
+
+    Area names sit outside the rim, wrapped, each anchored on the side it points to (left of the chart: ending at
+    the rim; right: starting there; top and bottom: centred), so that they neither cross the rim nor each other.
+    The legend goes below the chart, where it takes no width from it."""
     n = len(labels)
     angles = [2 * math.pi * i / n for i in range(n)] + [0]
-    fig = Figure(figsize=(5.2, 5.2))
+    fig = Figure(figsize=(3.8, 3.4 + 0.25 * max(len(series), 1)), layout="constrained")
     ax = fig.add_subplot(projection="polar")
     ax.set_theta_offset(math.pi / 2)
     ax.set_theta_direction(-1)
     ax.set_ylim(scale_min, scale_max)
-    step = max(1, (scale_max - scale_min) // 10)
+    step = max(1, math.ceil((scale_max - scale_min) / 5))
     ax.set_yticks(range(scale_min, scale_max + 1, step))
+    ax.set_rlabel_position(180 / n if n else 0)  # the scale's numbers between the first two spokes
+    ax.tick_params(axis="y", labelsize=RADAR_FONT_PT, labelcolor="#505a5f")
     ax.set_xticks(angles[:-1])
-    ax.set_xticklabels(labels, fontsize=8)
-    ax.tick_params(axis="y", labelsize=7)
+    ax.set_xticklabels([])  # names drawn below, outside the rim
+    ax.grid(color="#b1b4b6", linewidth=0.6)
     for i, (name, values) in enumerate(series):
         points = [scale_min if v is None else v for v in values]
         points.append(points[0])
         colour = COLOURS[i % len(COLOURS)]
         ax.plot(angles, points, color=colour, linewidth=2, label=name, linestyle="-" if i else "--")
         ax.fill(angles, points, color=colour, alpha=0.12)
+    names = area_names(ax, angles[:-1], labels, scale_min=scale_min, scale_max=scale_max, fontsize=RADAR_FONT_PT)
     if series:
-        ax.legend(loc="upper right", bbox_to_anchor=(1.25, 1.12), fontsize=8, frameon=False)
+        fig.legend(loc="outside lower center", fontsize=RADAR_FONT_PT, frameon=False)
     if title:
-        ax.set_title(title, fontsize=10, pad=24)
+        ax.set_title(title, fontsize=RADAR_FONT_PT + 2, pad=48)
+    return fig, names
+
+
+def area_names(ax, angles: list[float], labels: list[str], *, scale_min: float, scale_max: float, fontsize: float,
+               width: int = RADAR_LABEL_CHARS) -> list:
+    """Each area's name outside the rim of a polar ``ax`` (its theta running clockwise from the top), wrapped at
+    ``width`` characters and anchored on the side it points to — left of the chart ending at the rim, right of it
+    starting there, top and bottom centred — so that names neither cross the rim nor each other. Shared by the
+    app's radar and the committee report's."""
+    names = []
+    outside = scale_max + (scale_max - scale_min) * 0.1
+    for angle, label in zip(angles, labels, strict=True):
+        x, y = math.sin(angle), math.cos(angle)
+        align = "center" if abs(x) < 0.2 else ("left" if x > 0 else "right")
+        vertical = "bottom" if y > 0.25 else ("top" if y < -0.25 else "center")
+        text = textwrap.fill(label, width, break_on_hyphens=False, break_long_words=False)
+        names.append(ax.text(angle, outside, text, fontsize=fontsize, ha=align, va=vertical, multialignment=align,
+                             color="#0b0c0c"))
+    return names
+
+
+@remembered
+def radar_svg(*, labels: list[str], series: list[tuple[str, list[int | None]]], scale_min: int, scale_max: int,
+              title: str = "") -> str:
+    """A radar (spider graph) of one or more readings over the same areas; ``None`` marks an area not scored
+    (drawn at the bottom of the scale, with the text alternative saying so)."""
+    fig, _ = radar_figure(labels=labels, series=series, scale_min=scale_min, scale_max=scale_max, title=title)
     description = "; ".join(
         f"{name}: " + ", ".join(f"{lab} {'not scored' if v is None else v}" for lab, v in zip(labels, values,
                                                                                              strict=True))

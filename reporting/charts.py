@@ -11,7 +11,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib import font_manager  # noqa: E402
 
-from outcomes.charts import remembered  # noqa: E402
+from outcomes.charts import area_names, remembered  # noqa: E402
 
 _INSTALLED = {font.name for font in font_manager.fontManager.ttflist}
 
@@ -27,6 +27,7 @@ plt.rcParams.update({
 # Okabe–Ito: eight colours told apart with every common colour-vision deficiency (black last, for an eighth line).
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
 MARKERS = ["o", "s", "^", "D", "v", "P", "X", "*"]
+RADAR_REPORT_FONT_PT = 9  # printed: 9 pt is 12 px; the HTML edition shows the chart at its natural size or less
 
 
 def _svg(fig) -> str:
@@ -62,21 +63,27 @@ def line_chart(labels: list[str], series: dict[str, list[float | None]], *, titl
 
 @remembered
 def radar_chart(labels: list[str], series: dict[str, list[float]], *, scale: tuple[int, int], title: str) -> str:
-    """A spider graph: one closed line per series (e.g. mean start and mean end) over the areas."""
+    """A spider graph: one closed line per series (e.g. mean start and mean end) over the areas. The area names sit
+    outside the rim, wrapped, and the legend below (``outcomes.charts.area_names``)."""
     import math
 
     count = len(labels)
     angles = [2 * math.pi * i / count for i in range(count)] + [0]
-    fig, ax = plt.subplots(figsize=(5.2, 4.4), subplot_kw={"polar": True})
+    fig, ax = plt.subplots(figsize=(5.2, 5.0), subplot_kw={"polar": True}, layout="constrained")
+    ax.set_theta_offset(math.pi / 2)
+    ax.set_theta_direction(-1)
     for index, (name, values) in enumerate(series.items()):
         closed = [*values, values[0]]
         colour = PALETTE[index % len(PALETTE)]
         ax.plot(angles, closed, color=colour, linewidth=1.8, label=name)
         ax.fill(angles, closed, color=colour, alpha=0.12)
-    ax.set_xticks(angles[:-1], labels, fontsize=8)
+    ax.set_xticks(angles[:-1], [""] * count)
     ax.set_ylim(scale[0], scale[1])
-    ax.set_title(title, fontsize=10, fontweight="bold", pad=18)
-    ax.legend(frameon=False, fontsize=8, loc="upper right", bbox_to_anchor=(1.35, 1.12))
+    ax.tick_params(axis="y", labelsize=RADAR_REPORT_FONT_PT)
+    area_names(ax, angles[:-1], labels, scale_min=scale[0], scale_max=scale[1], fontsize=RADAR_REPORT_FONT_PT,
+               width=16)
+    ax.set_title(title, fontsize=10, fontweight="bold", pad=36)
+    fig.legend(frameon=False, fontsize=RADAR_REPORT_FONT_PT, loc="outside lower center")
     return _svg(fig)
 
 

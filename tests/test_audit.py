@@ -77,7 +77,8 @@ class TestAccessLog:
         client = sign_in(auditor)
         page = client.get(reverse("access-log"), {"record": str(record)}).content.decode()
         # One event of this record, by the viewer (factory names may hold an apostrophe: compare escaped).
-        assert page.count("case.viewed") == 1 and html.escape(viewer.get_full_name()) in page
+        assert page.count("Viewed a case<") == 1 and html.escape(viewer.get_full_name()) in page
+        assert "case.viewed" not in page and "cases.case" not in page  # words, not the stored codes
         csv_text = client.get(reverse("access-log"), {"record": str(record), "format": "csv"}).content.decode()
         assert csv_text.splitlines()[0].startswith("when,who,username")
         assert len(csv_text.strip().splitlines()) == 2 and "priya" in csv_text

@@ -211,6 +211,33 @@ def _statutory_return(tenant, member):
     with tenant_context(tenant):
         job = StatutoryReturnJob.objects.create(kind=StatutoryReturnJob.Kind.SSD, requested_by=officer)
     return statutory_return_build(tenant=tenant, job_id=job.pk)
+def _membership(tenant, member):
+    from earlyhelp.models import Membership
+
+    return Membership.all_tenants.get(user=_user(member, tenant, Role.PRACTITIONER), tenant=tenant)
+
+
+def _team(tenant, member):
+    from tests.factories import TeamFactory
+
+    with tenant_context(tenant):
+        return TeamFactory(tenant=tenant, name=f"Sweep team {uuid.uuid4().hex[:6]}")
+
+
+def _locality(tenant, member):
+    from tests.factories import LocalityFactory
+
+    with tenant_context(tenant):
+        return LocalityFactory(tenant=tenant, name=f"Sweep locality {uuid.uuid4().hex[:6]}")
+
+
+def _level_of_need(tenant, member):
+    from cases.models import LevelOfNeed
+    from cases.services import tenant_defaults_ensure
+
+    with tenant_context(tenant):
+        tenant_defaults_ensure(tenant=tenant)
+        return LevelOfNeed.objects.first()
 
 
 def _case(tenant, member):
@@ -418,6 +445,7 @@ class Entry:
     kwargs: Callable | None = None  # object -> URL kwargs; default {"public_id": obj.public_id}
     ok: set[int] = field(default_factory=lambda: {200, 302})
     per_role: dict[str, set[int]] = field(default_factory=dict)  # role -> statuses expected instead
+    url_kwargs: dict | None = None  # fixed URL kwargs of a URL without an object (e.g. a list's kind)
 
 
 REPORTERS = {Role.PERFORMANCE_OFFICER}
@@ -530,6 +558,24 @@ SWEEP: dict[str, Entry] = {
     "cases:document-upload": Entry(CASE_EDITORS, make=_case),
     "cases:document": Entry(CASE_VIEWERS, make=_document, kwargs=_case_child_kwargs("document_id")),
     "api-clients": Entry(ADMINS),
+    "administration": Entry(ADMINS),
+    "administration-members": Entry(ADMINS),
+    "administration-member-add": Entry(ADMINS),
+    "administration-member": Entry(ADMINS, make=_membership),
+    "administration-member-active": Entry(ADMINS, method="post", make=_membership, ok={302}),
+    "administration-teams": Entry(ADMINS),
+    "administration-team-add": Entry(ADMINS),
+    "administration-team": Entry(ADMINS, make=_team),
+    "administration-localities": Entry(ADMINS),
+    "administration-locality-add": Entry(ADMINS),
+    "administration-locality": Entry(ADMINS, make=_locality),
+    "administration-settings": Entry(ADMINS),
+    "cases:lists": Entry(ADMINS),
+    "cases:case-settings": Entry(ADMINS),
+    "cases:list": Entry(ADMINS, url_kwargs={"kind": "levels-of-need"}),
+    "cases:list-add": Entry(ADMINS, url_kwargs={"kind": "closure-reasons"}),
+    "cases:list-entry": Entry(ADMINS, make=_level_of_need,
+                              kwargs=lambda o: {"kind": "levels-of-need", "public_id": o.public_id}),
     "data-exports": Entry(ADMINS),
     "data-export-download": Entry(ADMINS, make=_data_export),
     "api-client-add": Entry(ADMINS),
@@ -634,7 +680,7 @@ def test_each_role_gets_what_the_table_says(name, tenant_a, tenant_b, member, cl
 
     def url(obj):
         if obj is None:
-            return reverse(name)
+            return reverse(name, kwargs=entry.url_kwargs)
         kwargs = entry.kwargs(obj) if entry.kwargs else {"public_id": obj.public_id}
         return reverse(name, kwargs=kwargs)
 

@@ -123,7 +123,7 @@ def test_every_url_pattern_is_closed_to_a_password_only_session(pending_sessions
 def test_real_objects_stay_closed_until_the_code_is_entered(name, tenant_a, member):
     entry = SWEEP[name]
     obj = entry.make(tenant_a, member) if entry.make else None
-    url = reverse(name) if obj is None else reverse(
+    url = reverse(name, kwargs=entry.url_kwargs) if obj is None else reverse(
         name, kwargs=entry.kwargs(obj) if entry.kwargs else {"public_id": obj.public_id})
     for role in sorted(entry.roles & set(ENFORCED_ROLES)):
         user = member(tenant_a, role=role, username=f"pw-{role}")

@@ -6,7 +6,7 @@ from decimal import InvalidOperation
 
 from django import template
 
-from earlyhelp import figures
+from earlyhelp import audit_labels, figures
 
 register = template.Library()
 
@@ -20,3 +20,15 @@ def money(value) -> str:
         return figures.money(value)
     except (InvalidOperation, ValueError):
         return ""
+
+
+@register.filter
+def action_label(code) -> str:
+    """An audit action code in words: ``{{ event.action|action_label }}`` (earlyhelp.audit_labels)."""
+    return audit_labels.action_label(code or "")
+
+
+@register.filter
+def object_type_label(label_lower) -> str:
+    """A record type in words: ``{{ event.object_type|object_type_label }}`` → "Case"."""
+    return audit_labels.object_type_label(label_lower or "")

@@ -62,3 +62,18 @@ def _nullable_as_json_schema(node):
         else:
             node = {"anyOf": [node, {"type": "null"}]}
     return node
+
+
+def test_an_undecided_referral_matches_the_schema(tenant_a, make_api_client, bearer, client):
+    """Found by the schemathesis run (issue #19): a referral's decision is "" until it is decided, and the schema
+    allowed only the four decisions."""
+    import jsonschema
+
+    api_client, token = make_api_client(tenant_a, scopes=["referrals:read"])
+    referral = makers.referral(tenant_a, api_client)  # a client reads the referrals it sent
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    body = bearer(token).get(f"/api/v1/referrals/{referral.public_id}/").json()
+    assert body.get("decision") == "", body
+    components = _nullable_as_json_schema(schema["components"])
+    jsonschema.validate(body, {**components["schemas"]["Referral"], "components": components},
+                        cls=jsonschema.Draft202012Validator)

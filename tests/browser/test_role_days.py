@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from cases import services as case_services
+from cases.models import LevelOfNeed
 from cases.tests import helpers
 from commissioning import services as commissioning_services
 from earlyhelp.models import Membership, User
@@ -54,11 +55,15 @@ def council(tenant_a, member):
         commissioning_services.service_update(by=commissioner, service=service, annual_value=95000)
         commissioning_services.provider_user_link(by=commissioner, provider=provider,
                                                   membership=Membership.objects.get(user=people[Role.PROVIDER]))
-    return {"people": people, "case": case, "service": service, "plan": plan, "action": action}
+    return {"people": people, "case": case, "service": service, "plan": plan, "action": action, "team": team}
 
 
 def days(council) -> dict[Role, list[str]]:
     case, service = council["case"].public_id, council["service"].public_id
+    practitioner = Membership.all_tenants.get(user=council["people"][Role.PRACTITIONER]).public_id
+    with tenant_context(council["case"].tenant):
+        case_services.tenant_defaults_ensure(tenant=council["case"].tenant)
+        level = LevelOfNeed.objects.first().public_id
     return {
         Role.PRACTITIONER: ["/", "/cases/", "/cases/tasks/", f"/cases/{case}/", f"/cases/{case}/notes/",
                             f"/outcomes/cases/{case}/", "/cases/referrals/", f"/cases/{case}/close/",
@@ -71,7 +76,13 @@ def days(council) -> dict[Role, list[str]]:
         Role.PROVIDER: ["/", "/commissioning/my-services/", f"/commissioning/services/{service}/"],
         Role.PERFORMANCE_OFFICER: ["/", "/outcomes/", "/reports/"],
         Role.AUDITOR: ["/", "/access-log/"],
-        Role.TENANT_ADMIN: ["/", "/api-clients/", "/data-exports/", "/outcomes/library/"],
+        Role.TENANT_ADMIN: ["/", "/administration/", "/administration/people/", "/administration/people/add/",
+                            f"/administration/people/{practitioner}/", "/administration/teams/",
+                            f"/administration/teams/{council['team'].public_id}/", "/administration/localities/add/",
+                            "/administration/settings/", "/cases/lists/", "/cases/lists/levels-of-need/",
+                            f"/cases/lists/levels-of-need/{level}/", "/cases/lists/closure-reasons/add/",
+                            "/cases/lists/settings/", "/api-clients/", "/api-clients/add/", "/access-log/verify/",
+                            "/data-export/", "/outcomes/library/"],
     }
 
 
@@ -135,6 +146,38 @@ def test_the_closure_form_in_error_is_accessible_on_a_phone(live_server, browser
     problems = check_page(page, None, "phone")
     assert not problems, "\n".join(problems)
     context.close()
+
+
+@pytest.mark.parametrize("viewport", list(VIEWPORTS))
+def test_the_tenant_administrator_adds_a_person_and_verifies_the_audit_log(live_server, browser, council, viewport):
+    """The administrator's forms in the browser: a person added with a mistake first (the error summary links to
+    the field), then the audit log verified with its result on the page; axe finds nothing on either."""
+    context = browser.new_context(viewport=VIEWPORTS[viewport], bypass_csp=True)
+    page = context.new_page()
+    sign_in(page, live_server.url, Role.TENANT_ADMIN.value)
+    page.goto(f"{live_server.url}/administration/people/add/")
+    page.get_by_label("First name").fill("Noor")
+    page.get_by_label("Last name").fill("Patel")
+    page.get_by_label("Email address").fill("noor@example.org")
+    page.get_by_label("Username").fill("noor patel")
+    page.get_by_label("Practitioner / lead professional").check()
+    page.get_by_role("button", name="Add and send the invitation").click()
+    page.wait_for_selector(".govuk-error-summary")
+    problems = check_page(page, None, viewport)
+    page.locator(".govuk-error-summary a").first.click()
+    assert page.evaluate("document.activeElement.id") == "id_username"
+    page.get_by_label("Username").fill("npatel")
+    page.get_by_role("button", name="Add and send the invitation").click()
+    page.wait_for_selector("h1:has-text('Noor Patel')")
+    problems += check_page(page, None, viewport)
+    page.goto(f"{live_server.url}/administration/")
+    page.get_by_role("link", name="Verify the audit log").click()
+    page.get_by_role("button", name="Verify now").click()
+    page.wait_for_selector("#verification-result")
+    assert "Intact" in page.locator("#verification-result").inner_text()
+    problems += check_page(page, None, viewport)
+    context.close()
+    assert not problems, "\n".join(problems)
 
 
 def test_the_platform_administrator_lands_on_platform_administration(live_server, page, db):
