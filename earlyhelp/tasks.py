@@ -64,3 +64,20 @@ def checkpoint_audit_chain(tenant) -> int:
 def checkpoint_audit_chains_for_every_tenant() -> int:
     """Beat's entry point, every AUDIT_CHECKPOINT_MINUTES: one checkpoint task per tenant."""
     return queue_for_every_tenant(checkpoint_audit_chain)
+
+
+@tenant_task(name="earlyhelp.tasks.review_sharing_agreements")
+def review_sharing_agreements(tenant, today: str | None = None) -> dict:
+    """Tell ``tenant``'s administrators of agreements entering their warning period; record lapsed ones."""
+    import datetime as dt
+
+    from .sharing.services import sharing_agreements_review
+
+    summary = sharing_agreements_review(on=dt.date.fromisoformat(today) if today else None)
+    return {"notices": summary.notices, "lapsed": summary.lapsed}
+
+
+@shared_task(name="earlyhelp.tasks.review_sharing_agreements_for_every_tenant")
+def review_sharing_agreements_for_every_tenant() -> int:
+    """Beat's daily entry point: one review per tenant."""
+    return queue_for_every_tenant(review_sharing_agreements)

@@ -336,6 +336,18 @@ def _tool(tenant, member):
                                     scale_min=1, scale_max=5, higher_is_better=True, areas=["A", "B", "C"])
 
 
+def _partner(tenant, member):
+    from tests.partners.helpers import partner
+
+    return partner(tenant, name=f"Sweep School {uuid.uuid4().hex[:6]}")
+
+
+def _agreement(tenant, member):
+    from tests.partners.helpers import agreement
+
+    return agreement(tenant, [_partner(tenant, member)])
+
+
 def _case_child_kwargs(name):
     return lambda o: {"public_id": o.case.public_id, name: o.public_id}
 
@@ -438,6 +450,14 @@ SWEEP: dict[str, Entry] = {
     "api-client-add": Entry(ADMINS),
     "api-client-created": Entry(ADMINS, make=lambda tenant, member: _api_client(tenant, member)),
     "api-client-revoke": Entry(ADMINS, method="post", make=lambda tenant, member: _api_client(tenant, member)),
+    "partners": Entry(ADMINS),
+    "partner-add": Entry(ADMINS),
+    "partner-detail": Entry(ADMINS, make=_partner),
+    "sharing-settings": Entry(ADMINS),
+    "agreements": Entry(ADMINS),
+    "agreement-add": Entry(ADMINS),
+    "agreement-detail": Entry(ADMINS, make=_agreement),
+    "agreement-signed-copy": Entry(ADMINS, make=_agreement),
     "reporting:report-list": Entry(REPORTERS),
     "reporting:report-create": Entry(REPORTERS),
     "reporting:report-detail": Entry(REPORTERS, make=_report),

@@ -25,9 +25,19 @@ from ..audit import record_event
 from ..tenancy import tenant_context
 from .authentication import caller_for, touch_client
 from .caller import ApiCaller
-from .problems import PayloadTooLarge
+from .problems import NoSharingAgreement, PayloadTooLarge
 
 logger = logging.getLogger(__name__)
+
+
+def check_sharing_agreement(client) -> None:
+    """Refuse a partner's system (403 problem naming why) when no agreement in force covers its purposes, and
+    a council's own system holding a partner-only scope. Costs nothing for a council's own systems."""
+    from ..sharing.services import client_refusal
+
+    refusal = client_refusal(client)
+    if refusal is not None:
+        raise NoSharingAgreement(refusal.detail, code=refusal.code)
 
 
 class TenantAPIMixin:
@@ -93,6 +103,7 @@ class TenantAPIMixin:
         django_request.membership = caller.membership
         if caller.client is not None:
             touch_client(caller.client)
+            check_sharing_agreement(caller.client)
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)

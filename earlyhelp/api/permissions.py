@@ -28,6 +28,8 @@ SCOPE_CAPABILITIES: dict[str, frozenset[str]] = {
     Scope.STATS_EXEMPT: frozenset({Capability.RUN_REPORTS}),
     Scope.REPORTS_WRITE: frozenset({Capability.RUN_REPORTS}),
     Scope.REPORTS_READ: frozenset({Capability.RUN_REPORTS}),
+    # A partner's system asks, under an agreement; no member's role holds this capability.
+    Scope.PERSON_INFO_QUERY: frozenset({Capability.QUERY_PERSON_INFO}),
 }
 
 ANY_AUTHENTICATED = None
