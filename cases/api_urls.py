@@ -1,8 +1,10 @@
 """``/api/v1/`` routes of the cases app (included by ``earlyhelp.api.urls`` by name)."""
 
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from . import api
+from .api_person_info import PersonInfoQueryView
 
 router = SimpleRouter(use_regex_path=False)
 router.register("referrals", api.ReferralViewSet, basename="referral")
@@ -10,4 +12,7 @@ router.register("families", api.FamilyViewSet, basename="family")
 router.register("people", api.PersonViewSet, basename="person")
 router.register("cases", api.CaseViewSet, basename="case")
 
-urlpatterns = router.urls
+urlpatterns = [
+    *router.urls,
+    path("person-info-query/", PersonInfoQueryView.as_view(), name="person-info-query"),
+]

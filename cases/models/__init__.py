@@ -20,6 +20,7 @@ from .duplicates import NotDuplicate, PersonMerge
 from .figures import FiguresPendingRenewal, FiguresVersion
 from .imports import CaseImportJob
 from .lists import CaseSettings, ClosureReason, LevelOfNeed, PresentingNeed, ReferralSource
+from .partners import PersonInfoQuery
 from .people import Family, FamilyAddress, LinkedIdentifier, Person, Relationship
 from .practice import (
     Allocation,
@@ -32,6 +33,7 @@ from .practice import (
 )
 
 __all__ = [
+    "PersonInfoQuery",
     "Allocation",
     "CaseDocument",
     "CaseNote",

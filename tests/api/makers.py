@@ -163,3 +163,22 @@ def reading(tenant, client=None):
             taken_on=dt.date(2024, 4, 25), scores={"routines": 3, "parenting": 5})
         api_submission_record(client=client, obj=recorded)
     return recorded
+
+
+def known_person_for_partner(tenant, client=None):
+    """A child with an open case and NHS number 9434765919; ``client`` (if any) becomes the system of a school
+    under an agreement covering "Known to Family Help?" queries."""
+    from earlyhelp.sharing.models import Purpose
+    from tests.partners.helpers import agreement, partner
+
+    made = case(tenant)
+    with tenant_context(tenant):
+        kid = made.children.first()
+        type(kid).objects.filter(pk=kid.pk).update(nhs_number="9434765919")
+    if client is not None:
+        school = partner(tenant, name=f"School of {client.name}")
+        agreement(tenant, [school], purposes=[Purpose.KNOWN_TO_FAMILY_HELP])
+        with tenant_context(tenant):
+            client.partner = school
+            client.save(update_fields=["partner"])
+    return kid

@@ -92,6 +92,15 @@ CREATES = {
                                        body=lambda report: {"report": str(report.public_id)}),
     "api:v1:reading-list POST": Endpoint(scope="readings:write", make=makers.case_with_tools, body=_reading_body,
                                          ok_status=201, other_status=400, wrong_scope="readings:read"),
+    # "Known to Family Help?": a query, not an object — another council's client asking about this council's person
+    # holds no agreement here and is refused (403); tests/partners/test_person_info_query.py shows a partner of
+    # another council under its own agreement gets "no match".
+    "api:v1:person-info-query": Endpoint(
+        scope="person-info:query", make=makers.known_person_for_partner, other_status=403,
+        body=lambda kid: {"resourceType": "Parameters", "parameter": [
+            {"name": "resource", "resource": {"resourceType": "Patient", "identifier": [
+                {"system": "https://fhir.nhs.uk/Id/nhs-number", "value": "9434765919"}]}},
+            {"name": "reason", "valueUri": "https://www.legislation.gov.uk/ukpga/1989/41/section/47"}]}),
     "api:v1:referral-list POST": Endpoint(scope="referrals:write", make=makers.child, body=_referral_body,
                                           ok_status=201, other_status=400),
 }
