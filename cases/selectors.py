@@ -338,6 +338,7 @@ def case_page(*, case: Case) -> dict:
             "from_team", "to_team", "from_worker", "to_worker", "by")),
         "documents": list(CaseDocument.objects.filter(case=case).select_related("uploaded_by")),
         "note_count": CaseNote.objects.filter(case=case).count(),
+        "support_requests": list(case.support_requests.select_related("service__provider", "decided_by")),
     }
 
 

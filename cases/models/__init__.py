@@ -20,7 +20,7 @@ from .duplicates import NotDuplicate, PersonMerge
 from .figures import FiguresPendingRenewal, FiguresVersion
 from .imports import CaseImportJob
 from .lists import CaseSettings, ClosureReason, LevelOfNeed, PresentingNeed, ReferralSource
-from .partners import PersonInfoQuery
+from .partners import PersonInfoQuery, SupportRequest
 from .people import Family, FamilyAddress, LinkedIdentifier, Person, Relationship
 from .practice import (
     Allocation,
@@ -34,6 +34,7 @@ from .practice import (
 
 __all__ = [
     "PersonInfoQuery",
+    "SupportRequest",
     "Allocation",
     "CaseDocument",
     "CaseNote",

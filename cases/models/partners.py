@@ -3,6 +3,7 @@ one), and requests for support sent from a case to a partner's service."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 
 from earlyhelp.tenancy import TenantForeignKey, TenantModel
@@ -38,3 +39,36 @@ class PersonInfoQuery(TenantModel):
 
     def __str__(self) -> str:
         return f"Query by {self.client_id} at {self.asked_at:%Y-%m-%d %H:%M}: {self.get_outcome_display()}"
+
+
+class SupportRequest(TenantModel):
+    """A request for support sent from a case to a service in the council's Open Referral UK feed (a commissioned
+    service); the service's provider users (or the partner organisation of that name) accept or decline it with a
+    reason. Not a referral: a safeguarding concern is never sent this way (cases.services.support_requests)."""
+
+    class Status(models.TextChoices):
+        SENT = "sent", "Waiting for the service"
+        ACCEPTED = "accepted", "Accepted"
+        DECLINED = "declined", "Declined"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    case = TenantForeignKey("cases.Case", on_delete=models.CASCADE, related_name="support_requests")
+    service = TenantForeignKey("commissioning.CommissionedService", on_delete=models.PROTECT,
+                               related_name="support_requests")
+    what_is_needed = models.TextField(help_text="What the family needs from the service: only what it needs to know.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.SENT)
+    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    sent_at = models.DateTimeField(auto_now_add=True)
+    consent = TenantForeignKey("cases.Consent", on_delete=models.PROTECT, related_name="+",
+                               help_text="The family's consent to share with the service's provider it relied on.")
+    decision_reason = models.TextField(blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta(TenantModel.Meta):
+        ordering = ["-sent_at", "-id"]
+        indexes = [models.Index(fields=["tenant", "service", "status"], name="cases_supportrequest_queue_idx")]
+
+    def __str__(self) -> str:
+        return f"Request to {self.service_id} ({self.get_status_display()})"
