@@ -81,7 +81,8 @@ def _current_service(users, today):
         return None
     return commissioning.service_create(
         by=Membership.objects.get(user=users["commissioner"]), name="Parenting group at the family hub",
-        provider=link.provider, commissioning_priority="parenting support", contract_start=today - dt.timedelta(days=90))
+        provider=link.provider, commissioning_priority="parenting support",
+        contract_start=today - dt.timedelta(days=90))
 
 
 def check(tenant, sign_in) -> list[str]:
