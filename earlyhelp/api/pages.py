@@ -82,7 +82,7 @@ class ApiClientForm(forms.Form):
 
 @require_capability(Capability.ADMINISTER_TENANT)
 def api_client_list(request):
-    clients = list(ApiClient.objects.select_related("created_by"))
+    clients = list(ApiClient.objects.select_related("created_by", "partner"))
     providers = client_owner().providers_of(clients) if client_owner() else {}
     for client in clients:
         client.provider = providers.get(client.pk)

@@ -214,3 +214,24 @@ def test_a_bad_agreement_form_says_what_is_wrong(tenant_a, sign_in):
     page = sign_in(admin.user).post(reverse("agreement-add"), {"title": ""})
     assert page.status_code == 200
     assert "There is a problem" in page.content.decode()
+
+
+def test_an_api_client_for_a_partner_is_created_only_under_an_agreement(tenant_a, sign_in):
+    school = partner(tenant_a)
+    with tenant_context(tenant_a):
+        admin = admin_of(tenant_a)
+    client = sign_in(admin.user)
+    form = {"name": "School MIS", "scopes": ["referrals:write"], "expires_on": str(dt.date.today()
+                                                                                   + dt.timedelta(days=30)),
+            "partner": str(school.public_id)}
+    page = client.post(reverse("api-client-add"), form)
+    assert page.status_code == 200 and "No data-sharing agreement with Riverside Primary School" in \
+        page.content.decode()
+    with tenant_context(tenant_a):
+        assert not services.SharingAgreement.objects.exists()
+        from earlyhelp.api.models import ApiClient
+
+        assert not ApiClient.objects.exists()  # nothing written
+    agreement(tenant_a, [school], purposes=[Purpose.REFERRALS])
+    assert client.post(reverse("api-client-add"), form).status_code == 302
+    assert "Riverside Primary School" in client.get(reverse("api-clients")).content.decode()

@@ -152,3 +152,8 @@ def test_the_lead_professional_gives_a_taf_member_access_through_the_page(tenant
         member.refresh_from_db()
         assert member.partner_membership == link and member.agency == school.name
         assert AuditEvent.objects.filter(action="case.taf_partner_linked").exists()
+
+
+def test_the_partners_home_page_lists_their_shared_cases(shared, sign_in):
+    page = sign_in(shared["practitioner"].user).get(reverse("home")).content.decode()
+    assert "Shared cases" in page and reverse("cases:partner-case", args=[shared["case"].public_id]) in page
