@@ -320,6 +320,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "earlyhelp.tasks.checkpoint_audit_chains_for_every_tenant",
         "schedule": crontab(minute=f"*/{AUDIT_CHECKPOINT_MINUTES}"),
     },
+    # The audit log's read rows, written outside the chain without its lock, sealed in batches (earlyhelp.audit_seals).
+    "earlyhelp-seal-audit-reads": {
+        "task": "earlyhelp.tasks.seal_audit_reads_for_every_tenant",
+        "schedule": crontab(minute="*"),
+    },
     # Data-sharing agreements (earlyhelp.sharing): administrators told ahead of an agreement's end, lapses
     # recorded, early each morning (what a lapsed agreement covered stops at once; this only tells people).
     "earlyhelp-review-sharing-agreements": {
