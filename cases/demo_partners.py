@@ -87,7 +87,7 @@ def _current_service(users, today):
 
 def check(tenant, sign_in) -> list[str]:
     """For manage.py demo_check: the partner practitioner sees a shared case, the provider user a waiting request
-    for support, and the administrator the agreement ending soon (sentences of what is wrong; none: all well)."""
+    for support, and the administrator the agreements panel (sentences of what is wrong; none: all well)."""
     problems = []
     shared = sign_in("partner").get("/cases/shared/")
     if shared.status_code != 200 or "/cases/shared/" not in shared.content.decode().split("<main", 1)[-1]:
@@ -96,6 +96,6 @@ def check(tenant, sign_in) -> list[str]:
     if "Waiting for your answer (1)" not in queue.content.decode():
         problems.append("no request for support waits in the provider user's queue")
     home = sign_in("admin").get("/")
-    if "days left" not in home.content.decode():
-        problems.append("the administrator's home page does not warn of the agreement ending soon")
+    if 'id="home-agreements"' not in home.content.decode():
+        problems.append("the administrator's home page has no data-sharing agreements panel")
     return problems
