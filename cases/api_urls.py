@@ -4,6 +4,7 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from . import api, api_familyhelp
+from .api_person_info import PersonInfoQueryView
 
 router = SimpleRouter(use_regex_path=False)
 router.register("referrals", api.ReferralViewSet, basename="referral")
@@ -18,4 +19,5 @@ router.register("family-meetings", api_familyhelp.FamilyMeetingViewSet, basename
 urlpatterns = [
     *router.urls,
     path("duplicates/", api.DuplicateListView.as_view(), name="duplicate-list"),
+    path("person-info-query/", PersonInfoQueryView.as_view(), name="person-info-query"),
 ]

@@ -12,7 +12,7 @@ from earlyhelp.demo import rng_for
 from earlyhelp.models import Membership, Team, User
 from earlyhelp.permissions import Role
 
-from . import demo_familyhelp, demo_practice
+from . import demo_familyhelp, demo_partners, demo_practice
 from .models import (
     Assessment,
     Case,
@@ -96,6 +96,7 @@ def _workers(tenant, users, teams: list[Team]) -> list[tuple[User, Team]]:
 
 def seed(tenant, users) -> None:
     if Family.objects.exists():
+        demo_partners.seed(tenant, users)
         return
     tenant_defaults_ensure(tenant=tenant)
     rng = rng_for(tenant)
@@ -150,6 +151,7 @@ def seed(tenant, users) -> None:
     _build(tenant, rng, today, episodes, workers, needs, levels, reasons, users, day)
     _marlow_family(today, users)
     demo_familyhelp.seed(tenant, today, users)
+    demo_partners.seed(tenant, users)
 
 
 def _marlow_family(today: dt.date, users) -> None:
@@ -382,3 +384,8 @@ def _quality_audits(tenant, today, cases, users) -> list[CaseFileAudit]:
             audited_on=audited_on, comments="Sampled in the monthly audit.",
             **{area: rng.choices(grades, weights)[0] for area in CaseFileAudit.AREAS}))
     return made
+
+
+def check(tenant, sign_in) -> list[str]:
+    """For manage.py demo_check: the demo of working with partners (cases.demo_partners)."""
+    return demo_partners.check(tenant, sign_in)

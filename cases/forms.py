@@ -598,3 +598,54 @@ class StepUpMacptForm(GovukForm):
     lead_cp_practitioner_contact = forms.CharField(label="Their phone or email", max_length=200, required=False)
     notes = forms.CharField(label="Notes", required=False, max_length=limits.LONG_TEXT,
                             widget=forms.Textarea(attrs={"rows": 3}))
+class TafPartnerLinkForm(GovukForm):
+    """Link a Team Around the Family member to a partner practitioner's account (earlyhelp.sharing)."""
+
+    member = forms.ModelChoiceField(label="Team Around the Family member", queryset=None,
+                                    widget=forms.RadioSelect)
+    practitioner = forms.ModelChoiceField(
+        label="Partner practitioner", queryset=None,
+        help_text="They will see this case's sections the council allows partners, while the family's consent to "
+                  "share with their organisation stands and an agreement is in force.")
+
+    def __init__(self, *args, case, **kwargs):
+        from earlyhelp.sharing.models import PartnerMembership
+
+        super().__init__(*args, **kwargs)
+        self.fields["member"].queryset = case.taf_members.all()
+        self.fields["practitioner"].queryset = PartnerMembership.objects.filter(
+            membership__is_active=True, partner__is_active=True).select_related("membership__user", "partner")
+        self.fields["practitioner"].label_from_instance = lambda link: f"{link.membership.user} ({link.partner})"
+
+
+class SupportRequestForm(GovukForm):
+    """A request for support to a service in the council's Open Referral UK feed (cases.services.support_requests)."""
+
+    service = forms.ModelChoiceField(label="Service", queryset=None,
+                                     help_text="Services in the council's directory whose contract is running.")
+    safeguarding_concern = forms.TypedChoiceField(
+        label="Is this about a child who may be at risk of significant harm?",
+        choices=[("no", "No"), ("yes", "Yes")], coerce=lambda value: value == "yes", widget=forms.RadioSelect,
+        help_text="A safeguarding concern is never a request for support: make a referral to the front door (MASH).")
+    what_is_needed = forms.CharField(
+        label="What the family needs from the service", max_length=1500,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="Share only what the service needs to decide whether it can help: no case history, no details "
+                  "of other family members it does not need, no notes from other agencies.")
+    shares_only_what_is_needed = forms.BooleanField(
+        label="I have shared only what this service needs", required=False)
+
+    def __init__(self, *args, case=None, **kwargs):
+        from .services.support_requests import services_open_to_requests
+
+        super().__init__(*args, **kwargs)
+        self.fields["service"].queryset = services_open_to_requests()
+        self.fields["service"].label_from_instance = lambda s: f"{s.name} ({s.provider})"
+
+
+class SupportRequestDecisionForm(GovukForm):
+    decision = forms.TypedChoiceField(label="Your decision", choices=[("accept", "Accept"), ("decline", "Decline")],
+                                      coerce=lambda value: value == "accept", widget=forms.RadioSelect)
+    reason = forms.CharField(label="Reason", widget=forms.Textarea(attrs={"rows": 3}),
+                             help_text="The lead professional sees this, e.g. when you will contact the family, or "
+                                       "why the service cannot help and who might.")

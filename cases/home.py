@@ -29,3 +29,13 @@ def casework_panel(request) -> dict | None:
             "supervision_due": [c for c in team.cases if c.supervision_overdue and c.lead_professional_id],
         }
     return panel
+
+
+def shared_cases_panel(request) -> dict | None:
+    """A partner practitioner's shared cases (cases.partner_access), newest first."""
+    if not has_capability(request.membership, Capability.VIEW_SHARED_CASES):
+        return None
+    from .partner_access import partner_cases
+
+    cases = list(partner_cases(by=request.membership)[:SHOWN])
+    return {"template": "cases/_home_shared.html", "cases": cases}

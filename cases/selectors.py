@@ -358,6 +358,7 @@ def case_page(*, case: Case) -> dict:
         "documents": list(CaseDocument.objects.filter(case=case).select_related("uploaded_by")),
         "note_count": CaseNote.objects.filter(case=case).count(),
         "open_section17": Section17Episode.objects.filter(case=case, ended_on__isnull=True).first(),
+        "support_requests": list(case.support_requests.select_related("service__provider", "decided_by")),
     }
 
 

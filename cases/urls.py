@@ -2,6 +2,7 @@ from django.urls import path
 
 from . import views
 from .views import lists as lists_views
+from .views import partners
 from .views import statutory as statutory_views
 
 app_name = "cases"
@@ -70,6 +71,12 @@ urlpatterns = [
     path("<uuid:public_id>/step-up-macpt/", views.step_up_macpt, name="step-up-macpt"),
     path("<uuid:public_id>/panel-decision/", views.panel_decision, name="panel-decision"),
     path("<uuid:public_id>/team-around-the-family/", views.taf_member_add, name="taf-add"),
+    path("<uuid:public_id>/team-around-the-family/partner/", partners.taf_partner_link, name="taf-partner-link"),
+    path("<uuid:public_id>/request-support/", partners.support_request_new, name="support-request-new"),
+    path("requests-for-support/", partners.support_request_queue, name="support-requests"),
+    path("requests-for-support/<uuid:public_id>/", partners.support_request_detail, name="support-request"),
+    path("shared/", partners.partner_caseload, name="partner-caseload"),
+    path("shared/<uuid:public_id>/", partners.partner_case, name="partner-case"),
     path("<uuid:public_id>/close/", views.case_close, name="close"),
     path("<uuid:public_id>/feedback/", views.feedback_record, name="feedback"),
     path("<uuid:public_id>/audit/", views.case_file_audit, name="audit"),

@@ -64,6 +64,7 @@ CLIENT_SCOPE_CAPABILITIES: dict[str, frozenset[str]] = {
     "stats:read": frozenset({Capability.VIEW_STATISTICS}),
     "reports:write": frozenset({Capability.RUN_REPORTS}),
     "reports:read": frozenset({Capability.RUN_REPORTS}),
+    "person-info:query": frozenset({Capability.QUERY_PERSON_INFO}),
 }
 
 

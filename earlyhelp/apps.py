@@ -8,6 +8,10 @@ class EarlyHelpConfig(AppConfig):
 
     def ready(self):
         from . import checks  # noqa: F401 - registers the system checks
+        from .home import register_home_panel
+        from .sharing.home import agreements_panel
+
+        register_home_panel(90, agreements_panel)
 
         post_migrate.connect(_grant_after_migrate, sender=self, dispatch_uid="earlyhelp_grant_app_role")
 

@@ -118,6 +118,33 @@ def record_event(
     acting membership or API client (earlyhelp.actors); the older ``actor`` (a user) and ``actor_label`` remain
     for callers not yet moved to ``by``.
     """
+    event = _build_event(action=action, by=by, actor=actor, actor_label=actor_label, obj=obj,
+                         object_type=object_type, object_public_id=object_public_id, tenant=tenant, detail=detail)
+    signing, _ = audit_keys()
+    event.key_id = signing.key_id
+    event.row_mac = row_mac(event, signing)
+    with transaction.atomic(savepoint=False):
+        _append_in_one_statement(event)
+    return event
+
+
+def record_read(**kwargs) -> AuditEvent:
+    """Record a read (``record_event``'s arguments) *without* the chain's lock: the row stays outside the chain
+    (``chained`` false, no ``prev_hash``/``row_hash``), its keyed hash under the read label (:func:`read_row_mac`),
+    and is sealed in a batch later (``earlyhelp.audit_seals``: every minute by beat, and before every
+    verification). Many reads of one council therefore never wait for each other; tampering with a read row is
+    still seen (its keyed hash), and so is removing one once it is sealed (docs/security.md)."""
+    event = _build_event(**kwargs)
+    signing, _ = audit_keys()
+    event.chained = False
+    event.key_id = signing.key_id
+    event.row_mac = read_row_mac(event, signing)
+    event.save(force_insert=True)
+    return event
+
+
+def _build_event(*, action: str, by=None, actor=None, actor_label: str = "", obj: Any = None, object_type: str = "",
+                 object_public_id: str = "", tenant=None, detail: dict | None = None) -> AuditEvent:
     if by is not None:
         from .actors import label_of, user_of
 
@@ -131,29 +158,14 @@ def record_event(
     if actor is not None and not getattr(actor, "is_authenticated", False):
         actor = None
     context = _request_context.get()
-    event = AuditEvent(
-        tenant=tenant,
-        actor=actor,
-        actor_label=actor_label,
-        action=action,
-        object_type=object_type,
-        object_public_id=object_public_id,
-        request_id=context.request_id,
-        source_ip=context.source_ip,
-        detail=json.loads(json.dumps(detail or {}, default=str)),
-        occurred_at=timezone.now(),
-    )
-    signing, _ = audit_keys()
-    event.key_id = signing.key_id
-    event.row_mac = row_mac(event, signing)
-    with transaction.atomic(savepoint=False):
-        _append_in_one_statement(event)
-    return event
+    return AuditEvent(tenant=tenant, actor=actor, actor_label=actor_label, action=action, object_type=object_type,
+                      object_public_id=object_public_id, request_id=context.request_id, source_ip=context.source_ip,
+                      detail=json.loads(json.dumps(detail or {}, default=str)), occurred_at=timezone.now())
 
 
 _CHAIN_LOCK_NAMESPACE = 0x4555  # "EU": advisory locks of the audit chain
 _APPEND_COLUMNS = ("tenant", "public_id", "actor", "actor_label", "action", "object_type", "object_public_id",
-                   "occurred_at", "request_id", "source_ip", "detail", "key_id", "row_mac")
+                   "occurred_at", "request_id", "source_ip", "detail", "key_id", "row_mac", "chained")
 _APPEND_SQL: list[str] = []
 
 
@@ -163,7 +175,7 @@ def _append_sql() -> str:
     values = ", ".join(["%s"] * len(_APPEND_COLUMNS))
     return (  # names from the model; every value is a parameter
         "SELECT pg_advisory_xact_lock(%s, %s); "  # noqa: S608
-        f"WITH head AS (SELECT coalesce((SELECT row_hash FROM {table} WHERE tenant_id = %s "
+        f"WITH head AS (SELECT coalesce((SELECT row_hash FROM {table} WHERE tenant_id = %s AND chained "
         "ORDER BY id DESC LIMIT 1), '') AS prev_hash) "
         f"INSERT INTO {table} ({columns}, prev_hash, row_hash) "
         f"SELECT {values}, prev_hash, encode(sha256(convert_to(prev_hash || %s, 'UTF8')), 'hex') FROM head "
@@ -206,6 +218,12 @@ def _content(event: AuditEvent) -> list:
 def row_mac(event: AuditEvent, key: AuditKey) -> str:
     """The keyed hash of one row: its key id, public id and every recorded field, under ``key``."""
     return mac(key, ["audit-event", key.key_id, str(event.public_id), *_content(event)])
+
+
+def read_row_mac(event: AuditEvent, key: AuditKey) -> str:
+    """The keyed hash of a read row (outside the chain): its own label, so a chained row cannot pass for a read
+    row, nor a read row for a chained one, without the key."""
+    return mac(key, ["audit-read", key.key_id, str(event.public_id), *_content(event)])
 
 
 def chain_link(prev_hash: str, mac_hex: str) -> str:

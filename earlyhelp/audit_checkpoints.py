@@ -39,14 +39,15 @@ def _sign(key: AuditKey, checkpoint: dict) -> str:
 
 
 def chain_head(tenant) -> dict:
-    """The tenant's chain as it stands: newest event id, number of events, head hash, first keyed event. One
-    statement, so one snapshot. Must run in the tenant's context (row-level security)."""
+    """The tenant's chain as it stands: newest event id, number of events, head hash, first keyed event (of the
+    chained rows: reads outside the chain are sealed instead, earlyhelp.audit_seals). One statement, so one
+    snapshot. Must run in the tenant's context (row-level security)."""
     table = AuditEvent._meta.db_table
     sql = (  # the table name comes from the model; values are parameters
-        f"SELECT (SELECT count(*) FROM {table} WHERE tenant_id = %s), "  # noqa: S608
-        f"(SELECT id FROM {table} WHERE tenant_id = %s AND row_mac <> '' ORDER BY id LIMIT 1), h.id, h.row_hash "
-        f"FROM (SELECT 1) one LEFT JOIN LATERAL (SELECT id, row_hash FROM {table} WHERE tenant_id = %s "
-        "ORDER BY id DESC LIMIT 1) h ON true"
+        f"SELECT (SELECT count(*) FROM {table} WHERE tenant_id = %s AND chained), "  # noqa: S608
+        f"(SELECT id FROM {table} WHERE tenant_id = %s AND chained AND row_mac <> '' ORDER BY id LIMIT 1), h.id, "
+        f"h.row_hash FROM (SELECT 1) one LEFT JOIN LATERAL (SELECT id, row_hash FROM {table} WHERE tenant_id = %s "
+        "AND chained ORDER BY id DESC LIMIT 1) h ON true"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [tenant.pk] * 3)

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from .audit import ChainBreak, audit_keys, chain_link, event_hash, row_mac
 from .audit_checkpoints import checkpoint_problems, read_checkpoints
+from .audit_seals import read_row_problem, seal_problems, seal_reads
 from .models import AuditEvent
 
 
@@ -22,6 +23,8 @@ class ChainVerification:
     checkpoints: int = 0
     last_checkpoint: dict | None = None
     unkeyed: int = 0
+    reads: int = 0  # read rows (outside the chain, sealed in batches)
+    unsealed: int = 0  # read rows no seal covers yet (committed after this verification sealed)
 
     @property
     def intact(self) -> bool:
@@ -37,13 +40,17 @@ def verify_audit_log(tenant, *, checkpoints: Iterable | None = None) -> ChainVer
     rows are readable (its tenant context, or the owner role).
 
     Each row: its keyed hash (the content was not edited, the row was not forged), its link to the row before
-    (nothing was removed or inserted in between), and no unkeyed row after a keyed one. Then each checkpoint
-    (``earlyhelp.audit_checkpoints``; read from the store unless given): its signature, and that the chain still
-    holds, up to the event it recorded, the number of events and the head hash it recorded — so rewriting the
-    chain, or removing its newest events, up to the last checkpoint is seen.
+    (nothing was removed or inserted in between), and no unkeyed row after a keyed one. Read rows (outside the
+    chain) are sealed first, then checked against their keyed hash and their seals (``earlyhelp.audit_seals``).
+    Then each checkpoint (``earlyhelp.audit_checkpoints``; read from the store unless given): its signature, and
+    that the chain still holds, up to the event it recorded, the number of events and the head hash it recorded —
+    so rewriting the chain, or removing its newest events, up to the last checkpoint is seen.
     """
     _, keys = audit_keys()
+    seal_reads(tenant=tenant, exhaustive=True, reason="verify")
     result = ChainVerification()
+    reads: dict[int, str] = {}
+    chained = 0
     if checkpoints is None:
         checkpoints, problems = read_checkpoints(tenant)
         result.breaks.extend(problems)
@@ -57,6 +64,14 @@ def verify_audit_log(tenant, *, checkpoints: Iterable | None = None) -> ChainVer
     rows = AuditEvent.all_tenants.filter(tenant=tenant).order_by("id").iterator(chunk_size=2000)
     for event in rows:
         result.checked += 1
+        if not event.chained:
+            result.reads += 1
+            reads[event.pk] = event.row_mac
+            problem = read_row_problem(event, keys)
+            if problem:
+                result.breaks.append(ChainBreak(event.pk, problem))
+            continue
+        chained += 1
         if event.prev_hash != previous:
             result.breaks.append(ChainBreak(event.pk, "does not follow the row before it (a row was removed or "
                                                       "inserted)"))
@@ -79,9 +94,11 @@ def verify_audit_log(tenant, *, checkpoints: Iterable | None = None) -> ChainVer
             if event_hash(event) != event.row_hash:
                 result.breaks.append(ChainBreak(event.pk, "no longer matches its hash (it was edited)"))
         if event.pk in wanted:
-            heads[event.pk] = (result.checked, event.row_hash)
+            heads[event.pk] = (chained, event.row_hash)
         previous = event.row_hash
     result.breaks.extend(checkpoint_problems(checkpoints, heads=heads, first_keyed=first_keyed))
+    breaks, result.unsealed = seal_problems(tenant=tenant, reads=reads, keys=keys)
+    result.breaks.extend(breaks)
     result.breaks.sort(key=lambda b: b.event_id)
     return result
 

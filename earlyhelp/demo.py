@@ -61,6 +61,7 @@ DEMO_PEOPLE = {
         (Role.PERFORMANCE_OFFICER, "Omar", "Fenwick"),
         (Role.AUDITOR, "Agnes", "Thorne"),
         (Role.TENANT_ADMIN, "Theo", "Marsh"),
+        (Role.PARTNER, "Nadia", "Brook"),
     ],
     "em": [
         (Role.PRACTITIONER, "Dev", "Okafor"),
@@ -70,6 +71,7 @@ DEMO_PEOPLE = {
         (Role.PERFORMANCE_OFFICER, "Ines", "Carrow"),
         (Role.AUDITOR, "Ade", "Lomax"),
         (Role.TENANT_ADMIN, "Tess", "Varley"),
+        (Role.PARTNER, "Kit", "Danby"),
     ],
 }
 ROLE_SHORT = {
@@ -80,6 +82,7 @@ ROLE_SHORT = {
     Role.PERFORMANCE_OFFICER: "officer",
     Role.AUDITOR: "auditor",
     Role.TENANT_ADMIN: "admin",
+    Role.PARTNER: "partner",
 }
 SHARED_USER = "shared.officer"  # a performance officer working for both authorities
 PLATFORM_ADMIN = "platform.admin"

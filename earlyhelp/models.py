@@ -168,17 +168,49 @@ class AuditEvent(TenantModel):
     row_hash = models.CharField(max_length=64, blank=True)
     key_id = models.CharField(max_length=16, blank=True)
     row_mac = models.CharField(max_length=64, blank=True, help_text="Empty on rows written before keyed hashing.")
+    # False for a read (``earlyhelp.audit.record_read``): appended without the chain's lock, outside the chain
+    # (no prev_hash/row_hash), its keyed hash under the read label; sealed in batches (earlyhelp.audit_seals).
+    chained = models.BooleanField(default=True)
 
     class Meta(TenantModel.Meta):
         ordering = ["-occurred_at", "-id"]
         indexes = [
             models.Index(fields=["tenant", "-id"], name="audit_chain_idx"),
+            models.Index(fields=["tenant", "-id"], name="audit_chained_idx", condition=models.Q(chained=True)),
             models.Index(fields=["tenant", "object_type", "object_public_id"], name="audit_object_idx"),
             models.Index(fields=["tenant", "actor", "occurred_at"], name="audit_actor_idx"),
         ]
 
     def __str__(self) -> str:
         return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.action} {self.object_type} {self.object_public_id}"
+
+
+class AuditSeal(TenantModel):
+    """A batch of read rows of the audit log (``AuditEvent.chained`` false), sealed: the ids it covers, a digest of
+    their keyed hashes, linked to the seal before it and signed with the audit key (``earlyhelp.audit_seals``).
+    Append-only, like the audit log."""
+
+    seq = models.PositiveIntegerField()
+    event_ids = models.JSONField(help_text="The ids of the read rows sealed, ascending.")
+    first_event_id = models.BigIntegerField()
+    last_event_id = models.BigIntegerField()
+    digest = models.CharField(max_length=64)
+    prev_hash = models.CharField(max_length=64, blank=True)
+    seal_hash = models.CharField(max_length=64)
+    key_id = models.CharField(max_length=16)
+    seal_mac = models.CharField(max_length=64)
+    sealed_at = models.DateTimeField(default=timezone.now)
+    reason = models.CharField(max_length=20, default="scheduled")
+
+    class Meta(TenantModel.Meta):
+        ordering = ["seq"]
+        constraints = [
+            *TenantModel.Meta.constraints,
+            models.UniqueConstraint(fields=["tenant", "seq"], name="earlyhelp_auditseal_seq"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Seal {self.seq} of {len(self.event_ids)} read events"
 
 
 class DataExport(TenantModel):
@@ -222,3 +254,9 @@ class DataExport(TenantModel):
 
 # The API platform's tables are declared in their own package but belong to this app.
 from .api.models import ApiClient, ApiSubmission, IdempotencyRecord  # noqa: E402, F401
+from .sharing.models import (  # noqa: E402, F401
+    PartnerMembership,
+    PartnerOrganisation,
+    SharingAgreement,
+    SharingSettings,
+)

@@ -22,6 +22,9 @@ class Role(models.TextChoices):
     PERFORMANCE_OFFICER = "performance_officer", "Performance officer"
     AUDITOR = "auditor", "Auditor"
     TENANT_ADMIN = "tenant_admin", "Tenant administrator"
+    # A practitioner of a partner organisation (school, health, police, voluntary): only the cases they work on,
+    # only while an agreement is in force and the family consented to sharing with their organisation.
+    PARTNER = "partner", "Partner practitioner"
 
 
 class Capability:
@@ -45,6 +48,12 @@ class Capability:
     # by a background job for the performance officer who sends them to DfE, Ofsted or the regional dataset.
     STATUTORY_RETURNS = "returns.statutory"
     ADMINISTER_TENANT = "tenancy.administer"
+    # Partners (earlyhelp.sharing, cases.partner_access): a partner practitioner's own shared cases, and
+    # answering requests for support sent to their organisation's services.
+    VIEW_SHARED_CASES = "partners.view_shared_cases"
+    RESPOND_TO_REQUESTS = "partners.respond_to_requests"
+    # Asked by a partner's system only (scope person-info:query); no role holds it.
+    QUERY_PERSON_INFO = "partners.query_person_info"
 
 
 _ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
@@ -67,7 +76,8 @@ _ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             Capability.VIEW_STATISTICS,
         }
     ),
-    Role.PROVIDER: frozenset({Capability.SUBMIT_RETURNS}),
+    Role.PROVIDER: frozenset({Capability.SUBMIT_RETURNS, Capability.RESPOND_TO_REQUESTS}),
+    Role.PARTNER: frozenset({Capability.VIEW_SHARED_CASES, Capability.RESPOND_TO_REQUESTS}),
     Role.PERFORMANCE_OFFICER: frozenset(
         {Capability.VIEW_STATISTICS, Capability.RUN_REPORTS, Capability.VIEW_COMMISSIONING,
          Capability.STATUTORY_RETURNS}
@@ -82,7 +92,9 @@ _ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     ),
 }
 
-ALL_CAPABILITIES = frozenset().union(*_ROLE_CAPABILITIES.values())
+# Capabilities no role holds: only a partner system's scope grants them (earlyhelp.actors).
+CLIENT_ONLY_CAPABILITIES = frozenset({Capability.QUERY_PERSON_INFO})
+ALL_CAPABILITIES = frozenset().union(*_ROLE_CAPABILITIES.values(), CLIENT_ONLY_CAPABILITIES)
 
 
 def capabilities_for(role: str | None) -> frozenset[str]:

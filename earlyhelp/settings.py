@@ -325,6 +325,17 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "earlyhelp.tasks.checkpoint_audit_chains_for_every_tenant",
         "schedule": crontab(minute=f"*/{AUDIT_CHECKPOINT_MINUTES}"),
     },
+    # The audit log's read rows, written outside the chain without its lock, sealed in batches (earlyhelp.audit_seals).
+    "earlyhelp-seal-audit-reads": {
+        "task": "earlyhelp.tasks.seal_audit_reads_for_every_tenant",
+        "schedule": crontab(minute="*"),
+    },
+    # Data-sharing agreements (earlyhelp.sharing): administrators told ahead of an agreement's end, lapses
+    # recorded, early each morning (what a lapsed agreement covered stops at once; this only tells people).
+    "earlyhelp-review-sharing-agreements": {
+        "task": "earlyhelp.tasks.review_sharing_agreements_for_every_tenant",
+        "schedule": crontab(hour=6, minute=40),
+    },
     # Tenant data exports past their expiry (DATA_EXPORT_DAYS): files deleted, every hour.
     "earlyhelp-expire-data-exports": {
         "task": "earlyhelp.tasks.expire_data_exports_for_every_tenant",

@@ -64,3 +64,36 @@ def checkpoint_audit_chain(tenant) -> int:
 def checkpoint_audit_chains_for_every_tenant() -> int:
     """Beat's entry point, every AUDIT_CHECKPOINT_MINUTES: one checkpoint task per tenant."""
     return queue_for_every_tenant(checkpoint_audit_chain)
+
+
+@tenant_task(name="earlyhelp.tasks.review_sharing_agreements")
+def review_sharing_agreements(tenant, today: str | None = None) -> dict:
+    """Tell ``tenant``'s administrators of agreements entering their warning period; record lapsed ones."""
+    import datetime as dt
+
+    from .sharing.services import sharing_agreements_review
+
+    summary = sharing_agreements_review(on=dt.date.fromisoformat(today) if today else None)
+    return {"notices": summary.notices, "lapsed": summary.lapsed}
+
+
+@shared_task(name="earlyhelp.tasks.review_sharing_agreements_for_every_tenant")
+def review_sharing_agreements_for_every_tenant() -> int:
+    """Beat's daily entry point: one review per tenant."""
+    return queue_for_every_tenant(review_sharing_agreements)
+
+
+@tenant_task(name="earlyhelp.tasks.seal_audit_reads")
+def seal_audit_reads(tenant) -> int:
+    """Seal ``tenant``'s read rows of the audit log written since the last seal (earlyhelp.audit_seals); returns
+    how many were sealed."""
+    from .audit_seals import seal_reads
+
+    seal = seal_reads(tenant=tenant)
+    return len(seal.event_ids) if seal else 0
+
+
+@shared_task(name="earlyhelp.tasks.seal_audit_reads_for_every_tenant")
+def seal_audit_reads_for_every_tenant() -> int:
+    """Beat's entry point, every minute: one sealing task per tenant."""
+    return queue_for_every_tenant(seal_audit_reads)

@@ -6,6 +6,7 @@ from . import administration_views as admin_pages
 from .admin import platform_site, tenant_admin_site
 from .api import pages as api_pages
 from .forms import SignInForm
+from .sharing import views as sharing_views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -56,6 +57,15 @@ urlpatterns = [
     path("api-clients/add/", api_pages.api_client_add, name="api-client-add"),
     path("api-clients/<uuid:public_id>/created/", api_pages.api_client_created, name="api-client-created"),
     path("api-clients/<uuid:public_id>/revoke/", api_pages.api_client_revoke_view, name="api-client-revoke"),
+    path("partners/", sharing_views.partner_list, name="partners"),
+    path("partners/add/", sharing_views.partner_add, name="partner-add"),
+    path("partners/settings/", sharing_views.sharing_settings, name="sharing-settings"),
+    path("partners/agreements/", sharing_views.agreement_list, name="agreements"),
+    path("partners/agreements/add/", sharing_views.agreement_add, name="agreement-add"),
+    path("partners/agreements/<uuid:public_id>/", sharing_views.agreement_detail, name="agreement-detail"),
+    path("partners/agreements/<uuid:public_id>/signed-copy/", sharing_views.agreement_signed_copy,
+         name="agreement-signed-copy"),
+    path("partners/<uuid:public_id>/", sharing_views.partner_detail, name="partner-detail"),
 ]
 
 # Problem details (application/problem+json) on /api/ paths, the usual pages elsewhere.

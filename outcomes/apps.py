@@ -13,3 +13,10 @@ class OutcomesConfig(AppConfig):
 
         if closure_evidence_gaps not in CLOSURE_EVIDENCE_CHECKS:
             CLOSURE_EVIDENCE_CHECKS.append(closure_evidence_gaps)
+
+        # The distance-travelled readings a partner practitioner may see (cases.partner_access).
+        from cases.partner_access import register_partner_section
+
+        from .selectors import partner_readings
+
+        register_partner_section("readings", partner_readings)

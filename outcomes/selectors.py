@@ -152,3 +152,11 @@ def tool_get(*, public_id) -> DistanceTool:
     versions = ToolVersion.objects.annotate(reading_count=Count("readings")).prefetch_related("areas")
     queryset = DistanceTool.objects.prefetch_related(Prefetch("versions", versions.order_by("-number")))
     return get_object_or_404(queryset, public_id=public_id)
+
+
+def partner_readings(case: Case) -> list[Reading]:
+    """A case's distance-travelled readings with their scores, oldest first: the section a partner practitioner may
+    be shown (cases.partner_access decides whether they see the case at all)."""
+    return list(Reading.objects.filter(case=case).select_related("tool")
+                .prefetch_related(Prefetch("scores", ReadingScore.objects.select_related("area").order_by(
+                    "area__sort_order"))).order_by("taken_on", "id"))

@@ -16,6 +16,8 @@ UNSCOPED_ALLOWED = {
     "earlyhelp/tenancy.py": "defines the managers and the cross-tenant checks",
     "earlyhelp/audit.py": "writes the audit row for an explicit tenant",
     "earlyhelp/audit_verify.py": "walks one explicit tenant's audit chain (command and page pass the tenant)",
+    "earlyhelp/audit_seals.py": "seals and checks one explicit tenant's read rows (the verification and the task "
+                                "pass the tenant)",
     "earlyhelp/middleware.py": "lists the signed-in user's own memberships before a tenant is chosen",
     "earlyhelp/two_factor.py": "whether any of the user's own memberships needs two-factor, before a tenant is chosen",
     "earlyhelp/admin.py": "platform administrators' site; membership checks across the user's tenants",
@@ -176,7 +178,8 @@ TRIGGER_SQL_ALLOWED = {
     "earlyhelp/rls.py": "RefuseUpdateAndDelete: the audit table's append-only trigger (earlyhelp 0002)",
 }
 # Triggers in the database that no model declares, with the file that creates them.
-UNDECLARED_TRIGGERS_ALLOWED = {"earlyhelp_auditevent_append_only": "earlyhelp/rls.py"}
+UNDECLARED_TRIGGERS_ALLOWED = {"earlyhelp_auditevent_append_only": "earlyhelp/rls.py",
+                               "earlyhelp_auditseal_append_only": "earlyhelp/rls.py"}
 
 
 def test_no_sql_builds_triggers_outside_the_models_declarations():

@@ -433,6 +433,24 @@ def _tool(tenant, member):
                                     by=acting(role="tenant_admin"))
 
 
+def _partner(tenant, member):
+    from tests.partners.helpers import partner
+
+    return partner(tenant, name=f"Sweep School {uuid.uuid4().hex[:6]}")
+
+
+def _agreement(tenant, member):
+    from tests.partners.helpers import agreement
+
+    return agreement(tenant, [_partner(tenant, member)])
+
+
+def _support(tenant):
+    from tests.partners.helpers import support_request
+
+    return support_request(tenant)
+
+
 def _case_child_kwargs(name):
     return lambda o: {"public_id": o.case.public_id, name: o.public_id}
 
@@ -581,6 +599,25 @@ SWEEP: dict[str, Entry] = {
     "api-client-add": Entry(ADMINS),
     "api-client-created": Entry(ADMINS, make=lambda tenant, member: _api_client(tenant, member)),
     "api-client-revoke": Entry(ADMINS, method="post", make=lambda tenant, member: _api_client(tenant, member)),
+    # A partner practitioner sees only cases they are on (tests/partners/test_partner_practitioners.py: the one
+    # they are on 200, another council's 404): a case the sweep's fresh partner user is not on is not found.
+    "cases:partner-caseload": Entry({Role.PARTNER}),
+    "cases:partner-case": Entry({Role.PARTNER}, make=_case, per_role={Role.PARTNER: {404}}),
+    "cases:taf-partner-link": Entry(CASE_EDITORS, make=_case),
+    "cases:support-request-new": Entry(CASE_EDITORS, make=_case),
+    # Answered by the service's provider users or its partner (tests/partners/test_support_requests.py: own 200,
+    # another council's 404); the sweep's fresh provider or partner user answers for no service: not found.
+    "cases:support-requests": Entry({Role.PROVIDER, Role.PARTNER}),
+    "cases:support-request": Entry({Role.PROVIDER, Role.PARTNER}, make=lambda tenant, member: _support(tenant),
+                                   per_role={Role.PROVIDER: {404}, Role.PARTNER: {404}}),
+    "partners": Entry(ADMINS),
+    "partner-add": Entry(ADMINS),
+    "partner-detail": Entry(ADMINS, make=_partner),
+    "sharing-settings": Entry(ADMINS),
+    "agreements": Entry(ADMINS),
+    "agreement-add": Entry(ADMINS),
+    "agreement-detail": Entry(ADMINS, make=_agreement),
+    "agreement-signed-copy": Entry(ADMINS, make=_agreement),
     "reporting:report-list": Entry(REPORTERS),
     "reporting:report-create": Entry(REPORTERS),
     "reporting:report-detail": Entry(REPORTERS, make=_report),

@@ -21,6 +21,7 @@ from .familyhelp import FamilyMeeting, Section17Episode
 from .figures import FiguresPendingRenewal, FiguresVersion
 from .imports import CaseImportJob
 from .lists import CaseSettings, ClosureReason, LevelOfNeed, PresentingNeed, ReferralSource
+from .partners import PersonInfoQuery, SupportRequest
 from .people import Family, FamilyAddress, LinkedIdentifier, Person, Relationship
 from .practice import (
     Allocation,
@@ -36,6 +37,8 @@ from .statutory import StatutoryReturnJob
 __all__ = [
     "FamilyMeeting",
     "Section17Episode",
+    "PersonInfoQuery",
+    "SupportRequest",
     "Allocation",
     "CaseDocument",
     "CaseNote",

@@ -105,6 +105,10 @@ class TeamAroundFamilyMember(TenantModel):
     contact_name = models.CharField(max_length=120, blank=True)
     role = models.CharField(max_length=120, blank=True)
     contact_details = models.CharField(max_length=200, blank=True)
+    # A partner practitioner who signs in (earlyhelp.sharing): they see this case while the rules of
+    # cases.partner_access allow (docs/partners.md).
+    partner_membership = TenantForeignKey("earlyhelp.PartnerMembership", on_delete=models.SET_NULL, null=True,
+                                          blank=True, related_name="taf_places")
 
     class Meta(TenantModel.Meta):
         ordering = ["agency", "contact_name"]

@@ -21,13 +21,23 @@ from rest_framework.exceptions import ParseError
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.views import APIView
 
-from ..audit import record_event
+from ..audit import record_event, record_read
 from ..tenancy import tenant_context
 from .authentication import caller_for, touch_client
 from .caller import ApiCaller
-from .problems import PayloadTooLarge
+from .problems import NoSharingAgreement, PayloadTooLarge
 
 logger = logging.getLogger(__name__)
+
+
+def check_sharing_agreement(client) -> None:
+    """Refuse a partner's system (403 problem naming why) when no agreement in force covers its purposes, and
+    a council's own system holding a partner-only scope. Costs nothing for a council's own systems."""
+    from ..sharing.services import client_refusal
+
+    refusal = client_refusal(client)
+    if refusal is not None:
+        raise NoSharingAgreement(refusal.detail, code=refusal.code)
 
 
 class TenantAPIMixin:
@@ -93,6 +103,7 @@ class TenantAPIMixin:
         django_request.membership = caller.membership
         if caller.client is not None:
             touch_client(caller.client)
+            check_sharing_agreement(caller.client)
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
@@ -133,7 +144,10 @@ class TenantAPIMixin:
         if self.audited_object_ids:
             detail["object_ids"] = self.audited_object_ids
         single = self.audited_object_ids[0] if len(self.audited_object_ids) == 1 else ""
-        record_event(
+        # A read is recorded outside the chain, without its lock (earlyhelp.audit.record_read): a council's reads
+        # never wait for each other; a write is chained as before.
+        record = record_read if request.method in SAFE_METHODS else record_event
+        record(
             action="api.request",
             by=caller.by,
             object_type=self._audit_object_type() if single else "",
@@ -199,6 +213,6 @@ class AuditedReadMixin:
     def get_object(self):
         obj = super().get_object()
         caller = self.request.auth
-        record_event(action=self.viewed_action, by=caller.by, obj=obj,
-                     detail={"via": "api"})
+        record_read(action=self.viewed_action, actor=caller.actor, actor_label=caller.actor_label, obj=obj,
+                    detail={"via": "api"})
         return obj

@@ -25,6 +25,7 @@ class Scope(models.TextChoices):
     REPORTS_WRITE = "reports:write", "Start report runs"
     REPORTS_READ = "reports:read", "Read report runs and download their PDFs"
     PEOPLE_MERGE = "people:merge", "List likely duplicate people; merge two records of a person and undo a merge"
+    PERSON_INFO_QUERY = "person-info:query", "Ask “Known to Family Help?” (a partner's system, under an agreement)"
 
 
 class ApiClient(TenantModel):
@@ -46,6 +47,10 @@ class ApiClient(TenantModel):
     expires_at = models.DateTimeField()
     revoked_at = models.DateTimeField(null=True, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
+    # A partner's system works only while an agreement with that partner covers the purposes of its scopes
+    # (earlyhelp.sharing.services.client_refusal); empty for the council's own systems.
+    partner = TenantForeignKey("earlyhelp.PartnerOrganisation", on_delete=models.PROTECT, null=True, blank=True,
+                               related_name="api_clients")
 
     class Meta(TenantModel.Meta):
         verbose_name = "API client"

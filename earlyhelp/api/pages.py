@@ -19,6 +19,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from ..permissions import Capability, require_capability
+from ..sharing.models import PartnerOrganisation
+from ..sharing.services import api_client_partner_link
 from .extensions import client_owner
 from .models import ApiClient, Scope
 from .services import api_client_create, api_client_revoke
@@ -36,8 +38,17 @@ class ApiClientForm(forms.Form):
                   "and holds only the returns scopes. Leave empty for the council's own systems.",
     )
 
+    partner = forms.ChoiceField(
+        required=False,
+        help_text="For a partner's system (school, health, police, voluntary): it works only while a data-sharing "
+                  "agreement with that partner covers the purposes of its scopes.",
+    )
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["partner"].choices = [("", "None (the council's own system)"), *(
+            (str(p.public_id), p.name) for p in PartnerOrganisation.objects.filter(is_active=True))]
+        self.fields["partner"].widget.attrs.update({"class": "govuk-select"})
         owner = client_owner()
         if owner is None:
             del self.fields["provider"]
@@ -71,7 +82,7 @@ class ApiClientForm(forms.Form):
 
 @require_capability(Capability.ADMINISTER_TENANT)
 def api_client_list(request):
-    clients = list(ApiClient.objects.select_related("created_by"))
+    clients = list(ApiClient.objects.select_related("created_by", "partner"))
     providers = client_owner().providers_of(clients) if client_owner() else {}
     for client in clients:
         client.provider = providers.get(client.pk)
@@ -90,6 +101,10 @@ def api_client_add(request):
                     scopes=form.cleaned_data["scopes"],
                     expires_at=form.expires_at(),
                 )
+                if form.cleaned_data.get("partner"):
+                    api_client_partner_link(
+                        by=request.membership, client=client,
+                        partner=PartnerOrganisation.objects.get(public_id=form.cleaned_data["partner"]))
                 if form.cleaned_data.get("provider"):
                     client.provider = client_owner().client_tie(
                         by=request.membership, client=client, provider_public_id=form.cleaned_data["provider"]).provider

@@ -30,6 +30,8 @@ SCOPE_CAPABILITIES: dict[str, frozenset[str]] = {
     Scope.REPORTS_READ: frozenset({Capability.RUN_REPORTS}),
     # Merging records of a person is a team manager's decision, in the browser and through the API alike.
     Scope.PEOPLE_MERGE: frozenset({Capability.MANAGE_TEAM}),
+    # A partner's system asks, under an agreement; no member's role holds this capability.
+    Scope.PERSON_INFO_QUERY: frozenset({Capability.QUERY_PERSON_INFO}),
 }
 
 ANY_AUTHENTICATED = None

@@ -38,6 +38,14 @@ class Conflict(exceptions.APIException):
     default_code = "conflict"
 
 
+class NoSharingAgreement(exceptions.APIException):
+    """A partner's system used without a data-sharing agreement in force for its purpose (earlyhelp.sharing)."""
+
+    status_code = 403
+    default_detail = "No data-sharing agreement in force covers this client's purpose."
+    default_code = "no_sharing_agreement"
+
+
 class UnprocessableContent(exceptions.APIException):
     status_code = 422
     default_detail = "The request cannot be processed."

@@ -203,3 +203,29 @@ def family_meeting(tenant, client=None):
                                            by=acting())
         return case_services.family_meeting_offer(case=made, offered_on=made.opened_on, network_members=[gran],
                                                   by=Membership.objects.get(user=made.lead_professional))
+
+
+def known_person_for_partner(tenant, client=None):
+    """A child with an open case and an NHS number of its own; ``client`` (if any) becomes the system of a school
+    under an agreement covering "Known to Family Help?" queries."""
+    from stdnum.gb import nhs
+
+    from earlyhelp.sharing.models import Purpose
+    from tests.partners.helpers import agreement, partner
+
+    made = case(tenant)
+    number = None
+    while number is None:  # a different, well-formed NHS number for each person made (Modulus 11)
+        first_nine = f"94{next(_numbers):07d}"
+        number = next((first_nine + d for d in "0123456789" if nhs.is_valid(first_nine + d)), None)
+    with tenant_context(tenant):
+        kid = made.children.first()
+        kid.nhs_number = number
+        type(kid).objects.filter(pk=kid.pk).update(nhs_number=kid.nhs_number)
+    if client is not None:
+        school = partner(tenant, name=f"School of {client.name}")
+        agreement(tenant, [school], purposes=[Purpose.KNOWN_TO_FAMILY_HELP])
+        with tenant_context(tenant):
+            client.partner = school
+            client.save(update_fields=["partner"])
+    return kid

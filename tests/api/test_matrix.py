@@ -31,6 +31,9 @@ class Endpoint:
     query: Callable | None = None  # query(obj) → the query parameters of a GET
     other_status: int = 404  # the answer when the object belongs to another tenant
     ok_status: int = 200
+    # For a query that names no object by id: instead of other_status, whether the answer about another tenant's
+    # object tells nothing of it (True when it is well answered).
+    other_check: Callable | None = None
 
     @property
     def method(self) -> str:
@@ -54,6 +57,14 @@ def _return_body(service):
 def _reading_body(case):
     return {"case": str(case.public_id), "tool": "spider-graph", "stage": "start", "taken_on": "2024-04-25",
             "scores": {"routines": 4, "parenting": 6}}
+
+
+def _no_match_or_refused(response) -> bool:
+    """Another council's person is unknown here: "no match", or the caller is refused outright (a client of
+    another council holds no agreement here)."""
+    if response.status_code == 403:
+        return response.json()["type"] == "urn:earlyhelp:problem:no_sharing_agreement"
+    return response.status_code == 200 and response.json()["parameter"] == [{"name": "match", "valueBoolean": False}]
 
 
 ENDPOINTS = {
@@ -99,6 +110,15 @@ CREATES = {
                                        body=lambda report: {"report": str(report.public_id)}),
     "api:v1:reading-list POST": Endpoint(scope="readings:write", make=makers.case_with_tools, body=_reading_body,
                                          ok_status=201, other_status=400, wrong_scope="readings:read"),
+    # "Known to Family Help?": a query, not an object — another council's client asking about this council's person
+    # holds no agreement here and is refused (403); tests/partners/test_person_info_query.py shows a partner of
+    # another council under its own agreement gets "no match".
+    "api:v1:person-info-query": Endpoint(
+        scope="person-info:query", make=makers.known_person_for_partner, other_check=_no_match_or_refused,
+        body=lambda kid: {"resourceType": "Parameters", "parameter": [
+            {"name": "resource", "resource": {"resourceType": "Patient", "identifier": [
+                {"system": "https://fhir.nhs.uk/Id/nhs-number", "value": kid.nhs_number}]}},
+            {"name": "reason", "valueUri": "https://www.legislation.gov.uk/ukpga/1989/41/section/47"}]}),
     "api:v1:referral-list POST": Endpoint(scope="referrals:write", make=makers.child, body=_referral_body,
                                           ok_status=201, other_status=400),
     "api:v1:person-merge-list": Endpoint(scope="people:merge", make=makers.duplicate_pair, ok_status=201,
@@ -166,7 +186,9 @@ class TestEveryEndpoint:
         theirs = make_obj(endpoint, tenant_a, theirs_client)
         _, token = make_api_client(tenant_b, scopes=[endpoint.scope or "stats:read"], created_by=responsible)
         response = call(bearer(token), name, endpoint, theirs)
-        if endpoint.make is None:
+        if endpoint.other_check is not None:
+            assert endpoint.other_check(response), response.content[:1000]
+        elif endpoint.make is None:
             assert response.json()["tenant"]["id"] == str(tenant_b.public_id)
         elif endpoint.is_list:
             assert response.status_code == 200

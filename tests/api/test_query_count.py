@@ -20,7 +20,9 @@ STATEMENTS = [
     "set_config('app.api_token_prefix', '', true), set_config('app.tenant_id', '%s', true); SELECT "
     '"cases_case"."id"',
     "json_agg",  # families, referrals, teams, localities, levels of need, lead professionals, children
-    "pg_advisory_xact_lock",  # the audit row: the chain's lock, then the insert that reads its head
+    # The audit row of a read: one INSERT outside the chain, without the chain's lock (earlyhelp.audit.record_read;
+    # sealed in batches later by earlyhelp.audit_seals).
+    'INSERT INTO "earlyhelp_auditevent"',
 ]
 
 
