@@ -55,8 +55,8 @@ def seed(tenant, users) -> None:
     lead = Membership.objects.get(user=case.lead_professional)
     consent_record(family=case.family, scope=Consent.Scope.SHARING, status=Consent.Status.GIVEN,
                    decided_on=max(case.opened_on, today - dt.timedelta(days=7)), given_by="Parent",
-                   method=Consent.Method.WRITTEN, agency=school.name, actor=users["practitioner"])
-    member = taf_member_add(case=case, agency=school.name, role="Designated safeguarding lead")
+                   method=Consent.Method.WRITTEN, agency=school.name, by=lead)
+    member = taf_member_add(case=case, agency=school.name, role="Designated safeguarding lead", by=lead)
     taf_member_link_partner(by=lead, member=member,
                             practitioner=sharing.PartnerMembership.objects.get(membership=practitioner))
     service = services_open_to_requests().first() or _current_service(users, today)
@@ -64,7 +64,8 @@ def seed(tenant, users) -> None:
         other = cases[1]
         consent_record(family=other.family, scope=Consent.Scope.SHARING, status=Consent.Status.GIVEN,
                        decided_on=max(other.opened_on, today - dt.timedelta(days=3)), given_by="Parent",
-                       method=Consent.Method.VERBAL, agency=service.provider.name, actor=users["practitioner"])
+                       method=Consent.Method.VERBAL, agency=service.provider.name,
+                       by=Membership.objects.get(user=other.lead_professional))
         support_request_send(by=Membership.objects.get(user=other.lead_professional), case=other, service=service,
                              what_is_needed="Parent asks for a place on a parenting group; evenings suit best.",
                              safeguarding_concern=False, shares_only_what_is_needed=True)

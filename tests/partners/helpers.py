@@ -12,6 +12,7 @@ from earlyhelp.sharing import services
 from earlyhelp.sharing.models import Purpose
 from earlyhelp.tenancy import tenant_context
 from tests import factories
+from tests.factories import acting
 
 
 def admin_of(tenant) -> Membership:
@@ -53,7 +54,7 @@ def share_consent(tenant, case, school, status="given", on=None):
 
     with tenant_context(tenant):
         return consent_record(family=case.family, scope="sharing", status=status, decided_on=on or case.opened_on,
-                              given_by="Mother", method="verbal", agency=school.name)
+                              given_by="Mother", method="verbal", agency=school.name, by=acting())
 
 
 def on_taf(tenant, case, practitioner):
@@ -64,7 +65,7 @@ def on_taf(tenant, case, practitioner):
 
     with tenant_context(tenant):
         lead = Membership.objects.get(user=case.lead_professional)
-        member = taf_member_add(case=case, agency="School")
+        member = taf_member_add(case=case, agency="School", by=acting())
         return taf_member_link_partner(by=lead, member=member,
                                        practitioner=PartnerMembership.objects.get(membership=practitioner))
 

@@ -18,6 +18,7 @@ from earlyhelp.sharing.models import Purpose
 from earlyhelp.sharing.services import sharing_settings_update
 from earlyhelp.tenancy import tenant_context
 from tests.api import makers
+from tests.factories import acting
 from tests.partners.helpers import admin_of, agreement, on_taf, partner, partner_practitioner, share_consent
 
 pytestmark = pytest.mark.django_db
@@ -33,7 +34,7 @@ def shared(tenant_a):
     agreement(tenant_a, [school], purposes=[Purpose.CASEWORK])
     case = makers.case(tenant_a, opened_on=dt.date.today() - dt.timedelta(days=60))
     with tenant_context(tenant_a):
-        plan_create(case=case, created_on=case.opened_on, summary="Attendance plan with the school")
+        plan_create(case=case, created_on=case.opened_on, summary="Attendance plan with the school", by=acting())
         Case.objects.filter(pk=case.pk).update(summary="Private social care history: not for partners")
     practitioner = partner_practitioner(tenant_a, school, username="pat-partner")
     on_taf(tenant_a, case, practitioner)
@@ -143,7 +144,7 @@ def test_the_lead_professional_gives_a_taf_member_access_through_the_page(tenant
     from earlyhelp.sharing.models import PartnerMembership
 
     with tenant_context(tenant_a):
-        member = taf_member_add(case=case, agency="Riverside")
+        member = taf_member_add(case=case, agency="Riverside", by=acting())
         link = PartnerMembership.objects.get(membership=practitioner)
     response = sign_in(case.lead_professional).post(reverse("cases:taf-partner-link", args=[case.public_id]),
                                                    {"member": member.pk, "practitioner": link.pk})
