@@ -10,6 +10,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from earlyhelp.api.services import api_client_create
+from earlyhelp.permissions import Role
 from earlyhelp.tenancy import tenant_context
 from tests.factories import acting
 
@@ -23,17 +24,22 @@ def _fresh_throttle_counters():
 
 @pytest.fixture
 def make_api_client(db):
-    """``make_api_client(tenant, scopes=[...], expires_in=days)`` → (ApiClient, token)."""
+    """``make_api_client(tenant, scopes=[...], expires_in=days, created_by=user)`` → (ApiClient, token).
+
+    Created by the tenant's administrator; ``created_by`` (None by default: nobody answers for the client) is
+    then recorded as the person who answers for it."""
 
     def make(tenant, scopes=("cases:read",), name="MASH case system", expires_in=365, created_by=None):
         with tenant_context(tenant):
-            return api_client_create(
-                tenant=tenant,
+            client, token = api_client_create(
                 name=name,
                 scopes=list(scopes),
                 expires_at=timezone.now() + datetime.timedelta(days=expires_in),
-                by=acting(created_by),
+                by=acting(role=Role.TENANT_ADMIN),
             )
+            client.created_by = created_by
+            client.save(update_fields=["created_by"])
+            return client, token
 
     return make
 
