@@ -202,4 +202,7 @@ class DataExport(TenantModel):
 
 
 # The API platform's tables are declared in their own package but belong to this app.
+
+
+
 from .api.models import ApiClient, ApiSubmission, IdempotencyRecord  # noqa: E402, F401
