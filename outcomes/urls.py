@@ -1,28 +1,28 @@
 from django.urls import path
 
-from . import views, views_programme, views_tools
+from .views import programme, readings, tools
 
 app_name = "outcomes"
 
 urlpatterns = [
-    path("", views.dashboard, name="dashboard"),
-    path("cases/", views.case_list, name="cases"),
-    path("cases/<uuid:public_id>/", views.case_outcomes, name="case"),
-    path("cases/<uuid:public_id>/reading/", views.reading_new, name="reading-new"),
-    path("cases/<uuid:public_id>/family-outcomes/", views.family_outcomes, name="family-outcomes"),
-    path("cases/<uuid:public_id>/enrol/", views_programme.enrol, name="enrol"),
-    path("supporting-families/", views_programme.programme_list, name="programme"),
-    path("supporting-families/claims/", views_programme.claim_list, name="claims"),
-    path("supporting-families/claims/<uuid:public_id>/", views_programme.claim_detail, name="claim"),
-    path("supporting-families/claims/<uuid:public_id>/submit/", views_programme.claim_submit, name="claim-submit"),
-    path("supporting-families/claims/<uuid:public_id>/decide/", views_programme.claim_decide, name="claim-decide"),
-    path("supporting-families/<uuid:public_id>/", views_programme.enrolment_detail, name="enrolment"),
-    path("supporting-families/<uuid:public_id>/needs/<uuid:need_id>/evidence/", views_programme.evidence_new,
+    path("", readings.dashboard, name="dashboard"),
+    path("cases/", readings.case_list, name="cases"),
+    path("cases/<uuid:public_id>/", readings.case_outcomes, name="case"),
+    path("cases/<uuid:public_id>/reading/", readings.reading_new, name="reading-new"),
+    path("cases/<uuid:public_id>/family-outcomes/", readings.family_outcomes, name="family-outcomes"),
+    path("cases/<uuid:public_id>/enrol/", programme.enrol, name="enrol"),
+    path("supporting-families/", programme.programme_list, name="programme"),
+    path("supporting-families/claims/", programme.claim_list, name="claims"),
+    path("supporting-families/claims/<uuid:public_id>/", programme.claim_detail, name="claim"),
+    path("supporting-families/claims/<uuid:public_id>/submit/", programme.claim_submit, name="claim-submit"),
+    path("supporting-families/claims/<uuid:public_id>/decide/", programme.claim_decide, name="claim-decide"),
+    path("supporting-families/<uuid:public_id>/", programme.enrolment_detail, name="enrolment"),
+    path("supporting-families/<uuid:public_id>/needs/<uuid:need_id>/evidence/", programme.evidence_new,
          name="evidence-new"),
-    path("supporting-families/<uuid:public_id>/needs/new/", views_programme.need_new, name="need-new"),
-    path("supporting-families/<uuid:public_id>/claim/", views_programme.claim_new, name="claim-new"),
-    path("tools/", views_tools.tool_list, name="tools"),
-    path("tools/new/", views_tools.tool_new, name="tool-new"),
-    path("tools/<uuid:public_id>/", views_tools.tool_detail, name="tool"),
-    path("tools/<uuid:public_id>/active/", views_tools.tool_active, name="tool-active"),
+    path("supporting-families/<uuid:public_id>/needs/new/", programme.need_new, name="need-new"),
+    path("supporting-families/<uuid:public_id>/claim/", programme.claim_new, name="claim-new"),
+    path("tools/", tools.tool_list, name="tools"),
+    path("tools/new/", tools.tool_new, name="tool-new"),
+    path("tools/<uuid:public_id>/", tools.tool_detail, name="tool"),
+    path("tools/<uuid:public_id>/active/", tools.tool_active, name="tool-active"),
 ]
