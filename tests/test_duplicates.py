@@ -8,7 +8,7 @@ import datetime as dt
 
 import pytest
 from django.apps import apps
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 
 from cases import duplicates, services
@@ -113,7 +113,7 @@ def test_a_merge_is_refused_with_a_clear_message_and_nothing_written(tenant_a, t
             person_merge(survivor=ada, merged=ada, by=membership)
         with pytest.raises(ValidationError, match="another local authority"):
             person_merge(survivor=ada, merged=stranger, by=membership)
-        with pytest.raises(ValidationError, match="Only a team manager"):
+        with pytest.raises(PermissionDenied, match="Only a team manager"):
             person_merge(survivor=ada, merged=other, by=Membership.all_tenants.get(user=practitioner))
         assert table_fingerprints() == before
 

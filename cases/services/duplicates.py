@@ -32,6 +32,9 @@ from ._common import check_one_tenant
 _NOT_MOVED = {"cases.personmerge"}
 
 
+ONLY_MANAGERS = "Only a team manager can merge or separate people's records."
+
+
 def _person_references() -> list[tuple[type[models.Model], models.ForeignKey]]:
     """Every (model, foreign key) pointing at ``Person``, many-to-many link tables included."""
     found = []
@@ -67,7 +70,7 @@ def person_merge(*, survivor: Person, merged: Person, by) -> PersonMerge:
     """``merged`` is the same person as ``survivor``: everything recorded about ``merged`` moves to
     ``survivor`` and ``merged`` is removed, reversibly (:func:`person_unmerge`). Refused, with nothing written,
     for a person and themselves, people of another council, or by someone who is not a team manager."""
-    require(by, Capability.MANAGE_TEAM)
+    require(by, Capability.MANAGE_TEAM, ONLY_MANAGERS)
     check_one_tenant(survivor, merged)
     if survivor.pk == merged.pk:
         raise ValidationError(f"{survivor.full_name} cannot be merged with themselves: choose two different "
@@ -105,7 +108,7 @@ def person_merge(*, survivor: Person, merged: Person, by) -> PersonMerge:
 def person_unmerge(*, merge: PersonMerge, by) -> Person:
     """Undo ``merge``: the merged person's record comes back as it was, every row that moved points at them
     again and every row removed is put back. Returns the restored person."""
-    require(by, Capability.MANAGE_TEAM)
+    require(by, Capability.MANAGE_TEAM, ONLY_MANAGERS)
     check_one_tenant(merge)
     if merge.undone_at is not None:
         raise ValidationError(f"The merge of {merge.merged_name} was already undone on "
@@ -130,7 +133,7 @@ def person_unmerge(*, merge: PersonMerge, by) -> Person:
 
 def not_duplicate_record(*, person: Person, other: Person, by) -> NotDuplicate:
     """Remember that ``person`` and ``other`` are different people: the pair leaves the duplicates queue."""
-    require(by, Capability.MANAGE_TEAM)
+    require(by, Capability.MANAGE_TEAM, ONLY_MANAGERS)
     check_one_tenant(person, other)
     if person.pk == other.pk:
         raise ValidationError("Choose two different people.")
