@@ -28,6 +28,7 @@ from earlyhelp.api.idempotency import IdempotentCreateMixin
 from earlyhelp.api.models import Scope
 from earlyhelp.api.serializers import PublicIdRelatedField, StrictSerializer
 from earlyhelp.api.services import api_submission_record, submitted_public_ids
+from earlyhelp.audit import record_event
 from earlyhelp.tenancy import current_tenant_id
 
 from . import duplicates, services
@@ -399,6 +400,10 @@ class LevelSerializer(serializers.Serializer):
 
 
 class CaseSerializer(serializers.ModelSerializer):
+    """What a case is in the API: the schema (OpenAPI) and the reference the one builder of cases,
+    :func:`case_rows_representation`, is held to (``tests/api/test_case_list_rows.py``). The list and a read by id
+    both answer with that builder."""
+
     id = serializers.UUIDField(source="public_id", read_only=True)
     family = RefSerializer(read_only=True)
     children = serializers.SlugRelatedField(slug_field="public_id", many=True, read_only=True)
@@ -616,12 +621,13 @@ def _related_tables(params: dict) -> list[list]:
         return [(json.loads(value) if isinstance(value, str) else value) or [] for value in cursor.fetchone()]
 
 
-class CaseViewSet(AuditedReadMixin, TenantReadOnlyViewSet):
+class CaseViewSet(TenantReadOnlyViewSet):
     """Lead-professional cases: filter by status (open/closed), team and opened/closed dates.
 
-    The list reads ``values()`` rows and builds each case with ``case_rows_representation`` (the shape of
-    ``CaseSerializer``, which the schema and a read by id use): the partner systems' bulk read stays close to
-    the cost of the query itself (bench/bench_api.py)."""
+    One representation of a case: the list and a read by id read ``values()`` rows and build each case with
+    ``case_rows_representation`` (the shape ``CaseSerializer`` documents in the schema), so the partner systems'
+    bulk read stays close to the cost of the query itself (bench/bench_api.py) and a case read by id cannot
+    differ from the same case in the list."""
 
     required_scopes = {"GET": Scope.CASES_READ.value}
     serializer_class = CaseSerializer
@@ -632,12 +638,19 @@ class CaseViewSet(AuditedReadMixin, TenantReadOnlyViewSet):
     viewed_action = "case.viewed"
 
     def get_queryset(self):
-        return Case.objects.select_related(
-            "family", "referral", "team", "locality", "level_of_need", "lead_professional"
-        ).prefetch_related(Prefetch("children", queryset=Person.objects.only("id", "public_id")))
+        return Case.objects.values(*CASE_ROW_FIELDS)
+
+    def get_object(self):
+        row = super().get_object()  # the case's row in the tenant (or 404), named in the call's audit row
+        record_event(action=self.viewed_action, by=self.request.auth.by, object_type=Case._meta.label_lower,
+                     object_public_id=str(row["public_id"]), detail={"via": "api"})  # as AuditedReadMixin does
+        return row
+
+    def retrieve(self, request, *args, **kwargs):
+        return Response(case_rows_representation([self.get_object()])[0])
 
     def list(self, request, *args, **kwargs):
-        page = self.paginate_queryset(self.filter_queryset(Case.objects.values(*CASE_ROW_FIELDS)))
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         return self.get_paginated_response(case_rows_representation(page))
 
     def get_serializer_class(self):

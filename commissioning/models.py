@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
-from earlyhelp.jobs import stalled_since
+from earlyhelp.jobs import ImportJob
 from earlyhelp.periods import Quarter
 from earlyhelp.tenancy import TenantForeignKey, TenantModel
 
@@ -312,54 +312,18 @@ class ServiceReview(TenantModel):
         return f"Review of {self.service} ({self.started_on:%B %Y})"
 
 
-class ReturnImportJob(TenantModel):
+class ReturnImportJob(ImportJob):
     """A return file queued for import by a worker (``commissioning.import_jobs``): done exactly once, however
-    often its task is delivered. The file's bytes are kept here until the import finishes, so that any worker can
-    read them."""
-
-    class Status(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        RUNNING = "running", "Importing"
-        DONE = "done", "Imported"
-        REJECTED = "rejected", "Refused (see the problems)"
-        FAILED = "failed", "Failed (the import worker stopped)"
-
-    FINISHED = (Status.DONE, Status.REJECTED, Status.FAILED)
+    often its task is delivered (``earlyhelp.models.ImportJob``: the file, the status, progress and heartbeat)."""
 
     service = TenantForeignKey(CommissionedService, on_delete=models.CASCADE, related_name="import_jobs")
     fy_start_year = models.PositiveSmallIntegerField()
     quarter_number = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(4)])
-    filename = models.CharField(max_length=255)
-    data = models.BinaryField(editable=False)
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    problems = models.JSONField(default=list, blank=True,
-                                help_text="Each problem as {row, column, message}, as the upload page lists them.")
-    progress = models.PositiveSmallIntegerField(default=0)
     kpi_return = TenantForeignKey(KpiReturn, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-    queued_at = models.DateTimeField(null=True, blank=True, help_text="When the job was last put on the queue.")
-    started_at = models.DateTimeField(null=True, blank=True)
-    heartbeat_at = models.DateTimeField(null=True, blank=True, help_text="Last sign of life of its worker.")
-    finished_at = models.DateTimeField(null=True, blank=True)
 
-    class Meta(TenantModel.Meta):
-        ordering = ["-created_at", "-id"]
-
-    def __str__(self) -> str:
-        return f"Import of {self.filename} ({self.get_status_display().lower()})"
+    class Meta(ImportJob.Meta):
+        pass
 
     @property
     def quarter(self) -> Quarter:
         return Quarter(self.fy_start_year, self.quarter_number, self.tenant.financial_year_start_month)
-
-    @property
-    def is_finished(self) -> bool:
-        return self.status in self.FINISHED
-
-    def stalled_since(self, now=None):
-        """When the job was last seen moving, if its worker seems to have died (``earlyhelp.jobs``), else None."""
-        return stalled_since(running=self.status == self.Status.RUNNING, queued=self.status == self.Status.QUEUED,
-                             heartbeat_at=self.heartbeat_at, started_at=self.started_at,
-                             queued_at=self.queued_at or self.created_at, now=now)

@@ -44,7 +44,7 @@ def _next(request) -> str:
 def _audit(request, action: str, **detail) -> None:
     membership = active_membership(request, memberships_of(request.user))
     if membership is not None:
-        record_event(action=action, actor=request.user, tenant=membership.tenant,
+        record_event(action=action, by=membership, tenant=membership.tenant,
                      object_type="earlyhelp.user", object_public_id=str(request.user.public_id), detail=detail)
 
 

@@ -25,11 +25,11 @@ import logging
 import threading
 
 from django.conf import settings
-from django.db import connections
+from django.db import connections, models
 from django.utils import timezone
 
 from .queueing import enqueue
-from .tenancy import tenant_context
+from .tenancy import TenantModel, tenant_context
 
 logger = logging.getLogger(__name__)
 
@@ -174,3 +174,50 @@ def jobs_requeue_stalled(model, *, task, now=None, action: str, what: str) -> di
         enqueue(task, job.tenant_id, job.pk)
         requeued += 1
     return {"requeued": requeued, "failed": failed}
+
+
+class ImportJob(TenantModel):
+    """Abstract: a file queued for import by a worker, done exactly once however often its task is delivered, all
+    or nothing (``earlyhelp.jobs``: delivery, heartbeat, recovery). The file's bytes are kept here until the import
+    finishes, so that any worker can read them. Case records (``cases.CaseImportJob``) and KPI returns
+    (``commissioning.ReturnImportJob``) add what their import makes."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Importing"
+        DONE = "done", "Imported"
+        REJECTED = "rejected", "Refused (see the problems)"
+        FAILED = "failed", "Failed (the import worker stopped)"
+
+    FINISHED = (Status.DONE, Status.REJECTED, Status.FAILED)
+
+    filename = models.CharField(max_length=255)
+    data = models.BinaryField(editable=False)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    progress = models.PositiveSmallIntegerField(default=0)
+    problems = models.JSONField(default=list, blank=True,
+                                help_text="Each problem as {row, column, message}, as the import's page lists them.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    queued_at = models.DateTimeField(null=True, blank=True, help_text="When the job was last put on the queue.")
+    started_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True, help_text="Last sign of life of its worker.")
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta(TenantModel.Meta):
+        abstract = True
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Import of {self.filename} ({self.get_status_display().lower()})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in self.FINISHED
+
+    def stalled_since(self, now=None):
+        """When the job was last seen moving, if its worker seems to have died (``earlyhelp.jobs``), else None."""
+        return stalled_since(running=self.status == self.Status.RUNNING, queued=self.status == self.Status.QUEUED,
+                             heartbeat_at=self.heartbeat_at, started_at=self.started_at,
+                             queued_at=self.queued_at or self.created_at, now=now)

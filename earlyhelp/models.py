@@ -253,6 +253,9 @@ class DataExport(TenantModel):
 
 
 # The API platform's tables are declared in their own package but belong to this app.
+
+
+
 from .api.models import ApiClient, ApiSubmission, IdempotencyRecord  # noqa: E402, F401
 from .sharing.models import (  # noqa: E402, F401
     PartnerMembership,

@@ -85,8 +85,9 @@ def world(tenant_a, member):
                                             by=acting(officer)) == []
         case = helpers.open_case(lead=practitioner, team=team)
         kid = case.children.first()
-        _, token = api_client_create(tenant=tenant_a, name="MASH", scopes=["referrals:write", "returns:write"],
-                                     expires_at=timezone.now() + dt.timedelta(days=30), by=acting(None))
+        _, token = api_client_create(name="MASH", scopes=["referrals:write", "returns:write"],
+                                     expires_at=timezone.now() + dt.timedelta(days=30),
+                                     by=acting(role="tenant_admin"))
     yield World(service, commissioner, officer, practitioner, case, kid, token)
     cache.clear()
 

@@ -268,7 +268,7 @@ SERVICE_MODULES = sorted(
     | {p for d in PROJECT_DIRS for p in (ROOT / d).glob("services/*.py")}
     | {p for d in PROJECT_DIRS for p in (ROOT / d).glob("api/services.py")}
     | {ROOT / name for name in ("reporting/publishing.py", "reporting/indicators.py", "earlyhelp/data_exports.py",
-                                "cases/import_jobs.py", "commissioning/import_jobs.py")}
+                                "cases/import_jobs.py", "commissioning/import_jobs.py", "cases/reminders.py")}
 )
 # Calls that change data (or queue a change, or append to the audit log).
 WRITE_CALLS = {"create", "save", "delete", "update", "bulk_create", "bulk_update", "get_or_create",
@@ -290,6 +290,7 @@ ACTS_FOR_NOBODY = {
     "return_import_jobs_requeue_stalled": "the stalled-job check",
     "data_export_build": "the worker building an export someone asked for (checks them again)",
     "data_export_fail": "the worker recording why an export failed",
+    "daily_digests_send": "the daily digest task, emailing each member their own task list",
     "api_submission_record": "the API's record of what a client submitted, after the service did it",
 }
 # earlyhelp.actors' checks (``can`` for a predicate such as ``note_is_editable``), and commissioning's submitter

@@ -11,12 +11,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from earlyhelp.data_exports import data_exports_expire
+from earlyhelp.data_exports import data_export_expiry, data_exports_expire
 from earlyhelp.models import AuditEvent, DataExport
 from earlyhelp.permissions import Role
 from earlyhelp.tasks import expire_data_exports_for_every_tenant
 from earlyhelp.tenancy import tenant_context
-from tests.factories import acting
 
 pytestmark = pytest.mark.django_db(transaction=False)
 
@@ -73,7 +72,7 @@ def test_an_expired_export_cannot_be_downloaded_and_its_file_is_deleted(tenant_a
         export = DataExport.objects.get()
         storage, name = export.file.storage, export.file.name
         assert storage.exists(name)
-        assert data_exports_expire(by=acting()) == 0  # not yet
+        assert data_exports_expire(by=data_export_expiry(tenant_a)) == 0  # not yet
         DataExport.objects.filter(pk=export.pk).update(expires_at=timezone.now() - dt.timedelta(seconds=1))
         export.refresh_from_db()
     assert _download(client, export)[0].status_code == 404

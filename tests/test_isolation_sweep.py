@@ -188,7 +188,7 @@ def _api_client(tenant, member):
 
     admin = _user(member, tenant, Role.TENANT_ADMIN)
     with tenant_context(tenant):
-        client, _token = api_client_create(tenant=tenant, name="Sweep client", scopes=["cases:read"],
+        client, _token = api_client_create(name="Sweep client", scopes=["cases:read"],
                                            expires_at=timezone.now() + dt.timedelta(days=30), by=acting(admin))
     return client
 

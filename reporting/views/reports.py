@@ -12,11 +12,11 @@ from django.views.decorators.http import require_POST
 from earlyhelp.audit import record_event
 from earlyhelp.permissions import Capability, require_capability
 
-from . import editions, selectors, services
-from . import sections as registry
-from .figures_table import figures_csv
-from .forms import ReportForm
-from .models import ReportRun
+from .. import editions, selectors, services
+from .. import sections as registry
+from ..figures_table import figures_csv
+from ..forms import ReportForm
+from ..models import ReportRun
 
 RUN_REPORTS = Capability.RUN_REPORTS
 

@@ -9,8 +9,8 @@ from django.views.decorators.http import require_POST
 
 from earlyhelp.permissions import Capability, require_capability
 
-from . import publishing, selectors
-from .forms import PublicationForm, WithdrawalForm
+from .. import publishing, selectors
+from ..forms import PublicationForm, WithdrawalForm
 
 RUN_REPORTS = Capability.RUN_REPORTS
 

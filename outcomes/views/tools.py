@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from earlyhelp.forms import show_service_errors
 from earlyhelp.permissions import Capability, require_capability
 
-from . import forms, selectors, services
+from .. import forms, selectors, services
 
 ADMIN = Capability.ADMINISTER_TENANT
 

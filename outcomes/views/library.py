@@ -11,8 +11,8 @@ from cases.national_framework import SOURCE, NationalFrameworkOutcome
 from earlyhelp.forms import show_service_errors
 from earlyhelp.permissions import Capability, require_capability
 
-from . import forms, services
-from .models import FamilyOutcome, ProgrammeFramework
+from .. import forms, services
+from ..models import FamilyOutcome, ProgrammeFramework
 
 ADMIN = Capability.ADMINISTER_TENANT
 

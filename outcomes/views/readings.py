@@ -14,10 +14,10 @@ from earlyhelp.audit import record_event
 from earlyhelp.forms import show_service_errors as _form_errors
 from earlyhelp.permissions import Capability, require_capability
 
-from . import charts, forms, selectors, services
-from . import dashboard as dashboard_data
-from .models import DistanceTool, FamilyOutcome, Reading, Stage
-from .stats.national_framework import national_framework_stats
+from .. import charts, forms, selectors, services
+from .. import dashboard as dashboard_data
+from ..models import DistanceTool, FamilyOutcome, Reading, Stage
+from ..stats.national_framework import national_framework_stats
 
 VIEW = Capability.VIEW_CHILD_RECORDS
 EDIT = Capability.EDIT_CHILD_RECORDS

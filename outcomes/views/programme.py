@@ -21,8 +21,8 @@ from earlyhelp.audit import record_event
 from earlyhelp.forms import show_service_errors
 from earlyhelp.permissions import Capability, require_capability
 
-from . import forms, selectors, services
-from .models import Claim
+from .. import forms, selectors, services
+from ..models import Claim
 
 VIEW = Capability.VIEW_CHILD_RECORDS
 EDIT = Capability.EDIT_CHILD_RECORDS

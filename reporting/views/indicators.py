@@ -8,9 +8,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from earlyhelp.periods import Quarter
 from earlyhelp.permissions import Capability, require_capability
 
-from . import indicators
-from .forms import IndicatorForm, IndicatorImportForm, UnitCostForm
-from .models import Indicator, UnitCost
+from .. import indicators
+from ..forms import IndicatorForm, IndicatorImportForm, UnitCostForm
+from ..models import Indicator, UnitCost
 
 RUN_REPORTS = Capability.RUN_REPORTS
 
