@@ -74,7 +74,7 @@ def test_the_commissioners_and_providers_homes_show_returns_due(tenant_a, member
     (Role.PERFORMANCE_OFFICER, ["Performance", "Latest report runs", "No reports have been run yet"],
      ["Your caseload"]),
     (Role.AUDITOR, ["Recent activity", "Search the access log"], ["Your caseload", "Administration"]),
-    (Role.TENANT_ADMIN, ["Administration", "Users and their roles", "Teams", "Localities", "API clients"],
+    (Role.TENANT_ADMIN, ["Administration", "People and roles", "Teams", "Localities", "API clients"],
      ["Your caseload"]),
 ])
 def test_each_other_role_has_its_own_home(tenant_a, member, sign_in, role, expected, absent):
