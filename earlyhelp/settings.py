@@ -203,7 +203,7 @@ STORAGES = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=5 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = env.int("FILE_UPLOAD_MAX_MEMORY_SIZE", default=5 * 1024 * 1024)
 
-# Shared cache: API throttling counters, the figures cache (cases.figures_cache) and charts. Set CACHE_URL (e.g.
+# Shared cache: API throttling counters, the figures cache (earlyhelp.figures_engine) and charts. Set CACHE_URL (e.g.
 # redis://host:6379/1) when running more than one web process, or each process counts on its own.
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 if CACHES["default"]["BACKEND"].endswith("LocMemCache"):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from cases import figures_cache
+from earlyhelp import figures_engine
 from earlyhelp.models import Locality, Team
 from earlyhelp.periods import Quarter
 from earlyhelp.tenancy import current_tenant
@@ -39,7 +39,7 @@ def dashboard_figures(*, quarter: Quarter, team: Team | None = None, locality: L
     """The five quarters ending with ``quarter`` for the scope, with the two charts. Read-only."""
     scope = {"team": team, "locality": locality}
     quarters = [quarter.shifted(-i) for i in range(4, -1, -1)]
-    with figures_cache.pinned():  # read-only: the data token is read once
+    with figures_engine.pinned():  # read-only: the data token is read once
         frameworks = performance_framework_series(quarters, **scope)
         programme = programme_stats(period=quarter, **scope)
     labels = [str(q) for q in quarters]

@@ -26,7 +26,7 @@ def warm_dashboard_figures(tenant, token: str) -> str:
     """Count the default dashboard — the last complete quarter and the four before it — for the whole authority
     and for each locality and team (the scopes an officer or a team manager opens) into the figures cache, and
     note the data token it was counted under. After today's casework only the periods a change can alter are
-    recounted (cases.figures_cache): usually none of these."""
+    recounted (earlyhelp.figures_engine): usually none of these."""
     from earlyhelp.models import Locality, Team
 
     from .dashboard import dashboard_figures, latest_quarter
@@ -48,16 +48,16 @@ def warm_dashboard_figures(tenant, token: str) -> str:
 def warm_dashboard_figures_for_every_tenant() -> int:
     """Beat's entry point, every minute: a recount for each tenant whose records changed since its figures were
     last counted (its data token moved), at most one queued per tenant at a time. Returns how many were queued."""
-    from cases import figures_cache
+    from earlyhelp import figures_engine
     from earlyhelp.models import Tenant
 
-    if not settings.FIGURES_WARM or not figures_cache.enabled() or not shared_cache():
+    if not settings.FIGURES_WARM or not figures_engine.enabled() or not shared_cache():
         return 0
     queued = 0
     for tenant in Tenant.objects.order_by("pk"):
         # The token is read in the tenant's own context: the version table has row-level security.
         with tenant_context(tenant):
-            token = figures_cache.data_token(tenant.pk)
+            token = figures_engine.data_token(tenant.pk)
         tenant_id = tenant.pk
         if token is None or cache.get(WARMED_KEY.format(tenant_id=tenant_id)) == token:
             continue

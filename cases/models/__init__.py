@@ -17,7 +17,6 @@ from .casework import (
 )
 from .documents import CaseDocument
 from .duplicates import NotDuplicate, PersonMerge
-from .figures import FiguresPendingRenewal, FiguresVersion
 from .imports import CaseImportJob
 from .lists import CaseSettings, ClosureReason, LevelOfNeed, PresentingNeed, ReferralSource
 from .people import Family, FamilyAddress, LinkedIdentifier, Person, Relationship
@@ -36,8 +35,6 @@ __all__ = [
     "CaseDocument",
     "CaseNote",
     "CaseNoteAddendum",
-    "FiguresPendingRenewal",
-    "FiguresVersion",
     "Consent",
     "InformationShare",
     "Intervention",

@@ -7,8 +7,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from cases.figures_cache import Anchor, figures_triggers
 from cases.models import Case, Family
+from earlyhelp.figures_engine import Anchor, figures_triggers
 from earlyhelp.tenancy import TenantForeignKey, TenantModel
 
 

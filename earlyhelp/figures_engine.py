@@ -1,5 +1,19 @@
-"""A shared cache of aggregate figures (``case_stats``, ``reading_stats``, ``family_outcome_stats``,
-``programme_stats``) that is never stale, and that keeps a closed period's figures when today's work comes in.
+"""The figures engine (platform floor): aggregate figures counted from the apps' records, never stale, that
+keep a closed period's figures when today's work comes in.
+
+**The registry.** The engine names no app's tables. An app takes part in two ways, both declared by the app
+itself (docs/figures-engine.md):
+
+* a *source table* lists ``figures_triggers(Anchor(...))`` in its model's ``Meta.triggers`` (django-pgtrigger
+  compiles them into that app's migrations): the anchor says, in SQL over the app's own columns, the earliest
+  period end a row can change;
+* a *measure* (``case_stats``, ``reading_stats``…) is registered with ``register_measure`` from the app's
+  ``AppConfig.ready``: its name, its value's class and where its key holds the period and the scope; the app's
+  selector then reads it through ``cached_series(name, keys, compute, period_ends=...)``. A measure that is not
+  registered cannot be read through the engine (``UnknownMeasure``).
+
+An app may also register a *recount* (``register_recount``): what its figures' background recount counts (the
+dashboard's default quarters and scopes), run by the engine's Celery job after the records change.
 
 Each of those figures is a pure function of the rows of the *source tables* (the models that declare
 ``figures_triggers`` in their ``Meta``; ``source_tables()``), the period, the scope and the
@@ -15,9 +29,9 @@ date (each model's ``Anchor``: a referral's received date; a closure's closed da
 first end reading and its closure, since a pair is counted in the period of its end reading; a case reassigned
 to another team changes every period). A write that changes only columns no figure reads (notes, summaries)
 notes nothing.
-The transaction keeps, per tenant, one row in ``cases_figurespending`` holding the earliest such date, and a
+The transaction keeps, per tenant, one row in ``earlyhelp_figurespending`` holding the earliest such date, and a
 transaction-local setting ``figures.dirty_<tenant>``. A deferred constraint trigger on that table then, as the
-transaction commits, adds one to the tenant's change number in ``cases_figuresversion`` and records
+transaction commits, adds one to the tenant's change number in ``earlyhelp_figuresversion`` and records
 ``(change number, earliest date)`` there; a write to a lookup table (a tool's areas, closure reasons) or a
 ``TRUNCATE`` replaces the tenant's random token instead, which retires every entry at once.
 
@@ -63,7 +77,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import pgtrigger
 from django.conf import settings
@@ -121,6 +135,73 @@ class DataState:
         return False  # a change after counted_at that is not in the staircase: cannot happen; be safe
 
 
+# -- The registry -------------------------------------------------------------------------------------------------
+
+
+class UnknownMeasure(KeyError):
+    """A figure read through the engine that no app registered (``register_measure``)."""
+
+
+@dataclass(frozen=True)
+class Measure:
+    """A registered figure. Its keys are tuples starting ``(start, end, ...)`` (the period, inclusive dates);
+    ``team_at`` and ``locality_at`` are the positions of the team's and locality's pk in the key (None there:
+    not limited to one). ``value_type`` is the class of one value (a dataclass of counts), so a stored value can be
+    read back (``earlyhelp.figures_store``). ``app`` is the label of the app that registered it."""
+
+    name: str
+    value_type: type
+    app: str
+    team_at: int | None = None
+    locality_at: int | None = None
+
+    def scope(self, key: tuple) -> tuple[str, int | None]:
+        """``("team", pk)``, ``("locality", pk)`` or ``("council", None)`` for a key."""
+        team = key[self.team_at] if self.team_at is not None else None
+        locality = key[self.locality_at] if self.locality_at is not None else None
+        if team is not None:
+            return "team", team
+        if locality is not None:
+            return "locality", locality
+        return "council", None
+
+
+_measures: dict[str, Measure] = {}
+_recounts: dict[str, Callable[[Any], None]] = {}
+
+
+def register_measure(name: str, value_type: type, *, app: str, team_at: int | None = None,
+                     locality_at: int | None = None) -> Measure:
+    """Register a figure (idempotent for the same declaration; a different one under a taken name is refused)."""
+    measure = Measure(name, value_type, app, team_at, locality_at)
+    existing = _measures.get(name)
+    if existing is not None and existing != measure:
+        raise ValueError(f"figure {name!r} is already registered by {existing.app}")
+    _measures[name] = measure
+    return measure
+
+
+def measure(name: str) -> Measure:
+    try:
+        return _measures[name]
+    except KeyError:
+        raise UnknownMeasure(f"figure {name!r} is not registered (figures_engine.register_measure)") from None
+
+
+def measures() -> dict[str, Measure]:
+    return dict(_measures)
+
+
+def register_recount(name: str, recount: Callable[[Any], None]) -> None:
+    """Register ``recount(tenant)``: counts an app's usual figures in the tenant's context (the background job
+    calls it after the records change, so pages open from stored figures)."""
+    _recounts[name] = recount
+
+
+def recounts() -> dict[str, Callable[[Any], None]]:
+    return dict(_recounts)
+
+
 _pinned: ContextVar[tuple[int, DataState | None] | None] = ContextVar("figures_state", default=None)
 
 
@@ -135,10 +216,10 @@ def data_state(tenant_id: int) -> DataState | None:
     pinned = _pinned.get()
     if pinned is not None and pinned[0] == tenant_id:
         return pinned[1]
-    select = "SELECT token, seq, change_seqs, change_since FROM cases_figuresversion WHERE tenant_id = %s"
+    select = "SELECT token, seq, change_seqs, change_since FROM earlyhelp_figuresversion WHERE tenant_id = %s"
     with connection.cursor() as cursor:
         cursor.execute("SELECT current_setting('figures.dirty_' || %s::text, true), v.* FROM (SELECT 1) AS one "
-                       "LEFT JOIN (SELECT token, seq, change_seqs, change_since FROM cases_figuresversion "
+                       "LEFT JOIN (SELECT token, seq, change_seqs, change_since FROM earlyhelp_figuresversion "
                        "WHERE tenant_id = %s) AS v ON true", [tenant_id, tenant_id])
         dirty, *row = cursor.fetchone()
         if dirty == "1":
@@ -146,7 +227,7 @@ def data_state(tenant_id: int) -> DataState | None:
         if row[0] is None:
             # A concurrent writer's upsert holds the key until it commits; then DO NOTHING, and the select below
             # reads the writer's row.
-            cursor.execute("INSERT INTO cases_figuresversion (tenant_id, token) VALUES (%s, gen_random_uuid()) "
+            cursor.execute("INSERT INTO earlyhelp_figuresversion (tenant_id, token) VALUES (%s, gen_random_uuid()) "
                            "ON CONFLICT (tenant_id) DO NOTHING", [tenant_id])
             cursor.execute(select, [tenant_id])
             row = cursor.fetchone()
@@ -193,6 +274,7 @@ def cached_series(figure: str, keys: list[tuple], compute: Callable[[list[int]],
     (the same entries ``cached`` reads and writes), with the missing or outdated ones computed together by
     ``compute(indices)``, which returns the values for ``keys[i]`` for each ``i`` of ``indices``, in order.
     ``period_ends[i]`` is the last day of the records ``keys[i]``'s value depends on."""
+    measure(figure)  # a figure read through the engine is registered by its app
     tenant = current_tenant()
     if tenant is None or not enabled():
         return compute(list(range(len(keys))))
@@ -219,15 +301,15 @@ def cached_series(figure: str, keys: list[tuple], compute: Callable[[list[int]],
 # The declarations. Each source model lists ``figures_triggers(...)`` in its ``Meta.triggers`` (django-pgtrigger):
 # the SQL below is compiled into that app's migrations when ``makemigrations`` runs, so a change here is a new
 # migration (``makemigrations --check`` fails until it is made) and never changes what an old one ran. The
-# functions the triggers call — ``figures_note_change(tenant, date)`` and ``figures_truncated()`` — are defined by
-# cases 0012 (SQL frozen in that migration).
+# functions the triggers call — ``figures_engine_note_change(tenant, date)`` and ``figures_engine_truncated()``
+# — are defined by earlyhelp 0009 (SQL frozen in that migration).
 
 TRIGGER_PREFIX = "figures_"
 
 
 def _note_each_tenant(rows: str, tenant: str, date: str) -> str:
     select = f"SELECT {tenant}, min({date}) FROM {rows} GROUP BY {tenant}"  # noqa: S608 (declared SQL, no input)
-    return f"FOR t, d IN {select} LOOP\n    PERFORM figures_note_change(t, d);\nEND LOOP;\nRETURN NULL;"
+    return f"FOR t, d IN {select} LOOP\n    PERFORM figures_engine_note_change(t, d);\nEND LOOP;\nRETURN NULL;"
 
 
 def _statement_trigger(operation: pgtrigger.Operation, func: str, *, old: bool, new: bool) -> pgtrigger.Trigger:
@@ -263,7 +345,8 @@ def figures_triggers(anchor: Anchor | None) -> list[pgtrigger.Trigger]:
         _statement_trigger(pgtrigger.Insert, insert, old=False, new=True),
         _statement_trigger(pgtrigger.Update, update, old=anchor is not None, new=True),
         _statement_trigger(pgtrigger.Delete, delete, old=True, new=False),
-        _statement_trigger(pgtrigger.Truncate, "PERFORM figures_truncated();\nRETURN NULL;", old=False, new=False),
+        _statement_trigger(pgtrigger.Truncate, "PERFORM figures_engine_truncated();\nRETURN NULL;", old=False,
+                           new=False),
     ]
 
 
@@ -274,13 +357,13 @@ def figures_triggers(anchor: Anchor | None) -> list[pgtrigger.Trigger]:
 # at commit the transaction may be in another tenant's context, or none.
 _RENEW_AT_COMMIT = """previous := current_setting('app.tenant_id', true);
 PERFORM set_config('app.tenant_id', NEW.tenant_id::text, true);
-DELETE FROM cases_figurespending WHERE id = NEW.id RETURNING since INTO d;
+DELETE FROM earlyhelp_figurespending WHERE id = NEW.id RETURNING since INTO d;
 IF d IS NULL OR d = '-infinity' THEN
-    INSERT INTO cases_figuresversion AS v (tenant_id, token) VALUES (NEW.tenant_id, gen_random_uuid())
+    INSERT INTO earlyhelp_figuresversion AS v (tenant_id, token) VALUES (NEW.tenant_id, gen_random_uuid())
     ON CONFLICT (tenant_id) DO UPDATE SET token = EXCLUDED.token, seq = v.seq + 1, change_seqs = '{}',
         change_since = '{}';
 ELSE
-    INSERT INTO cases_figuresversion AS v (tenant_id, token, seq, change_seqs, change_since)
+    INSERT INTO earlyhelp_figuresversion AS v (tenant_id, token, seq, change_seqs, change_since)
     VALUES (NEW.tenant_id, gen_random_uuid(), 1, ARRAY[1::bigint], ARRAY[d])
     ON CONFLICT (tenant_id) DO UPDATE SET
         seq = v.seq + 1,
@@ -288,7 +371,7 @@ ELSE
                             ORDER BY u.s) || (v.seq + 1),
         change_since = ARRAY(SELECT u.c FROM unnest(v.change_seqs, v.change_since) AS u (s, c) WHERE u.c < d
                              ORDER BY u.s) || d;
-    UPDATE cases_figuresversion
+    UPDATE earlyhelp_figuresversion
     SET change_seqs = change_seqs[2:], change_since = change_since[1:1] || change_since[3:]
     WHERE tenant_id = NEW.tenant_id AND cardinality(change_seqs) > {cap};
 END IF;
