@@ -10,7 +10,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
-from .figures_engine import renewal_trigger
+from .figures_triggers import renewal_trigger
 from .permissions import Role
 from .tenancy import TenantForeignKey, TenantModel
 
@@ -243,6 +243,61 @@ class FiguresPendingRenewal(models.Model):
 
     def __str__(self) -> str:
         return f"pending renewal for tenant {self.tenant_id}"
+
+
+class FiguresSummary(TenantModel):
+    """A closed period's figure, counted once and stored (``earlyhelp.figures_engine``): one row per council ×
+    measure × period × scope (the council, a locality or a team) × the rest of the measure's key (a tool, a
+    threshold). ``value`` is the figure as JSON (``earlyhelp.figures_codec``). The row is served while the council's
+    figures token is ``token`` and no change committed after ``counted_seq`` is dated on or before
+    ``period_end``; otherwise it is counted again (on the next read, or by the background recount) and
+    overwritten. Periods still open (ending today or later) are not stored: they are counted live."""
+
+    class Scope(models.TextChoices):
+        COUNCIL = "council", "Council"
+        LOCALITY = "locality", "Locality"
+        TEAM = "team", "Team"
+
+    measure = models.CharField(max_length=60)
+    key_digest = models.CharField(max_length=64, help_text="SHA-256 of the measure's whole key.")
+    key_text = models.TextField(help_text="The measure's key as the engine reads it (for people reading the table).")
+    period_start = models.DateField()
+    period_end = models.DateField()
+    scope = models.CharField(max_length=10, choices=Scope.choices)
+    scope_id = models.BigIntegerField(null=True, blank=True, help_text="The locality's or team's id.")
+    token = models.UUIDField(help_text="The council's figures token the value was counted under.")
+    counted_seq = models.BigIntegerField(help_text="The council's change number the value was counted after.")
+    counted_at = models.DateTimeField(auto_now=True)
+    value = models.JSONField()
+
+    class Meta(TenantModel.Meta):
+        constraints = [
+            *TenantModel.Meta.constraints,
+            models.UniqueConstraint(fields=["tenant", "measure", "key_digest"], name="earlyhelp_figuressummary_key"),
+        ]
+        indexes = [models.Index(fields=["tenant", "measure", "period_end"], name="earlyhelp_figsum_period")]
+
+    def __str__(self) -> str:
+        return f"{self.measure} {self.period_start}–{self.period_end} ({self.scope})"
+
+
+class FiguresDrawing(TenantModel):
+    """A chart drawn from figures (an SVG), kept under the digest of everything it was drawn from (the drawing
+    code's version, the figures, the labels): a pure function of those, so it never goes stale, and a page whose
+    figures come from the store does not draw again after a restart (``figures_engine.remembered_drawing``)."""
+
+    digest = models.CharField(max_length=64)
+    content = models.TextField()
+    drawn_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta(TenantModel.Meta):
+        constraints = [
+            *TenantModel.Meta.constraints,
+            models.UniqueConstraint(fields=["tenant", "digest"], name="earlyhelp_figuresdrawing_digest"),
+        ]
+
+    def __str__(self) -> str:
+        return f"drawing {self.digest[:12]}"
 
 
 # The API platform's tables are declared in their own package but belong to this app.

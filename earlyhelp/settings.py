@@ -310,9 +310,10 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "cases.checks.requeue_stalled_import_jobs_for_every_tenant",
         "schedule": crontab(minute="*"),
     },
-    # The dashboard's figures recounted after the records change, so the page opens from the figures cache.
-    "outcomes-warm-dashboard-figures": {
-        "task": "outcomes.tasks.warm_dashboard_figures_for_every_tenant",
+    # The figures engine: the apps' usual figures recounted after a write dates into a closed quarter, so pages
+    # open from the stored figures (earlyhelp.figures_engine, register_recount).
+    "earlyhelp-figures-recount": {
+        "task": "earlyhelp.tasks.figures_recount_for_every_tenant",
         "schedule": crontab(minute="*"),
     },
     # Signed checkpoints of each tenant's audit chain head, outside the database (earlyhelp.audit_checkpoints).
@@ -327,8 +328,9 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
 }
 
-# Recount each tenant's default dashboard in the background after its records change (needs a shared CACHE_URL:
-# with the in-process default every process keeps its own figures, and warming one would not help the others).
+# Recount each council's usual figures (the dashboard's default quarters and scopes) in the background after a
+# write dates into a closed quarter: they are stored in the database (earlyhelp_figuressummary), so this helps
+# every process whatever the cache.
 FIGURES_WARM = env.bool("FIGURES_WARM", default=True)
 FIGURES_WARM_LOCK_SECONDS = 600
 

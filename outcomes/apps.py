@@ -32,3 +32,10 @@ def _register_figures():
     figures_engine.register_measure("family_outcome_stats", FamilyOutcomeStats, app="outcomes", team_at=2,
                                     locality_at=3)
     figures_engine.register_measure("programme_stats", ProgrammeStats, app="outcomes", team_at=2, locality_at=3)
+    figures_engine.register_recount("outcomes.dashboard", _recount_dashboard)
+
+
+def _recount_dashboard(tenant):
+    from .dashboard import recount_dashboard
+
+    recount_dashboard(tenant)

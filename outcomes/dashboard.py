@@ -59,3 +59,15 @@ def dashboard_figures(*, quarter: Quarter, team: Team | None = None, locality: L
     ])
     return Dashboard(quarters=quarters, frameworks=frameworks, programme=programme, chart_rates=chart_rates,
                      chart_counts=chart_counts)
+
+
+def recount_dashboard(tenant) -> None:
+    """The figures engine's recount for outcomes (``register_recount``): the default dashboard — the last complete
+    quarter and the four before it — for the whole authority and for each locality and team (the scopes an officer
+    or a team manager opens), counted into the store and the cache. Runs in the tenant's context."""
+    quarter = latest_quarter()
+    dashboard_figures(quarter=quarter)
+    for locality in Locality.objects.order_by("pk"):
+        dashboard_figures(quarter=quarter, locality=locality)
+    for team in Team.objects.order_by("pk"):
+        dashboard_figures(quarter=quarter, team=team)

@@ -196,10 +196,13 @@ def test_the_dashboard_runs_a_fixed_number_of_queries(world, tenant_a, member, s
         for n in range(5):
             open_case(lead=world["alice"], team=world["team"], kid=child(first=f"M{n}"), received_on=D(2024, 5, 1),
                       opened_on=D(2024, 5, 2))
-    assert counted() == cold
+    # Counted again: as many queries or fewer (a chart whose figures did not change is still in the cache, so its
+    # stored drawing is neither read nor written).
+    assert counted() <= cold
     assert warm == counted() <= 16  # session, user, membership, the form's lists, the data token
-    # Five quarters of the framework are read from the cache; computed, each table is read once for the five.
-    assert warm < cold <= 38
+    # Five quarters of the framework are read from the cache; computed, each table is read once for the five,
+    # besides one read and one write of the stored summaries per measure and of the stored drawing per chart.
+    assert warm < cold <= 50
     with tenant_context(tenant_a):
         assert Case.objects.count() == 6 and Closure.objects.count() == 1
 
