@@ -100,6 +100,23 @@ def run(repeats: int) -> list[Result]:
                 cursor.fetchall()
         return time.perf_counter() - start
 
+    from outcomes.stats import performance_framework
+
+    def framework_stored():
+        cache.clear()
+        start = time.perf_counter()
+        with tenant_context(tenant):
+            performance_framework(period=quarter)
+        return time.perf_counter() - start
+
+    def raw_one():
+        start = time.perf_counter()
+        with tenant_context(tenant), connection.cursor() as cursor:
+            cursor.execute(RAW_SQL, {"t": tenant.pk, "s": quarter.start, "e": quarter.end})
+            cursor.fetchall()
+        return time.perf_counter() - start
+
+    framework, framework_raw = [], []
     cold = {s: [] for s in scopes}
     warm = {s: [] for s in scopes}
     fresh = {s: [] for s in scopes}
@@ -117,6 +134,8 @@ def run(repeats: int) -> list[Result]:
                 cold[name].append(view(scopes[name]))
                 raw.append(raw_five())
                 warm[name].append(view(scopes[name]))
+            framework.append(framework_stored())
+            framework_raw.append(raw_one())
         for _ in range(max(1, repeats // 2 + 1)):
             for name, url in scopes.items():
                 fresh[name].append(_fresh_view(officer.user_id, url))
@@ -136,7 +155,11 @@ def run(repeats: int) -> list[Result]:
               "measures, five quarters, council-wide (as the application role)"}
     size = (f"Synthetic Council {FRAMEWORK:03d} as generated (`bench/generate.py`); {stored} summary rows stored "
             f"after the views; quarters {quarters[0]} to {quarter}")
-    results = []
+    results = [Result(
+        "performance framework, a closed quarter, cache emptied", "performance_framework for the quarter as the "
+        "application role, shared cache emptied first (the stored summaries)", "one raw SQL aggregate of the "
+        "headline measures for the quarter (as the application role)", measure_seconds=framework,
+        baseline_seconds=framework_raw, target="≤ 2× one raw SQL aggregate", notes=size)]
     for name in scopes:
         results.append(Result(
             f"outcomes dashboard, cold, {name}", "GET /outcomes/ as the application role (RLS on), shared cache "
