@@ -8,15 +8,19 @@ council figures state: the comparison is cached under the run and the state it w
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from django.core.cache import cache
+from django.db import transaction
 
 from earlyhelp import figures_engine
 
 from . import rendering
 from .figures_table import figures_table
 from .models import ReportRun
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -70,9 +74,10 @@ def compare(printed: dict, current: dict) -> list[FigureChange]:
     return changes
 
 
-def changes_since_run(run: ReportRun) -> list[FigureChange]:
-    """The run's printed figures that the records now give differently (none for a run not finished). Must run in
-    the run's tenant context."""
+def changes_since_run(run: ReportRun) -> list[FigureChange] | None:
+    """The run's printed figures that the records now give differently (none for a run not finished; None when
+    the report cannot be counted again now — the page then says so rather than failing). Must run in the run's
+    tenant context."""
     if run.status != ReportRun.Status.DONE or not run.snapshot:
         return []
     state = figures_engine.data_token(run.tenant_id)
@@ -81,8 +86,12 @@ def changes_since_run(run: ReportRun) -> list[FigureChange]:
         held = cache.get(key)
         if held is not None:
             return held
-    with figures_engine.pinned():
-        current = rendering.build_snapshot(run.tenant, run.parameters)
+    try:
+        with transaction.atomic(), figures_engine.pinned():
+            current = rendering.build_snapshot(run.tenant, run.parameters)
+    except Exception:  # a section that cannot be built from today's records must not take the run's page down
+        logger.exception("report run %s: the figures could not be counted again for comparison", run.pk)
+        return None
     changes = compare(run.snapshot, current)
     if state is not None:
         cache.set(key, changes, figures_engine.TIMEOUT)

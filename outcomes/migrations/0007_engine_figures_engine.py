@@ -2,6 +2,8 @@
 
 import pgtrigger.compiler
 import pgtrigger.migrations
+from importlib import import_module
+
 from django.db import migrations
 
 
@@ -400,7 +402,8 @@ class Migration(migrations.Migration):
             model_name='toolversion',
             trigger=pgtrigger.compiler.Trigger(name='figures_truncate', sql=pgtrigger.compiler.UpsertTriggerSql(func='PERFORM figures_engine_truncated();\nRETURN NULL;', hash='45cb8ea75d59dc0d6759f7dc4356119f2fe5eb13', level='STATEMENT', operation='TRUNCATE', pgid='pgtrigger_figures_truncate_c94bb', table='outcomes_toolversion', when='AFTER')),
         ),
-        # No trigger calls the functions of cases 0012 any more.
+        # No trigger calls the functions of cases 0012 any more (backwards: created again as cases 0012 did).
         migrations.RunSQL("DROP FUNCTION IF EXISTS figures_note_change(bigint, date); "
-                          "DROP FUNCTION IF EXISTS figures_truncated();", reverse_sql=migrations.RunSQL.noop),
+                          "DROP FUNCTION IF EXISTS figures_truncated();",
+                          reverse_sql=import_module("cases.migrations.0012_engine21_figures_rls_and_fields").FUNCTIONS),
     ]

@@ -88,3 +88,16 @@ def test_a_change_after_the_published_quarter_changes_nothing_printed(world, ten
                   opened_on=dt.date(2015, 2, 2))
     with tenant_context(tenant_a):
         assert figure_changes.changes_since_run(ReportRun.objects.get(pk=run.pk)) == []
+
+
+def test_the_runs_page_stays_up_when_the_figures_cannot_be_counted_again(world, tenant_a, officer, sign_in,
+                                                                         monkeypatch):
+    run = _run(tenant_a, officer)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("a section cannot be built")
+
+    monkeypatch.setattr("reporting.rendering.build_snapshot", broken)
+    page = sign_in(officer).get(reverse("reporting:run-detail", args=[run.public_id]))
+    assert page.status_code == 200
+    assert "could not be compared with the records as they are now" in page.content.decode()
