@@ -133,7 +133,7 @@ class Measure:
     """A registered figure. Its keys are tuples starting ``(start, end, ...)`` (the period, inclusive dates);
     ``team_at`` and ``locality_at`` are the positions of the team's and locality's pk in the key (None there:
     not limited to one). ``value_type`` is the class of one value (a dataclass of counts), so a stored value can be
-    read back (``earlyhelp.figures_store``). ``app`` is the label of the app that registered it."""
+    read back (``earlyhelp.figures_codec``). ``app`` is the label of the app that registered it."""
 
     name: str
     value_type: type
