@@ -1,4 +1,4 @@
-"""What the figures cache costs writers (cases.figures_cache): a day's casework — a referral, a review reading with
+"""What the figures cache costs writers (earlyhelp.figures_engine): a day's casework — a referral, a review reading with
 its scores on an open case, a feedback form, each committed, then deleted and committed again — on the 5-year
 council, with the figures triggers on (each statement dates its effect; the version row is updated at commit)
 against the same writes with those triggers disabled, in the same run."""

@@ -4,7 +4,7 @@ HTML alone, in the same run. Target ≤ 1.25×: assembly and charts cost at most
 The measured path is the real report run (request, snapshot, charts, HTML, PDF, storage), three times per repeat:
 with the figures and charts cache emptied (cold, as on a new deployment or after a change to a lookup table);
 just after a day's casework dated today was committed (the records changed, but not in the report's periods:
-cases.figures_cache keeps closed periods' figures); and with the records unchanged since the figures were counted
+earlyhelp.figures_engine keeps closed periods' figures); and with the records unchanged since the figures were counted
 (warm; outcomes.charts.remembered keeps the charts). Each is compared with WeasyPrint rendering its own finished
 HTML in the same repeat."""
 
@@ -95,10 +95,10 @@ def run(repeats: int) -> list[Result]:
                measure_seconds=today, baseline_seconds=baseline_today,
                notes=f"every section, 2025/26 Q4, {label}; a day's casework (a referral, a reading, a feedback "
                      f"form, dated today) committed just before each run: the closed periods' figures stay cached "
-                     f"(cases.figures_cache)",
+                     f"(earlyhelp.figures_engine)",
                **common),
         Result(benchmark="committee report (warm: records unchanged)",
                measure_seconds=warm, baseline_seconds=baseline_warm,
                notes=f"every section, 2025/26 Q4, {label}; figures and charts from the cache "
-                     "(cases.figures_cache)", **common),
+                     "(earlyhelp.figures_engine)", **common),
     ]

@@ -88,7 +88,7 @@ def todays_casework(tenant, today: dt.date | None = None):
     """Commit a practitioner's day of work dated ``today`` (after the generated years): a referral received, a
     review reading with its scores on an open case, a feedback form. Returns a function that deletes them again
     (a write dated today too). The measure of "records changed since the figures were counted" as it happens:
-    closed periods' figures stay valid (cases.figures_cache)."""
+    closed periods' figures stay valid (earlyhelp.figures_engine)."""
     from cases.models import Case, Feedback, Referral
     from earlyhelp.tenancy import tenant_context
     from outcomes.models import Reading, ReadingScore

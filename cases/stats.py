@@ -16,12 +16,12 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Q
 
+from earlyhelp import figures_engine
 from earlyhelp.figures import Rate
 from earlyhelp.models import Locality, Team
 from earlyhelp.periods import FinancialYear, Period, Quarter, period_bounds, within_any
 from earlyhelp.tenancy import current_tenant
 
-from . import figures_cache
 from .models import (
     Assessment,
     Case,
@@ -102,11 +102,11 @@ def reused_within():
 
     For one job that reads the same quarters several times (a committee report: the framework, the trend and the
     feedback sections), where the records do not change underneath it. Off everywhere else. The figures cache's
-    data token is read once for the block (``figures_cache.pinned``).
+    data token is read once for the block (``figures_engine.pinned``).
     """
     token = _memo.set({})
     try:
-        with figures_cache.pinned():
+        with figures_engine.pinned():
             yield
     finally:
         _memo.reset(token)
@@ -147,7 +147,7 @@ def case_stats_series(periods, *, team: Team | None = None, locality: Locality |
 def _case_stats_cached(bounds: list[Period], team: Team | None, locality: Locality | None) -> list[CaseStats]:
     fy_start = getattr(current_tenant(), "financial_year_start_month", None)
     keys = [(start, end, getattr(team, "pk", None), getattr(locality, "pk", None), fy_start) for start, end in bounds]
-    return figures_cache.cached_series(
+    return figures_engine.cached_series(
         "case_stats", keys, lambda indices: _case_stats([bounds[i] for i in indices], team, locality),
         period_ends=[end for _, end in bounds])
 

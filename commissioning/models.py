@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
+from earlyhelp.figures_engine import figures_triggers
 from earlyhelp.jobs import ImportJob
 from earlyhelp.periods import Quarter
 from earlyhelp.tenancy import TenantForeignKey, TenantModel
@@ -96,6 +97,8 @@ class CommissionedService(TenantModel):
 
     class Meta(TenantModel.Meta):
         ordering = ["name"]
+        # A lookup of the figures (interventions by service): every write can change every period.
+        triggers = figures_triggers(None)
         constraints = [
             *TenantModel.Meta.constraints,
             models.UniqueConstraint(fields=["tenant", "name"], name="commissioning_service_name"),

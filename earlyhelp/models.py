@@ -5,10 +5,12 @@ from __future__ import annotations
 import uuid
 
 from django.contrib.auth.models import AbstractUser
+from django.contrib.postgres.fields import ArrayField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
+from .figures_triggers import renewal_trigger
 from .permissions import Role
 from .tenancy import TenantForeignKey, TenantModel
 
@@ -250,6 +252,103 @@ class DataExport(TenantModel):
     def is_downloadable(self) -> bool:
         return self.status == self.Status.DONE and bool(self.file) and (
             self.expires_at is None or self.expires_at > timezone.now())
+
+
+# The figures engine's state per tenant (``earlyhelp.figures_engine``): a version row and the commit-time renewal
+# queue. Both tables carry a ``tenant_id`` and have row-level security forced with the tenant policy (earlyhelp
+# 0009): the application role sees and writes only the current tenant's row. ``tenant_id`` is a plain column, not
+# a foreign key, so deleting a tenant never waits on these rows (an orphan state is harmless: its token is random).
+
+
+class FiguresVersion(models.Model):
+    """A tenant's figures state: a random token (replaced when a write can change every period, which retires
+    every stored figure at once), the number of changes committed under it, and the staircase of recent changes
+    ``(change number, earliest date it can change)`` that lets a closed period's figures outlive today's work.
+    Written only by the commit-time trigger and by the first reader (``figures_engine.data_state``); the database
+    defaults are what those writers rely on."""
+
+    tenant_id = models.BigIntegerField(primary_key=True)
+    token = models.UUIDField()
+    seq = models.BigIntegerField(db_default=0, help_text="Changes committed under this token.")
+    change_seqs = ArrayField(models.BigIntegerField(), db_default=[],
+                             help_text="The staircase's change numbers, rising.")
+    change_since = ArrayField(models.DateField(), db_default=[],
+                              help_text="The staircase's earliest dates, rising with the change numbers.")
+
+    def __str__(self) -> str:
+        return f"figures of tenant {self.tenant_id}: {self.token}.{self.seq}"
+
+
+class FiguresPendingRenewal(models.Model):
+    """One row per transaction and tenant that wrote to a source table, holding the earliest date the
+    transaction's writes can change a figure from. A deferred (commit-time) trigger records the change on the
+    tenant's version row and deletes this row, so the version row's lock is held only while the writing
+    transaction commits rather than from its first write. Always empty between transactions."""
+
+    tenant_id = models.BigIntegerField()
+    since = models.DateField(null=True, blank=True)
+
+    class Meta:
+        db_table = "earlyhelp_figurespending"
+        triggers = [renewal_trigger()]
+
+    def __str__(self) -> str:
+        return f"pending renewal for tenant {self.tenant_id}"
+
+
+class FiguresSummary(TenantModel):
+    """A closed period's figure, counted once and stored (``earlyhelp.figures_engine``): one row per council ×
+    measure × period × scope (the council, a locality or a team) × the rest of the measure's key (a tool, a
+    threshold). ``value`` is the figure as JSON (``earlyhelp.figures_codec``). The row is served while the council's
+    figures token is ``token`` and no change committed after ``counted_seq`` is dated on or before
+    ``period_end``; otherwise it is counted again (on the next read, or by the background recount) and
+    overwritten. Periods still open (ending today or later) are not stored: they are counted live."""
+
+    class Scope(models.TextChoices):
+        COUNCIL = "council", "Council"
+        LOCALITY = "locality", "Locality"
+        TEAM = "team", "Team"
+
+    measure = models.CharField(max_length=60)
+    key_digest = models.CharField(max_length=64, help_text="SHA-256 of the measure's whole key.")
+    key_text = models.TextField(help_text="The measure's key as the engine reads it (for people reading the table).")
+    period_start = models.DateField()
+    period_end = models.DateField()
+    scope = models.CharField(max_length=10, choices=Scope.choices)
+    scope_id = models.BigIntegerField(null=True, blank=True, help_text="The locality's or team's id.")
+    token = models.UUIDField(help_text="The council's figures token the value was counted under.")
+    counted_seq = models.BigIntegerField(help_text="The council's change number the value was counted after.")
+    counted_at = models.DateTimeField(auto_now=True)
+    value = models.JSONField()
+
+    class Meta(TenantModel.Meta):
+        constraints = [
+            *TenantModel.Meta.constraints,
+            models.UniqueConstraint(fields=["tenant", "measure", "key_digest"], name="earlyhelp_figuressummary_key"),
+        ]
+        indexes = [models.Index(fields=["tenant", "measure", "period_end"], name="earlyhelp_figsum_period")]
+
+    def __str__(self) -> str:
+        return f"{self.measure} {self.period_start}–{self.period_end} ({self.scope})"
+
+
+class FiguresDrawing(TenantModel):
+    """A chart drawn from figures (an SVG), kept under the digest of everything it was drawn from (the drawing
+    code's version, the figures, the labels): a pure function of those, so it never goes stale, and a page whose
+    figures come from the store does not draw again after a restart (``figures_engine.remembered_drawing``)."""
+
+    digest = models.CharField(max_length=64)
+    content = models.TextField()
+    drawn_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta(TenantModel.Meta):
+        constraints = [
+            *TenantModel.Meta.constraints,
+            models.UniqueConstraint(fields=["tenant", "digest"], name="earlyhelp_figuresdrawing_digest"),
+        ]
+
+    def __str__(self) -> str:
+        return f"drawing {self.digest[:12]}"
 
 
 # The API platform's tables are declared in their own package but belong to this app.

@@ -203,7 +203,7 @@ STORAGES = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=5 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = env.int("FILE_UPLOAD_MAX_MEMORY_SIZE", default=5 * 1024 * 1024)
 
-# Shared cache: API throttling counters, the figures cache (cases.figures_cache) and charts. Set CACHE_URL (e.g.
+# Shared cache: API throttling counters, the figures cache (earlyhelp.figures_engine) and charts. Set CACHE_URL (e.g.
 # redis://host:6379/1) when running more than one web process, or each process counts on its own.
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 if CACHES["default"]["BACKEND"].endswith("LocMemCache"):
@@ -315,9 +315,10 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "cases.checks.statutory_returns_housekeeping_for_every_tenant",
         "schedule": crontab(minute="*"),
     },
-    # The dashboard's figures recounted after the records change, so the page opens from the figures cache.
-    "outcomes-warm-dashboard-figures": {
-        "task": "outcomes.tasks.warm_dashboard_figures_for_every_tenant",
+    # The figures engine: the apps' usual figures recounted after a write dates into a closed quarter, so pages
+    # open from the stored figures (earlyhelp.figures_engine, register_recount).
+    "earlyhelp-figures-recount": {
+        "task": "earlyhelp.tasks.figures_recount_for_every_tenant",
         "schedule": crontab(minute="*"),
     },
     # Signed checkpoints of each tenant's audit chain head, outside the database (earlyhelp.audit_checkpoints).
@@ -343,8 +344,9 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
 }
 
-# Recount each tenant's default dashboard in the background after its records change (needs a shared CACHE_URL:
-# with the in-process default every process keeps its own figures, and warming one would not help the others).
+# Recount each council's usual figures (the dashboard's default quarters and scopes) in the background after a
+# write dates into a closed quarter: they are stored in the database (earlyhelp_figuressummary), so this helps
+# every process whatever the cache.
 FIGURES_WARM = env.bool("FIGURES_WARM", default=True)
 FIGURES_WARM_LOCK_SECONDS = 600
 

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 
 from celery import shared_task
@@ -97,3 +98,70 @@ def seal_audit_reads(tenant) -> int:
 def seal_audit_reads_for_every_tenant() -> int:
     """Beat's entry point, every minute: one sealing task per tenant."""
     return queue_for_every_tenant(seal_audit_reads)
+# -- The figures engine's background recount ----------------------------------------------------------------------
+
+FIGURES_RECOUNTED_KEY = "figures-recounted:{tenant_id}"
+FIGURES_RECOUNTING_KEY = "figures-recounting:{tenant_id}"
+
+
+@tenant_task(name="earlyhelp.tasks.figures_recount")
+def figures_recount(tenant, state: str) -> str:
+    """Count each app's usual figures (``figures_engine.register_recount``: the dashboard's default quarters for
+    the council, each locality and each team) so they are stored and cached before anyone opens them; note the
+    state (``token.seq``) they were counted under. Closed periods a change left alone are served from the store,
+    not recounted."""
+    from django.core.cache import cache
+
+    from . import figures_engine
+
+    try:
+        with figures_engine.pinned():
+            for recount in figures_engine.recounts().values():
+                recount(tenant)
+        cache.set(FIGURES_RECOUNTED_KEY.format(tenant_id=tenant.pk), state, None)
+    finally:
+        cache.delete(FIGURES_RECOUNTING_KEY.format(tenant_id=tenant.pk))
+    return state
+
+
+def _needs_recount(state, recounted: str | None, open_from) -> bool:
+    """Whether a change committed since the last recount can alter a closed period (one ending before
+    ``open_from``, the first day of the open quarter) — or the token changed (a lookup write: every period)."""
+    if recounted is None:
+        return True
+    token, _, seq = recounted.rpartition(".")
+    if token != state.token or not seq.isdigit() or int(seq) > state.seq:
+        return True
+    return not state.serves(int(seq), open_from - dt.timedelta(days=1))
+
+
+@shared_task(name="earlyhelp.tasks.figures_recount_for_every_tenant")
+def figures_recount_for_every_tenant() -> int:
+    """Beat's entry point, every minute: a recount for each council a committed write has dated into a closed
+    quarter since its figures were last recounted (today's casework changes only the open quarter, counted live),
+    at most one queued per council at a time. Returns how many were queued."""
+    from django.conf import settings
+    from django.core.cache import cache
+
+    from . import figures_engine
+    from .models import Tenant
+    from .periods import Quarter
+
+    if not settings.FIGURES_WARM or not figures_engine.enabled() or not figures_engine.recounts():
+        return 0
+    queued = 0
+    today = dt.date.today()
+    for tenant in Tenant.objects.order_by("pk"):
+        with tenant_context(tenant):  # the state row has row-level security: read in the council's context
+            state = figures_engine.data_state(tenant.pk)
+        if state is None:
+            continue
+        recounted = cache.get(FIGURES_RECOUNTED_KEY.format(tenant_id=tenant.pk))
+        open_from = Quarter.containing(today, tenant.financial_year_start_month).start
+        if not _needs_recount(state, recounted, open_from):
+            continue
+        if cache.add(FIGURES_RECOUNTING_KEY.format(tenant_id=tenant.pk), str(state),
+                     timeout=settings.FIGURES_WARM_LOCK_SECONDS):
+            figures_recount.delay(tenant.pk, str(state))
+            queued += 1
+    return queued

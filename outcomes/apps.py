@@ -20,3 +20,28 @@ class OutcomesConfig(AppConfig):
         from .selectors import partner_readings
 
         register_partner_section("readings", partner_readings)
+        _register_figures()
+
+
+def _register_figures():
+    """The figures outcomes counts through the figures engine (earlyhelp.figures_engine; docs/figures-engine.md),
+    and its background recount (the dashboard's default quarters for the council, each locality and each team).
+    Its source tables (readings, scores, family outcomes, the programme's) declare their triggers on their models."""
+    from earlyhelp import figures_engine
+
+    from .stats.family import FamilyOutcomeStats
+    from .stats.programme import ProgrammeStats
+    from .stats.readings import ReadingStats
+
+    # keys: (start, end, tool pk, subject, team pk, locality pk, threshold) and (start, end, team pk, locality pk)
+    figures_engine.register_measure("reading_stats", ReadingStats, app="outcomes", team_at=4, locality_at=5)
+    figures_engine.register_measure("family_outcome_stats", FamilyOutcomeStats, app="outcomes", team_at=2,
+                                    locality_at=3)
+    figures_engine.register_measure("programme_stats", ProgrammeStats, app="outcomes", team_at=2, locality_at=3)
+    figures_engine.register_recount("outcomes.dashboard", _recount_dashboard)
+
+
+def _recount_dashboard(tenant):
+    from .dashboard import recount_dashboard
+
+    recount_dashboard(tenant)

@@ -4,43 +4,49 @@ performance framework's trend lines. Each returns an ``<svg>`` string with a tex
 from __future__ import annotations
 
 import functools
-import hashlib
 import io
 import math
 import re
 import textwrap
 
-import matplotlib
-
-matplotlib.use("Agg")
-from matplotlib.figure import Figure  # noqa: E402
-
-matplotlib.rcParams["svg.fonttype"] = "none"  # keep text as text: readable and searchable
-matplotlib.rcParams["svg.hashsalt"] = "earlyhelp"  # stable ids
 COLOURS = ["#1d70b8", "#d4351c", "#00703c", "#f47738", "#4c2c92"]
 CHARTS_VERSION = "3"  # raise when a chart's drawing changes, so that charts drawn by older code are not reused
 
 
+@functools.cache
+def _matplotlib_figure():
+    """matplotlib, imported on the first chart actually drawn (a page whose charts are stored never imports it:
+    the import alone is a few hundred milliseconds of a fresh process's first view)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure as MatplotlibFigure
+
+    matplotlib.rcParams["svg.fonttype"] = "none"  # keep text as text: readable and searchable
+    matplotlib.rcParams["svg.hashsalt"] = "earlyhelp"  # stable ids
+    return MatplotlibFigure
+
+
+def Figure(*args, **kwargs):  # noqa: N802 (stands for matplotlib's class)
+    return _matplotlib_figure()(*args, **kwargs)
+
+
 def remembered(draw):
-    """Keep what ``draw`` returns in the shared cache, keyed by its arguments: a chart is a pure function of
-    the figures and labels it is given, and drawing one (matplotlib) costs tens of milliseconds."""
+    """Keep what ``draw`` returns, keyed by its arguments (``figures_engine.remembered_drawing``: the shared cache,
+    then the council's stored drawings): a chart is a pure function of the figures and labels it is given, and
+    drawing one (matplotlib) costs tens of milliseconds."""
 
     @functools.wraps(draw)
     def wrapper(*args, **kwargs):
-        from django.core.cache import cache
+        from earlyhelp import figures_engine
 
         raw = repr((CHARTS_VERSION, draw.__module__, draw.__qualname__, args, sorted(kwargs.items())))
-        key = "chart:" + hashlib.sha256(raw.encode()).hexdigest()
-        svg = cache.get(key)
-        if svg is None:
-            svg = draw(*args, **kwargs)
-            cache.set(key, svg, 7 * 24 * 3600)
-        return svg
+        return figures_engine.remembered_drawing(raw, lambda: draw(*args, **kwargs))
 
     return wrapper
 
 
-def _svg(fig: Figure, description: str) -> str:
+def _svg(fig, description: str) -> str:
     buffer = io.StringIO()
     fig.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
     text = buffer.getvalue()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from cases import figures_cache
+from earlyhelp import figures_engine
 from earlyhelp.models import Locality, Team
 from earlyhelp.periods import Quarter
 from earlyhelp.tenancy import current_tenant
@@ -39,7 +39,7 @@ def dashboard_figures(*, quarter: Quarter, team: Team | None = None, locality: L
     """The five quarters ending with ``quarter`` for the scope, with the two charts. Read-only."""
     scope = {"team": team, "locality": locality}
     quarters = [quarter.shifted(-i) for i in range(4, -1, -1)]
-    with figures_cache.pinned():  # read-only: the data token is read once
+    with figures_engine.pinned():  # read-only: the data token is read once
         frameworks = performance_framework_series(quarters, **scope)
         programme = programme_stats(period=quarter, **scope)
     labels = [str(q) for q in quarters]
@@ -59,3 +59,15 @@ def dashboard_figures(*, quarter: Quarter, team: Team | None = None, locality: L
     ])
     return Dashboard(quarters=quarters, frameworks=frameworks, programme=programme, chart_rates=chart_rates,
                      chart_counts=chart_counts)
+
+
+def recount_dashboard(tenant) -> None:
+    """The figures engine's recount for outcomes (``register_recount``): the default dashboard — the last complete
+    quarter and the four before it — for the whole authority and for each locality and team (the scopes an officer
+    or a team manager opens), counted into the store and the cache. Runs in the tenant's context."""
+    quarter = latest_quarter()
+    dashboard_figures(quarter=quarter)
+    for locality in Locality.objects.order_by("pk"):
+        dashboard_figures(quarter=quarter, locality=locality)
+    for team in Team.objects.order_by("pk"):
+        dashboard_figures(quarter=quarter, team=team)

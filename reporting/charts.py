@@ -3,27 +3,38 @@
 from __future__ import annotations
 
 import base64
+import functools
 import io
 
-import matplotlib
+from outcomes.charts import (
+    area_names,  # noqa: E402
+    remembered,
+)
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib import font_manager  # noqa: E402
 
-from outcomes.charts import area_names, remembered  # noqa: E402
+@functools.cache
+def _plt():
+    """matplotlib's pyplot, imported and set up on the first chart actually drawn (a report whose charts are
+    stored never imports it)."""
+    import matplotlib
 
-_INSTALLED = {font.name for font in font_manager.fontManager.ttflist}
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib import font_manager
 
-plt.rcParams.update({
-    "svg.fonttype": "none",  # keep text as text: selectable and searchable in the PDF
-    # Only fonts that are installed: matplotlib looks up (and logs a warning for) a missing family on every
-    # piece of text it lays out, which cost more than drawing the charts.
-    "font.family": [f for f in ("Liberation Sans", "DejaVu Sans") if f in _INSTALLED] + ["sans-serif"],
-    "font.size": 9,
-    "axes.spines.top": False,
-    "axes.spines.right": False,
-})
+    installed = {font.name for font in font_manager.fontManager.ttflist}
+    plt.rcParams.update({
+        "svg.fonttype": "none",  # keep text as text: selectable and searchable in the PDF
+        # Only fonts that are installed: matplotlib looks up (and logs a warning for) a missing family on every
+        # piece of text it lays out, which cost more than drawing the charts.
+        "font.family": [f for f in ("Liberation Sans", "DejaVu Sans") if f in installed] + ["sans-serif"],
+        "font.size": 9,
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+    })
+    return plt
+
+
 # Okabe–Ito: eight colours told apart with every common colour-vision deficiency (black last, for an eighth line).
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
 MARKERS = ["o", "s", "^", "D", "v", "P", "X", "*"]
@@ -33,7 +44,7 @@ RADAR_REPORT_FONT_PT = 9  # printed: 9 pt is 12 px; the HTML edition shows the c
 def _svg(fig) -> str:
     buffer = io.StringIO()
     fig.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
-    plt.close(fig)
+    _plt().close(fig)
     return buffer.getvalue()
 
 
@@ -44,7 +55,7 @@ def data_uri(svg: str) -> str:
 @remembered
 def line_chart(labels: list[str], series: dict[str, list[float | None]], *, title: str, ylabel: str = "") -> str:
     """One line per series over ``labels`` (quarters); gaps where a value is missing or suppressed."""
-    fig, ax = plt.subplots(figsize=(7.2, 3.2))
+    fig, ax = _plt().subplots(figsize=(7.2, 3.2))
     for index, (name, values) in enumerate(series.items()):
         xs = [i for i, v in enumerate(values) if v is not None]
         ys = [v for v in values if v is not None]
@@ -69,7 +80,7 @@ def radar_chart(labels: list[str], series: dict[str, list[float]], *, scale: tup
 
     count = len(labels)
     angles = [2 * math.pi * i / count for i in range(count)] + [0]
-    fig, ax = plt.subplots(figsize=(5.2, 5.0), subplot_kw={"polar": True}, layout="constrained")
+    fig, ax = _plt().subplots(figsize=(5.2, 5.0), subplot_kw={"polar": True}, layout="constrained")
     ax.set_theta_offset(math.pi / 2)
     ax.set_theta_direction(-1)
     for index, (name, values) in enumerate(series.items()):
@@ -90,7 +101,7 @@ def radar_chart(labels: list[str], series: dict[str, list[float]], *, scale: tup
 @remembered
 def bar_chart(labels: list[str], percents: list[float | None], *, title: str, note: str = "") -> str:
     """Horizontal bars of percentages (0–100); a missing value (suppressed) is left blank and marked."""
-    fig, ax = plt.subplots(figsize=(7.0, 0.42 * len(labels) + 1.0))
+    fig, ax = _plt().subplots(figsize=(7.0, 0.42 * len(labels) + 1.0))
     ys = list(range(len(labels)))[::-1]
     ax.barh(ys, [p or 0 for p in percents], color=PALETTE[0], height=0.6)
     for y, p in zip(ys, percents, strict=True):
@@ -198,7 +209,7 @@ def small_multiples(labels: list[str], panels: list[tuple[str, dict[str, list[fl
     care's), lines labelled at their right-hand end instead of a legend; colour-blind-safe colours and markers.
     Sized for the A4 text width, with text at 8–10 pt."""
     panels = [(name, series) for name, series in panels if series]
-    fig, axes = plt.subplots(len(panels), 1, figsize=(7.4, 2.5 * len(panels)), squeeze=False)
+    fig, axes = _plt().subplots(len(panels), 1, figsize=(7.4, 2.5 * len(panels)), squeeze=False)
     lines = [c for c in PALETTE if c != "#F0E442"]  # yellow reads poorly as a thin line on white
     colour = 0
     for ax, (name, series) in zip(axes[:, 0], panels, strict=True):

@@ -113,10 +113,10 @@ PLATFORM_MODELS = {
     "earlyhelp.TenantUser": "proxy of User for the tenant administrators' site",
     "earlyhelp.Tenant": "the councils themselves",
     "earlyhelp.TenantSettings": "proxy of Tenant: a council's own settings page",
-    "cases.FiguresVersion": "figures-cache state per council, written by triggers; its tenant_id is a plain "
-                            "column (no foreign key to wait on) with RLS forced (cases 0012)",
-    "cases.FiguresPendingRenewal": "empty between transactions; renewal queue of the figures cache; RLS forced "
-                                   "on its tenant_id (cases 0012)",
+    "earlyhelp.FiguresVersion": "figures-engine state per council, written by triggers; its tenant_id is a plain "
+                                "column (no foreign key to wait on) with RLS forced (earlyhelp 0009)",
+    "earlyhelp.FiguresPendingRenewal": "empty between transactions; renewal queue of the figures engine; RLS "
+                                       "forced on its tenant_id (earlyhelp 0009)",
 }
 
 
@@ -157,7 +157,7 @@ def _imported_modules(path: Path) -> set[str]:
 
 def test_no_migration_imports_live_application_code():
     """Editing application code never changes what an old migration does: migrations import Django, libraries,
-    other migration modules and the reviewed list above — never, say, ``cases.figures_cache``."""
+    other migration modules and the reviewed list above — never, say, ``earlyhelp.figures_engine``."""
     offenders = []
     for folder in PROJECT_DIRS:
         for path in sorted((ROOT / folder / "migrations").glob("*.py")):
@@ -230,30 +230,45 @@ def test_every_column_belongs_to_a_model(db):
         t: (c - expected[t], expected[t] - c) for t, c in actual.items() if c != expected[t]}
 
 
-# Lower-floor files that name a higher app's table, with the reason. Migrations are history: what they ran once
-# is kept as it was (the frozen figures SQL of cases 0007/0011 named outcomes' tables; cases 0012 drops those
-# triggers by name).
+# Lower-floor files that name a higher app's table or column, with the reason. Migrations are history: what they
+# ran once is kept as it was (the frozen figures SQL of cases 0007/0011 named outcomes' tables; cases 0012 drops
+# those triggers by name). Since the figures engine moved to earlyhelp (earlyhelp 0009) no live file is listed.
 HIGHER_TABLE_NAMES_ALLOWED = {
     "cases/migrations/_frozen_figures_0007_0011.py": "history: the figures triggers as cases 0011 created them",
     "cases/migrations/0012_engine21_figures_rls_and_fields.py": "history: drops the triggers 0007/0011 created",
 }
+FLOORS = ["earlyhelp", "commissioning", "cases", "outcomes", "reporting"]
+SQL_STATEMENT = re.compile(r"\b(SELECT|INSERT\s+INTO|UPDATE|DELETE\s+FROM|CREATE|ALTER\s+TABLE)\b.*\b(FROM|INTO|SET|"
+                           r"TABLE|ON|WHERE)\b", re.DOTALL)
+
+
+def _floor_tables_and_columns():
+    tables, columns = {}, {}
+    for label in FLOORS:
+        models = list(apps.get_app_config(label).get_models(include_auto_created=True))
+        tables[label] = {m._meta.db_table for m in models}
+        columns[label] = {f.column for m in models for f in m._meta.local_concrete_fields}
+    return tables, columns
+
+
+def _lower_floor_files(folder: str):
+    for path in sorted((ROOT / folder).rglob("*")):
+        rel = path.relative_to(ROOT).as_posix()
+        if path.suffix in {".py", ".html", ".sql", ".txt", ".md"} and rel not in HIGHER_TABLE_NAMES_ALLOWED:
+            yield rel, path
 
 
 def test_no_lower_floor_names_a_higher_apps_table():
     """``earlyhelp``, ``commissioning`` and ``cases`` never name a table of an app above them (in SQL, say):
-    a higher app declares what the platform needs on its own models (e.g. the figures anchors of outcomes'
-    models, ``cases.figures_cache.figures_triggers``). Column names are covered where qualified by the table."""
-    floors = ["earlyhelp", "commissioning", "cases", "outcomes", "reporting"]
-    tables = {label: {m._meta.db_table for m in apps.get_app_config(label).get_models(include_auto_created=True)}
-              for label in floors}
+    a higher app declares what the platform needs on its own models and registers its figures itself (the
+    figures anchors of outcomes' models, ``earlyhelp.figures_engine.figures_triggers`` and
+    ``register_measure``). Columns qualified by their table are covered here; bare columns below."""
+    tables, _ = _floor_tables_and_columns()
     offenders = []
-    for level, folder in enumerate(floors[:3]):
-        higher = set().union(*(tables[label] for label in floors[level + 1:]))
+    for level, folder in enumerate(FLOORS[:3]):
+        higher = set().union(*(tables[label] for label in FLOORS[level + 1:]))
         pattern = re.compile(r"\b(" + "|".join(sorted(higher, key=len, reverse=True)) + r")\b")
-        for path in sorted((ROOT / folder).rglob("*")):
-            rel = path.relative_to(ROOT).as_posix()
-            if path.suffix not in {".py", ".html", ".sql", ".txt", ".md"} or rel in HIGHER_TABLE_NAMES_ALLOWED:
-                continue
+        for rel, path in _lower_floor_files(folder):
             found = sorted(set(pattern.findall(path.read_text())))
             if found:
                 offenders.append(f"{rel}: {found}")
@@ -345,3 +360,46 @@ def test_no_service_signature_names_the_actor_the_old_ways():
         if any(a.arg == "by" for a in node.args.posonlyargs + node.args.args):
             found.append(f"{path}:{node.lineno} {node.name}: `by` must be keyword-only")
     assert not found, "service parameters still naming the acting user the old way (use `by`):\n" + "\n".join(found)
+def _sql_words() -> set[str]:
+    """PostgreSQL's keywords and type names: words of the language, not columns (``text``, ``owner``…)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT word FROM pg_get_keywords() UNION SELECT typname FROM pg_type")
+        return {word for (word,) in cursor.fetchall()}
+
+
+def test_no_lower_floor_sql_names_a_higher_apps_column(db):
+    """In the SQL of ``earlyhelp``, ``commissioning`` and ``cases`` (string constants that read as a statement),
+    no column that exists only on a higher app's tables: a lower floor's SQL reads its own floor's and lower
+    floors' columns. (A column name shared with a lower table, ``tenant_id`` say, cannot be told apart and is
+    not a finding.)"""
+    import ast
+
+    _, columns = _floor_tables_and_columns()
+    sql_words = _sql_words()
+    offenders = []
+    for level, folder in enumerate(FLOORS[:3]):
+        own = set().union(*(columns[label] for label in FLOORS[:level + 1]))
+        higher_only = set().union(*(columns[label] for label in FLOORS[level + 1:])) - own - sql_words
+        pattern = re.compile(r"\b(" + "|".join(sorted(higher_only, key=len, reverse=True)) + r")\b")
+        for rel, path in _lower_floor_files(folder):
+            if path.suffix != ".py":
+                continue
+            for node in ast.walk(ast.parse(path.read_text())):
+                if isinstance(node, ast.Constant) and isinstance(node.value, str) and SQL_STATEMENT.search(
+                        node.value):
+                    found = sorted(set(pattern.findall(node.value)))
+                    if found:
+                        offenders.append(f"{rel}:{node.lineno}: {found}")
+    assert offenders == [], f"lower floors' SQL naming higher apps' columns: {offenders}"
+
+
+def test_the_column_check_finds_a_higher_column(tmp_path):
+    """The check above can fail: SQL in a lower floor naming a reading's own column is found."""
+    _, columns = _floor_tables_and_columns()
+    higher_only = columns["outcomes"] - set().union(*(columns[label] for label in FLOORS[:3]))
+    assert "taken_on" in higher_only
+    sql = "SELECT min(x.taken_on) FROM some_table x WHERE x.tenant_id = %s"
+    assert SQL_STATEMENT.search(sql)
+    assert re.search(r"\b(" + "|".join(sorted(higher_only, key=len, reverse=True)) + r")\b", sql)

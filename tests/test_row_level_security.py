@@ -37,7 +37,7 @@ def test_every_table_with_a_tenant_column_has_forced_rls_with_the_tenant_policy(
         )
         tables = cursor.fetchall()
     assert len(tables) > 60
-    assert "cases_figuresversion" in {name for name, *_ in tables}
+    assert "earlyhelp_figuresversion" in {name for name, *_ in tables}
     assert [name for name, enabled, forced, policy in tables if not (enabled and forced and policy)] == []
 
 

@@ -18,7 +18,6 @@ from .casework import (
 from .documents import CaseDocument
 from .duplicates import NotDuplicate, PersonMerge
 from .familyhelp import FamilyMeeting, Section17Episode
-from .figures import FiguresPendingRenewal, FiguresVersion
 from .imports import CaseImportJob
 from .lists import CaseSettings, ClosureReason, LevelOfNeed, PresentingNeed, ReferralSource
 from .partners import PersonInfoQuery, SupportRequest
@@ -43,8 +42,6 @@ __all__ = [
     "CaseDocument",
     "CaseNote",
     "CaseNoteAddendum",
-    "FiguresPendingRenewal",
-    "FiguresVersion",
     "Consent",
     "InformationShare",
     "Intervention",

@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from cases.figures_cache import Anchor, figures_triggers
+from earlyhelp.figures_engine import Anchor, figures_triggers
 from earlyhelp.models import Locality, Team
 from earlyhelp.tenancy import TenantForeignKey, TenantModel
 

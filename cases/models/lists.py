@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
-from cases.figures_cache import figures_triggers
+from earlyhelp.figures_engine import figures_triggers
 from earlyhelp.tenancy import TenantModel
 
 

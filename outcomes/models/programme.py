@@ -7,9 +7,9 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from cases.figures_cache import Anchor, figures_triggers
 from cases.models import Case, Family
 from cases.national_framework import nf_field
+from earlyhelp.figures_engine import Anchor, figures_triggers
 from earlyhelp.tenancy import TenantForeignKey, TenantModel
 
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from cases.figures_cache import Anchor, figures_triggers
 from cases.models import Case, Person
+from earlyhelp.figures_engine import Anchor, figures_triggers
 from earlyhelp.tenancy import TenantForeignKey, TenantModel
 
-# The earliest period end a reading can change (cases.figures_cache.Anchor): a pair counts in the period of its
+# The earliest period end a reading can change (earlyhelp.figures_engine.Anchor): a pair counts in the period of its
 # end reading, and a closure counts as "with a start and an end reading" whenever they were taken, so a reading
 # can change the periods of its case's end readings and closure.
 READING_ANCHOR = (

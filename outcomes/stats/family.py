@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Q
 
-from cases import figures_cache
 from cases.models import Case
+from earlyhelp import figures_engine
 from earlyhelp.figures import Rate
 from earlyhelp.models import Locality, Team
 from earlyhelp.periods import period_bounds, within_any
@@ -50,7 +50,7 @@ def family_outcome_stats_series(periods, *, team: Team | None = None,
     order, in the queries of one period; each result equals the single period's (same cache entry)."""
     periods = [period_bounds(p) for p in periods]
     keys = [(start, end, getattr(team, "pk", None), getattr(locality, "pk", None)) for start, end in periods]
-    return figures_cache.cached_series("family_outcome_stats", keys, lambda indices: _family_outcome_stats(
+    return figures_engine.cached_series("family_outcome_stats", keys, lambda indices: _family_outcome_stats(
         [periods[i] for i in indices], team, locality), period_ends=[e for _, e in periods])
 
 

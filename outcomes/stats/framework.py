@@ -9,9 +9,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from cases import figures_cache
 from cases.models import Closure, Referral
 from cases.stats import FAMILY_MEETING_BEFORE_STEP_UP, case_stats_series, family_meetings_before_step_up_series
+from earlyhelp import figures_engine
 from earlyhelp.models import Locality, Team, Tenant
 from earlyhelp.tenancy import current_tenant
 
@@ -60,7 +60,7 @@ def performance_framework(*, period=None, start: dt.date | None = None, end: dt.
                           team: Team | None = None, locality: Locality | None = None,
                           threshold: int = 1) -> Framework:
     """The framework's measures for the period and scope, in a fixed number of queries (one when the tenant's
-    records have not changed since they were last counted: ``cases.figures_cache``)."""
+    records have not changed since they were last counted: ``earlyhelp.figures_engine``)."""
     return performance_framework_series([bounds(period, start, end)], team=team, locality=locality,
                                         threshold=threshold)[0]
 
@@ -71,7 +71,7 @@ def performance_framework_series(periods, *, team: Team | None = None, locality:
     order, with the figures cache's data token read once and each source table read once for all the periods
     (the queries of one period); each figure equals ``performance_framework(period=p, ...)``'s."""
     scope_kwargs = {"team": team, "locality": locality}
-    with figures_cache.pinned():
+    with figures_engine.pinned():
         case_series = case_stats_series(periods, **scope_kwargs)
         periods = [(cs.start, cs.end) for cs in case_series]
         reading_series = reading_stats_series(periods, threshold=threshold, **scope_kwargs)

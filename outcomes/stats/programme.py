@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Min, Q
 
-from cases import figures_cache
+from earlyhelp import figures_engine
 from earlyhelp.figures import Rate
 from earlyhelp.models import Locality, Team
 from earlyhelp.periods import period_bounds, within_any
@@ -55,7 +55,7 @@ def programme_stats_series(periods, *, team: Team | None = None,
     in the queries of one period; each result equals the single period's (same cache entry)."""
     periods = [period_bounds(p) for p in periods]
     keys = [(start, end, getattr(team, "pk", None), getattr(locality, "pk", None)) for start, end in periods]
-    return figures_cache.cached_series("programme_stats", keys, lambda indices: _programme_stats(
+    return figures_engine.cached_series("programme_stats", keys, lambda indices: _programme_stats(
         [periods[i] for i in indices], team, locality), period_ends=[e for _, e in periods])
 
 

@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from django.db import connection
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery
 
-from cases import figures_cache
 from cases.models import Closure
+from earlyhelp import figures_engine
 from earlyhelp.figures import Rate
 from earlyhelp.models import Locality, Team
 from earlyhelp.periods import period_bounds, within_any
@@ -104,7 +104,7 @@ def reading_stats_series(periods, *, tool: DistanceTool | None = None, subject: 
         return []
     keys = [(start, end, getattr(tool, "pk", None), subject or None, getattr(team, "pk", None),
              getattr(locality, "pk", None), threshold) for start, end in periods]
-    return figures_cache.cached_series("reading_stats", keys, lambda indices: _reading_stats(
+    return figures_engine.cached_series("reading_stats", keys, lambda indices: _reading_stats(
         [periods[i] for i in indices], tool, subject, team, locality, threshold), period_ends=[e for _, e in periods])
 
 

@@ -7,10 +7,10 @@ from __future__ import annotations
 import pytest
 from django.db import DatabaseError, connection, transaction
 
-from cases import figures_cache
 from cases.models import Case, Referral
 from cases.stats import case_stats
 from cases.tests.helpers import D, open_case, team_for
+from earlyhelp import figures_engine
 from earlyhelp.periods import Quarter
 from earlyhelp.permissions import Role
 from earlyhelp.tenancy import tenant_context
@@ -36,28 +36,28 @@ def _rows(sql, params=()):
 
 def test_a_council_reads_and_writes_only_its_own_figures_state(world, tenant_a, tenant_b, as_app_role):
     with tenant_context(tenant_b):
-        theirs = figures_cache.data_state(tenant_b.pk)
+        theirs = figures_engine.data_state(tenant_b.pk)
     with tenant_context(tenant_a):
-        figures_cache.data_state(tenant_a.pk)
+        figures_engine.data_state(tenant_a.pk)
     with transaction.atomic():
         with tenant_context(tenant_b):
             Referral.objects.update(received_on=D(2024, 5, 1))  # B's pending row, in this transaction
-            assert _rows("SELECT tenant_id FROM cases_figurespending") == [(tenant_b.pk,)]
+            assert _rows("SELECT tenant_id FROM earlyhelp_figurespending") == [(tenant_b.pk,)]
         with tenant_context(tenant_a):
-            assert _rows("SELECT tenant_id FROM cases_figuresversion") == [(tenant_a.pk,)]
-            assert _rows("SELECT count(*) FROM cases_figurespending") == [(0,)]
-            assert _rows("UPDATE cases_figuresversion SET token = gen_random_uuid(), seq = 0 "
+            assert _rows("SELECT tenant_id FROM earlyhelp_figuresversion") == [(tenant_a.pk,)]
+            assert _rows("SELECT count(*) FROM earlyhelp_figurespending") == [(0,)]
+            assert _rows("UPDATE earlyhelp_figuresversion SET token = gen_random_uuid(), seq = 0 "
                          "WHERE tenant_id = %s", [tenant_b.pk]) == 0
-            assert _rows("UPDATE cases_figurespending SET since = '-infinity' WHERE tenant_id = %s",
+            assert _rows("UPDATE earlyhelp_figurespending SET since = '-infinity' WHERE tenant_id = %s",
                          [tenant_b.pk]) == 0
-            assert _rows("DELETE FROM cases_figurespending WHERE tenant_id = %s", [tenant_b.pk]) == 0
-            for sql in ("INSERT INTO cases_figuresversion (tenant_id, token) VALUES (%s, gen_random_uuid()) "
+            assert _rows("DELETE FROM earlyhelp_figurespending WHERE tenant_id = %s", [tenant_b.pk]) == 0
+            for sql in ("INSERT INTO earlyhelp_figuresversion (tenant_id, token) VALUES (%s, gen_random_uuid()) "
                         "ON CONFLICT (tenant_id) DO UPDATE SET token = EXCLUDED.token",
-                        "INSERT INTO cases_figurespending (tenant_id, since) VALUES (%s, '-infinity')"):
+                        "INSERT INTO earlyhelp_figurespending (tenant_id, since) VALUES (%s, '-infinity')"):
                 with pytest.raises(DatabaseError, match="row-level security"), transaction.atomic():
                     _rows(sql, [tenant_b.pk])
     with tenant_context(tenant_b):  # B's own write was committed and renewed its state; A changed nothing
-        after = figures_cache.data_state(tenant_b.pk)
+        after = figures_engine.data_state(tenant_b.pk)
     assert after.token == theirs.token and after.seq == theirs.seq + 1
 
 
@@ -66,9 +66,9 @@ def test_the_commit_time_renewal_runs_in_the_writing_tenants_context(world, tena
                                                                      ends_in):
     with tenant_context(tenant_a):
         assert case_stats(period=Q1).referrals == 1
-        before = figures_cache.data_state(tenant_a.pk)
+        before = figures_engine.data_state(tenant_a.pk)
     with tenant_context(tenant_b):
-        b_before = figures_cache.data_state(tenant_b.pk)
+        b_before = figures_engine.data_state(tenant_b.pk)
     with transaction.atomic():
         with tenant_context(tenant_a):
             Referral.objects.update(received_on=D(2024, 8, 1))
@@ -78,24 +78,24 @@ def test_the_commit_time_renewal_runs_in_the_writing_tenants_context(world, tena
         else:
             assert _rows("SELECT current_setting('app.tenant_id', true)") == [("",)]
     with tenant_context(tenant_a):
-        after = figures_cache.data_state(tenant_a.pk)
+        after = figures_engine.data_state(tenant_a.pk)
         assert after.seq == before.seq + 1 and after.changes[-1] == (after.seq, D(2024, 4, 2))
         assert case_stats(period=Q1).referrals == 0  # recounted: the change is in the staircase
-        assert _rows("SELECT count(*) FROM cases_figurespending") == [(0,)]
+        assert _rows("SELECT count(*) FROM earlyhelp_figurespending") == [(0,)]
     with tenant_context(tenant_b):
-        assert figures_cache.data_state(tenant_b.pk) == b_before
-        assert _rows("SELECT count(*) FROM cases_figurespending") == [(0,)]
+        assert figures_engine.data_state(tenant_b.pk) == b_before
+        assert _rows("SELECT count(*) FROM earlyhelp_figurespending") == [(0,)]
 
 
 def test_a_change_renewed_early_by_immediate_constraints_is_queued_again(world, tenant_a):
     """``SET CONSTRAINTS ALL IMMEDIATE`` fires the commit-time trigger after each statement; a later write in the
     same transaction must still be recorded."""
     with tenant_context(tenant_a):
-        before = figures_cache.data_state(tenant_a.pk)
+        before = figures_engine.data_state(tenant_a.pk)
     with tenant_context(tenant_a):
         _rows("SET CONSTRAINTS ALL IMMEDIATE")
         Referral.objects.update(received_on=D(2025, 1, 1))
         Referral.objects.update(received_on=D(2023, 1, 1))
     with tenant_context(tenant_a):
-        after = figures_cache.data_state(tenant_a.pk)
+        after = figures_engine.data_state(tenant_a.pk)
     assert after.seq == before.seq + 2 and after.changes[-1] == (after.seq, D(2023, 1, 1))

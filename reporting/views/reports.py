@@ -14,6 +14,7 @@ from earlyhelp.permissions import Capability, require_capability
 
 from .. import editions, selectors, services
 from .. import sections as registry
+from ..figure_changes import changes_since_run
 from ..figures_table import figures_csv
 from ..forms import ReportForm
 from ..models import ReportRun
@@ -89,7 +90,7 @@ def report_render(request, public_id):
 @require_capability(RUN_REPORTS)
 def run_detail(request, public_id):
     run = selectors.run_by_public_id(public_id)
-    return render(request, "reporting/run_detail.html", {"run": run})
+    return render(request, "reporting/run_detail.html", {"run": run, "changes": changes_since_run(run)})
 
 
 @require_capability(RUN_REPORTS)

@@ -1,5 +1,19 @@
-"""A shared cache of aggregate figures (``case_stats``, ``reading_stats``, ``family_outcome_stats``,
-``programme_stats``) that is never stale, and that keeps a closed period's figures when today's work comes in.
+"""The figures engine (platform floor): aggregate figures counted from the apps' records, never stale, that
+keep a closed period's figures when today's work comes in.
+
+**The registry.** The engine names no app's tables. An app takes part in two ways, both declared by the app
+itself (docs/figures-engine.md):
+
+* a *source table* lists ``figures_triggers(Anchor(...))`` in its model's ``Meta.triggers`` (django-pgtrigger
+  compiles them into that app's migrations): the anchor says, in SQL over the app's own columns, the earliest
+  period end a row can change;
+* a *measure* (``case_stats``, ``reading_stats``…) is registered with ``register_measure`` from the app's
+  ``AppConfig.ready``: its name, its value's class and where its key holds the period and the scope; the app's
+  selector then reads it through ``cached_series(name, keys, compute, period_ends=...)``. A measure that is not
+  registered cannot be read through the engine (``UnknownMeasure``).
+
+An app may also register a *recount* (``register_recount``): what its figures' background recount counts (the
+dashboard's default quarters and scopes), run by the engine's Celery job after the records change.
 
 Each of those figures is a pure function of the rows of the *source tables* (the models that declare
 ``figures_triggers`` in their ``Meta``; ``source_tables()``), the period, the scope and the
@@ -15,9 +29,9 @@ date (each model's ``Anchor``: a referral's received date; a closure's closed da
 first end reading and its closure, since a pair is counted in the period of its end reading; a case reassigned
 to another team changes every period). A write that changes only columns no figure reads (notes, summaries)
 notes nothing.
-The transaction keeps, per tenant, one row in ``cases_figurespending`` holding the earliest such date, and a
+The transaction keeps, per tenant, one row in ``earlyhelp_figurespending`` holding the earliest such date, and a
 transaction-local setting ``figures.dirty_<tenant>``. A deferred constraint trigger on that table then, as the
-transaction commits, adds one to the tenant's change number in ``cases_figuresversion`` and records
+transaction commits, adds one to the tenant's change number in ``earlyhelp_figuresversion`` and records
 ``(change number, earliest date)`` there; a write to a lookup table (a tool's areas, closure reasons) or a
 ``TRUNCATE`` replaces the tenant's random token instead, which retires every entry at once.
 
@@ -57,44 +71,30 @@ they write).
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import hashlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
-import pgtrigger
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
+from django.utils import timezone
 
 from earlyhelp.tenancy import current_tenant
+
+# The declarations the apps' models use (no model import there: earlyhelp.models declares the renewal trigger).
+from .figures_triggers import MAX_CHANGES, TRIGGER_PREFIX, Anchor, figures_triggers, renewal_trigger  # noqa: F401
 
 T = TypeVar("T")
 
 # Raise when what a cached figure means or its class's fields change: entries of the old code are then ignored.
 CODE_VERSION = "2"
 TIMEOUT = 7 * 24 * 3600
-MAX_CHANGES = 32
-
-@dataclass(frozen=True)
-class Anchor:
-    """How a write to one source table dates its effect on the figures.
-
-    ``row``: SQL over the row alias ``{r}`` giving the earliest period end the row's presence can change (NULL:
-    none, e.g. an assessment not yet completed). It may read other tables, as they stand after the statement.
-    ``moving``: date columns whose change alone (with ``ignored`` columns) changes only the periods ending on or
-    after the earlier of the old and new dates (a case's closed date). ``ignored``: columns no figure reads.
-    ``whole_history``: a change to any other column changes every period (a case moved to another team).
-    """
-
-    row: str
-    moving: tuple[str, ...] = ()
-    ignored: tuple[str, ...] = ("public_id",)
-    whole_history: bool = False
-
 
 @dataclass(frozen=True)
 class DataState:
@@ -121,6 +121,73 @@ class DataState:
         return False  # a change after counted_at that is not in the staircase: cannot happen; be safe
 
 
+# -- The registry -------------------------------------------------------------------------------------------------
+
+
+class UnknownMeasure(KeyError):
+    """A figure read through the engine that no app registered (``register_measure``)."""
+
+
+@dataclass(frozen=True)
+class Measure:
+    """A registered figure. Its keys are tuples starting ``(start, end, ...)`` (the period, inclusive dates);
+    ``team_at`` and ``locality_at`` are the positions of the team's and locality's pk in the key (None there:
+    not limited to one). ``value_type`` is the class of one value (a dataclass of counts), so a stored value can be
+    read back (``earlyhelp.figures_codec``). ``app`` is the label of the app that registered it."""
+
+    name: str
+    value_type: type
+    app: str
+    team_at: int | None = None
+    locality_at: int | None = None
+
+    def scope(self, key: tuple) -> tuple[str, int | None]:
+        """``("team", pk)``, ``("locality", pk)`` or ``("council", None)`` for a key."""
+        team = key[self.team_at] if self.team_at is not None else None
+        locality = key[self.locality_at] if self.locality_at is not None else None
+        if team is not None:
+            return "team", team
+        if locality is not None:
+            return "locality", locality
+        return "council", None
+
+
+_measures: dict[str, Measure] = {}
+_recounts: dict[str, Callable[[Any], None]] = {}
+
+
+def register_measure(name: str, value_type: type, *, app: str, team_at: int | None = None,
+                     locality_at: int | None = None) -> Measure:
+    """Register a figure (idempotent for the same declaration; a different one under a taken name is refused)."""
+    measure = Measure(name, value_type, app, team_at, locality_at)
+    existing = _measures.get(name)
+    if existing is not None and existing != measure:
+        raise ValueError(f"figure {name!r} is already registered by {existing.app}")
+    _measures[name] = measure
+    return measure
+
+
+def measure(name: str) -> Measure:
+    try:
+        return _measures[name]
+    except KeyError:
+        raise UnknownMeasure(f"figure {name!r} is not registered (figures_engine.register_measure)") from None
+
+
+def measures() -> dict[str, Measure]:
+    return dict(_measures)
+
+
+def register_recount(name: str, recount: Callable[[Any], None]) -> None:
+    """Register ``recount(tenant)``: counts an app's usual figures in the tenant's context (the background job
+    calls it after the records change, so pages open from stored figures)."""
+    _recounts[name] = recount
+
+
+def recounts() -> dict[str, Callable[[Any], None]]:
+    return dict(_recounts)
+
+
 _pinned: ContextVar[tuple[int, DataState | None] | None] = ContextVar("figures_state", default=None)
 
 
@@ -135,10 +202,10 @@ def data_state(tenant_id: int) -> DataState | None:
     pinned = _pinned.get()
     if pinned is not None and pinned[0] == tenant_id:
         return pinned[1]
-    select = "SELECT token, seq, change_seqs, change_since FROM cases_figuresversion WHERE tenant_id = %s"
+    select = "SELECT token, seq, change_seqs, change_since FROM earlyhelp_figuresversion WHERE tenant_id = %s"
     with connection.cursor() as cursor:
         cursor.execute("SELECT current_setting('figures.dirty_' || %s::text, true), v.* FROM (SELECT 1) AS one "
-                       "LEFT JOIN (SELECT token, seq, change_seqs, change_since FROM cases_figuresversion "
+                       "LEFT JOIN (SELECT token, seq, change_seqs, change_since FROM earlyhelp_figuresversion "
                        "WHERE tenant_id = %s) AS v ON true", [tenant_id, tenant_id])
         dirty, *row = cursor.fetchone()
         if dirty == "1":
@@ -146,7 +213,7 @@ def data_state(tenant_id: int) -> DataState | None:
         if row[0] is None:
             # A concurrent writer's upsert holds the key until it commits; then DO NOTHING, and the select below
             # reads the writer's row.
-            cursor.execute("INSERT INTO cases_figuresversion (tenant_id, token) VALUES (%s, gen_random_uuid()) "
+            cursor.execute("INSERT INTO earlyhelp_figuresversion (tenant_id, token) VALUES (%s, gen_random_uuid()) "
                            "ON CONFLICT (tenant_id) DO NOTHING", [tenant_id])
             cursor.execute(select, [tenant_id])
             row = cursor.fetchone()
@@ -193,6 +260,7 @@ def cached_series(figure: str, keys: list[tuple], compute: Callable[[list[int]],
     (the same entries ``cached`` reads and writes), with the missing or outdated ones computed together by
     ``compute(indices)``, which returns the values for ``keys[i]`` for each ``i`` of ``indices``, in order.
     ``period_ends[i]`` is the last day of the records ``keys[i]``'s value depends on."""
+    measure(figure)  # a figure read through the engine is registered by its app
     tenant = current_tenant()
     if tenant is None or not enabled():
         return compute(list(range(len(keys))))
@@ -209,99 +277,83 @@ def cached_series(figure: str, keys: list[tuple], compute: Callable[[list[int]],
         elif k not in held:
             missing.append(i)
     if missing:
+        stored = _read_stored(tenant.pk, state, figure, keys, period_ends, missing)
+        if stored:
+            cache.set_many({cache_keys[i]: entry for i, entry in stored.items()}, TIMEOUT)
+            held.update({cache_keys[i]: value for i, (_, value) in stored.items()})
+            missing = [i for i in missing if cache_keys[i] not in held]
+    if missing:
         computed = compute(missing)
         fresh = {cache_keys[i]: value for i, value in zip(missing, computed, strict=True)}
         cache.set_many({k: (state.seq, v) for k, v in fresh.items()}, TIMEOUT)
         held.update(fresh)
+        _store(tenant.pk, state, figure, {i: fresh[cache_keys[i]] for i in missing}, keys, period_ends)
     return [held[k] for k in cache_keys]
 
 
-# The declarations. Each source model lists ``figures_triggers(...)`` in its ``Meta.triggers`` (django-pgtrigger):
-# the SQL below is compiled into that app's migrations when ``makemigrations`` runs, so a change here is a new
-# migration (``makemigrations --check`` fails until it is made) and never changes what an old one ran. The
-# functions the triggers call — ``figures_note_change(tenant, date)`` and ``figures_truncated()`` — are defined by
-# cases 0012 (SQL frozen in that migration).
-
-TRIGGER_PREFIX = "figures_"
+# -- Closed periods, counted once and stored ----------------------------------------------------------------------
+# Behind the shared cache (which a restart or a new deployment empties), a closed period's figure — one ending
+# before today — is kept in ``earlyhelp_figuressummary`` per council, measure, period and scope, with the token
+# and change number it was counted under; it is served on the same rule as a cache entry. The open period is
+# counted live (and cached only).
 
 
-def _note_each_tenant(rows: str, tenant: str, date: str) -> str:
-    select = f"SELECT {tenant}, min({date}) FROM {rows} GROUP BY {tenant}"  # noqa: S608 (declared SQL, no input)
-    return f"FOR t, d IN {select} LOOP\n    PERFORM figures_note_change(t, d);\nEND LOOP;\nRETURN NULL;"
+def _closed(period_end: dt.date | None) -> bool:
+    return period_end is not None and period_end < timezone.localdate()
 
 
-def _statement_trigger(operation: pgtrigger.Operation, func: str, *, old: bool, new: bool) -> pgtrigger.Trigger:
-    referencing = pgtrigger.Referencing(old="old_rows" if old else None,
-                                        new="new_rows" if new else None) if (old or new) else None
-    return pgtrigger.Trigger(
-        name=f"{TRIGGER_PREFIX}{str(operation).lower()}", level=pgtrigger.Statement, when=pgtrigger.After,
-        operation=operation, referencing=referencing,
-        declare=[("t", "bigint"), ("d", "date")] if (old or new) else None, func=func)
+def _digest(figure: str, key: tuple) -> str:
+    return hashlib.sha256(repr((CODE_VERSION, figure, key)).encode()).hexdigest()
 
 
-def figures_triggers(anchor: Anchor | None) -> list[pgtrigger.Trigger]:
-    """The statement triggers of one source table, for its model's ``Meta.triggers``: per tenant, the earliest
-    date the statement's rows can change a figure from (``anchor``; None for a lookup table, whose every write
-    changes every period), noted for the commit-time renewal; a ``TRUNCATE`` forgets every tenant's state."""
-    if anchor is None:
-        everything = "'-infinity'::date"
-        insert = _note_each_tenant("new_rows r", "r.tenant_id", everything)
-        delete = _note_each_tenant("old_rows r", "r.tenant_id", everything)
-        update = insert
-    else:
-        skip = "ARRAY[" + ", ".join(f"'{c}'" for c in (*anchor.ignored, *anchor.moving)) + "]::text[]"
-        changed_other = f"(to_jsonb(o) - {skip}) IS DISTINCT FROM (to_jsonb(n) - {skip})"
-        whole = "'-infinity'::date" if anchor.whole_history else (
-            f"least({anchor.row.format(r='o')}, {anchor.row.format(r='n')})")
-        moved = ", ".join(f"CASE WHEN o.{c} IS DISTINCT FROM n.{c} THEN least(o.{c}, n.{c}) END"
-                          for c in anchor.moving)
-        on_update = f"CASE WHEN {changed_other} THEN {whole} ELSE {'least(' + moved + ')' if moved else 'NULL'} END"
-        insert = _note_each_tenant("new_rows r", "r.tenant_id", anchor.row.format(r="r"))
-        delete = _note_each_tenant("old_rows r", "r.tenant_id", anchor.row.format(r="r"))
-        update = _note_each_tenant("old_rows o JOIN new_rows n ON n.id = o.id", "n.tenant_id", on_update)
-    return [
-        _statement_trigger(pgtrigger.Insert, insert, old=False, new=True),
-        _statement_trigger(pgtrigger.Update, update, old=anchor is not None, new=True),
-        _statement_trigger(pgtrigger.Delete, delete, old=True, new=False),
-        _statement_trigger(pgtrigger.Truncate, "PERFORM figures_truncated();\nRETURN NULL;", old=False, new=False),
-    ]
+def _read_stored(tenant_id: int, state: DataState, figure: str, keys: list[tuple],
+                 period_ends: list[dt.date | None], indices: list[int]) -> dict[int, tuple[int, Any]]:
+    """The stored values still served for ``keys[i]`` (closed periods only): ``{i: (counted_seq, value)}``."""
+    from . import figures_codec
+    from .models import FiguresSummary
+
+    wanted = {}
+    for i in indices:
+        if _closed(period_ends[i]):
+            wanted.setdefault(_digest(figure, keys[i]), []).append(i)
+    if not wanted:
+        return {}
+    rows = FiguresSummary.objects.filter(measure=figure, key_digest__in=list(wanted), token=state.token).values_list(
+        "key_digest", "counted_seq", "value")
+    value_type = measure(figure).value_type
+    out = {}
+    for digest, counted_seq, value in rows:
+        first = wanted[digest][0]
+        if state.serves(counted_seq, period_ends[first]):
+            decoded = figures_codec.decode(value_type, value)
+            for i in wanted[digest]:
+                out[i] = (counted_seq, decoded if i == first else copy.deepcopy(decoded))
+    return out
 
 
-# As the writing transaction commits, for each pending row: renew the token (a lookup write, or a row of the
-# first design) or record the change (number, earliest date) in the staircase, merging its two oldest steps when
-# over the cap. The version and pending rows are the tenant's, under row-level security: the function runs in the
-# pending row's tenant context (``app.tenant_id``, transaction-local) and puts the caller's setting back, since
-# at commit the transaction may be in another tenant's context, or none.
-_RENEW_AT_COMMIT = """previous := current_setting('app.tenant_id', true);
-PERFORM set_config('app.tenant_id', NEW.tenant_id::text, true);
-DELETE FROM cases_figurespending WHERE id = NEW.id RETURNING since INTO d;
-IF d IS NULL OR d = '-infinity' THEN
-    INSERT INTO cases_figuresversion AS v (tenant_id, token) VALUES (NEW.tenant_id, gen_random_uuid())
-    ON CONFLICT (tenant_id) DO UPDATE SET token = EXCLUDED.token, seq = v.seq + 1, change_seqs = '{}',
-        change_since = '{}';
-ELSE
-    INSERT INTO cases_figuresversion AS v (tenant_id, token, seq, change_seqs, change_since)
-    VALUES (NEW.tenant_id, gen_random_uuid(), 1, ARRAY[1::bigint], ARRAY[d])
-    ON CONFLICT (tenant_id) DO UPDATE SET
-        seq = v.seq + 1,
-        change_seqs = ARRAY(SELECT u.s FROM unnest(v.change_seqs, v.change_since) AS u (s, c) WHERE u.c < d
-                            ORDER BY u.s) || (v.seq + 1),
-        change_since = ARRAY(SELECT u.c FROM unnest(v.change_seqs, v.change_since) AS u (s, c) WHERE u.c < d
-                             ORDER BY u.s) || d;
-    UPDATE cases_figuresversion
-    SET change_seqs = change_seqs[2:], change_since = change_since[1:1] || change_since[3:]
-    WHERE tenant_id = NEW.tenant_id AND cardinality(change_seqs) > {cap};
-END IF;
-PERFORM set_config('app.tenant_id', coalesce(previous, ''), true);
-RETURN NULL;"""
+def _store(tenant_id: int, state: DataState, figure: str, values: dict[int, Any], keys: list[tuple],
+           period_ends: list[dt.date | None]) -> None:
+    """Store the closed periods' freshly counted values (insert or overwrite)."""
+    from . import figures_codec
+    from .models import FiguresSummary
 
-
-def renewal_trigger() -> pgtrigger.Trigger:
-    """The deferred (commit-time) trigger of the pending table, for ``FiguresPendingRenewal.Meta.triggers``."""
-    return pgtrigger.Trigger(
-        name="figures_renew_at_commit", level=pgtrigger.Row, when=pgtrigger.After, operation=pgtrigger.Insert,
-        timing=pgtrigger.Deferred, declare=[("d", "date"), ("previous", "text")],
-        func=_RENEW_AT_COMMIT.replace("{cap}", str(MAX_CHANGES)))
+    m = measure(figure)
+    rows = {}
+    for i, value in values.items():
+        if not _closed(period_ends[i]):
+            continue
+        key = keys[i]
+        scope, scope_id = m.scope(key)
+        digest = _digest(figure, key)
+        rows[digest] = FiguresSummary(
+            tenant_id=tenant_id, measure=figure, key_digest=digest, key_text=repr(key)[:2000],
+            period_start=key[0], period_end=key[1], scope=scope, scope_id=scope_id, token=state.token,
+            counted_seq=state.seq, value=figures_codec.encode(value))
+    if rows:
+        FiguresSummary.objects.bulk_create(
+            list(rows.values()), update_conflicts=True, unique_fields=["tenant", "measure", "key_digest"],
+            update_fields=["token", "counted_seq", "value", "counted_at", "key_text", "period_start", "period_end",
+                           "scope", "scope_id"])
 
 
 def source_tables() -> set[str]:
@@ -311,3 +363,32 @@ def source_tables() -> set[str]:
     return {model._meta.db_table for model in apps.get_models()
             if any(t.name == f"{TRIGGER_PREFIX}insert" for t in getattr(model._meta, "triggers", ()))}
 
+
+
+# -- Drawings -----------------------------------------------------------------------------------------------------
+DRAWING_TIMEOUT = 7 * 24 * 3600
+
+
+def remembered_drawing(raw_key: str, draw: Callable[[], str]) -> str:
+    """``draw()`` (a chart's SVG), kept in the shared cache and, in a council's context, in its stored drawings,
+    under the digest of ``raw_key`` — which must name everything the drawing depends on (the drawing code's version
+    and every figure and label it is given). Drawing with matplotlib costs tens of milliseconds a chart; reading a
+    stored one is an index lookup."""
+    from .models import FiguresDrawing
+
+    digest = hashlib.sha256(raw_key.encode()).hexdigest()
+    key = "chart:" + digest
+    svg = cache.get(key)
+    if svg is not None:
+        return svg
+    tenant = current_tenant()
+    stored = tenant is not None and enabled()
+    if stored:
+        svg = FiguresDrawing.objects.filter(digest=digest).values_list("content", flat=True).first()
+    if svg is None:
+        svg = draw()
+        if stored:
+            FiguresDrawing.objects.bulk_create([FiguresDrawing(tenant_id=tenant.pk, digest=digest, content=svg)],
+                                               ignore_conflicts=True)
+    cache.set(key, svg, DRAWING_TIMEOUT)
+    return svg
