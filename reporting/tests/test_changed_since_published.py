@@ -12,6 +12,7 @@ from django.urls import reverse
 from cases.tests.helpers import child, open_case, team_for
 from earlyhelp.permissions import Role
 from earlyhelp.tenancy import tenant_context
+from tests.factories import acting
 from reporting import figure_changes, services
 from reporting.models import ReportRun
 
@@ -40,13 +41,13 @@ def world(tenant_a, member):
 def _run(tenant, officer) -> ReportRun:
     with tenant_context(tenant):
         report = services.report_create(
-            created_by=officer, title="Early help performance", committee="Children's Scrutiny Committee",
+            by=acting(officer), title="Early help performance", committee="Children's Scrutiny Committee",
             meeting_date=dt.date(2015, 1, 6), item_number="6", report_of="Officer", accountable_director="Director",
             period_start_year=2014, period_quarter=2, is_public=False, exempt_reason="Paragraph 3",
             executive_summary="Families are better off.")
-        services.report_arrange_sections(report=report, actor=officer, layout=[
+        services.report_arrange_sections(report=report, by=acting(officer), layout=[
             dict(item, include=item["key"] == "performance_framework") for item in report.sections])
-        run = services.report_run_request(report=report, requested_by=officer)
+        run = services.report_run_request(report=report, by=acting(officer))
         run = services.report_run_execute(tenant=tenant, run_id=run.pk)
     assert run.status == ReportRun.Status.DONE, run.error
     return run
