@@ -12,9 +12,9 @@ from django.urls import reverse
 from cases.tests.helpers import child, open_case, team_for
 from earlyhelp.permissions import Role
 from earlyhelp.tenancy import tenant_context
-from tests.factories import acting
 from reporting import figure_changes, services
 from reporting.models import ReportRun
+from tests.factories import acting
 
 from .test_public_reports import publish
 
