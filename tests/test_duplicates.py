@@ -50,11 +50,11 @@ def manager(tenant_a, member):
 def _family_with_mother(first, last, dob, postcode, *, nhs="", by):
     kid = child(first=first, last=last, dob=dob, postcode=postcode)
     if nhs:
-        services.nhs_number_record(person=kid, nhs_number=nhs, by=by)
+        services.nhs_number_check_record(person=kid, nhs_number=nhs, verified=False, by=by)
     mother = services.person_create(family=kid.family, first_name="Jo", last_name=last, kind="adult",
                                     date_of_birth=D(1988, 1, 2), by=by)
-    services.relationship_record(person=mother, relative=kid, kind=Relationship.Kind.MOTHER,
-                                 parental_responsibility=True, by=by)
+    services.relationship_add(person=mother, relative=kid, kind=Relationship.Kind.MOTHER,
+                              parental_responsibility=True, by=by)
     services.linked_identifier_add(person=kid, entry=services.IdentifierEntry("case_number", f"SC-{first}"), by=by)
     return kid, mother
 
@@ -75,8 +75,8 @@ def test_a_merge_and_its_undoing_leave_every_table_exactly_as_before(tenant_a, m
         reading(twins_case, worry(), "start", D(2024, 4, 25), person=twin, x=3, y=2, z=1)
         # The duplicate is also recorded as the same mother's child, and as Ada's sibling (it must not become
         # a relationship of Ada to herself).
-        services.relationship_record(person=mother, relative=twin, kind=Relationship.Kind.MOTHER, by=acting())
-        services.relationship_record(person=twin, relative=ada, kind=Relationship.Kind.SIBLING, by=acting())
+        services.relationship_add(person=mother, relative=twin, kind=Relationship.Kind.MOTHER, by=acting())
+        services.relationship_add(person=twin, relative=ada, kind=Relationship.Kind.SIBLING, by=acting())
         before = table_fingerprints()
         rels = sorted(Relationship.all_tenants.values_list())
 
@@ -131,7 +131,7 @@ def test_suggestions_find_typos_and_sound_alikes_within_the_council_only(tenant_
         by_nhs = duplicates.person_likely_duplicates(first_name="Someone", last_name="Else",
                                                      nhs_number="943 476 5919")
         assert by_nhs == []
-        services.nhs_number_record(person=katie, nhs_number="9434765919", by=acting())
+        services.nhs_number_check_record(person=katie, nhs_number="9434765919", verified=False, by=acting())
         by_nhs = duplicates.person_likely_duplicates(first_name="Someone", last_name="Else",
                                                      nhs_number="943 476 5919")
         assert [(m.person, m.score) for m in by_nhs] == [(katie, 1.0)]

@@ -48,10 +48,7 @@ from .people import (
     family_create,
     family_move,
     linked_identifier_add,
-    nhs_number_record,
-    nhs_number_verify,
     person_create,
-    relationship_record,
 )
 from .referrals import (
     AdultEntry,
@@ -101,10 +98,7 @@ __all__ = [
     "RelationshipEntry",
     "family_move",
     "linked_identifier_add",
-    "nhs_number_record",
-    "nhs_number_verify",
     "referral_record",
-    "relationship_record",
     "allocation_history_start",
     "assessment_complete",
     "assessment_start",

@@ -1,7 +1,8 @@
 """Families, people, their identifiers and the relationships between them.
 
 A relationship is written as a pair (Jo is Ann's mother ⇔ Ann is Jo's child) so it reads the same from both
-people; :func:`relationship_record` is the only writer of ``Relationship`` rows.
+people. Relationships are written (both rows of the pair) by ``family_records.relationship_add`` and
+``relationship_change`` only; NHS numbers by ``family_records.nhs_number_check_record``.
 """
 
 from __future__ import annotations
@@ -12,15 +13,13 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.utils import timezone
 
-from earlyhelp.actors import require, user_of
+from earlyhelp.actors import require
 from earlyhelp.audit import record_event
 from earlyhelp.permissions import Capability
 
 from ..identifiers import identifier_clean, nhs_number_clean
 from ..models import Family, FamilyAddress, LinkedIdentifier, Person, Relationship
-from ..models.people import INVERSE_KIND
 from ._common import check_not_future, check_one_tenant
 
 
@@ -214,45 +213,6 @@ def linked_identifier_add(*, person: Person, entry: IdentifierEntry, by) -> Link
     return row
 
 
-def nhs_number_record(*, person: Person, nhs_number: str, absent_reason: str = "", by) -> Person:
-    """Record or correct a person's NHS number (unverified until :func:`nhs_number_verify`), or the reason it is
-    left out."""
-    require(by, Capability.EDIT_CHILD_RECORDS)
-    check_one_tenant(person)
-    errors = person_details_errors(first_name=person.first_name, last_name=person.last_name, date_of_birth=None,
-                                   nhs_number=nhs_number, nhs_number_absent_reason=absent_reason)
-    if not nhs_number.strip() and not absent_reason:
-        errors["nhs_number_absent_reason"] = ["Give the NHS number, or say why it is left out."]
-    if errors:
-        raise ValidationError(errors)
-    number = nhs_number_clean(nhs_number)
-    if number != person.nhs_number:
-        person.nhs_number_verified_by, person.nhs_number_verified_at = None, None
-        person.nhs_number_status = Person.NhsNumberStatus.UNVERIFIED if number else ""
-    person.nhs_number = number
-    person.nhs_number_absent_reason = "" if number else absent_reason
-    person.save(update_fields=["nhs_number", "nhs_number_status", "nhs_number_verified_by",
-                               "nhs_number_verified_at", "nhs_number_absent_reason"])
-    record_event(action="person.nhs_number_recorded", by=by, obj=person,
-                 detail={"given": bool(number), "reason": person.nhs_number_absent_reason})
-    return person
-
-
-def nhs_number_verify(*, person: Person, by) -> Person:
-    """Mark the person's NHS number verified (traced, e.g. on the NHS Spine) by ``actor``, now."""
-    require(by, Capability.EDIT_CHILD_RECORDS)
-    check_one_tenant(person)
-    if not person.nhs_number:
-        raise ValidationError("There is no NHS number to verify: record it first.")
-    if user_of(by) is None:
-        raise ValidationError("A verification is made by a signed-in worker.")
-    person.nhs_number_status = Person.NhsNumberStatus.VERIFIED
-    person.nhs_number_verified_by, person.nhs_number_verified_at = user_of(by), timezone.now()
-    person.save(update_fields=["nhs_number_status", "nhs_number_verified_by", "nhs_number_verified_at"])
-    record_event(action="person.nhs_number_verified", by=by, obj=person)
-    return person
-
-
 def relationship_problem(person: Person | None, relative: Person | None, kind: str) -> str:
     """Why ``person`` cannot be recorded as ``relative``'s ``kind`` ("" when they can)."""
     if kind not in Relationship.Kind.values:
@@ -263,24 +223,3 @@ def relationship_problem(person: Person | None, relative: Person | None, kind: s
         if person.family_id and relative.family_id and person.family_id != relative.family_id:
             return f"{person.full_name} and {relative.full_name} are in different families."
     return ""
-
-
-def relationship_record(*, person: Person, relative: Person, kind: str, parental_responsibility: bool = False,
-                        by) -> Relationship:
-    """Record that ``person`` is ``relative``'s ``kind`` (and the same read the other way), replacing what was
-    recorded between the two before. Parental responsibility belongs to the carer's side."""
-    require(by, Capability.EDIT_CHILD_RECORDS)
-    check_one_tenant(person, relative)
-    problem = relationship_problem(person, relative, kind)
-    if problem:
-        raise ValidationError({"kind": problem} if kind not in Relationship.Kind.values else problem)
-    with transaction.atomic():
-        row, _ = Relationship.objects.update_or_create(
-            person=person, relative=relative,
-            defaults={"kind": kind, "parental_responsibility": parental_responsibility})
-        Relationship.objects.update_or_create(
-            person=relative, relative=person, defaults={"kind": INVERSE_KIND[kind], "parental_responsibility": False})
-        record_event(action="relationship.recorded", by=by, obj=person,
-                     detail={"relative": str(relative.public_id), "kind": kind,
-                             "parental_responsibility": parental_responsibility})
-    return row

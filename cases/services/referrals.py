@@ -19,13 +19,12 @@ from earlyhelp.permissions import Capability
 from ..models import Consent, Family, PanelDecision, Person, PresentingNeed, Referral, ReferralSource, Relationship
 from ._common import check_not_future, check_one_tenant, months_before
 from .consent import consent_record
+from .family_records import relationship_add, relationship_change, relationship_kind_problem
 from .people import (
     IdentifierEntry,
     family_create,
     person_create,
     person_details_errors,
-    relationship_problem,
-    relationship_record,
 )
 
 
@@ -187,6 +186,27 @@ def _check_people(household: FamilyReferral, problems: _Problems, today: dt.date
                 email=new.email, identifiers=new.identifiers, today=today))
 
 
+def _as_person(entry, kind: str) -> Person:
+    """The recorded person, or an unsaved one standing for a new person, for the relationship rules."""
+    if entry.person is not None or entry.new is None:
+        return entry.person
+    new = entry.new
+    return Person(first_name=new.first_name.strip(), last_name=new.last_name.strip(), kind=kind,
+                  date_of_birth=new.date_of_birth)
+
+
+def _relationship_write(adult: Person, child: Person, rel: RelationshipEntry, by) -> None:
+    """The adult's relationship to the child through the family-record services (checked there once more): a new
+    one added, a different one already recorded between the two changed, the same one left as it is."""
+    existing = Relationship.objects.filter(person=adult, relative=child).first()
+    if existing is None:
+        relationship_add(person=adult, relative=child, kind=rel.kind,
+                         parental_responsibility=rel.parental_responsibility, by=by)
+    elif (existing.kind, existing.parental_responsibility) != (rel.kind, rel.parental_responsibility):
+        relationship_change(relationship=existing, kind=rel.kind,
+                            parental_responsibility=rel.parental_responsibility, by=by)
+
+
 def _check_relationships(household: FamilyReferral, problems: _Problems) -> None:
     children = {entry.key: entry for entry in household.children}
     for adult in household.adults:
@@ -203,7 +223,9 @@ def _check_relationships(household: FamilyReferral, problems: _Problems) -> None
                 problems.add(f"{adult.path}.relationships.{i}",
                              f"{adult.person.full_name} cannot be related to themselves.")
                 continue
-            problem = relationship_problem(adult.person, child.person, rel.kind)
+            problem = relationship_kind_problem(_as_person(adult, Person.Kind.ADULT),
+                                                _as_person(child, Person.Kind.CHILD), rel.kind,
+                                                rel.parental_responsibility)
             if problem:
                 problems.add(f"{adult.path}.relationships.{i}.kind", problem)
 
@@ -291,8 +313,7 @@ def referral_record(
                 created.append(entry.person)
             adults.append(entry.person)
             for rel in entry.relationships:
-                relationship_record(person=entry.person, relative=by_key[rel.child], kind=rel.kind,
-                                    parental_responsibility=rel.parental_responsibility, by=by)
+                _relationship_write(entry.person, by_key[rel.child], rel, by)
         flagged = is_re_referral(children=children, received_on=received_on)
         referral = Referral.objects.create(
             family=family, received_on=received_on, source=source, route=route, reason=reason,

@@ -115,11 +115,11 @@ def test_the_completeness_report_counts_children_by_team_with_bases(maud, sign_i
     with tenant_context(tenant_a):
         team = team_for(tenant_a, maud, name="North team")
         verified = child(first="Vera", last="One")
-        services.nhs_number_record(person=verified, nhs_number="9434765919", by=acting())
-        services.nhs_number_verify(person=verified, by=acting(maud))
+        services.nhs_number_check_record(person=verified, nhs_number="9434765919", verified=True, how="pds_trace",
+                                         by=acting(maud))
         open_case(lead=maud, team=team, kid=verified)
         unverified = child(first="Una", last="Two")
-        services.nhs_number_record(person=unverified, nhs_number="4010232137", by=acting())
+        services.nhs_number_check_record(person=unverified, nhs_number="4010232137", verified=False, by=acting())
         open_case(lead=maud, team=team, kid=unverified)
         open_case(lead=maud, team=team, kid=child(first="Mia", last="Three"))
         child(first="Noel", last="Four")  # no open case: counted in the council's row only

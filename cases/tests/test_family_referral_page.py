@@ -122,6 +122,8 @@ def test_finding_a_known_child_inside_the_page_adds_them(alice, school, sign_in,
         ({"adult-0-rel_0": "", "adult-0-rel_1": ""}, "Say how Fay Fenwick is related to the child or children"),
         ({"child-0-nhs_number": "1234567890"}, "is not a valid NHS number"),
         ({"family-name": ""}, "Enter the family&#x27;s name."),
+        ({"adult-0-date_of_birth": "2016-01-01"}, "they are not older than Finn Fenwick"),
+        ({"adult-0-date_of_birth": "2010-01-01"}, "is only 5 years older than Finn Fenwick"),
     ],
 )
 def test_bad_input_is_refused_with_a_clear_message_and_nothing_written(alice, school, sign_in, tenant_a, change,

@@ -135,7 +135,7 @@ def _council(tenant, member, *, prefix: str):
         services.linked_identifier_add(person=ada, entry=IdentifierEntry("upn", "H801200001001"), by=acting())
         services.linked_identifier_add(person=ada, entry=IdentifierEntry("nino", "AB123456C", D(2024, 1, 1),
                                                                          D(2025, 1, 1)), by=acting())
-        services.nhs_number_record(person=ada, nhs_number="9434765919", by=acting())
+        services.nhs_number_check_record(person=ada, nhs_number="9434765919", verified=False, by=acting())
         ben = child(family=ada.family, first="Ben", last=f"{prefix.title()}ley", dob=None)
         first = open_case(lead=lead, team=team, kid=ada, received_on=D(2024, 4, 10), opened_on=D(2024, 4, 20),
                           needs=("PARENTING", "ATTENDANCE"))

@@ -226,6 +226,11 @@ def test_the_person_representation_carries_the_identifiers(tenant_a, make_api_cl
         (lambda p: p["adults"][0].update(relationships=[]), "/adults/0/relationships", "Say how Fay Fenwick"),
         (lambda p: p["adults"][0]["relationships"][0].update(child="nobody"), "/adults/0/relationships/0/child",
          "not one of the children"),
+        # The same parent-age rule as the family record's own relationship pages (one service for both).
+        (lambda p: p["adults"][0].update(date_of_birth="2016-01-01"), "/adults/0/relationships/0/kind",
+         "they are not older than Finn Fenwick"),
+        (lambda p: p["adults"][0].update(date_of_birth="2008-01-01"), "/adults/0/relationships/0/kind",
+         "is only 7 years older than Finn Fenwick: a parent is at least 12 years older"),
     ],
 )
 def test_bad_family_referrals_are_refused_with_pointers_and_write_nothing(mash, tenant_a, change, pointer, words):
