@@ -310,7 +310,7 @@ class ReferralViewSet(IdempotentCreateMixin, mixins.CreateModelMixin, mixins.Lis
             "children", "presenting_needs")
         if caller.client is not None:
             return referrals.filter(public_id__in=submitted_public_ids(client=caller.client, model=Referral))
-        return referrals.filter(recorded_by=caller.actor)
+        return referrals.filter(recorded_by=caller.membership.user)
 
     def perform_create(self, serializer):
         caller = self.request.auth

@@ -213,6 +213,5 @@ class AuditedReadMixin:
     def get_object(self):
         obj = super().get_object()
         caller = self.request.auth
-        record_read(action=self.viewed_action, actor=caller.actor, actor_label=caller.actor_label, obj=obj,
-                    detail={"via": "api"})
+        record_read(action=self.viewed_action, by=caller.by, obj=obj, detail={"via": "api"})
         return obj

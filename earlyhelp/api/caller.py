@@ -16,8 +16,8 @@ if TYPE_CHECKING:
 class ApiCaller:
     """``request.auth`` of every authenticated API request.
 
-    Exactly one of ``client`` and ``membership`` is set. Services record audit events with ``actor`` (a user,
-    or None for a client) and ``actor_label`` (the client's name).
+    Exactly one of ``client`` and ``membership`` is set. Services take the caller as ``by`` (the client or the
+    membership, earlyhelp.actors) and audit with ``record_event(by=...)``/``record_read(by=...)``.
     """
 
     tenant: Tenant
@@ -32,14 +32,6 @@ class ApiCaller:
     def by(self):
         """The actor services take as ``by`` (earlyhelp.actors): the client, or the signed-in membership."""
         return self.client if self.client is not None else self.membership
-
-    @property
-    def actor(self):
-        return self.membership.user if self.membership is not None else None
-
-    @property
-    def actor_label(self) -> str:
-        return f"API client {self.client.name}" if self.client is not None else ""
 
     @property
     def key(self) -> str:

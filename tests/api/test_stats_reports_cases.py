@@ -163,3 +163,16 @@ def test_a_commissioner_session_cannot_read_child_records(tenant_a, member, sess
     api = session_api(member(tenant_a, Role.COMMISSIONER, username="carol"))
     body = assert_problem(api.get("/api/v1/cases/"), 403, "missing_scope")
     assert body["missing_scopes"] == ["cases:read"]
+
+
+def test_a_signed_in_members_api_read_is_audited_as_them_through_by(tenant_a, member, session_api):
+    """The API names its caller one way, ``ApiCaller.by`` (a client or a membership), as every service does:
+    the older ``actor``/``actor_label`` pair is gone and a member's read is still recorded against them."""
+    from earlyhelp.api.caller import ApiCaller
+
+    assert not hasattr(ApiCaller, "actor") and not hasattr(ApiCaller, "actor_label")
+    kid = makers.child(tenant_a)
+    ann = member(tenant_a, Role.PRACTITIONER, username="ann")
+    assert session_api(ann).get(f"/api/v1/people/{kid.public_id}/").status_code == 200
+    viewed = AuditEvent.all_tenants.get(action="person.viewed", tenant=tenant_a)
+    assert (viewed.actor, viewed.actor_label, viewed.object_public_id) == (ann, "", str(kid.public_id))
