@@ -1,7 +1,9 @@
 """Two admin sites.
 
-* ``/admin/`` — the tenant administrators' site. It runs inside the tenant context (the middleware), so every
-  list and form sees only the active tenant's rows; only a tenant admin of that tenant may use it.
+* ``/admin/`` — the Django admin of the active tenant, for the platform's staff only (``is_staff``) who also
+  administer that tenant. It runs inside the tenant context (the middleware), so every list and form sees only
+  the active tenant's rows. Tenant administrators do their everyday administration in the product's own pages
+  (``/administration/``): one without ``is_staff`` is sent there; anyone else gets 403.
 * ``/platform/`` — the platform administrators' site (superusers): create tenants and platform users.
 """
 
@@ -15,6 +17,7 @@ from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.forms import UserCreationForm
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.shortcuts import redirect
 
 from .audit import record_event
 from .models import AuditEvent, Locality, Membership, Team, Tenant, User
@@ -28,6 +31,10 @@ class TenantAdminSite(admin.AdminSite):
     index_title = "Your local authority"
 
     def has_permission(self, request):
+        return bool(self._administers_tenant(request) and request.user.is_staff)
+
+    @staticmethod
+    def _administers_tenant(request) -> bool:
         return bool(
             request.user.is_active
             and has_capability(getattr(request, "membership", None), Capability.ADMINISTER_TENANT)
@@ -38,7 +45,10 @@ class TenantAdminSite(admin.AdminSite):
 
         def wrapper(request, *args, **kwargs):
             if request.user.is_authenticated and not self.has_permission(request):
-                raise PermissionDenied("Only a tenant administrator may use this site.")
+                if self._administers_tenant(request):
+                    # A tenant administrator who is not the platform's staff: their pages are elsewhere.
+                    return redirect("administration")
+                raise PermissionDenied("The Django admin is for the platform's staff only.")
             return inner(request, *args, **kwargs)
 
         return update_wrapper(wrapper, view)

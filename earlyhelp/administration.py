@@ -28,7 +28,8 @@ from .models import Locality, Membership, Team, Tenant, User
 from .permissions import Capability, Role
 
 TENANT_SETTINGS_FIELDS = ["re_referral_window_months", "reopen_window_months", "small_number_threshold",
-                          "rate_decimal_places", "financial_year_start_month", "report_brand_name"]
+                          "rate_decimal_places", "financial_year_start_month", "report_brand_name",
+                          "service_model", "s17_lead_must_be_social_worker"]
 
 
 def _same_council(by, *objects) -> None:

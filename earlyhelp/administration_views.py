@@ -81,6 +81,8 @@ class TenantSettingsForm(forms.ModelForm):
             "rate_decimal_places": "Decimal places of percentages",
             "financial_year_start_month": "First month of the financial year",
             "report_brand_name": "Name printed on reports",
+            "service_model": "Service model",
+            "s17_lead_must_be_social_worker": "Section 17 lead must be a registered social worker",
         }
         widgets = {"report_brand_name": forms.TextInput(attrs={"class": "govuk-input govuk-input--width-30"})}
 

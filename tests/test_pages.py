@@ -81,11 +81,20 @@ def test_switching_to_someone_elses_membership_is_not_found(tenant_a, tenant_b, 
 
 
 class TestTenantAdministration:
-    """alice is the tenant admin; bob a practitioner of the same tenant; the outsider administers another."""
+    """The Django admin at /admin/ is for the platform's staff: alice is the platform's staff and administers
+    tenant_a; tina administers tenant_a without being staff (her pages are /administration/); bob a practitioner
+    of the same tenant; the outsider is staff and administers another."""
 
     @pytest.fixture
     def alice(self, tenant_a, member):
-        return member(tenant_a, role=Role.TENANT_ADMIN, username="alice")
+        user = member(tenant_a, role=Role.TENANT_ADMIN, username="alice")
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])
+        return user
+
+    @pytest.fixture
+    def tina(self, tenant_a, member):
+        return member(tenant_a, role=Role.TENANT_ADMIN, username="tina")
 
     @pytest.fixture
     def bob(self, tenant_a, member):
@@ -93,7 +102,10 @@ class TestTenantAdministration:
 
     @pytest.fixture
     def outsider(self, tenant_b, member):
-        return member(tenant_b, role=Role.TENANT_ADMIN, username="outsider")
+        user = member(tenant_b, role=Role.TENANT_ADMIN, username="outsider")
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])
+        return user
 
     @pytest.fixture
     def team(self, tenant_a):
@@ -108,6 +120,16 @@ class TestTenantAdministration:
         assert response.status_code == 302
         assert Team.all_tenants.get(pk=team.pk).name == "Grays & Tilbury Team"
         assert AuditEvent.all_tenants.filter(action="admin.changed", object_public_id=str(team.public_id)).exists()
+
+    def test_a_tenant_admin_who_is_not_staff_is_sent_to_the_administration_pages(self, tina, team, sign_in):
+        client = sign_in(tina)
+        for url in ("/admin/", reverse("tenant_admin:earlyhelp_team_change", args=[team.pk])):
+            response = client.get(url)
+            assert response.status_code == 302 and response["Location"] == reverse("administration"), url
+        assert client.post(reverse("tenant_admin:earlyhelp_team_change", args=[team.pk]),
+                           {"name": "Renamed", "locality": team.locality_id}).status_code == 302
+        assert Team.all_tenants.get(pk=team.pk).name == "Grays Team"
+        assert client.get(reverse("administration")).status_code == 200
 
     def test_a_member_without_the_role_gets_403(self, bob, team, sign_in):
         client = sign_in(bob)

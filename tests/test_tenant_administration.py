@@ -254,10 +254,13 @@ def test_teams_and_localities(tenant_a, admin, sign_in):
 def test_the_councils_settings(tenant_a, admin, sign_in):
     client = sign_in(admin)
     data = {"re_referral_window_months": 6, "reopen_window_months": 3, "small_number_threshold": 10,
-            "rate_decimal_places": 1, "financial_year_start_month": 4, "report_brand_name": "Northbridge"}
+            "rate_decimal_places": 1, "financial_year_start_month": 4, "report_brand_name": "Northbridge",
+            "service_model": "family_help"}  # the section 17 rule left unticked: off
     assert client.post(reverse("administration-settings"), data).status_code == 302
     tenant_a.refresh_from_db()
     assert tenant_a.re_referral_window_months == 6 and tenant_a.small_number_threshold == 10
+    # Family Help is turned on here too, now that the Django admin is the platform's staff's only.
+    assert tenant_a.service_model == "family_help" and not tenant_a.s17_lead_must_be_social_worker
     event = AuditEvent.all_tenants.get(tenant=tenant_a, action="tenant.settings_changed")
     assert event.detail["changed"]["small_number_threshold"] == {"before": 5, "after": 10}
     response = client.post(reverse("administration-settings"), {**data, "small_number_threshold": 999,
