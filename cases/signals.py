@@ -17,3 +17,10 @@ def create_tenant_defaults(sender, instance: Tenant, created: bool, raw: bool = 
 
     with tenant_context(instance):
         tenant_defaults_ensure(tenant=instance)
+    # A new council's seeded lists: fresh planner statistics for them before its first import (always, they are
+    # small), once the onboarding commits.
+    from earlyhelp.planner_statistics import analyze_after_load
+
+    from .models import CaseSettings, ClosureReason, LevelOfNeed, PresentingNeed, ReferralSource
+
+    analyze_after_load(ReferralSource, PresentingNeed, ClosureReason, LevelOfNeed, CaseSettings)

@@ -23,6 +23,7 @@ from earlyhelp.api.models import ApiClient, Scope
 from earlyhelp.audit import record_event
 from earlyhelp.periods import Quarter
 from earlyhelp.permissions import Capability, Role
+from earlyhelp.planner_statistics import analyze_after_load
 
 from . import returns_io
 from .models import (
@@ -341,6 +342,7 @@ def _store_rows(*, by, service, quarter, rows, filename, progress=None) -> Impor
         )
         record_event(action="return.imported", by=by, obj=kpi_return,
                      detail={"version": kpi_return.version, "rows": len(values), "filename": filename[:255]})
+        analyze_after_load(KpiValue, rows=len(values))  # a return of many rows: fresh statistics after the commit
     return ImportOutcome(kpi_return=kpi_return)
 
 

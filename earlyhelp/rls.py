@@ -242,6 +242,10 @@ def grant_app_role(using: str = "default", **kwargs) -> None:
         cursor.execute(f"GRANT USAGE ON SCHEMA public TO {quoted}")
         cursor.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {quoted}")
         cursor.execute(f"GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO {quoted}")
+        # Planner statistics after a bulk load, as the owner (earlyhelp.planner_statistics): EXECUTE, no ownership.
+        cursor.execute("SELECT to_regprocedure('earlyhelp_analyze(text[])') IS NOT NULL")
+        if cursor.fetchone()[0]:
+            cursor.execute(f"GRANT EXECUTE ON FUNCTION earlyhelp_analyze(text[]) TO {quoted}")
 
 
 def tenant_tables() -> list[str]:

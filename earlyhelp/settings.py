@@ -104,6 +104,10 @@ TEMPLATES = [
 # neither owner, superuser nor BYPASSRLS, so row-level security applies to it.
 DATABASE_APP_ROLE = env("DATABASE_APP_ROLE", default="earlyhelp_app")
 
+# After a bulk load of at least this many rows (case-records import, KPI return) the tables loaded are analysed
+# once it commits, as their owner (earlyhelp.planner_statistics); onboarding a council always analyses its lists.
+ANALYZE_AFTER_LOAD_MIN_ROWS = env.int("ANALYZE_AFTER_LOAD_MIN_ROWS", default=500)
+
 # PostgreSQL only. DATABASE_URL when set (15+); otherwise the private server of earlyhelp.embedded_db in
 # VAR_DIR/pg (its Unix socket; `make demo` starts and stops it), as the application role.
 EMBEDDED_DATABASE = not env.str("DATABASE_URL", default="")

@@ -444,3 +444,21 @@ def test_a_stalled_case_import_is_queued_again_and_fails_after_three_attempts(te
         assert case_import_jobs_requeue_stalled(now=now + dt.timedelta(minutes=10)) == {"requeued": 0, "failed": 1}
         job.refresh_from_db()
         assert job.status == "failed" and "stopped 3 times" in job.problems[0]["message"]
+
+
+@pytest.mark.parametrize(("min_rows", "analysed"), [(4, True), (5, False)])
+def test_a_large_import_refreshes_the_planner_statistics_of_what_it_loaded(
+        tenant_a, mia, team, alice, settings, django_capture_on_commit_callbacks, min_rows, analysed):
+    """A council's first import must not be planned for empty tables: above the row threshold the tables it
+    loaded are analysed once it commits (below it, autovacuum is left to do it)."""
+    from tests.planner_statistics import analyze_count
+
+    settings.ANALYZE_AFTER_LOAD_MIN_ROWS = min_rows
+    tables = [Referral._meta.db_table, Person._meta.db_table, Case._meta.db_table,
+              Referral.children.through._meta.db_table]
+    before = [analyze_count(table) for table in tables]
+    with django_capture_on_commit_callbacks(execute=True):
+        outcome = run(tenant_a, mia, csv_bytes(good_rows()))
+    assert outcome.ok, outcome.problems
+    after = [analyze_count(table) for table in tables]
+    assert after == ([n + 1 for n in before] if analysed else before)

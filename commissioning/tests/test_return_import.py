@@ -198,3 +198,19 @@ def test_escape_cell_neutralises_every_formula_prefix(text):
     assert returns_io.escape_cell(text) == "'" + text
     assert returns_io.unescape_cell(returns_io.escape_cell(text)) == text
     assert returns_io.escape_cell(12) == 12
+
+
+def test_a_return_of_many_rows_refreshes_the_statistics_of_the_values_table(
+        tenant_a, commissioner, steps, settings, django_capture_on_commit_callbacks):
+    from tests.planner_statistics import analyze_count
+
+    table = KpiValue._meta.db_table
+    settings.ANALYZE_AFTER_LOAD_MIN_ROWS = 4  # the file has 3 rows: below the threshold, left to autovacuum
+    before = analyze_count(table)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert upload(tenant_a, commissioner, steps, csv_file(good_rows())).ok
+    assert analyze_count(table) == before
+    settings.ANALYZE_AFTER_LOAD_MIN_ROWS = 3
+    with django_capture_on_commit_callbacks(execute=True):
+        assert upload(tenant_a, commissioner, steps, csv_file(good_rows())).ok
+    assert analyze_count(table) == before + 1
