@@ -96,22 +96,36 @@ def member_add(*, by, username: str, first_name: str, last_name: str, email: str
 
 
 @transaction.atomic
-def member_change(*, by, membership: Membership, role: str, teams: Iterable[Team] = ()) -> Membership:
-    """Change a member's role and teams in ``by``'s council."""
+def member_change(*, by, membership: Membership, role: str, teams: Iterable[Team] = (),
+                  is_registered_social_worker: bool | None = None, social_work_england_number: str | None = None
+                  ) -> Membership:
+    """Change a member's role and teams in ``by``'s council, and (when given) their Social Work England
+    registration (which lets them lead a case under section 17 where the council requires it)."""
     require(by, Capability.ADMINISTER_TENANT)
     _same_council(by, membership)
     _check_role(role)
     teams = _teams(by, teams)
+    registered = membership.is_registered_social_worker if is_registered_social_worker is None \
+        else is_registered_social_worker
+    number = membership.social_work_england_number if social_work_england_number is None \
+        else "".join(social_work_england_number.split()).upper()
+    if registered and not number:
+        raise ValidationError({"social_work_england_number": "Enter the Social Work England registration number, "
+                                                             "like SW123456."})
+    if len(number) > Membership._meta.get_field("social_work_england_number").max_length:
+        raise ValidationError({"social_work_england_number": "The registration number is at most 20 characters."})
     if role != membership.role:
         _not_self(by, membership, "change the role of")
         if (membership.role == Role.TENANT_ADMIN and membership.is_active
                 and not _active_admins_besides(membership)):
             raise ValidationError({"role": "The council needs at least one active tenant administrator."})
-    before = {"role": membership.role, "teams": sorted(t.name for t in membership.teams.all())}
+    before = {"role": membership.role, "teams": sorted(t.name for t in membership.teams.all()),
+              "social_worker": [membership.is_registered_social_worker, membership.social_work_england_number]}
     membership.role = role
-    membership.save(update_fields=["role"])
+    membership.is_registered_social_worker, membership.social_work_england_number = registered, number
+    membership.save(update_fields=["role", "is_registered_social_worker", "social_work_england_number"])
     membership.teams.set(teams)
-    after = {"role": role, "teams": sorted(t.name for t in teams)}
+    after = {"role": role, "teams": sorted(t.name for t in teams), "social_worker": [registered, number]}
     if after != before:
         record_event(action="membership.role_changed", by=by, obj=membership,
                      detail={"user": membership.user.username, "before": before, "after": after})

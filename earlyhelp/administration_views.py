@@ -56,6 +56,12 @@ class MemberChangeForm(GovukForm):
     role = forms.ChoiceField(choices=Role.choices, widget=forms.RadioSelect, label="Role")
     teams = forms.ModelMultipleChoiceField(queryset=Team.objects.none(), required=False,
                                            widget=forms.CheckboxSelectMultiple, label="Teams")
+    is_registered_social_worker = forms.BooleanField(
+        required=False, label="Registered social worker",
+        help_text="Registered with Social Work England: may lead a case under section 17.")
+    social_work_england_number = forms.CharField(
+        required=False, max_length=20, label="Social Work England registration number",
+        help_text="For example SW123456.")
     querysets = {"teams": lambda: Team.objects.all()}
 
 
@@ -151,12 +157,13 @@ def member_add(request):
 @require_capability(ADMIN)
 def member_detail(request, public_id):
     membership = _member(public_id)
-    form = MemberChangeForm(request.POST or None, initial={"role": membership.role,
-                                                           "teams": list(membership.teams.all())})
+    form = MemberChangeForm(request.POST or None, initial={
+        "role": membership.role, "teams": list(membership.teams.all()),
+        "is_registered_social_worker": membership.is_registered_social_worker,
+        "social_work_england_number": membership.social_work_england_number})
     if request.method == "POST" and form.is_valid():
         try:
-            administration.member_change(by=request.membership, membership=membership,
-                                         role=form.cleaned_data["role"], teams=form.cleaned_data["teams"])
+            administration.member_change(by=request.membership, membership=membership, **form.cleaned_data)
         except ValidationError as error:
             show_service_errors(form, error)
         else:

@@ -163,6 +163,25 @@ def test_changing_a_role_and_teams(tenant_a, admin, member, sign_in):
     assert event.detail["before"]["role"] == Role.PRACTITIONER and event.detail["after"]["role"] == Role.TEAM_MANAGER
 
 
+def test_recording_a_social_workers_registration(tenant_a, admin, member, sign_in):
+    """Recorded on the council's own member page now that the Django admin is the platform's staff's only: the
+    section 17 lead rule reads it."""
+    person = member(tenant_a, role=Role.PRACTITIONER, username="pat")
+    url = reverse("administration-member", args=[_membership(person, tenant_a).public_id])
+    client = sign_in(admin)
+    response = client.post(url, {"role": Role.PRACTITIONER, "is_registered_social_worker": "on"})
+    assert response.status_code == 400 and "Enter the Social Work England registration number" in \
+        response.content.decode()
+    assert not _membership(person, tenant_a).is_registered_social_worker
+    assert client.post(url, {"role": Role.PRACTITIONER, "is_registered_social_worker": "on",
+                             "social_work_england_number": "sw 123456"}).status_code == 302
+    membership = _membership(person, tenant_a)
+    assert membership.is_registered_social_worker and membership.social_work_england_number == "SW123456"
+    assert 'value="SW123456"' in client.get(url).content.decode()
+    event = AuditEvent.all_tenants.get(tenant=tenant_a, action="membership.role_changed")
+    assert event.detail["after"]["social_worker"] == [True, "SW123456"]
+
+
 def test_a_team_of_another_council_cannot_be_given(tenant_a, tenant_b, admin, member, sign_in):
     person = member(tenant_a, role=Role.PRACTITIONER, username="pat")
     with tenant_context(tenant_b):
