@@ -46,7 +46,8 @@ SPLIT_PATH = "/api/bench/bare-cases-split/"
 
 
 def _request_bytes(path: str, token: str | None) -> bytes:
-    lines = [f"GET {path} HTTP/1.1", "Host: 127.0.0.1", "Accept: application/json", "Connection: close"]
+    lines = [f"GET {path} HTTP/1.1", "Host: 127.0.0.1", "Accept: application/json", "Connection: close",
+             "X-Forwarded-Proto: https"]  # as behind the TLS proxy of production (SECURE_SSL_REDIRECT stays on)
     if token:
         lines.append(f"Authorization: Bearer {token}")
     return ("\r\n".join(lines) + "\r\n\r\n").encode()
@@ -115,7 +116,11 @@ def _app_role_url() -> str:
 
 
 def _serve(tenant_id: int, tmp: Path, url: str) -> subprocess.Popen:
-    env = {**os.environ, "DATABASE_URL": url, "DEBUG": "off", "SECRET_KEY": "bench-api-" + "k" * 50,
+    from django.conf import settings
+
+    # The server signs its audit rows with the key this process verifies them with after the run (run()).
+    env = {**os.environ, "AUDIT_KEY": settings.AUDIT_KEY, "DATABASE_URL": url, "DEBUG": "off",
+           "SECRET_KEY": "bench-api-" + "k" * 50,
            "ALLOWED_HOSTS": "127.0.0.1", "TWO_FACTOR_ENFORCED": "off", "SECURE_COOKIES": "off",
            "VAR_DIR": str(tmp), "STATIC_ROOT": str(tmp), "LOG_LEVEL": "WARNING",
            "DJANGO_SETTINGS_MODULE": "bench.api_site.settings", "API_THROTTLE_RATE": "1000000/min",
@@ -142,18 +147,33 @@ def _client_token(tenant) -> str:
     from django.utils import timezone
 
     from earlyhelp.api.services import api_client_create
-    from earlyhelp.models import Membership
+    from earlyhelp.models import Membership, User
     from earlyhelp.permissions import Role
     from earlyhelp.tenancy import tenant_context
 
     with tenant_context(tenant):
         admin = Membership.objects.filter(role=Role.TENANT_ADMIN, is_active=True).order_by("pk").first()
+        if admin is None:  # bench/generate.py makes no administrator: the benchmark's own, who issues the token
+            user, _ = User.objects.get_or_create(username=f"{tenant.slug}.bench-admin",
+                                                 defaults={"first_name": "Bench", "last_name": "Administrator",
+                                                           "password": "!"})
+            admin = Membership.objects.create(tenant=tenant, user=user, role=Role.TENANT_ADMIN)
         _, token = api_client_create(by=admin, name=f"Benchmark {dt.datetime.now():%Y-%m-%d %H:%M:%S}",
                                      scopes=["cases:read"], expires_at=timezone.now() + dt.timedelta(hours=2))
     return token
 
 
 def run(repeats: int) -> list[Result]:
+    from django.conf import settings
+    from django.test.utils import override_settings
+
+    # One audit key for this process and the server's workers (the installation's AUDIT_KEY when set), so that
+    # the log verifies after the run; keys derived from this process's SECRET_KEY still verify the older rows.
+    with override_settings(AUDIT_KEY=settings.AUDIT_KEY or "bench-api-audit-key-" + "a" * 40):
+        return _run(repeats)
+
+
+def _run(repeats: int) -> list[Result]:
     import json
 
     from django.db import connection
