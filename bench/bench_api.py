@@ -170,8 +170,11 @@ def run(repeats: int) -> list[Result]:
     from django.test.utils import override_settings
 
     # One audit key for this process and the server's workers (the installation's AUDIT_KEY when set), so that
-    # the log verifies after the run; keys derived from this process's SECRET_KEY still verify the older rows.
-    with override_settings(AUDIT_KEY=settings.AUDIT_KEY or "bench-api-audit-key-" + "a" * 40):
+    # the log verifies after the run; keys derived from this process's SECRET_KEY, and the benchmark's own key
+    # (rows of earlier runs), still verify the older rows.
+    bench_key = "bench-api-audit-key-" + "a" * 40
+    with override_settings(AUDIT_KEY=settings.AUDIT_KEY or bench_key,
+                           AUDIT_RETIRED_KEYS=[*settings.AUDIT_RETIRED_KEYS, bench_key]):
         return _run(repeats)
 
 
