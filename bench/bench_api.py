@@ -6,9 +6,15 @@ row of the call. Baseline: ``/api/bench/bare-cases/`` (``bench/api_site/urls.py`
 same 50 rows with ``values()`` and ``JsonResponse``; a second row compares the API with a bare view reading
 the rows the API's own way (``/api/bench/bare-cases-split/``: the rows, then one statement for what they refer
 to, through ``cases.api.case_rows_representation``), i.e. the framework's overhead alone.
-One gunicorn (DEBUG off) serves all three; they are loaded in rotating rounds of a fixed number of requests by
-a few concurrent clients on the same machine, so all see the same machine state. The tenant has about 100,000
-cases (``national.API``, generated on first use).
+One gunicorn (DEBUG off) serves all three, connected as the application role (``settings.DATABASE_APP_ROLE``:
+neither owner, superuser nor BYPASSRLS), so row-level security applies to the API and to the bare views alike;
+the bare views enter the tenant's context the way the API does (``app.tenant_id`` sent with the first statement).
+They are loaded in interleaved rounds (the order rotates each round) of a fixed number of requests by a few
+concurrent clients on the same machine, so all see the same machine state. The tenant has about 100,000 cases
+(``national.API``, generated on first use).
+After the run every API call must have left its audit row (read rows, outside the chain, ``record_read``), and
+the tenant's audit log is verified (``verify_audit_log``, which first seals the unsealed reads): intact or the
+benchmark fails.
 Figures are seconds per request (the inverse of throughput): the ratio is the API's time over the bare view's,
 and the target, at most 1.25×, is a throughput of at least 0.8 of the bare view's.
 """
@@ -31,8 +37,10 @@ from national import API, synthetic_tenant
 from run import ROOT, Result
 
 PORT = 8791
-WORKERS = 2
-CLIENTS = 4
+# 2 sync workers and 4 clients by default (the figures kept since the first run); BENCH_API_WORKERS=5 is
+# gunicorn's advice for 2 cores (2 × cores + 1), with twice as many clients as workers unless BENCH_API_CLIENTS.
+WORKERS = int(os.environ.get("BENCH_API_WORKERS", "2"))
+CLIENTS = int(os.environ.get("BENCH_API_CLIENTS", str(2 * WORKERS)))
 REQUESTS = 400  # per round and path
 API_PATH = "/api/v1/cases/"
 BARE_PATH = "/api/bench/bare-cases/"
@@ -40,7 +48,8 @@ SPLIT_PATH = "/api/bench/bare-cases-split/"
 
 
 def _request_bytes(path: str, token: str | None) -> bytes:
-    lines = [f"GET {path} HTTP/1.1", "Host: 127.0.0.1", "Accept: application/json", "Connection: close"]
+    lines = [f"GET {path} HTTP/1.1", "Host: 127.0.0.1", "Accept: application/json", "Connection: close",
+             "X-Forwarded-Proto: https"]  # as behind the TLS proxy of production (SECURE_SSL_REDIRECT stays on)
     if token:
         lines.append(f"Authorization: Bearer {token}")
     return ("\r\n".join(lines) + "\r\n\r\n").encode()
@@ -81,12 +90,39 @@ def _round(raw: bytes, requests: int, clients: int) -> tuple[float, int]:
     return time.perf_counter() - start, errors[0]
 
 
-def _serve(tenant_id: int, tmp: Path) -> subprocess.Popen:
+def _app_role_url() -> str:
+    """The database URL of the application role (no password: the benchmark's server trusts local roles, or the
+    role's password comes from ``DATABASE_APP_PASSWORD``), after checking that RLS applies to that role."""
+    from urllib.parse import quote
+
+    from django.conf import settings
+    from django.db import connection, transaction
+
+    from earlyhelp.rls import app_role_exists, grant_app_role
+
+    role = settings.DATABASE_APP_ROLE
+    with connection.cursor() as cursor:
+        if not app_role_exists(cursor, role):
+            raise RuntimeError(f"no role {role} on this server: the API benchmark measures as the application role")
+    grant_app_role()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"SET LOCAL ROLE {connection.ops.quote_name(role)}")
+        cursor.execute("SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user")
+        assert cursor.fetchone()[0] is False, f"{role} is superuser or BYPASSRLS"
+        cursor.execute("SELECT count(*) FROM cases_case")  # no tenant set: RLS must show nothing
+        assert cursor.fetchone()[0] == 0, f"row-level security does not apply to {role}"
+    db = settings.DATABASES["default"]
+    password = os.environ.get("DATABASE_APP_PASSWORD", "")
+    auth = quote(role) + (f":{quote(password)}" if password else "")
+    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+def _serve(tenant_id: int, tmp: Path, url: str) -> subprocess.Popen:
     from django.conf import settings
 
-    db = settings.DATABASES["default"]
-    url = os.environ.get("DATABASE_URL") or f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
-    env = {**os.environ, "DATABASE_URL": url, "DEBUG": "off", "SECRET_KEY": "bench-api-" + "k" * 50,
+    # The server signs its audit rows with the key this process verifies them with after the run (run()).
+    env = {**os.environ, "AUDIT_KEY": settings.AUDIT_KEY, "DATABASE_URL": url, "DEBUG": "off",
+           "SECRET_KEY": "bench-api-" + "k" * 50,
            "ALLOWED_HOSTS": "127.0.0.1", "TWO_FACTOR_ENFORCED": "off", "SECURE_COOKIES": "off",
            "VAR_DIR": str(tmp), "STATIC_ROOT": str(tmp), "LOG_LEVEL": "WARNING",
            "DJANGO_SETTINGS_MODULE": "bench.api_site.settings", "API_THROTTLE_RATE": "1000000/min",
@@ -113,39 +149,64 @@ def _client_token(tenant) -> str:
     from django.utils import timezone
 
     from earlyhelp.api.services import api_client_create
-    from earlyhelp.models import Membership
+    from earlyhelp.models import Membership, User
     from earlyhelp.permissions import Role
     from earlyhelp.tenancy import tenant_context
 
     with tenant_context(tenant):
         admin = Membership.objects.filter(role=Role.TENANT_ADMIN, is_active=True).order_by("pk").first()
+        if admin is None:  # bench/generate.py makes no administrator: the benchmark's own, who issues the token
+            user, _ = User.objects.get_or_create(username=f"{tenant.slug}.bench-admin",
+                                                 defaults={"first_name": "Bench", "last_name": "Administrator",
+                                                           "password": "!"})
+            admin = Membership.objects.create(tenant=tenant, user=user, role=Role.TENANT_ADMIN)
         _, token = api_client_create(by=admin, name=f"Benchmark {dt.datetime.now():%Y-%m-%d %H:%M:%S}",
                                      scopes=["cases:read"], expires_at=timezone.now() + dt.timedelta(hours=2))
     return token
 
 
 def run(repeats: int) -> list[Result]:
+    from django.conf import settings
+    from django.test.utils import override_settings
+
+    # One audit key for this process and the server's workers (the installation's AUDIT_KEY when set), so that
+    # the log verifies after the run; keys derived from this process's SECRET_KEY, and the benchmark's own key
+    # (rows of earlier runs), still verify the older rows.
+    bench_key = "bench-api-audit-key-" + "a" * 40
+    with override_settings(AUDIT_KEY=settings.AUDIT_KEY or bench_key,
+                           AUDIT_RETIRED_KEYS=[*settings.AUDIT_RETIRED_KEYS, bench_key]):
+        return _run(repeats)
+
+
+def _run(repeats: int) -> list[Result]:
     import json
 
     from django.db import connection
 
     from cases.models import Case
+    from earlyhelp.audit_verify import verify_audit_log
+    from earlyhelp.models import AuditEvent
+    from earlyhelp.tenancy import tenant_context
 
     tenant = synthetic_tenant(API)
     cases = Case.all_tenants.filter(tenant=tenant).count()
     token = _client_token(tenant)
+    url = _app_role_url()
+    first_event = AuditEvent.all_tenants.order_by("-pk").values_list("pk", flat=True).first() or 0
     connection.close()  # the server's workers get the database to themselves
     raws = {"api": _request_bytes(API_PATH, token), "bare": _request_bytes(BARE_PATH, None),
             "split": _request_bytes(SPLIT_PATH, None)}
     tmp = Path(tempfile.mkdtemp(prefix="eh-bench-api-"))
-    server = _serve(tenant.pk, tmp)
+    server = _serve(tenant.pk, tmp, url)
     times: dict[str, list[float]] = {name: [] for name in raws}
     errors = 0
+    api_calls = 0
     try:
         _wait_for(server)
         bodies = {}
         for name, raw in raws.items():  # all answer, with the same cases in the same order
             status, data = _fetch(raw)
+            api_calls += name == "api"
             assert status == 200, data[:500]
             bodies[name] = json.loads(data.split(b"\r\n\r\n", 1)[1])["results"]
         ids = [row["id"] for row in bodies["api"]]
@@ -153,15 +214,24 @@ def run(repeats: int) -> list[Result]:
         assert ids == [row["public_id"] for row in bodies["bare"]] == [row["id"] for row in bodies["split"]]
         for raw in raws.values():  # warm every path in every worker
             _round(raw, 20 * WORKERS, CLIENTS)
+        api_calls += 20 * WORKERS
         names = list(raws)
         for i in range(repeats):
             for name in names[i % 3:] + names[: i % 3]:
                 seconds, failed = _round(raws[name], REQUESTS, CLIENTS)
                 errors += failed
                 times[name].append(seconds / REQUESTS)
+                api_calls += REQUESTS if name == "api" else 0
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(30)
+    # Every API call left its read row; then the whole log (chain, reads, seals) verifies intact.
+    reads = AuditEvent.all_tenants.filter(tenant=tenant, pk__gt=first_event, action="api.request", chained=False,
+                                          detail__method="GET").count()
+    assert reads == api_calls, f"{api_calls} API calls but {reads} audit rows"
+    with tenant_context(tenant):
+        verified = verify_audit_log(tenant)
+    assert verified.intact, f"audit log not intact after the benchmark: {verified.breaks[:5]}"
     rps = {name: 1 / statistics.median(seconds) for name, seconds in times.items()}
     served = (f"gunicorn {WORKERS} sync workers, DEBUG off, {CLIENTS} clients on loopback, {REQUESTS} requests "
               f"per round; {cases:,} cases in {tenant.name}")
@@ -180,6 +250,11 @@ def run(repeats: int) -> list[Result]:
             extra={"seconds are per request": "median over the rounds; rounds rotate which path goes first",
                    "throughput (req/s)": f"API {rps['api']:.1f}, bare {rps[baseline]:.1f}, "
                                          f"ratio {rps['api'] / rps[baseline]:.3f}",
-                   "non-200 responses (all paths)": errors},
+                   "non-200 responses (all paths)": errors,
+                   "database role of the server": f"{url.split('://', 1)[1].split('@', 1)[0].split(':', 1)[0]} "
+                                                  "(not owner, superuser or BYPASSRLS: RLS on every path)",
+                   "audit after the run": f"{api_calls} API calls, {reads} read rows; verify_audit_log: "
+                                          f"{verified.checked} events checked ({verified.reads} reads, "
+                                          f"{verified.unsealed} unsealed), {len(verified.breaks)} breaks"},
         ))
     return results

@@ -1,6 +1,6 @@
 """The cases list's database round trips are a fixed number, whatever the page size and the data: the token
 lookup (with its RLS setting), the page's rows (with the tenant's setting), one statement for everything they refer
-to, and the audit row with its chain's lock (bench/bench_api.py measures what they cost)."""
+to, and the audit row of the read, without the chain's lock (bench/bench_api.py measures what they cost)."""
 
 from __future__ import annotations
 
