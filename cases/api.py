@@ -455,10 +455,15 @@ class CaseDetailSerializer(CaseSerializer):
 
     @extend_schema_field(PlanGoalSerializer(many=True))
     def get_plan_goals(self, case):
-        goals = (PlanAction.objects.filter(plan__case=case).select_related("plan")
-                 .prefetch_related(Prefetch("people", queryset=Person.objects.only("id", "public_id")))
-                 .order_by("plan__created_on", "due_on", "id"))
-        return PlanGoalSerializer(goals, many=True).data
+        return plan_goals_representation(case.pk)
+
+
+def plan_goals_representation(case_pk: int) -> list:
+    """The goals of a case's plans, as a case read by id carries them (``CaseDetailSerializer.plan_goals``)."""
+    goals = (PlanAction.objects.filter(plan__case_id=case_pk).select_related("plan")
+             .prefetch_related(Prefetch("people", queryset=Person.objects.only("id", "public_id")))
+             .order_by("plan__created_on", "due_on", "id"))
+    return PlanGoalSerializer(goals, many=True).data
 
 
 class FamilyFilter(django_filters.FilterSet):
@@ -647,7 +652,9 @@ class CaseViewSet(TenantReadOnlyViewSet):
         return row
 
     def retrieve(self, request, *args, **kwargs):
-        return Response(case_rows_representation([self.get_object()])[0])
+        # the list's representation of the case, and the goals of its plans (CaseDetailSerializer's schema)
+        row = self.get_object()
+        return Response({**case_rows_representation([row])[0], "plan_goals": plan_goals_representation(row["id"])})
 
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))

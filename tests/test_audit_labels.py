@@ -27,6 +27,7 @@ def _computed_codes() -> dict[tuple[str, str], set[str]]:
     """Each call site whose action is computed, with every code it can write (taken from the choices it is
     computed from). A new computed action fails the test below until it is listed here."""
     from cases.models import CaseImportJob, StepChange
+    from cases.models.partners import SupportRequest
     from cases.models.practice import Consent
     from commissioning.models import ReturnImportJob
 
@@ -42,6 +43,9 @@ def _computed_codes() -> dict[tuple[str, str], set[str]]:
         ("earlyhelp/jobs.py", "f'{action}.failed'"): {"case_import.failed", "return_import.failed"},
         ("earlyhelp/admin.py", "f\"admin.{('changed' if change else 'added')}\""): {"admin.changed", "admin.added"},
         ("earlyhelp/api/base.py", "self.viewed_action"): set(),  # the literal class attributes are scanned
+        ("cases/api.py", "self.viewed_action"): set(),
+        ("cases/services/support_requests.py", "f'support_request.{request.status}'"): {
+            f"support_request.{s}" for s in SupportRequest.Status.values},
         ("earlyhelp/accounts.py", "action"): set(),  # ``_audit(request, "two_factor....")``: scanned as literals
     }
 

@@ -142,7 +142,8 @@ def test_the_family_chronology_runs_across_cases_and_referrals_newest_first_and_
         first = Case.objects.get(pk=family_case.pk)
         close(first, closed_on=D(2024, 9, 1))
         later = referral([family_case.people["ben"]], received_on=D(2024, 11, 5))
-        services.referral_decide(referral=later, decision=Referral.Decision.SIGNPOSTED, decided_on=D(2024, 11, 6))
+        services.referral_decide(referral=later, decision=Referral.Decision.SIGNPOSTED, decided_on=D(2024, 11, 6),
+                                  by=acting())
         entries = selectors.family_chronology(family=first.family, by=_by(tenant_a, alice))
         titles = [e.entry.title for e in entries]
         assert titles[0] == "Referral decided: Signposted" and titles[1] == "Referral received"
