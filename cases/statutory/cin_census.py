@@ -13,7 +13,8 @@ or the latest published before it) before it is kept: an invalid file is never w
 
 Module 5 (pre-proceedings and family group decision making, new for 2026/27) has no published XSD yet. Behind
 ``settings.CIN_CENSUS_MODULE5`` (or ``--module5``), each episode whose case has a family meeting with a letter
-before proceedings sent in the census year gets a ``<PreProceedingsandFGDM>`` block after its other details,
+before proceedings sent in the census year, or with pre-proceedings begun in it (``PreProceedings``), gets a
+``<PreProceedingsandFGDM>`` block after its other details,
 with the element names and order of the draft validator (``../shared/standards/cin-census-2026-27``), and the file
 is checked against the latest XSD extended by :func:`module5_schema` with that block.
 """
@@ -44,8 +45,8 @@ REFERRAL_SOURCES = {"1A", "1B", "1C", "1D", "2A", "2B", "3A", "3B", "3C", "3D", 
 CLOSURE_REASONS = {f"RC{n}" for n in range(1, 10)}
 UNKNOWN_REFERRAL_SOURCE = "10"
 NOT_STATED_NEED = "N0"
-# Module 5, in the draft validator's order (MODULE5_SUMMARY.md). Elements the records cannot give yet are
-# declared (so the provisional schema accepts DfE's full block) but never written.
+# Module 5, in the draft validator's order (MODULE5_SUMMARY.md): FamilyMeeting gives the letter before
+# proceedings, the FGDM offer and facilitation and the outcome; PreProceedings gives the rest.
 MODULE5_ELEMENTS = (
     ("PPStartDate", "xs:date"), ("LBPSentDate", "xs:date"), ("FGDMMeetingOffer", "yesnotype"),
     ("FGDMMeetingFac", "yesnotype"), ("InitialPPMeetingDate", "xs:date"),
@@ -128,24 +129,54 @@ def _episodes(start: dt.date, end: dt.date):
                          "closure_reason", "case__children__pk"))
 
 
-def _module5_blocks(start: dt.date, end: dt.date) -> dict[int, dict]:
-    """Per case, the Module 5 items of its latest family meeting whose letter before proceedings was sent in the
-    census year (the draft rules want every Module 5 date inside the year)."""
-    from ..models import FamilyMeeting
+def _module5_blocks(start: dt.date, end: dt.date) -> tuple[dict[int, dict], list[str]]:
+    """Per case, its Module 5 items for the census year, and warnings for the DfE queries they would raise.
+
+    The pre-proceedings items come from the case's latest ``PreProceedings`` begun in the year (rule 9005 wants
+    ``PPStartDate`` inside it); its later dates are written when they fall inside the year too (9008, 9009, 9012,
+    9013), each only when the date it follows is written, so the chain stays in order. The letter before
+    proceedings, the FGDM offer, facilitation and the CS131 outcome come from the case's latest family meeting
+    whose letter was sent in the year — and, when the case has pre-proceedings in the year, on or after their
+    start (9006)."""
+    from ..models import FamilyMeeting, PreProceedings
 
     blocks: dict[int, dict] = {}
+    problems: list[str] = []
+    periods: dict[int, tuple] = {}
+    for row in (PreProceedings.objects.filter(started_on__range=(start, end))
+                .order_by("case_id", "started_on", "pk")
+                .values_list("case_id", "started_on", "initial_meeting_on", "review_meetings", "step_decision_on",
+                             "court_application_on", "letter_initiating_proceedings_on", "case__public_id")):
+        periods[row[0]] = row[1:]  # the latest begun in the year wins
     for case_id, lbp, offered, facilitated, outcome in (
             FamilyMeeting.objects.filter(letter_before_proceedings_on__range=(start, end))
             .order_by("case_id", "letter_before_proceedings_on", "pk")
             .values_list("case_id", "letter_before_proceedings_on", "pre_proceedings_meeting_offered",
                          "facilitated", "module5_outcome_code")):
+        if case_id in periods and lbp < periods[case_id][0]:
+            continue  # a letter of earlier pre-proceedings
         block = {"LBPSentDate": lbp.isoformat(), "FGDMMeetingOffer": "1" if offered else "0"}
         if offered:  # 9010Q: say whether it was facilitated whenever it was offered
             block["FGDMMeetingFac"] = "1" if facilitated else "0"
         if outcome in PP_OUTCOMES:
             block["PPOutcome"] = outcome
         blocks[case_id] = block  # the latest letter of the year wins
-    return blocks
+    for case_id, (began, initial, reviews, step, court, letter, case_ref) in periods.items():
+        block = blocks.setdefault(case_id, {})
+        block["PPStartDate"] = began.isoformat()
+        if initial is not None and initial <= end:
+            block["InitialPPMeetingDate"] = initial.isoformat()
+            if reviews is not None:
+                block["ReviewMeetingsCount"] = str(reviews)
+            else:
+                problems.append(f"Case {case_ref}: the initial pre-proceedings meeting is recorded but not the "
+                                "number of review meetings (DfE query 9015Q).")
+        chain = [("StepDecisionDate", step), ("CourtAppDate", court), ("LetterInitCPDate", letter)]
+        for name, day in chain:
+            if day is None or day > end:
+                break
+            block[name] = day.isoformat()
+    return blocks, problems
 
 
 def _children(person_pks) -> dict[int, dict]:
@@ -181,7 +212,7 @@ def census_tree(*, year: int, la_number: str, module5: bool = False,
     for row in episodes:
         by_child[row[7]].append(row)
     people = _children(list(by_child))
-    blocks = _module5_blocks(start, end) if module5 else {}
+    blocks, module5_problems = _module5_blocks(start, end) if module5 else ({}, [])
     if progress:
         progress(50)
 
@@ -197,7 +228,7 @@ def census_tree(*, year: int, la_number: str, module5: bool = False,
     _add(source, "SoftwareCode", "Early Help")
     _add(source, "DateTime", timezone.localtime().replace(microsecond=0, tzinfo=None).isoformat())
     children = etree.SubElement(message, "Children")
-    outcome = CensusOutcome(children=0, episodes=0, schema="")
+    outcome = CensusOutcome(children=0, episodes=0, schema="", problems=list(module5_problems))
     for person_pk in sorted(by_child, key=lambda pk: people[pk]["id"]):
         person = people[person_pk]
         child = etree.SubElement(children, "Child")
