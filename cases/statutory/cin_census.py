@@ -6,7 +6,9 @@ CIN referral date, its referral source, primary need and, once it has ended in t
 reason — all three coded from the census code lists the episode holds. ``ReferralNFA`` is 0 (an episode was
 opened). The child's identifiers and characteristics come from the person: the same id as in the other returns
 (``common.person_ref``), a UPN when one of the child's linked identifiers is a well-formed UPN, date of birth,
-sex and ethnicity.
+sex and ethnicity. Each episode carries the case's assessments begun within it and open in the year
+(``Assessments``: start, and completion as the authorisation) and, when the case has a plan by the episode's end,
+``CINPlanDates`` (the family plan is the child in need plan while the case is under section 17).
 
 The file is checked against the year's XSD (``CIN_schema_<year>.xsd`` in ``settings.STANDARDS_DIR/cin-census``,
 or the latest published before it) before it is kept: an invalid file is never written.
@@ -179,6 +181,31 @@ def _module5_blocks(start: dt.date, end: dt.date) -> tuple[dict[int, dict], list
     return blocks, problems
 
 
+def _casework(case_ids, end: dt.date) -> tuple[dict[int, list], dict[int, dt.date]]:
+    """Per case, its assessments begun by the end of the year (start, completion), and the day its first plan
+    was made."""
+    from ..models import Assessment, Plan
+
+    assessments: dict[int, list] = defaultdict(list)
+    for case_id, started, completed in (Assessment.objects.filter(case_id__in=case_ids, started_on__lte=end)
+                                        .order_by("case_id", "started_on", "pk")
+                                        .values_list("case_id", "started_on", "completed_on")):
+        assessments[case_id].append((started, completed))
+    plans: dict[int, dt.date] = {}
+    for case_id, made in (Plan.objects.filter(case_id__in=case_ids).order_by("case_id", "-created_on")
+                          .values_list("case_id", "created_on")):
+        plans[case_id] = made  # the earliest wins
+    return assessments, plans
+
+
+def _episode_assessments(rows, *, began: dt.date, until: dt.date, start: dt.date) -> list[tuple]:
+    """The case's assessments that belong to the episode (begun on or after its start, by its end or the end of
+    the year) and were open in the census year; the completion is the authorisation, when it is in the year."""
+    return [(started, completed if completed is not None and completed <= until else None)
+            for started, completed in rows
+            if began <= started <= until and (completed is None or completed >= start)]
+
+
 def _children(person_pks) -> dict[int, dict]:
     people = {pk: {"id": person_ref(public_id), "born": born, "sex": sex, "ethnicity": ethnicity}
               for pk, public_id, born, sex, ethnicity in Person.objects.filter(pk__in=person_pks)
@@ -212,6 +239,7 @@ def census_tree(*, year: int, la_number: str, module5: bool = False,
     for row in episodes:
         by_child[row[7]].append(row)
     people = _children(list(by_child))
+    assessments, plans = _casework({row[1] for row in episodes}, end)
     blocks, module5_problems = _module5_blocks(start, end) if module5 else ({}, [])
     if progress:
         progress(50)
@@ -253,6 +281,20 @@ def census_tree(*, year: int, la_number: str, module5: bool = False,
                 else:
                     outcome.problems.append(f"Child {person['id']}: the episode closed on {ended:%d/%m/%Y} has no "
                                             "census reason for closure.")
+            until = ended if ended is not None and ended <= end else end
+            for assessed, authorised in _episode_assessments(assessments.get(case_id, ()), began=started,
+                                                             until=until, start=start):
+                block = etree.SubElement(details, "Assessments")
+                _add(block, "AssessmentActualStartDate", assessed.isoformat())
+                if authorised is not None:
+                    _add(block, "AssessmentAuthorisationDate", authorised.isoformat())
+            # One family plan runs across the change of level: under section 17 it is the child in need plan,
+            # from the later of the episode's start and the day the plan was made, to the episode's end.
+            if case_id in plans and plans[case_id] <= until:
+                dates = etree.SubElement(details, "CINPlanDates")
+                _add(dates, "CINPlanStartDate", max(started, plans[case_id]).isoformat())
+                if ended is not None and ended <= end:
+                    _add(dates, "CINPlanEndDate", ended.isoformat())
             _add(details, "ReferralNFA", "0")
             if case_id in blocks:
                 block = etree.SubElement(details, "PreProceedingsandFGDM")

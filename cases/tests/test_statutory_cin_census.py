@@ -26,7 +26,7 @@ from earlyhelp.permissions import Role, capabilities_for
 from earlyhelp.tenancy import tenant_context
 from tests.factories import TenantFactory, acting
 
-from .helpers import D, child, open_case, team_for
+from .helpers import D, child, need, open_case, team_for
 
 STANDARDS = Path(settings.STANDARDS_DIR)
 XSD_2026 = STANDARDS / "cin-census" / "CIN_schema_2026.xsd"
@@ -211,6 +211,42 @@ def test_module5_is_added_only_behind_the_flag_in_the_order_of_the_draft(council
         ours = [e.tag for e in block]
         assert ours == [tag for tag in sample if tag in ours]
     assert block.getparent().index(block) == len(block.getparent()) - 1  # after ChildProtectionPlans/ReferralNFA
+
+
+def test_assessments_and_cin_plan_dates_come_from_the_case_within_each_episode(councils, tenant_a, tmp_path):
+    """The first case: an assessment before its 2025/26 episode (targeted help: left out), one begun and
+    completed within it, one begun after it ended (left out); the family plan made before the episode is the CIN
+    plan from the episode's start to its end. The second case has no plan and no assessment: neither element."""
+    north, _east = councils
+    first, second, by = north["cases"][0], north["cases"][1], north["by"]
+    with tenant_context(tenant_a):
+        for begun, done in ((D(2024, 4, 1), D(2024, 4, 30)), (D(2025, 5, 10), D(2025, 6, 20)),
+                            (D(2025, 12, 5), None)):
+            assessment = services.assessment_start(case=first, started_on=begun, by=by)
+            if done:
+                services.assessment_complete(assessment=assessment, completed_on=done, needs=[need()], by=by)
+        services.plan_create(case=first, created_on=D(2024, 4, 25), by=by)
+    tree = etree.parse(str(_export(tenant_a, tmp_path)))
+    xsd().assertValid(tree)
+    ada = north["people"][0].public_id.hex
+    (details,) = [d for d in tree.iter("CINdetails")
+                  if d.getparent().findtext("ChildIdentifiers/LAchildID") == ada]
+    assert [(e.tag, [(c.tag, c.text) for c in e]) for e in details
+            if e.tag in ("Assessments", "CINPlanDates")] == [
+        ("Assessments", [("AssessmentActualStartDate", "2025-05-10"), ("AssessmentAuthorisationDate", "2025-06-20")]),
+        ("CINPlanDates", [("CINPlanStartDate", "2025-05-01"), ("CINPlanEndDate", "2025-11-30")]),
+    ]
+    cara = north["people"][2].public_id.hex
+    (open_details,) = [d for d in tree.iter("CINdetails")
+                       if d.getparent().findtext("ChildIdentifiers/LAchildID") == cara]
+    assert open_details.find("Assessments") is None and open_details.find("CINPlanDates") is None
+    with tenant_context(tenant_a):
+        services.plan_create(case=second, created_on=D(2026, 2, 1), by=by)
+    tree = etree.parse(str(_export(tenant_a, tmp_path)))
+    xsd().assertValid(tree)
+    (open_details,) = [d for d in tree.iter("CINdetails")
+                       if d.getparent().findtext("ChildIdentifiers/LAchildID") == cara]
+    assert [(c.tag, c.text) for c in open_details.find("CINPlanDates")] == [("CINPlanStartDate", "2026-02-01")]
 
 
 def test_module5_writes_the_pre_proceedings_items_in_order_and_passes_the_draft_rules(councils, tenant_a, tmp_path):
