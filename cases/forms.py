@@ -13,6 +13,7 @@ from earlyhelp.models import Locality, Membership, Team, User
 from earlyhelp.periods import FinancialYear
 from earlyhelp.permissions import Role
 
+from .defaults import CIN_DISABILITIES
 from .models import (
     Case,
     CaseDocument,
@@ -588,6 +589,14 @@ class FamilyMeetingForm(GovukForm):
         super().__init__(*args, **kwargs)
         self.fields["network_members"].queryset = Person.objects.filter(family=case.family).order_by(
             "kind", "last_name", "first_name")
+
+
+class DisabilitiesForm(GovukForm):
+    disabilities = forms.MultipleChoiceField(
+        label="The child's disabilities", required=False, widget=forms.CheckboxSelectMultiple,
+        choices=CIN_DISABILITIES,
+        help_text="CIN census codes. Choose 'No disability' when the child has none; choose nothing when it is "
+                  "not known yet.")
 
 
 class PreProceedingsForm(GovukForm):

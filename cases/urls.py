@@ -25,6 +25,7 @@ urlpatterns = [
          name="relationship-end"),
     path("families/<uuid:public_id>/move/", views.family_move, name="family-move"),
     path("people/<uuid:public_id>/nhs-number/", views.nhs_number, name="person-nhs-number"),
+    path("people/<uuid:public_id>/disabilities/", views.disabilities, name="person-disabilities"),
     path("people/<uuid:public_id>/identifiers/new/", views.identifier_add, name="identifier-add"),
     path("people/<uuid:public_id>/identifiers/<uuid:identifier_id>/remove/", views.identifier_remove,
          name="identifier-remove"),

@@ -512,6 +512,7 @@ SWEEP: dict[str, Entry] = {
         "public_id": o.person.family.public_id, "relationship_id": o.public_id}),
     "cases:family-move": Entry(CASE_EDITORS, make=_family),
     "cases:person-nhs-number": Entry(CASE_EDITORS, make=_person),
+    "cases:person-disabilities": Entry(CASE_EDITORS, make=_person),
     "cases:identifier-add": Entry(CASE_EDITORS, make=_person),
     "cases:identifier-remove": Entry(CASE_EDITORS, make=_identifier, kwargs=lambda o: {
         "public_id": o.person.public_id, "identifier_id": o.public_id}),

@@ -53,6 +53,7 @@ from .people import (
     nhs_number_record,
     nhs_number_verify,
     person_create,
+    person_disabilities_record,
     relationship_record,
 )
 from .referrals import (
@@ -75,6 +76,7 @@ __all__ = [
     "linked_identifier_end",
     "linked_identifier_remove",
     "nhs_number_check_record",
+    "person_disabilities_record",
     "relationship_add",
     "relationship_change",
     "relationship_end",

@@ -6,9 +6,10 @@ CIN referral date, its referral source, primary need and, once it has ended in t
 reason — all three coded from the census code lists the episode holds. ``ReferralNFA`` is 0 (an episode was
 opened). The child's identifiers and characteristics come from the person: the same id as in the other returns
 (``common.person_ref``), a UPN when one of the child's linked identifiers is a well-formed UPN, date of birth,
-sex and ethnicity. Each episode carries the case's assessments begun within it and open in the year
-(``Assessments``: start, and completion as the authorisation) and, when the case has a plan by the episode's end,
-``CINPlanDates`` (the family plan is the child in need plan while the case is under section 17).
+sex, ethnicity and the disabilities recorded (``Disabilities``, left out when none is recorded). Each episode
+carries the case's assessments begun within it and open in the year (``Assessments``: start, and completion as
+the authorisation) and, when the case has a plan by the episode's end, ``CINPlanDates`` (the family plan is the
+child in need plan while the case is under section 17).
 
 The file is checked against the year's XSD (``CIN_schema_<year>.xsd`` in ``settings.STANDARDS_DIR/cin-census``,
 or the latest published before it) before it is kept: an invalid file is never written.
@@ -45,6 +46,7 @@ PRIMARY_NEEDS = {f"N{n}" for n in range(10)}
 REFERRAL_SOURCES = {"1A", "1B", "1C", "1D", "2A", "2B", "3A", "3B", "3C", "3D", "3E", "3F", "4", "5A", "5B", "5C",
                     "5D", "6", "7", "8", "9", "10"}
 CLOSURE_REASONS = {f"RC{n}" for n in range(1, 10)}
+DISABILITIES = {"NONE", "MOB", "HAND", "PC", "INC", "COMM", "LD", "HEAR", "VIS", "BEH", "CON", "AUT", "DDA"}
 UNKNOWN_REFERRAL_SOURCE = "10"
 NOT_STATED_NEED = "N0"
 # Module 5, in the draft validator's order (MODULE5_SUMMARY.md): FamilyMeeting gives the letter before
@@ -207,9 +209,10 @@ def _episode_assessments(rows, *, began: dt.date, until: dt.date, start: dt.date
 
 
 def _children(person_pks) -> dict[int, dict]:
-    people = {pk: {"id": person_ref(public_id), "born": born, "sex": sex, "ethnicity": ethnicity}
-              for pk, public_id, born, sex, ethnicity in Person.objects.filter(pk__in=person_pks)
-              .values_list("pk", "public_id", "date_of_birth", "sex", "ethnicity")}
+    people = {pk: {"id": person_ref(public_id), "born": born, "sex": sex, "ethnicity": ethnicity,
+                   "disabilities": [code for code in disabilities if code in DISABILITIES]}
+              for pk, public_id, born, sex, ethnicity, disabilities in Person.objects.filter(pk__in=person_pks)
+              .values_list("pk", "public_id", "date_of_birth", "sex", "ethnicity", "disabilities")}
     for person_pk, value in (LinkedIdentifier.objects.filter(person_id__in=person_pks,
                                                              identifier_type=LinkedIdentifier.Type.UPN)
                              .order_by("person_id", "-valid_from", "pk").values_list("person_id", "value")):
@@ -269,6 +272,10 @@ def census_tree(*, year: int, la_number: str, module5: bool = False,
         _add(ids, "Sex", person["sex"] if person["sex"] in ("M", "F") else "U")
         characteristics = etree.SubElement(child, "ChildCharacteristics")
         _add(characteristics, "Ethnicity", person["ethnicity"] or "NOBT")
+        if person["disabilities"]:
+            listed = etree.SubElement(characteristics, "Disabilities")
+            for code in person["disabilities"]:
+                _add(listed, "Disability", code)
         for _pk, case_id, started, ended, source_code, need, reason, _child in by_child[person_pk]:
             details = etree.SubElement(child, "CINdetails")
             _add(details, "CINreferralDate", started.isoformat())

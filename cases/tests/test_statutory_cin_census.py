@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
@@ -18,6 +19,7 @@ from django.utils import timezone
 from lxml import etree
 
 from cases import services
+from cases.defaults import CIN_DISABILITIES
 from cases.models import Case, FamilyMeeting, Person, PreProceedings, Section17Episode, StatutoryReturnJob
 from cases.services.people import IdentifierEntry
 from cases.statutory.cin_census import module5_schema
@@ -247,6 +249,42 @@ def test_assessments_and_cin_plan_dates_come_from_the_case_within_each_episode(c
     (open_details,) = [d for d in tree.iter("CINdetails")
                        if d.getparent().findtext("ChildIdentifiers/LAchildID") == cara]
     assert [(c.tag, c.text) for c in open_details.find("CINPlanDates")] == [("CINPlanStartDate", "2026-02-01")]
+
+
+def test_a_childs_disabilities_are_recorded_as_census_codes_and_returned(councils, tenant_a, tmp_path):
+    north, _east = councils
+    ada, ben, cara = north["people"]
+    by = north["by"]
+    with tenant_context(tenant_a):
+        services.person_disabilities_record(person=ada, codes=["HEAR", "HAND"], by=by)
+        services.person_disabilities_record(person=cara, codes=["NONE"], by=by)
+        for codes, message in ((["NONE", "AUT"], "on its own"), (["XX"], "Not a CIN census disability code")):
+            with pytest.raises(ValidationError, match=message):
+                services.person_disabilities_record(person=ben, codes=codes, by=by)
+        assert Person.objects.get(pk=ben.pk).disabilities == []
+        assert AuditEvent.objects.filter(action="person.disabilities_recorded").count() == 2
+    tree = etree.parse(str(_export(tenant_a, tmp_path)))
+    xsd().assertValid(tree)
+    found = {c.findtext("ChildIdentifiers/LAchildID"): [d.text for d in c.iterfind("ChildCharacteristics/"
+                                                                                     "Disabilities/Disability")]
+             for c in tree.iter("Child")}
+    assert found == {ada.public_id.hex: ["HAND", "HEAR"], ben.public_id.hex: [], cara.public_id.hex: ["NONE"]}
+    assert {code for code, _ in CIN_DISABILITIES} == enumeration("disabilitytype")
+
+
+def test_the_disabilities_page_records_them_and_refuses_none_with_others(councils, tenant_a, member, client):
+    north, _east = councils
+    ada = north["people"][0]
+    client.force_login(north["by"].user)
+    url = reverse("cases:person-disabilities", args=[ada.public_id])
+    assert client.get(url).status_code == 200
+    response = client.post(url, {"disabilities": ["NONE", "VIS"]})
+    assert response.status_code == 400 and b"on its own" in response.content
+    with tenant_context(tenant_a):
+        assert Person.objects.get(pk=ada.pk).disabilities == []
+    assert client.post(url, {"disabilities": ["VIS", "AUT"]}).status_code == 302
+    with tenant_context(tenant_a):
+        assert Person.objects.get(pk=ada.pk).disabilities == ["VIS", "AUT"]
 
 
 def test_module5_writes_the_pre_proceedings_items_in_order_and_passes_the_draft_rules(councils, tenant_a, tmp_path):

@@ -34,6 +34,7 @@ from .duplicates import (
     person_unmerge,
 )
 from .family import (
+    disabilities,
     family_move,
     identifier_add,
     identifier_remove,
@@ -80,6 +81,7 @@ __all__ = [
     "identifier_add",
     "identifier_remove",
     "nhs_number",
+    "disabilities",
     "relationship_add",
     "relationship_change",
     "relationship_end",
