@@ -19,6 +19,7 @@ from .services import (
     family_meeting_offer,
     family_meeting_update,
     person_create,
+    person_disabilities_record,
     pre_proceedings_start,
     pre_proceedings_update,
     section17_end,
@@ -136,6 +137,9 @@ def seed(tenant: Tenant, today: dt.date, users) -> None:
                 section17_start(case=case, started_on=begin + dt.timedelta(days=2), primary_need="N1",
                                 referral_source="5D", notes="Concerns about neglect: assessed as a child in need.",
                                 by=social_worker)
+                for n, kid in enumerate(case.children.order_by("pk")):
+                    person_disabilities_record(person=kid, codes=["LD", "COMM"] if n == 0 else ["NONE"],
+                                               by=social_worker)
             by = Membership.objects.get(user=case.lead_professional)
             people = [_network(case, i), _network(case, i + 1)]
             offered = begin + dt.timedelta(days=5)

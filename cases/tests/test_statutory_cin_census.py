@@ -385,6 +385,9 @@ def test_the_demo_family_help_council_gives_a_valid_census_with_and_without_modu
     module5_schema(XSD_2026).assertValid(tree)
     assert bool(list(tree.iter("PreProceedingsandFGDM"))) == (letters or pre_proceedings)
     assert draft_module5_failures(tree, year=year) == []
+    with tenant_context(tenant):
+        recorded = Person.objects.filter(cases__section17_episodes__in=episodes).exclude(disabilities=[]).exists()
+    assert recorded and {d.text for d in tree.iter("Disability")} >= {"LD", "COMM"}
     if year >= 2027 and pre_proceedings:  # the demo's pre-proceedings give every Module 5 item
         assert any(len(block) == 10 for block in tree.iter("PreProceedingsandFGDM"))
 
