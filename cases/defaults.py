@@ -98,3 +98,10 @@ CIN_MODULE5_OUTCOMES = [
     ("B", "B (CS131)"),
     ("C", "C (CS131)"),
 ]
+
+# CIN census disability codes (N00099), labels as the census XSD's annotations give them (disabilitytype).
+CIN_DISABILITIES = [
+    ("NONE", "No disability"), ("MOB", "Mobility"), ("HAND", "Hand function"), ("PC", "Personal care"),
+    ("INC", "Incontinence"), ("COMM", "Communication"), ("LD", "Learning"), ("HEAR", "Hearing"),
+    ("VIS", "Vision"), ("BEH", "Behaviour"), ("CON", "Consciousness"), ("AUT", "Autism"), ("DDA", "Other"),
+]

@@ -1,7 +1,8 @@
 """Family Help demo data, for a demo council whose service model is Family Help: registered social workers, cases
 moved into section 17 and back on the same case (with the lead practitioner changes that needs), family meetings
-with the family's network (held with a plan, declined, offered before a step-up, with Module 5 pre-proceedings
-items) and steps up to a multi-agency child protection team and back down.
+with the family's network (held with a plan, declined, offered before a step-up), a child in need whose case
+goes into pre-proceedings (every CIN census Module 5 item) and steps up to a multi-agency child protection team
+and back down.
 
 Recorded through the services (``by`` the team's members), so every rule holds. Fictional people only.
 """
@@ -18,6 +19,9 @@ from .services import (
     family_meeting_offer,
     family_meeting_update,
     person_create,
+    person_disabilities_record,
+    pre_proceedings_start,
+    pre_proceedings_update,
     section17_end,
     section17_start,
     step_change_record,
@@ -78,6 +82,21 @@ def _to_social_worker(case: Case, on: dt.date, manager: Membership) -> Membershi
     return social_worker
 
 
+def _pre_proceedings(case: Case, meeting, begin: dt.date, today: dt.date, by: Membership) -> None:
+    """Pre-proceedings on ``case``, recent enough to fall in the census year in progress: the legal planning
+    meeting, the letter before proceedings offering the family meeting (facilitated), the initial meeting, two
+    reviews, then the decision to step up, the court application and the letter initiating proceedings."""
+    began = max(begin + dt.timedelta(days=6), today - dt.timedelta(days=75))
+    record = pre_proceedings_start(case=case, started_on=began, notes="Legal planning meeting: threshold met; "
+                                                                      "pre-proceedings to begin.", by=by)
+    family_meeting_update(meeting=meeting, letter_before_proceedings_on=began + dt.timedelta(days=3),
+                          pre_proceedings_meeting_offered=True, facilitated=True, module5_outcome_code="A", by=by)
+    pre_proceedings_update(record=record, initial_meeting_on=began + dt.timedelta(days=10), review_meetings=2,
+                           step_decision_on=began + dt.timedelta(days=40),
+                           court_application_on=began + dt.timedelta(days=44),
+                           letter_initiating_proceedings_on=began + dt.timedelta(days=46), by=by)
+
+
 def seed(tenant: Tenant, today: dt.date, users) -> None:
     if tenant.service_model != Tenant.ServiceModel.FAMILY_HELP or Section17Episode.objects.exists():
         return
@@ -110,6 +129,17 @@ def seed(tenant: Tenant, today: dt.date, users) -> None:
                                   on=begin + dt.timedelta(days=71), reason="Back to targeted Family Help",
                                   by=by_manager)
         elif i in (2, 3, 4, 5):
+            if i == 4:
+                # A child in need whose case goes into pre-proceedings: section 17 first, led by a social worker.
+                social_worker = _to_social_worker(case, begin, by_manager)
+                if social_worker is None:
+                    continue
+                section17_start(case=case, started_on=begin + dt.timedelta(days=2), primary_need="N1",
+                                referral_source="5D", notes="Concerns about neglect: assessed as a child in need.",
+                                by=social_worker)
+                for n, kid in enumerate(case.children.order_by("pk")):
+                    person_disabilities_record(person=kid, codes=["LD", "COMM"] if n == 0 else ["NONE"],
+                                               by=social_worker)
             by = Membership.objects.get(user=case.lead_professional)
             people = [_network(case, i), _network(case, i + 1)]
             offered = begin + dt.timedelta(days=5)
@@ -128,10 +158,9 @@ def seed(tenant: Tenant, today: dt.date, users) -> None:
                 family_meeting_update(meeting=meeting, accepted_on=offered + dt.timedelta(days=2),
                                       held_on=offered + dt.timedelta(days=15), outcome="plan_partly_agreed",
                                       family_plan="Aunt offers respite at weekends; the plan for evenings is "
-                                                  "not yet agreed.",
-                                      letter_before_proceedings_on=offered + dt.timedelta(days=1) if i == 4
-                                      else None, pre_proceedings_meeting_offered=i == 4, facilitated=i == 4,
-                                      module5_outcome_code="A" if i == 4 else "", by=by)
+                                                  "not yet agreed.", by=by)
+                if i == 4:
+                    _pre_proceedings(case, meeting, begin, today, by)
                 name, contact = LEAD_CP[i % 2]
                 step_up_macpt_record(case=case, occurred_on=offered + dt.timedelta(days=30), level_after=cp,
                                      lead_cp_practitioner_name=name, lead_cp_practitioner_contact=contact,

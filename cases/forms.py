@@ -13,6 +13,7 @@ from earlyhelp.models import Locality, Membership, Team, User
 from earlyhelp.periods import FinancialYear
 from earlyhelp.permissions import Role
 
+from .defaults import CIN_DISABILITIES
 from .models import (
     Case,
     CaseDocument,
@@ -588,6 +589,39 @@ class FamilyMeetingForm(GovukForm):
         super().__init__(*args, **kwargs)
         self.fields["network_members"].queryset = Person.objects.filter(family=case.family).order_by(
             "kind", "last_name", "first_name")
+
+
+class DisabilitiesForm(GovukForm):
+    disabilities = forms.MultipleChoiceField(
+        label="The child's disabilities", required=False, widget=forms.CheckboxSelectMultiple,
+        choices=CIN_DISABILITIES,
+        help_text="CIN census codes. Choose 'No disability' when the child has none; choose nothing when it is "
+                  "not known yet.")
+
+
+class PreProceedingsForm(GovukForm):
+    """Begin pre-proceedings, or record what happened next (CIN census 2026/27 Module 5)."""
+
+    started_on = date_field("Date pre-proceedings began",
+                            help_text="The legal planning meeting (or other decision forum) that decided to begin "
+                                      "pre-proceedings.")
+    initial_meeting_on = date_field("Date of the initial pre-proceedings meeting", required=False,
+                                    help_text="The first effective pre-proceedings meeting with the parents.")
+    review_meetings = forms.IntegerField(label="Number of review meetings held after the initial meeting",
+                                         required=False, min_value=0, max_value=99,
+                                         widget=forms.NumberInput(attrs={"class": "govuk-input--width-3"}))
+    step_decision_on = date_field("Date of the decision to step up or step down", required=False,
+                                  help_text="Step up: issue care proceedings. Step down: end pre-proceedings.")
+    court_application_on = date_field("Date the court application was submitted", required=False)
+    letter_initiating_proceedings_on = date_field("Date of the letter initiating care proceedings", required=False,
+                                                  help_text="Sent to the parents or guardians.")
+    notes = forms.CharField(label="Notes", required=False, max_length=limits.LONG_TEXT,
+                            widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, record=None, **kwargs):
+        if record is not None and (not args or args[0] is None):
+            kwargs["initial"] = {f: getattr(record, f) for f in self.base_fields}
+        super().__init__(*args, **kwargs)
 
 
 class StepUpMacptForm(GovukForm):

@@ -35,6 +35,7 @@ from .models import (
     Person,
     Plan,
     PlanAction,
+    PreProceedings,
     Referral,
     Relationship,
     Review,
@@ -449,6 +450,7 @@ def family_help_page(*, case: Case) -> dict:
         "open_episode": Section17Episode.objects.filter(case=case, ended_on__isnull=True).first(),
         "meetings": list(FamilyMeeting.objects.filter(case=case).prefetch_related("network_members")
                          .order_by("-offered_on", "-id")),
+        "pre_proceedings": list(PreProceedings.objects.filter(case=case).order_by("-started_on", "-id")),
         "steps": list(StepChange.objects.filter(case=case).select_related("level_before", "level_after")
                       .order_by("-occurred_on", "-id")),
         "allocations": list(Allocation.objects.filter(case=case).select_related("to_team", "to_worker")),

@@ -277,6 +277,15 @@ def _family_meeting(tenant, member):
                                              by=case.lead_professional.memberships.get())
 
 
+def _pre_proceedings(tenant, member):
+    from cases import services
+
+    case = _case(tenant, member)
+    with tenant_context(tenant):
+        return services.pre_proceedings_start(case=case, started_on=case.opened_on,
+                                              by=case.lead_professional.memberships.get())
+
+
 def _referral(tenant, member):
     from cases.tests import helpers
 
@@ -503,6 +512,7 @@ SWEEP: dict[str, Entry] = {
         "public_id": o.person.family.public_id, "relationship_id": o.public_id}),
     "cases:family-move": Entry(CASE_EDITORS, make=_family),
     "cases:person-nhs-number": Entry(CASE_EDITORS, make=_person),
+    "cases:person-disabilities": Entry(CASE_EDITORS, make=_person),
     "cases:identifier-add": Entry(CASE_EDITORS, make=_person),
     "cases:identifier-remove": Entry(CASE_EDITORS, make=_identifier, kwargs=lambda o: {
         "public_id": o.person.public_id, "identifier_id": o.public_id}),
@@ -531,6 +541,8 @@ SWEEP: dict[str, Entry] = {
     "cases:family-meetings": Entry(CASE_VIEWERS, make=_case),
     "cases:family-meeting-offer": Entry(CASE_EDITORS, make=_case),
     "cases:family-meeting": Entry(CASE_EDITORS, make=_family_meeting, kwargs=_case_child_kwargs("meeting_id")),
+    "cases:pre-proceedings-start": Entry(CASE_EDITORS, make=_case),
+    "cases:pre-proceedings": Entry(CASE_EDITORS, make=_pre_proceedings, kwargs=_case_child_kwargs("record_id")),
     "cases:step-up-macpt": Entry(CASE_EDITORS, make=_case),
     "cases:taf-add": Entry(CASE_EDITORS, make=_case),
     "cases:close": Entry(CASE_EDITORS, make=_case),

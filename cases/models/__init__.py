@@ -17,7 +17,7 @@ from .casework import (
 )
 from .documents import CaseDocument
 from .duplicates import NotDuplicate, PersonMerge
-from .familyhelp import FamilyMeeting, Section17Episode
+from .familyhelp import FamilyMeeting, PreProceedings, Section17Episode
 from .imports import CaseImportJob
 from .lists import CaseSettings, ClosureReason, LevelOfNeed, PresentingNeed, ReferralSource
 from .partners import PersonInfoQuery, SupportRequest
@@ -35,6 +35,7 @@ from .statutory import StatutoryReturnJob
 
 __all__ = [
     "FamilyMeeting",
+    "PreProceedings",
     "Section17Episode",
     "PersonInfoQuery",
     "SupportRequest",

@@ -129,3 +129,55 @@ class FamilyMeeting(TenantModel):
         if self.accepted_on:
             return "Accepted"
         return "Offered"
+
+
+class PreProceedings(TenantModel):
+    """A period of pre-proceedings (the Public Law Outline before care proceedings) on a case: from the legal
+    planning meeting's decision to begin it to the decision to step up (issue proceedings) or step down.
+
+    CIN census 2026/27 Module 5 items that belong to the pre-proceedings as a whole, not to one family meeting:
+    the start, the first effective pre-proceedings meeting, the number of review meetings, the step decision, the
+    court application and the letter initiating care proceedings. The letter before proceedings, the FGDM offer
+    and facilitation and the CS131 outcome stay on ``FamilyMeeting`` (they describe the meeting offered in the
+    letter). Written by ``cases.services.familyhelp`` only (dates in order, one open period per case)."""
+
+    case = TenantForeignKey(Case, on_delete=models.CASCADE, related_name="pre_proceedings")
+    started_on = models.DateField(help_text="PPStartDate (N00826): the legal planning meeting (or other decision "
+                                            "forum) decided to begin pre-proceedings.")
+    initial_meeting_on = models.DateField(null=True, blank=True, help_text="InitialPPMeetingDate (N00830): the "
+                                                                           "first effective pre-proceedings meeting.")
+    review_meetings = models.PositiveSmallIntegerField(null=True, blank=True, help_text=(
+        "ReviewMeetingsCount (N00831): review meetings held after the initial pre-proceedings meeting."))
+    step_decision_on = models.DateField(null=True, blank=True, help_text="StepDecisionDate (N00832): the decision "
+                                                                         "to step up (issue) or step down.")
+    court_application_on = models.DateField(null=True, blank=True, help_text="CourtAppDate (N00834): the court "
+                                                                             "application for care proceedings.")
+    letter_initiating_proceedings_on = models.DateField(null=True, blank=True, help_text=(
+        "LetterInitCPDate: the letter to parents or guardians initiating care proceedings."))
+    notes = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta(TenantModel.Meta):
+        ordering = ["started_on", "id"]
+        verbose_name = "pre-proceedings"
+        verbose_name_plural = "pre-proceedings"
+        constraints = [
+            *TenantModel.Meta.constraints,
+            models.CheckConstraint(
+                condition=(models.Q(initial_meeting_on__isnull=True)
+                           | models.Q(initial_meeting_on__gte=models.F("started_on")))
+                & (models.Q(step_decision_on__isnull=True) | models.Q(step_decision_on__gte=models.F("started_on")))
+                & (models.Q(court_application_on__isnull=True)
+                   | models.Q(court_application_on__gte=models.F("step_decision_on")))
+                & (models.Q(letter_initiating_proceedings_on__isnull=True)
+                   | models.Q(letter_initiating_proceedings_on__gte=models.F("court_application_on"))),
+                name="cases_preproceedings_dates_in_order",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Pre-proceedings from {self.started_on:%d %b %Y}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.step_decision_on is None

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 
 from earlyhelp.tenancy import TenantForeignKey, TenantModel
+
+from ..defaults import CIN_DISABILITIES
 
 # DfE CIN census code lists (CIN_schema_2026.xsd), copied so they are available at runtime.
 SEX_CHOICES = [("M", "Male"), ("F", "Female"), ("U", "Unknown")]
@@ -110,6 +113,10 @@ class Person(TenantModel):
         "how the NHS number was verified", max_length=20, choices=NhsNumberVerifiedHow.choices, blank=True)
     nhs_number_absent_reason = models.CharField(
         "why there is no NHS number", max_length=20, choices=NhsNumberAbsent.choices, blank=True)
+    disabilities = ArrayField(
+        models.CharField(max_length=4, choices=CIN_DISABILITIES), default=list, blank=True,
+        help_text="A child's disabilities, as CIN census codes (NONE: recorded as having none; empty: not "
+                  "recorded).")
     local_id = models.CharField("local identifier", max_length=40, blank=True)
     # Contact details (mostly of adults).
     phone = models.CharField(max_length=30, blank=True)

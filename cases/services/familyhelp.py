@@ -20,7 +20,7 @@ from earlyhelp.audit import record_event
 from earlyhelp.models import Membership, Tenant
 from earlyhelp.permissions import Capability
 
-from ..models import Case, FamilyMeeting, LevelOfNeed, Person, Section17Episode, StepChange
+from ..models import Case, FamilyMeeting, LevelOfNeed, Person, PreProceedings, Section17Episode, StepChange
 from ..models.familyhelp import (
     CLOSURE_REASON_CHOICES,
     MODULE5_OUTCOME_CHOICES,
@@ -215,6 +215,100 @@ def family_meeting_update(*, meeting: FamilyMeeting, network_members: Iterable[P
     meeting.network_members.set(members)
     record_event(action="family_meeting.updated", by=by, obj=meeting, detail={"status": meeting.status})
     return meeting
+
+
+# Pre-proceedings (CIN census 2026/27 Module 5) ----------------------------------------------------------------
+
+PRE_PROCEEDINGS_FIELDS = ("started_on", "initial_meeting_on", "review_meetings", "step_decision_on",
+                          "court_application_on", "letter_initiating_proceedings_on", "notes")
+_PP_LABELS = {
+    "started_on": "the start of pre-proceedings",
+    "initial_meeting_on": "the initial pre-proceedings meeting",
+    "step_decision_on": "the decision to step up or down",
+    "court_application_on": "the court application",
+    "letter_initiating_proceedings_on": "the letter initiating care proceedings",
+}
+
+
+def _check_pre_proceedings(record: PreProceedings) -> None:
+    """The rules every saved pre-proceedings record keeps (the date chain of the draft Module 5 rules 9009, 9012
+    and 9013, and the initial meeting after the start), raised before anything is written."""
+    case = record.case
+    if record.started_on is None:
+        raise ValidationError({"started_on": "Give the date pre-proceedings began (the legal planning meeting's "
+                                             "decision)."})
+    if record.started_on < case.opened_on:
+        raise ValidationError({"started_on": "Pre-proceedings cannot begin before the case was opened "
+                                             f"({case.opened_on:%d/%m/%Y})."})
+    for field, label in _PP_LABELS.items():
+        check_not_future(getattr(record, field), label[0].upper() + label[1:])
+    chain = (("initial_meeting_on", "started_on"), ("step_decision_on", "started_on"),
+             ("court_application_on", "step_decision_on"),
+             ("letter_initiating_proceedings_on", "court_application_on"))
+    for later, earlier in chain:
+        day = getattr(record, later)
+        if day is None:
+            continue
+        before = getattr(record, earlier)
+        if before is None:
+            raise ValidationError({earlier: f"Give the date of {_PP_LABELS[earlier]} before the date of "
+                                            f"{_PP_LABELS[later]}."})
+        if day < before:
+            raise ValidationError({later: f"The date of {_PP_LABELS[later]} cannot be before the date of "
+                                          f"{_PP_LABELS[earlier]} ({before:%d/%m/%Y})."})
+    if record.review_meetings is not None:
+        if record.review_meetings < 0:
+            raise ValidationError({"review_meetings": "The number of review meetings cannot be negative."})
+        if record.initial_meeting_on is None:
+            raise ValidationError({"review_meetings": "Review meetings follow the initial pre-proceedings "
+                                                      "meeting: give its date first."})
+    others = PreProceedings.objects.filter(case=case).exclude(pk=record.pk)
+    if others.filter(step_decision_on__isnull=True).exists():
+        raise ValidationError("Pre-proceedings are already open on this case: record the step decision there "
+                              "first.")
+    last = others.order_by("-step_decision_on").values_list("step_decision_on", flat=True).first()
+    if last is not None and record.started_on <= last:
+        raise ValidationError({"started_on": "Pre-proceedings must begin after the last ones ended with a step "
+                                             f"decision ({last:%d/%m/%Y})."})
+
+
+def _clean_pp(details: dict) -> dict:
+    unknown = set(details) - set(PRE_PROCEEDINGS_FIELDS)
+    if unknown:
+        raise ValueError(f"unknown pre-proceedings fields: {sorted(unknown)}")
+    return {k: (v.strip() if isinstance(v, str) else v) for k, v in details.items()}
+
+
+@transaction.atomic
+def pre_proceedings_start(*, case: Case, started_on: dt.date, by, **details) -> PreProceedings:
+    """Record that the council began pre-proceedings on ``case`` (PPStartDate), with any later items already
+    known (``PRE_PROCEEDINGS_FIELDS``). One open pre-proceedings per case; dates in order."""
+    require(by, Capability.EDIT_CHILD_RECORDS)
+    check_one_tenant(case)
+    if case.closed_on is not None:
+        raise ValidationError("The case is closed.")
+    record = PreProceedings(case=case, started_on=started_on, **_clean_pp(details))
+    _check_pre_proceedings(record)
+    record.save()
+    record_event(action="pre_proceedings.started", by=by, obj=record)
+    return record
+
+
+@transaction.atomic
+def pre_proceedings_update(*, record: PreProceedings, by, **changes) -> PreProceedings:
+    """Record what happened next in pre-proceedings: the initial meeting, review meetings, the step decision, the
+    court application and the letter initiating proceedings. The whole record is checked after the change."""
+    require(by, Capability.EDIT_CHILD_RECORDS)
+    check_one_tenant(record)
+    if record.case.closed_on is not None:
+        raise ValidationError("The case is closed.")
+    for key, value in _clean_pp(changes).items():
+        setattr(record, key, value)
+    _check_pre_proceedings(record)
+    record.save()
+    record_event(action="pre_proceedings.updated", by=by, obj=record,
+                 detail={"stepped": record.step_decision_on is not None})
+    return record
 
 
 # Step-up to a multi-agency child protection team -------------------------------------------------------------

@@ -213,6 +213,29 @@ def linked_identifier_add(*, person: Person, entry: IdentifierEntry, by) -> Link
     return row
 
 
+def person_disabilities_record(*, person: Person, codes, by) -> Person:
+    """Record a child's disabilities as CIN census codes (``NONE``: the child has none), or clear them (not
+    recorded). ``NONE`` stands alone; codes are kept in the census list's order."""
+    from ..defaults import CIN_DISABILITIES
+
+    require(by, Capability.EDIT_CHILD_RECORDS)
+    check_one_tenant(person)
+    order = [code for code, _ in CIN_DISABILITIES]
+    chosen = set(codes)
+    if person.kind != Person.Kind.CHILD:
+        raise ValidationError("Disabilities are recorded here for children (the CIN census).")
+    unknown = chosen - set(order)
+    if unknown:
+        raise ValidationError({"disabilities": f"Not a CIN census disability code: {', '.join(sorted(unknown))}."})
+    if "NONE" in chosen and len(chosen) > 1:
+        raise ValidationError({"disabilities": "Choose 'No disability' on its own, or the child's disabilities."})
+    person.disabilities = [code for code in order if code in chosen]
+    person.save(update_fields=["disabilities"])
+    record_event(action="person.disabilities_recorded", by=by, obj=person,
+                 detail={"codes": person.disabilities})
+    return person
+
+
 def relationship_problem(person: Person | None, relative: Person | None, kind: str) -> str:
     """Why ``person`` cannot be recorded as ``relative``'s ``kind`` ("" when they can)."""
     if kind not in Relationship.Kind.values:

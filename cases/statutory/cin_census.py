@@ -6,14 +6,18 @@ CIN referral date, its referral source, primary need and, once it has ended in t
 reason — all three coded from the census code lists the episode holds. ``ReferralNFA`` is 0 (an episode was
 opened). The child's identifiers and characteristics come from the person: the same id as in the other returns
 (``common.person_ref``), a UPN when one of the child's linked identifiers is a well-formed UPN, date of birth,
-sex and ethnicity.
+sex, ethnicity and the disabilities recorded (``Disabilities``, left out when none is recorded). Each episode
+carries the case's assessments begun within it and open in the year (``Assessments``: start, and completion as
+the authorisation) and, when the case has a plan by the episode's end, ``CINPlanDates`` (the family plan is the
+child in need plan while the case is under section 17).
 
 The file is checked against the year's XSD (``CIN_schema_<year>.xsd`` in ``settings.STANDARDS_DIR/cin-census``,
 or the latest published before it) before it is kept: an invalid file is never written.
 
 Module 5 (pre-proceedings and family group decision making, new for 2026/27) has no published XSD yet. Behind
 ``settings.CIN_CENSUS_MODULE5`` (or ``--module5``), each episode whose case has a family meeting with a letter
-before proceedings sent in the census year gets a ``<PreProceedingsandFGDM>`` block after its other details,
+before proceedings sent in the census year, or with pre-proceedings begun in it (``PreProceedings``), gets a
+``<PreProceedingsandFGDM>`` block after its other details,
 with the element names and order of the draft validator (``../shared/standards/cin-census-2026-27``), and the file
 is checked against the latest XSD extended by :func:`module5_schema` with that block.
 """
@@ -42,10 +46,11 @@ PRIMARY_NEEDS = {f"N{n}" for n in range(10)}
 REFERRAL_SOURCES = {"1A", "1B", "1C", "1D", "2A", "2B", "3A", "3B", "3C", "3D", "3E", "3F", "4", "5A", "5B", "5C",
                     "5D", "6", "7", "8", "9", "10"}
 CLOSURE_REASONS = {f"RC{n}" for n in range(1, 10)}
+DISABILITIES = {"NONE", "MOB", "HAND", "PC", "INC", "COMM", "LD", "HEAR", "VIS", "BEH", "CON", "AUT", "DDA"}
 UNKNOWN_REFERRAL_SOURCE = "10"
 NOT_STATED_NEED = "N0"
-# Module 5, in the draft validator's order (MODULE5_SUMMARY.md). Elements the records cannot give yet are
-# declared (so the provisional schema accepts DfE's full block) but never written.
+# Module 5, in the draft validator's order (MODULE5_SUMMARY.md): FamilyMeeting gives the letter before
+# proceedings, the FGDM offer and facilitation and the outcome; PreProceedings gives the rest.
 MODULE5_ELEMENTS = (
     ("PPStartDate", "xs:date"), ("LBPSentDate", "xs:date"), ("FGDMMeetingOffer", "yesnotype"),
     ("FGDMMeetingFac", "yesnotype"), ("InitialPPMeetingDate", "xs:date"),
@@ -128,30 +133,86 @@ def _episodes(start: dt.date, end: dt.date):
                          "closure_reason", "case__children__pk"))
 
 
-def _module5_blocks(start: dt.date, end: dt.date) -> dict[int, dict]:
-    """Per case, the Module 5 items of its latest family meeting whose letter before proceedings was sent in the
-    census year (the draft rules want every Module 5 date inside the year)."""
-    from ..models import FamilyMeeting
+def _module5_blocks(start: dt.date, end: dt.date) -> tuple[dict[int, dict], list[str]]:
+    """Per case, its Module 5 items for the census year, and warnings for the DfE queries they would raise.
+
+    The pre-proceedings items come from the case's latest ``PreProceedings`` begun in the year (rule 9005 wants
+    ``PPStartDate`` inside it); its later dates are written when they fall inside the year too (9008, 9009, 9012,
+    9013), each only when the date it follows is written, so the chain stays in order. The letter before
+    proceedings, the FGDM offer, facilitation and the CS131 outcome come from the case's latest family meeting
+    whose letter was sent in the year — and, when the case has pre-proceedings in the year, on or after their
+    start (9006)."""
+    from ..models import FamilyMeeting, PreProceedings
 
     blocks: dict[int, dict] = {}
+    problems: list[str] = []
+    periods: dict[int, tuple] = {}
+    for row in (PreProceedings.objects.filter(started_on__range=(start, end))
+                .order_by("case_id", "started_on", "pk")
+                .values_list("case_id", "started_on", "initial_meeting_on", "review_meetings", "step_decision_on",
+                             "court_application_on", "letter_initiating_proceedings_on", "case__public_id")):
+        periods[row[0]] = row[1:]  # the latest begun in the year wins
     for case_id, lbp, offered, facilitated, outcome in (
             FamilyMeeting.objects.filter(letter_before_proceedings_on__range=(start, end))
             .order_by("case_id", "letter_before_proceedings_on", "pk")
             .values_list("case_id", "letter_before_proceedings_on", "pre_proceedings_meeting_offered",
                          "facilitated", "module5_outcome_code")):
+        if case_id in periods and lbp < periods[case_id][0]:
+            continue  # a letter of earlier pre-proceedings
         block = {"LBPSentDate": lbp.isoformat(), "FGDMMeetingOffer": "1" if offered else "0"}
         if offered:  # 9010Q: say whether it was facilitated whenever it was offered
             block["FGDMMeetingFac"] = "1" if facilitated else "0"
         if outcome in PP_OUTCOMES:
             block["PPOutcome"] = outcome
         blocks[case_id] = block  # the latest letter of the year wins
-    return blocks
+    for case_id, (began, initial, reviews, step, court, letter, case_ref) in periods.items():
+        block = blocks.setdefault(case_id, {})
+        block["PPStartDate"] = began.isoformat()
+        if initial is not None and initial <= end:
+            block["InitialPPMeetingDate"] = initial.isoformat()
+            if reviews is not None:
+                block["ReviewMeetingsCount"] = str(reviews)
+            else:
+                problems.append(f"Case {case_ref}: the initial pre-proceedings meeting is recorded but not the "
+                                "number of review meetings (DfE query 9015Q).")
+        chain = [("StepDecisionDate", step), ("CourtAppDate", court), ("LetterInitCPDate", letter)]
+        for name, day in chain:
+            if day is None or day > end:
+                break
+            block[name] = day.isoformat()
+    return blocks, problems
+
+
+def _casework(case_ids, end: dt.date) -> tuple[dict[int, list], dict[int, dt.date]]:
+    """Per case, its assessments begun by the end of the year (start, completion), and the day its first plan
+    was made."""
+    from ..models import Assessment, Plan
+
+    assessments: dict[int, list] = defaultdict(list)
+    for case_id, started, completed in (Assessment.objects.filter(case_id__in=case_ids, started_on__lte=end)
+                                        .order_by("case_id", "started_on", "pk")
+                                        .values_list("case_id", "started_on", "completed_on")):
+        assessments[case_id].append((started, completed))
+    plans: dict[int, dt.date] = {}
+    for case_id, made in (Plan.objects.filter(case_id__in=case_ids).order_by("case_id", "-created_on")
+                          .values_list("case_id", "created_on")):
+        plans[case_id] = made  # the earliest wins
+    return assessments, plans
+
+
+def _episode_assessments(rows, *, began: dt.date, until: dt.date, start: dt.date) -> list[tuple]:
+    """The case's assessments that belong to the episode (begun on or after its start, by its end or the end of
+    the year) and were open in the census year; the completion is the authorisation, when it is in the year."""
+    return [(started, completed if completed is not None and completed <= until else None)
+            for started, completed in rows
+            if began <= started <= until and (completed is None or completed >= start)]
 
 
 def _children(person_pks) -> dict[int, dict]:
-    people = {pk: {"id": person_ref(public_id), "born": born, "sex": sex, "ethnicity": ethnicity}
-              for pk, public_id, born, sex, ethnicity in Person.objects.filter(pk__in=person_pks)
-              .values_list("pk", "public_id", "date_of_birth", "sex", "ethnicity")}
+    people = {pk: {"id": person_ref(public_id), "born": born, "sex": sex, "ethnicity": ethnicity,
+                   "disabilities": [code for code in disabilities if code in DISABILITIES]}
+              for pk, public_id, born, sex, ethnicity, disabilities in Person.objects.filter(pk__in=person_pks)
+              .values_list("pk", "public_id", "date_of_birth", "sex", "ethnicity", "disabilities")}
     for person_pk, value in (LinkedIdentifier.objects.filter(person_id__in=person_pks,
                                                              identifier_type=LinkedIdentifier.Type.UPN)
                              .order_by("person_id", "-valid_from", "pk").values_list("person_id", "value")):
@@ -181,7 +242,8 @@ def census_tree(*, year: int, la_number: str, module5: bool = False,
     for row in episodes:
         by_child[row[7]].append(row)
     people = _children(list(by_child))
-    blocks = _module5_blocks(start, end) if module5 else {}
+    assessments, plans = _casework({row[1] for row in episodes}, end)
+    blocks, module5_problems = _module5_blocks(start, end) if module5 else ({}, [])
     if progress:
         progress(50)
 
@@ -197,7 +259,7 @@ def census_tree(*, year: int, la_number: str, module5: bool = False,
     _add(source, "SoftwareCode", "Early Help")
     _add(source, "DateTime", timezone.localtime().replace(microsecond=0, tzinfo=None).isoformat())
     children = etree.SubElement(message, "Children")
-    outcome = CensusOutcome(children=0, episodes=0, schema="")
+    outcome = CensusOutcome(children=0, episodes=0, schema="", problems=list(module5_problems))
     for person_pk in sorted(by_child, key=lambda pk: people[pk]["id"]):
         person = people[person_pk]
         child = etree.SubElement(children, "Child")
@@ -210,6 +272,10 @@ def census_tree(*, year: int, la_number: str, module5: bool = False,
         _add(ids, "Sex", person["sex"] if person["sex"] in ("M", "F") else "U")
         characteristics = etree.SubElement(child, "ChildCharacteristics")
         _add(characteristics, "Ethnicity", person["ethnicity"] or "NOBT")
+        if person["disabilities"]:
+            listed = etree.SubElement(characteristics, "Disabilities")
+            for code in person["disabilities"]:
+                _add(listed, "Disability", code)
         for _pk, case_id, started, ended, source_code, need, reason, _child in by_child[person_pk]:
             details = etree.SubElement(child, "CINdetails")
             _add(details, "CINreferralDate", started.isoformat())
@@ -222,6 +288,20 @@ def census_tree(*, year: int, la_number: str, module5: bool = False,
                 else:
                     outcome.problems.append(f"Child {person['id']}: the episode closed on {ended:%d/%m/%Y} has no "
                                             "census reason for closure.")
+            until = ended if ended is not None and ended <= end else end
+            for assessed, authorised in _episode_assessments(assessments.get(case_id, ()), began=started,
+                                                             until=until, start=start):
+                block = etree.SubElement(details, "Assessments")
+                _add(block, "AssessmentActualStartDate", assessed.isoformat())
+                if authorised is not None:
+                    _add(block, "AssessmentAuthorisationDate", authorised.isoformat())
+            # One family plan runs across the change of level: under section 17 it is the child in need plan,
+            # from the later of the episode's start and the day the plan was made, to the episode's end.
+            if case_id in plans and plans[case_id] <= until:
+                dates = etree.SubElement(details, "CINPlanDates")
+                _add(dates, "CINPlanStartDate", max(started, plans[case_id]).isoformat())
+                if ended is not None and ended <= end:
+                    _add(dates, "CINPlanEndDate", ended.isoformat())
             _add(details, "ReferralNFA", "0")
             if case_id in blocks:
                 block = etree.SubElement(details, "PreProceedingsandFGDM")

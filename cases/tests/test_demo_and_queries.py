@@ -17,6 +17,7 @@ from cases.models import (
     Feedback,
     Intervention,
     Person,
+    PreProceedings,
     Referral,
     ReferralSource,
     Relationship,
@@ -79,7 +80,9 @@ def test_the_demo_seeds_a_year_once_and_gives_the_practitioner_a_caseload(db):
     with tenant_context(tenant):
         assert Family.objects.count() == families  # idempotent
     with tenant_context(eastmoor):
-        assert Section17Episode.objects.count() == 2
+        # Two cases moved into section 17 and a child in need whose case went into pre-proceedings; seeded once.
+        assert Section17Episode.objects.count() == 3
+        assert PreProceedings.objects.count() == 1
 
 
 def test_the_caseload_page_uses_a_fixed_number_of_queries(tenant_a, member, sign_in):

@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from cases import selectors, services
-from cases.models import Allocation, Case, FamilyMeeting, Section17Episode, StepChange
+from cases.models import Allocation, Case, FamilyMeeting, PreProceedings, Section17Episode, StepChange
 from cases.stats import family_meetings_before_step_up_series
 from earlyhelp.models import AuditEvent, Tenant
 from earlyhelp.permissions import Role
@@ -330,3 +330,108 @@ def test_the_macpt_page_records_the_step_up(family_help, sam, case, sign_in):
     assert response.status_code == 302
     with tenant_context(family_help):
         assert StepChange.objects.get().lead_cp_practitioner_name == "Priya Shah"
+
+
+# Pre-proceedings (CIN census 2026/27 Module 5) --------------------------------------------------------------------
+
+
+FULL_PP = {"initial_meeting_on": D(2024, 6, 10), "review_meetings": 2, "step_decision_on": D(2024, 7, 20),
+           "court_application_on": D(2024, 7, 25), "letter_initiating_proceedings_on": D(2024, 7, 26)}
+
+
+def test_pre_proceedings_record_every_module5_date_in_order_and_are_audited(family_help, sam, case):
+    with tenant_context(family_help):
+        record = services.pre_proceedings_start(case=case, started_on=D(2024, 6, 1), by=_by(sam))
+        assert record.is_open
+        services.pre_proceedings_update(record=record, by=_by(sam), **FULL_PP)
+        record.refresh_from_db()
+        assert (record.review_meetings, record.letter_initiating_proceedings_on) == (2, D(2024, 7, 26))
+        assert not record.is_open
+        assert list(AuditEvent.objects.filter(action__startswith="pre_proceedings.")
+                    .values_list("action", flat=True).order_by("pk")) == ["pre_proceedings.started",
+                                                                          "pre_proceedings.updated"]
+
+
+@pytest.mark.parametrize(("changes", "field", "message"), [
+    ({"initial_meeting_on": D(2024, 5, 31)}, "initial_meeting_on", "cannot be before the date of the start"),
+    ({"step_decision_on": D(2024, 5, 1)}, "step_decision_on", "cannot be before the date of the start"),
+    ({"step_decision_on": D(2024, 7, 1), "court_application_on": D(2024, 6, 30)}, "court_application_on",
+     "court application cannot be before the date of the decision"),
+    ({"court_application_on": D(2024, 7, 1)}, "step_decision_on", "Give the date of the decision to step up"),
+    ({"step_decision_on": D(2024, 7, 1), "court_application_on": D(2024, 7, 2),
+      "letter_initiating_proceedings_on": D(2024, 7, 1)}, "letter_initiating_proceedings_on",
+     "cannot be before the date of the court application"),
+    ({"review_meetings": 1}, "review_meetings", "give its date first"),
+    ({"review_meetings": -1, "initial_meeting_on": D(2024, 6, 2)}, "review_meetings", "cannot be negative"),
+])
+def test_pre_proceedings_dates_out_of_order_are_refused_and_nothing_written(family_help, sam, case, changes,
+                                                                           field, message):
+    with tenant_context(family_help):
+        with pytest.raises(ValidationError, match=message) as refused:
+            services.pre_proceedings_start(case=case, started_on=D(2024, 6, 1), by=_by(sam), **changes)
+        assert field in refused.value.message_dict
+        assert not PreProceedings.objects.exists()
+        record = services.pre_proceedings_start(case=case, started_on=D(2024, 6, 1), by=_by(sam))
+        with pytest.raises(ValidationError, match=message):
+            services.pre_proceedings_update(record=record, by=_by(sam), **changes)
+        record.refresh_from_db()
+        assert record.initial_meeting_on is None and record.step_decision_on is None
+        assert record.review_meetings is None
+
+
+def test_one_open_pre_proceedings_per_case_and_no_start_before_the_case_or_in_the_future(family_help, sam, case):
+    with tenant_context(family_help):
+        with pytest.raises(ValidationError, match="before the case was opened"):
+            services.pre_proceedings_start(case=case, started_on=D(2024, 4, 1), by=_by(sam))
+        with pytest.raises(ValidationError, match="in the future"):
+            services.pre_proceedings_start(case=case, started_on=D(2099, 1, 1), by=_by(sam))
+        first = services.pre_proceedings_start(case=case, started_on=D(2024, 6, 1), by=_by(sam))
+        with pytest.raises(ValidationError, match="already open"):
+            services.pre_proceedings_start(case=case, started_on=D(2024, 6, 5), by=_by(sam))
+        services.pre_proceedings_update(record=first, step_decision_on=D(2024, 7, 1), by=_by(sam))
+        with pytest.raises(ValidationError, match="after the last ones ended"):
+            services.pre_proceedings_start(case=case, started_on=D(2024, 7, 1), by=_by(sam))
+        services.pre_proceedings_start(case=case, started_on=D(2024, 7, 2), by=_by(sam))
+        assert PreProceedings.objects.count() == 2
+
+
+def test_the_database_refuses_pre_proceedings_dates_out_of_order(family_help, case):
+    with tenant_context(family_help):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            PreProceedings.objects.create(case=case, started_on=D(2024, 6, 1), step_decision_on=D(2024, 5, 1))
+
+
+def test_a_role_that_cannot_edit_records_cannot_record_pre_proceedings(family_help, member, sam, case):
+    officer = member(family_help, Role.PERFORMANCE_OFFICER, username="pat")
+    with tenant_context(family_help):
+        with pytest.raises(PermissionDenied):
+            services.pre_proceedings_start(case=case, started_on=D(2024, 6, 1), by=_by(officer))
+        record = services.pre_proceedings_start(case=case, started_on=D(2024, 6, 1), by=_by(sam))
+        with pytest.raises(PermissionDenied):
+            services.pre_proceedings_update(record=record, review_meetings=0, by=_by(officer))
+
+
+def test_the_pre_proceedings_pages_record_and_refuse_with_a_clear_error(family_help, sam, case, sign_in):
+    client = sign_in(sam)
+    url = reverse("cases:pre-proceedings-start", args=[case.public_id])
+    assert client.get(url).status_code == 200
+    response = client.post(url, {"started_on": "2024-06-01", "step_decision_on": "2024-05-01"})
+    assert response.status_code == 200
+    assert b"cannot be before the date of the start of pre-proceedings" in response.content
+    assert b"govuk-error-summary" in response.content
+    with tenant_context(family_help):
+        assert not PreProceedings.objects.exists()
+    assert client.post(url, {"started_on": "2024-06-01"}).status_code == 302
+    with tenant_context(family_help):
+        record = PreProceedings.objects.get()
+    edit = reverse("cases:pre-proceedings", args=[case.public_id, record.public_id])
+    assert b"2024-06-01" in client.get(edit).content
+    response = client.post(edit, {"started_on": "2024-06-01", "initial_meeting_on": "2024-06-10",
+                                  "review_meetings": "1", "step_decision_on": "2024-07-20",
+                                  "court_application_on": "2024-07-25"})
+    assert response.status_code == 302
+    with tenant_context(family_help):
+        record.refresh_from_db()
+        assert (record.review_meetings, record.court_application_on) == (1, D(2024, 7, 25))
+    page = client.get(reverse("cases:family-help", args=[case.public_id]))
+    assert b"Pre-proceedings" in page.content and b"25 July 2024" in page.content

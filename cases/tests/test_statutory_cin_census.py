@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
@@ -18,7 +19,8 @@ from django.utils import timezone
 from lxml import etree
 
 from cases import services
-from cases.models import Case, FamilyMeeting, Person, Section17Episode, StatutoryReturnJob
+from cases.defaults import CIN_DISABILITIES
+from cases.models import Case, FamilyMeeting, Person, PreProceedings, Section17Episode, StatutoryReturnJob
 from cases.services.people import IdentifierEntry
 from cases.statutory.cin_census import module5_schema
 from earlyhelp.models import AuditEvent, Tenant
@@ -26,7 +28,7 @@ from earlyhelp.permissions import Role, capabilities_for
 from earlyhelp.tenancy import tenant_context
 from tests.factories import TenantFactory, acting
 
-from .helpers import D, child, open_case, team_for
+from .helpers import D, child, need, open_case, team_for
 
 STANDARDS = Path(settings.STANDARDS_DIR)
 XSD_2026 = STANDARDS / "cin-census" / "CIN_schema_2026.xsd"
@@ -84,6 +86,43 @@ def _family_help_council(tenant, member, *, prefix: str):
 def councils(tenant_a, tenant_b, member):
     return (_family_help_council(tenant_a, member, prefix="north"),
             _family_help_council(tenant_b, member, prefix="east"))
+
+
+def draft_module5_failures(tree, *, year: int) -> list[str]:
+    """The DfE draft Module 5 rules (MODULE5_SUMMARY.md: 9000Q, 9005 to 9013, 9015Q) the file breaks, as
+    ``rule: child``; an empty list when it passes them all."""
+    start, end = D(year - 1, 4, 1), D(year, 3, 31)
+    failures = []
+    blocks = list(tree.iter("PreProceedingsandFGDM"))
+    if blocks and not any(b.findtext("PPStartDate") for b in blocks):
+        failures.append("9000Q: no PPStartDate in the return")
+
+    def day(block, name):
+        text = block.findtext(name)
+        return D(*map(int, text.split("-"))) if text else None
+
+    for block in blocks:
+        child_id = block.getparent().getparent().findtext("ChildIdentifiers/LAchildID")
+        pp, lbp, step = day(block, "PPStartDate"), day(block, "LBPSentDate"), day(block, "StepDecisionDate")
+        court, letter = day(block, "CourtAppDate"), day(block, "LetterInitCPDate")
+        in_year = {name: day(block, name) for name in ("PPStartDate", "LBPSentDate", "InitialPPMeetingDate",
+                                                        "StepDecisionDate", "CourtAppDate", "LetterInitCPDate")}
+        for name, value in in_year.items():
+            if value is not None and not start <= value <= end:
+                failures.append(f"{name} outside the census year: {child_id}")
+        checks = [
+            ("9006", lbp is not None and pp is not None and lbp < pp),
+            ("9007", lbp is not None and block.findtext("FGDMMeetingOffer") is None),
+            ("9009", step is not None and pp is not None and step < pp),
+            ("9010Q", block.findtext("FGDMMeetingOffer") == "1" and block.findtext("FGDMMeetingFac") is None),
+            ("9011", block.findtext("PPOutcome") not in (None, "A", "B", "C")),
+            ("9012", court is not None and (step is None or court < step)),
+            ("9013", letter is not None and (court is None or letter < court)),
+            ("9015Q", block.findtext("InitialPPMeetingDate") is not None
+             and block.findtext("ReviewMeetingsCount") is None),
+        ]
+        failures += [f"{rule}: {child_id}" for rule, broken in checks if broken]
+    return failures
 
 
 def _export(tenant, tmp_path, *args) -> Path:
@@ -176,6 +215,126 @@ def test_module5_is_added_only_behind_the_flag_in_the_order_of_the_draft(council
     assert block.getparent().index(block) == len(block.getparent()) - 1  # after ChildProtectionPlans/ReferralNFA
 
 
+def test_assessments_and_cin_plan_dates_come_from_the_case_within_each_episode(councils, tenant_a, tmp_path):
+    """The first case: an assessment before its 2025/26 episode (targeted help: left out), one begun and
+    completed within it, one begun after it ended (left out); the family plan made before the episode is the CIN
+    plan from the episode's start to its end. The second case has no plan and no assessment: neither element."""
+    north, _east = councils
+    first, second, by = north["cases"][0], north["cases"][1], north["by"]
+    with tenant_context(tenant_a):
+        for begun, done in ((D(2024, 4, 1), D(2024, 4, 30)), (D(2025, 5, 10), D(2025, 6, 20)),
+                            (D(2025, 12, 5), None)):
+            assessment = services.assessment_start(case=first, started_on=begun, by=by)
+            if done:
+                services.assessment_complete(assessment=assessment, completed_on=done, needs=[need()], by=by)
+        services.plan_create(case=first, created_on=D(2024, 4, 25), by=by)
+    tree = etree.parse(str(_export(tenant_a, tmp_path)))
+    xsd().assertValid(tree)
+    ada = north["people"][0].public_id.hex
+    (details,) = [d for d in tree.iter("CINdetails")
+                  if d.getparent().findtext("ChildIdentifiers/LAchildID") == ada]
+    assert [(e.tag, [(c.tag, c.text) for c in e]) for e in details
+            if e.tag in ("Assessments", "CINPlanDates")] == [
+        ("Assessments", [("AssessmentActualStartDate", "2025-05-10"), ("AssessmentAuthorisationDate", "2025-06-20")]),
+        ("CINPlanDates", [("CINPlanStartDate", "2025-05-01"), ("CINPlanEndDate", "2025-11-30")]),
+    ]
+    cara = north["people"][2].public_id.hex
+    (open_details,) = [d for d in tree.iter("CINdetails")
+                       if d.getparent().findtext("ChildIdentifiers/LAchildID") == cara]
+    assert open_details.find("Assessments") is None and open_details.find("CINPlanDates") is None
+    with tenant_context(tenant_a):
+        services.plan_create(case=second, created_on=D(2026, 2, 1), by=by)
+    tree = etree.parse(str(_export(tenant_a, tmp_path)))
+    xsd().assertValid(tree)
+    (open_details,) = [d for d in tree.iter("CINdetails")
+                       if d.getparent().findtext("ChildIdentifiers/LAchildID") == cara]
+    assert [(c.tag, c.text) for c in open_details.find("CINPlanDates")] == [("CINPlanStartDate", "2026-02-01")]
+
+
+def test_a_childs_disabilities_are_recorded_as_census_codes_and_returned(councils, tenant_a, tmp_path):
+    north, _east = councils
+    ada, ben, cara = north["people"]
+    by = north["by"]
+    with tenant_context(tenant_a):
+        services.person_disabilities_record(person=ada, codes=["HEAR", "HAND"], by=by)
+        services.person_disabilities_record(person=cara, codes=["NONE"], by=by)
+        for codes, message in ((["NONE", "AUT"], "on its own"), (["XX"], "Not a CIN census disability code")):
+            with pytest.raises(ValidationError, match=message):
+                services.person_disabilities_record(person=ben, codes=codes, by=by)
+        assert Person.objects.get(pk=ben.pk).disabilities == []
+        assert AuditEvent.objects.filter(action="person.disabilities_recorded").count() == 2
+    tree = etree.parse(str(_export(tenant_a, tmp_path)))
+    xsd().assertValid(tree)
+    found = {c.findtext("ChildIdentifiers/LAchildID"): [d.text for d in c.iterfind("ChildCharacteristics/"
+                                                                                     "Disabilities/Disability")]
+             for c in tree.iter("Child")}
+    assert found == {ada.public_id.hex: ["HAND", "HEAR"], ben.public_id.hex: [], cara.public_id.hex: ["NONE"]}
+    assert {code for code, _ in CIN_DISABILITIES} == enumeration("disabilitytype")
+
+
+def test_the_disabilities_page_records_them_and_refuses_none_with_others(councils, tenant_a, member, client):
+    north, _east = councils
+    ada = north["people"][0]
+    client.force_login(north["by"].user)
+    url = reverse("cases:person-disabilities", args=[ada.public_id])
+    assert client.get(url).status_code == 200
+    response = client.post(url, {"disabilities": ["NONE", "VIS"]})
+    assert response.status_code == 400 and b"on its own" in response.content
+    with tenant_context(tenant_a):
+        assert Person.objects.get(pk=ada.pk).disabilities == []
+    assert client.post(url, {"disabilities": ["VIS", "AUT"]}).status_code == 302
+    with tenant_context(tenant_a):
+        assert Person.objects.get(pk=ada.pk).disabilities == ["VIS", "AUT"]
+
+
+def test_module5_writes_the_pre_proceedings_items_in_order_and_passes_the_draft_rules(councils, tenant_a, tmp_path):
+    north, _east = councils
+    second, by = north["cases"][1], north["by"]
+    with tenant_context(tenant_a):
+        services.pre_proceedings_start(case=second, started_on=D(2026, 9, 10), initial_meeting_on=D(2026, 9, 28),
+                                       review_meetings=3, step_decision_on=D(2026, 11, 2),
+                                       court_application_on=D(2026, 11, 6),
+                                       letter_initiating_proceedings_on=D(2026, 11, 9), by=by)
+    flagged = tmp_path / "module5.xml"
+    call_command("export_cin_census", "--tenant", tenant_a.slug, "--year", "2027", "--la-number", "926",
+                 "--output", str(flagged), "--module5", stdout=StringIO())
+    tree = etree.parse(str(flagged))
+    module5_schema(XSD_2026).assertValid(tree)
+    (block,) = tree.iter("PreProceedingsandFGDM")
+    assert [(e.tag, e.text) for e in block] == [
+        ("PPStartDate", "2026-09-10"), ("LBPSentDate", "2026-09-20"), ("FGDMMeetingOffer", "1"),
+        ("FGDMMeetingFac", "1"), ("InitialPPMeetingDate", "2026-09-28"), ("ReviewMeetingsCount", "3"),
+        ("StepDecisionDate", "2026-11-02"), ("PPOutcome", "A"), ("CourtAppDate", "2026-11-06"),
+        ("LetterInitCPDate", "2026-11-09")]
+    if MODULE5_SAMPLE.exists():
+        sample = [e.tag for e in next(etree.parse(str(MODULE5_SAMPLE)).iter("PreProceedingsandFGDM"))]
+        assert [e.tag for e in block] == sample  # every element of the draft, in its order
+    assert draft_module5_failures(tree, year=2027) == []
+
+
+def test_module5_leaves_out_a_letter_of_earlier_pre_proceedings_and_warns_of_a_missing_review_count(
+        councils, tenant_a, tmp_path):
+    """A letter before proceedings sent before the pre-proceedings of the year began belongs to earlier ones
+    (rule 9006); an initial meeting without the count of reviews is written, with a warning (query 9015Q)."""
+    north, _east = councils
+    second, by = north["cases"][1], north["by"]
+    with tenant_context(tenant_a):
+        services.pre_proceedings_start(case=second, started_on=D(2026, 9, 25), initial_meeting_on=D(2026, 10, 1),
+                                       by=by)
+    from cases.statutory.cin_census import census_write
+
+    out = tmp_path / "m5.xml"
+    with tenant_context(tenant_a):
+        outcome = census_write(out, year=2027, la_number="926", module5=True)
+    assert any("9015Q" in p for p in outcome.problems)
+    tree = etree.parse(str(out))
+    (block,) = tree.iter("PreProceedingsandFGDM")
+    assert [(e.tag, e.text) for e in block] == [("PPStartDate", "2026-09-25"),
+                                                ("InitialPPMeetingDate", "2026-10-01")]
+    assert [f for f in draft_module5_failures(tree, year=2027) if not f.startswith("9015Q")] == []
+    assert draft_module5_failures(tree, year=2027) == [f"9015Q: {north['people'][2].public_id.hex}"]
+
+
 def test_module5_dates_must_fall_in_the_census_year(councils, tenant_a, tmp_path):
     """2025/26 with the flag: Module 5 does not exist before 2026/27, so no block and the 2026 XSD holds."""
     tree = etree.parse(str(_export(tenant_a, tmp_path, "--module5")))
@@ -213,6 +372,8 @@ def test_the_demo_family_help_council_gives_a_valid_census_with_and_without_modu
         expected = Case.children.through.objects.filter(case__section17_episodes__in=episodes).count()
         letters = FamilyMeeting.objects.filter(letter_before_proceedings_on__gte=D(year - 1, 4, 1),
                                                case__section17_episodes__in=episodes).exists()
+        pre_proceedings = PreProceedings.objects.filter(started_on__gte=D(year - 1, 4, 1),
+                                                        case__section17_episodes__in=episodes).exists()
     plain, flagged = tmp_path / "demo.xml", tmp_path / "demo-module5.xml"
     for out, extra in ((plain, ()), (flagged, ("--module5",))):
         call_command("export_cin_census", "--tenant", tenant.slug, "--year", str(year), "--la-number", "926",
@@ -222,7 +383,13 @@ def test_the_demo_family_help_council_gives_a_valid_census_with_and_without_modu
     assert len(tree.findall("Children/Child/CINdetails")) == expected > 0
     tree = etree.parse(str(flagged))
     module5_schema(XSD_2026).assertValid(tree)
-    assert bool(list(tree.iter("PreProceedingsandFGDM"))) == letters
+    assert bool(list(tree.iter("PreProceedingsandFGDM"))) == (letters or pre_proceedings)
+    assert draft_module5_failures(tree, year=year) == []
+    with tenant_context(tenant):
+        recorded = Person.objects.filter(cases__section17_episodes__in=episodes).exclude(disabilities=[]).exists()
+    assert recorded and {d.text for d in tree.iter("Disability")} >= {"LD", "COMM"}
+    if year >= 2027 and pre_proceedings:  # the demo's pre-proceedings give every Module 5 item
+        assert any(len(block) == 10 for block in tree.iter("PreProceedingsandFGDM"))
 
 
 # ------------------------------------------------------------------------------------------------ the page

@@ -34,6 +34,7 @@ from .duplicates import (
     person_unmerge,
 )
 from .family import (
+    disabilities,
     family_move,
     identifier_add,
     identifier_remove,
@@ -47,6 +48,8 @@ from .familyhelp import (
     family_meeting_offer,
     family_meeting_update,
     family_meetings,
+    pre_proceedings_start,
+    pre_proceedings_update,
     section17_end,
     section17_start,
     step_up_macpt,
@@ -78,6 +81,7 @@ __all__ = [
     "identifier_add",
     "identifier_remove",
     "nhs_number",
+    "disabilities",
     "relationship_add",
     "relationship_change",
     "relationship_end",
@@ -85,6 +89,8 @@ __all__ = [
     "family_meeting_offer",
     "family_meeting_update",
     "family_meetings",
+    "pre_proceedings_start",
+    "pre_proceedings_update",
     "section17_end",
     "section17_start",
     "step_up_macpt",

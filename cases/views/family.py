@@ -156,6 +156,24 @@ def nhs_number(request, public_id):
                        "record it as verified only once it has been checked as this person's.")
 
 
+@require_capability(EDIT)
+def disabilities(request, public_id):
+    person = _person(request, public_id)
+    form = forms.DisabilitiesForm(request.POST or None, initial={"disabilities": person.disabilities})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.person_disabilities_record(person=person, codes=form.cleaned_data["disabilities"],
+                                                by=request.membership)
+        except ValidationError as error:
+            show_service_errors(form, error)
+        else:
+            messages.success(request, f"{person.full_name}'s disabilities are recorded.")
+            return redirect(_family_url(person.family))
+    return _page(request, form, title=f"{person.full_name}'s disabilities", family=person.family,
+                 intro="Recorded as the CIN census codes; they go into the census return while the child is in "
+                       "need under section 17.")
+
+
 def _identifier_history(person: Person) -> dict:
     return {"caption": "Identifiers recorded", "head": ["Identifier", "Valid from", "Valid to"],
             "rows": [[str(i), f"{i.valid_from:%d %b %Y}" if i.valid_from else "—",

@@ -9,7 +9,7 @@ from earlyhelp.audit import record_event
 from earlyhelp.permissions import require_capability
 
 from .. import forms, selectors, services
-from ..models import FamilyMeeting, Section17Episode
+from ..models import FamilyMeeting, PreProceedings, Section17Episode
 from .casework import VIEW, _case_record_view
 
 
@@ -90,4 +90,29 @@ step_up_macpt = _case_record_view(
     success="Step-up recorded: the case keeps one chronology; record the step-down here when it comes.",
     intro=lambda case: "Section 16EA Children Act 2004: child protection is led by the multi-agency child "
                        "protection team. Name the lead child protection practitioner.",
+)
+
+
+pre_proceedings_start = _case_record_view(
+    forms.PreProceedingsForm, "Begin pre-proceedings",
+    lambda case, form, request: services.pre_proceedings_start(case=case, by=request.membership,
+                                                               **form.cleaned_data),
+    success="Pre-proceedings recorded.",
+    intro=lambda case: "Pre-proceedings (the Public Law Outline) before care proceedings. These dates are the "
+                       "CIN census 2026/27 Module 5 items; the letter before proceedings is recorded on the "
+                       "family meeting it offered.",
+)
+
+
+def _pre_proceedings(case, record_id):
+    return {"record": get_object_or_404(PreProceedings, case=case, public_id=record_id)}
+
+
+pre_proceedings_update = _case_record_view(
+    forms.PreProceedingsForm, "Update pre-proceedings",
+    lambda case, form, request, record: services.pre_proceedings_update(record=record, by=request.membership,
+                                                                        **form.cleaned_data),
+    prepare=lambda case, request, record_id: _pre_proceedings(case, record_id),
+    form_kwargs=lambda case, record: {"record": record},
+    success="Pre-proceedings updated.",
 )
