@@ -85,7 +85,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone
 
-from earlyhelp.tenancy import current_tenant
+from earlyhelp.tenancy import current_tenant, tenant_context
 
 # The declarations the apps' models use (no model import there: earlyhelp.models declares the renewal trigger).
 from .figures_triggers import MAX_CHANGES, TRIGGER_PREFIX, Anchor, figures_triggers, renewal_trigger  # noqa: F401
@@ -383,12 +383,17 @@ def remembered_drawing(raw_key: str, draw: Callable[[], str]) -> str:
         return svg
     tenant = current_tenant()
     stored = tenant is not None and enabled()
+    # The store is read and written in the tenant's own context: a caller may hold only the tenant's scope, between
+    # the committed steps of a long task (a report run draws its charts there), where row-level security would see
+    # no drawing and refuse to store one.
     if stored:
-        svg = FiguresDrawing.objects.filter(digest=digest).values_list("content", flat=True).first()
+        with tenant_context(tenant, lazy=True):
+            svg = FiguresDrawing.objects.filter(digest=digest).values_list("content", flat=True).first()
     if svg is None:
         svg = draw()
         if stored:
-            FiguresDrawing.objects.bulk_create([FiguresDrawing(tenant_id=tenant.pk, digest=digest, content=svg)],
-                                               ignore_conflicts=True)
+            with tenant_context(tenant, lazy=True):
+                FiguresDrawing.objects.bulk_create(
+                    [FiguresDrawing(tenant_id=tenant.pk, digest=digest, content=svg)], ignore_conflicts=True)
     cache.set(key, svg, DRAWING_TIMEOUT)
     return svg

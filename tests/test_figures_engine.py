@@ -156,3 +156,30 @@ def test_a_chart_is_drawn_once_and_read_back_after_the_cache_is_emptied(world, t
         again = charts.bars_svg(**args)
         assert FiguresDrawing.objects.count() == 1
     assert again == first and first.startswith("<svg") and len(drawn) == 1
+
+
+def test_a_drawing_is_stored_between_the_committed_steps_of_a_long_task_as_the_application_role(tenant_a, app_role,
+                                                                                             settings):
+    """A report run draws its charts between its committed steps, holding only the tenant's scope: as the
+    application role (row-level security on, ``app.tenant_id`` unset there) the drawing is still read and stored
+    in the council's own context — the demo's exempt report ended failed on this before."""
+    from django.db import transaction
+    from django_scopes import scope
+
+    from earlyhelp.models import FiguresDrawing
+
+    settings.FIGURES_CACHE = True
+    cache.clear()
+    drawn = []
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"SET LOCAL ROLE {connection.ops.quote_name(app_role)}")
+        cursor.execute("SELECT set_config('app.tenant_id', '', true)")
+        with scope(tenant=tenant_a):
+            svg = figures_engine.remembered_drawing("a chart of test figures", lambda: drawn.append(1) or "<svg/>")
+        cache.clear()
+        with scope(tenant=tenant_a):  # read back from the store, not drawn again
+            again = figures_engine.remembered_drawing("a chart of test figures", lambda: drawn.append(1) or "<x/>")
+        cursor.execute("RESET ROLE")
+    assert svg == again == "<svg/>" and drawn == [1]
+    with tenant_context(tenant_a):
+        assert FiguresDrawing.objects.count() == 1
