@@ -82,7 +82,11 @@ class CopyTable:
                 defaults.append(now)
             elif f.has_default() or f.null or f.empty_strings_allowed:
                 value = f.get_default()
-                if isinstance(value, (dict, list)):
+                if f.get_internal_type() == "ArrayField" and isinstance(value, list):
+                    # PostgreSQL's array literal: {} or {"a","b"} (a JSON list is not one)
+                    value = "{" + ",".join('"' + str(v).replace("\\", "\\\\").replace('"', '\\"') + '"'
+                                           for v in value) + "}"
+                elif isinstance(value, (dict, list)):
                     import json
 
                     value = json.dumps(value)

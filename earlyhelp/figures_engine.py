@@ -385,14 +385,15 @@ def remembered_drawing(raw_key: str, draw: Callable[[], str]) -> str:
     stored = tenant is not None and enabled()
     # The store is read and written in the tenant's own context: a caller may hold only the tenant's scope, between
     # the committed steps of a long task (a report run draws its charts there), where row-level security would see
-    # no drawing and refuse to store one.
+    # no drawing and refuse to store one. The setting goes with the first statement, in no savepoint of its own and
+    # left in place for the rest of an enclosing transaction (the same tenant's): no query is added.
     if stored:
-        with tenant_context(tenant, lazy=True):
+        with tenant_context(tenant, lazy=True, savepoint=False, restore=False):
             svg = FiguresDrawing.objects.filter(digest=digest).values_list("content", flat=True).first()
     if svg is None:
         svg = draw()
         if stored:
-            with tenant_context(tenant, lazy=True):
+            with tenant_context(tenant, lazy=True, savepoint=False, restore=False):
                 FiguresDrawing.objects.bulk_create(
                     [FiguresDrawing(tenant_id=tenant.pk, digest=digest, content=svg)], ignore_conflicts=True)
     cache.set(key, svg, DRAWING_TIMEOUT)
