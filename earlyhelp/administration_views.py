@@ -12,7 +12,6 @@ from django.contrib.sites.shortcuts import get_current_site
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.core.validators import RegexValidator
-from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -20,7 +19,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.views.decorators.http import require_POST
 
-from . import administration
+from . import administration, selectors
 from .forms import GovukForm, show_service_errors
 from .models import Locality, Membership, Team, Tenant
 from .permissions import Capability, Role, require_capability
@@ -114,19 +113,14 @@ def send_invitation(request, membership: Membership) -> None:
 
 @require_capability(ADMIN)
 def administration_index(request):
-    counts = Membership.objects.aggregate(active=Count("pk", filter=Q(is_active=True)),
-                                          inactive=Count("pk", filter=Q(is_active=False)))
     return render(request, "earlyhelp/administration/index.html", {
-        "counts": counts, "teams": Team.objects.count(), "localities": Locality.objects.count()})
+        "counts": selectors.member_counts(), "teams": Team.objects.count(), "localities": Locality.objects.count()})
 
 
 @require_capability(ADMIN)
 def member_list(request):
     show = request.GET.get("show", "active")
-    members = Membership.objects.select_related("user").prefetch_related("teams").order_by(
-        "-is_active", "user__last_name", "user__first_name", "user__username")
-    if show == "active":
-        members = members.filter(is_active=True)
+    members = selectors.members(active_only=show == "active")
     return render(request, "earlyhelp/administration/members.html", {"members": members, "show": show})
 
 
@@ -194,8 +188,7 @@ def member_active(request, public_id):
 
 @require_capability(ADMIN)
 def team_list(request):
-    teams = Team.objects.select_related("locality").annotate(
-        members=Count("memberships", filter=Q(memberships__is_active=True)))
+    teams = selectors.teams_with_member_counts(active_only=True)
     return render(request, "earlyhelp/administration/teams.html", {"teams": teams})
 
 
@@ -227,7 +220,7 @@ def team_edit(request, public_id=None):
 
 @require_capability(ADMIN)
 def locality_list(request):
-    localities = Locality.objects.annotate(team_count=Count("teams"))
+    localities = selectors.localities()
     return render(request, "earlyhelp/administration/localities.html", {"localities": localities})
 
 

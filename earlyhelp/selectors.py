@@ -2,21 +2,32 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from .models import AuditEvent, Locality, Membership, Team
 
 
-def teams_with_member_counts() -> QuerySet[Team]:
-    return Team.objects.select_related("locality").annotate(member_count=Count("memberships"))
+def teams_with_member_counts(*, active_only: bool = False) -> QuerySet[Team]:
+    """The council's teams with ``member_count``: every membership, or with ``active_only`` the active ones."""
+    members = Count("memberships", filter=Q(memberships__is_active=True)) if active_only else Count("memberships")
+    return Team.objects.select_related("locality").annotate(member_count=members)
 
 
 def localities() -> QuerySet[Locality]:
     return Locality.objects.annotate(team_count=Count("teams"))
 
 
-def members() -> QuerySet[Membership]:
-    return Membership.objects.select_related("user").prefetch_related("teams")
+def members(*, active_only: bool = False) -> QuerySet[Membership]:
+    """The council's members with their users and teams, active ones first, by name."""
+    found = Membership.objects.select_related("user").prefetch_related("teams").order_by(
+        "-is_active", "user__last_name", "user__first_name", "user__username")
+    return found.filter(is_active=True) if active_only else found
+
+
+def member_counts() -> dict[str, int]:
+    """How many of the council's members are active and how many deactivated."""
+    return Membership.objects.aggregate(active=Count("pk", filter=Q(is_active=True)),
+                                        inactive=Count("pk", filter=Q(is_active=False)))
 
 
 def recent_audit_events(limit: int = 20) -> list[AuditEvent]:
