@@ -153,12 +153,21 @@ class AuditEvent(TenantModel):
     ``earlyhelp.audit.record_event`` only.
     """
 
-    actor = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    # No foreign-key constraints in the database (``db_constraint=False``) and no single-column indexes: a read's
+    # row is written on every API call and page view, and each constraint is checked at commit by locking the
+    # referenced row (``FOR KEY SHARE``), so every read of a council took a lock on its one tenant row — a
+    # multixact and a WAL record per commit under concurrent reads. The rows are append-only and tamper-evident
+    # (keyed hashes, chain, seals); the ORM still refuses to delete a tenant or user they name (PROTECT), and
+    # tenants and users are deactivated, never deleted. Queries go through the composite indexes below.
+    tenant = models.ForeignKey("earlyhelp.Tenant", on_delete=models.PROTECT, related_name="+", editable=False,
+                               db_constraint=False, db_index=False)
+    actor = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                              db_constraint=False, db_index=False)
     actor_label = models.CharField(max_length=200, blank=True, help_text="API client or system job name.")
     action = models.CharField(max_length=80)
     object_type = models.CharField(max_length=80, blank=True)
     object_public_id = models.CharField(max_length=64, blank=True)
-    occurred_at = models.DateTimeField(default=timezone.now, db_index=True)
+    occurred_at = models.DateTimeField(default=timezone.now)
     request_id = models.CharField(max_length=64, blank=True)
     source_ip = models.GenericIPAddressField(null=True, blank=True)
     detail = models.JSONField(default=dict, blank=True)
@@ -175,7 +184,9 @@ class AuditEvent(TenantModel):
     chained = models.BooleanField(default=True)
 
     class Meta(TenantModel.Meta):
-        ordering = ["-occurred_at", "-id"]
+        # Newest first by id: rows are numbered as they are written, so this is the order of ``occurred_at``
+        # without an index of its own (the tenant's ``(tenant, -id)`` index serves it).
+        ordering = ["-id"]
         indexes = [
             models.Index(fields=["tenant", "-id"], name="audit_chain_idx"),
             models.Index(fields=["tenant", "-id"], name="audit_chained_idx", condition=models.Q(chained=True)),

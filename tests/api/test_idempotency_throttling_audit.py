@@ -69,6 +69,30 @@ def test_a_client_over_its_rate_gets_429_with_retry_after(tenant_a, make_api_cli
     assert bearer(other).get("/api/v1/me/").status_code == 200  # budgets are per client
 
 
+def test_the_budget_refills_at_the_rate_and_is_one_number_whatever_the_rate(tenant_a, make_api_client, bearer,
+                                                                             settings, monkeypatch):
+    from django.core.cache import cache
+
+    from earlyhelp.api.throttling import CallerRateThrottle
+
+    settings.API_THROTTLE_RATE = "3/min"  # one request's share: 20 s
+    now = [1_000_000.0]
+    monkeypatch.setattr(CallerRateThrottle, "timer", lambda self: now[0])
+    client, token = make_api_client(tenant_a)
+    api = bearer(token)
+    assert [api.get("/api/v1/me/").status_code for _ in range(4)] == [200, 200, 200, 429]
+    assert int(api.get("/api/v1/me/")["Retry-After"]) == 20
+    now[0] += 19
+    assert api.get("/api/v1/me/").status_code == 429  # not yet refilled
+    now[0] += 1
+    assert api.get("/api/v1/me/").status_code == 200  # one request's share came back …
+    assert api.get("/api/v1/me/").status_code == 429  # … and only one
+    now[0] += 60
+    assert [api.get("/api/v1/me/").status_code for _ in range(4)] == [200, 200, 200, 429]  # whole again, not more
+    stored = cache.get(f"throttle_api_gcra:client:{client.public_id}")
+    assert isinstance(stored, float)  # one number, not a list of every request's time
+
+
 def test_session_users_are_throttled_per_user(tenant_a, member, session_api, settings):
     settings.API_THROTTLE_RATE = "1/min"
     alice = session_api(member(tenant_a, username="alice"))
