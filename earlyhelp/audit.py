@@ -128,19 +128,55 @@ def record_event(
     return event
 
 
-def record_read(**kwargs) -> AuditEvent:
+class ReadRefused(Exception):
+    """``record_read(only_if=…)``: the condition did not hold when the row was to be written; nothing was
+    written, and the read's answer must not leave (earlyhelp.api.base answers it again)."""
+
+
+def record_read(*, only_if: tuple[str, list] | None = None, **kwargs) -> AuditEvent:
     """Record a read (``record_event``'s arguments) *without* the chain's lock: the row stays outside the chain
     (``chained`` false, no ``prev_hash``/``row_hash``), its keyed hash under the read label (:func:`read_row_mac`),
     and is sealed in a batch later (``earlyhelp.audit_seals``: every minute by beat, and before every
     verification). Many reads of one council therefore never wait for each other; tampering with a read row is
-    still seen (its keyed hash), and so is removing one once it is sealed (docs/security.md)."""
+    still seen (its keyed hash), and so is removing one once it is sealed (docs/security.md).
+
+    ``only_if`` — ``(sql, params)``, a condition in SQL — writes the row only if the condition holds in the same
+    statement, else raises :class:`ReadRefused` (the API's remembered clients: earlyhelp.api.authentication)."""
     event = _build_event(**kwargs)
     signing, _ = audit_keys()
     event.chained = False
     event.key_id = signing.key_id
     event.row_mac = read_row_mac(event, signing)
-    event.save(force_insert=True)
+    if not _insert_read(event, only_if):
+        raise ReadRefused(f"{event.action}: the condition of the read no longer holds")
     return event
+
+
+_READ_SQL: list[str] = []
+
+
+def _insert_read(event: AuditEvent, only_if: tuple[str, list] | None = None) -> bool:
+    """INSERT one read row in one statement, built once from the model's columns (a read is written on every API
+    call and page view of a record: the model's ``save()`` machinery would cost more than the statement). With
+    ``only_if``, the row is written only where that SQL condition holds; False when it was not written."""
+    if not _READ_SQL:
+        qn = connection.ops.quote_name
+        columns = ", ".join(qn(AuditEvent._meta.get_field(name).column) for name in _APPEND_COLUMNS)
+        _READ_SQL.append(f"INSERT INTO {qn(AuditEvent._meta.db_table)} ({columns}, prev_hash, row_hash) "  # noqa: S608
+                         f"SELECT {', '.join(['%s'] * len(_APPEND_COLUMNS))}, '', '' WHERE {{condition}} "
+                         "RETURNING id")
+    fields = [AuditEvent._meta.get_field(name) for name in _APPEND_COLUMNS]
+    values = [f.get_db_prep_save(getattr(event, f.attname), connection) for f in fields]
+    condition, params = only_if if only_if is not None else ("true", [])
+    with connection.cursor() as cursor:
+        cursor.execute(_READ_SQL[0].replace("{condition}", condition), [*values, *params])
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    event.pk = row[0]
+    event._state.adding = False
+    event._state.db = connection.alias
+    return True
 
 
 def _build_event(*, action: str, by=None, actor=None, actor_label: str = "", obj: Any = None, object_type: str = "",

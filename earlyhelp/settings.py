@@ -218,6 +218,11 @@ if CACHES["default"]["BACKEND"].endswith("LocMemCache"):
 # application/problem+json errors, cursor pagination, one throttle per caller.
 API_THROTTLE_RATE = env("API_THROTTLE_RATE", default="600/min")
 API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=1024 * 1024)
+# A read's API client may be taken from the worker's memory for this long instead of being looked up again; the
+# read's audit row is then written only if the client and its council are, in that statement, unchanged (not
+# revoked or expired, same scopes): otherwise the read is answered again after a fresh lookup
+# (earlyhelp.api.authentication). 0 looks the client up on every request.
+API_CLIENT_MEMORY_SECONDS = env.int("API_CLIENT_MEMORY_SECONDS", default=60)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "earlyhelp.api.authentication.ApiClientTokenAuthentication",

@@ -21,9 +21,9 @@ from rest_framework.exceptions import ParseError
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.views import APIView
 
-from ..audit import record_event, record_read
+from ..audit import ReadRefused, record_event, record_read
 from ..tenancy import tenant_context
-from .authentication import caller_for, touch_client
+from .authentication import caller_for, forget_client, touch_client
 from .caller import ApiCaller
 from .problems import NoSharingAgreement, PayloadTooLarge
 
@@ -46,6 +46,19 @@ class TenantAPIMixin:
     required_scopes: dict = {}
 
     def dispatch(self, request, *args, **kwargs):
+        try:
+            return self._dispatch(request, *args, **kwargs)
+        except ReadRefused:
+            # The client was taken from memory and changed since (revoked, expired, new scopes, the council's
+            # settings): everything this attempt did is rolled back and nothing was sent. Answer again after a
+            # fresh lookup of the client (earlyhelp.api.authentication).
+            remembered = request.eh_remembered_client
+            forget_client(remembered.digest)
+            del request.eh_remembered_client
+            request.eh_lookup_client = True
+            return self._dispatch(request, *args, **kwargs)
+
+    def _dispatch(self, request, *args, **kwargs):
         self.args, self.kwargs = args, kwargs
         request = self.initialize_request(request, *args, **kwargs)
         self.request = request
@@ -147,12 +160,16 @@ class TenantAPIMixin:
         # A read is recorded outside the chain, without its lock (earlyhelp.audit.record_read): a council's reads
         # never wait for each other; a write is chained as before.
         record = record_read if request.method in SAFE_METHODS else record_event
+        extra = {}
+        if caller.remembered is not None and record is record_read:
+            extra["only_if"] = caller.remembered.condition()  # the client and council still as remembered
         record(
             action="api.request",
             by=caller.by,
             object_type=self._audit_object_type() if single else "",
             object_public_id=single,
             detail=detail,
+            **extra,
         )
 
     def _audit_object_type(self) -> str:

@@ -9,6 +9,7 @@ from ..permissions import has_capability
 
 if TYPE_CHECKING:
     from ..models import Membership, Tenant
+    from .authentication import RememberedClient
     from .models import ApiClient
 
 
@@ -23,6 +24,9 @@ class ApiCaller:
     tenant: Tenant
     client: ApiClient | None = None
     membership: Membership | None = None
+    # The client (and its tenant) came from the worker's memory, not from a lookup in this request: the call's
+    # audit row is written only if both are unchanged (earlyhelp.api.authentication.RememberedClient).
+    remembered: RememberedClient | None = None
 
     @property
     def is_client(self) -> bool:

@@ -17,9 +17,13 @@ from tests.factories import acting
 
 @pytest.fixture(autouse=True)
 def _fresh_throttle_counters():
+    from earlyhelp.api.authentication import forget_client
+
     cache.clear()
+    forget_client()  # no API client remembered from another test's database
     yield
     cache.clear()
+    forget_client()
 
 
 @pytest.fixture
