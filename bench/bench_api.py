@@ -90,6 +90,40 @@ def _round(raw: bytes, requests: int, clients: int) -> tuple[float, int]:
     return time.perf_counter() - start, errors[0]
 
 
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_seconds(pids) -> float:
+    """User + system CPU time of these processes so far (Linux /proc), vanished ones left out."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / _TICK
+
+
+def _server_pids(server: subprocess.Popen, database: str) -> tuple[list[int], list[int]]:
+    """The gunicorn workers' processes and the PostgreSQL backends serving this database (as the superuser)."""
+    children = Path(f"/proc/{server.pid}/task/{server.pid}/children")
+    workers = [int(pid) for pid in children.read_text().split()] if children.exists() else []
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()", [database])
+        backends = [row[0] for row in cursor.fetchall()]
+    connection.close()
+    return workers, backends
+
+
+def _cpu_note(cpu: dict[str, list[float]], baseline: str) -> str:
+    api, bare = statistics.median(cpu["api"]), statistics.median(cpu[baseline])
+    return (f"API {api * 1000:.2f}, bare {bare * 1000:.2f}, ratio bare/API {bare / api:.3f} (what the throughput "
+            "ratio would be where the server's processes had the cores to themselves)")
+
+
 def _app_role_url() -> str:
     """The database URL of the application role (no password: the benchmark's server trusts local roles, or the
     role's password comes from ``DATABASE_APP_PASSWORD``), after checking that RLS applies to that role."""
@@ -181,6 +215,7 @@ def run(repeats: int) -> list[Result]:
 def _run(repeats: int) -> list[Result]:
     import json
 
+    from django.conf import settings
     from django.db import connection
 
     from cases.models import Case
@@ -199,6 +234,8 @@ def _run(repeats: int) -> list[Result]:
     tmp = Path(tempfile.mkdtemp(prefix="eh-bench-api-"))
     server = _serve(tenant.pk, tmp, url)
     times: dict[str, list[float]] = {name: [] for name in raws}
+    cpu: dict[str, list[float]] = {name: [] for name in raws}  # server CPU seconds per request (workers + backends)
+    cpu_database: dict[str, list[float]] = {name: [] for name in raws}  # of which the PostgreSQL backends
     errors = 0
     api_calls = 0
     try:
@@ -216,9 +253,14 @@ def _run(repeats: int) -> list[Result]:
             _round(raw, 20 * WORKERS, CLIENTS)
         api_calls += 20 * WORKERS
         names = list(raws)
+        workers, backends = _server_pids(server, settings.DATABASES["default"]["NAME"])
         for i in range(repeats):
             for name in names[i % 3:] + names[: i % 3]:
+                before = _cpu_seconds(workers), _cpu_seconds(backends)
                 seconds, failed = _round(raws[name], REQUESTS, CLIENTS)
+                python, database = _cpu_seconds(workers) - before[0], _cpu_seconds(backends) - before[1]
+                cpu[name].append((python + database) / REQUESTS)
+                cpu_database[name].append(database / REQUESTS)
                 errors += failed
                 times[name].append(seconds / REQUESTS)
                 api_calls += REQUESTS if name == "api" else 0
@@ -251,6 +293,10 @@ def _run(repeats: int) -> list[Result]:
                    "throughput (req/s)": f"API {rps['api']:.1f}, bare {rps[baseline]:.1f}, "
                                          f"ratio {rps['api'] / rps[baseline]:.3f}",
                    "non-200 responses (all paths)": errors,
+                   "server CPU per request (gunicorn workers + PostgreSQL backends, ms)": _cpu_note(cpu, baseline),
+                   "of which PostgreSQL's backends (ms)":
+                       f"API {statistics.median(cpu_database['api']) * 1000:.2f}, "
+                       f"bare {statistics.median(cpu_database[baseline]) * 1000:.2f}",
                    "database role of the server": f"{url.split('://', 1)[1].split('@', 1)[0].split(':', 1)[0]} "
                                                   "(not owner, superuser or BYPASSRLS: RLS on every path)",
                    "audit after the run": f"{api_calls} API calls, {reads} read rows; verify_audit_log: "
