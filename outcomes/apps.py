@@ -26,10 +26,12 @@ class OutcomesConfig(AppConfig):
 def _register_figures():
     """The figures outcomes counts through the figures engine (earlyhelp.figures_engine; docs/figures-engine.md),
     and its background recount (the dashboard's default quarters for the council, each locality and each team).
-    Its source tables (readings, scores, family outcomes, the programme's) declare their triggers on their models."""
+    Its source tables (readings, scores, family outcomes, the programme's; cases' plans and plan goals for the
+    National Framework counts) declare their triggers on their models."""
     from earlyhelp import figures_engine
 
     from .stats.family import FamilyOutcomeStats
+    from .stats.national_framework import NationalFrameworkStats
     from .stats.programme import ProgrammeStats
     from .stats.readings import ReadingStats
 
@@ -38,6 +40,8 @@ def _register_figures():
     figures_engine.register_measure("family_outcome_stats", FamilyOutcomeStats, app="outcomes", team_at=2,
                                     locality_at=3)
     figures_engine.register_measure("programme_stats", ProgrammeStats, app="outcomes", team_at=2, locality_at=3)
+    figures_engine.register_measure("national_framework_stats", NationalFrameworkStats, app="outcomes", team_at=2,
+                                    locality_at=3)
     figures_engine.register_recount("outcomes.dashboard", _recount_dashboard)
 
 

@@ -1,5 +1,6 @@
 """The figures and charts of the outcomes dashboard (the performance framework for a quarter beside the four
-before it), shared by the page and by the background job that recounts them after the records change."""
+before it, the quarter's Supporting Families programme and National Framework counts), shared by the page and by
+the background job that recounts them after the records change."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from earlyhelp.tenancy import current_tenant
 from . import charts
 from .stats import performance_framework_series, programme_stats
 from .stats.framework import Framework
+from .stats.national_framework import NationalFrameworkStats, national_framework_stats
 from .stats.programme import ProgrammeStats
 
 
@@ -22,6 +24,7 @@ class Dashboard:
     quarters: list[Quarter]
     frameworks: list[Framework]
     programme: ProgrammeStats
+    national_framework: NationalFrameworkStats
     chart_rates: str
     chart_counts: str
 
@@ -42,6 +45,7 @@ def dashboard_figures(*, quarter: Quarter, team: Team | None = None, locality: L
     with figures_engine.pinned():  # read-only: the data token is read once
         frameworks = performance_framework_series(quarters, **scope)
         programme = programme_stats(period=quarter, **scope)
+        national_framework = national_framework_stats(period=quarter, **scope)
     labels = [str(q) for q in quarters]
 
     def points(key):
@@ -57,14 +61,15 @@ def dashboard_figures(*, quarter: Quarter, team: Team | None = None, locality: L
         for key, label in (("referrals", "New referrals"), ("assessments", "Assessments completed"),
                            ("end_readings", "End readings"))
     ])
-    return Dashboard(quarters=quarters, frameworks=frameworks, programme=programme, chart_rates=chart_rates,
-                     chart_counts=chart_counts)
+    return Dashboard(quarters=quarters, frameworks=frameworks, programme=programme,
+                     national_framework=national_framework, chart_rates=chart_rates, chart_counts=chart_counts)
 
 
 def recount_dashboard(tenant) -> None:
     """The figures engine's recount for outcomes (``register_recount``): the default dashboard — the last complete
-    quarter and the four before it — for the whole authority and for each locality and team (the scopes an officer
-    or a team manager opens), counted into the store and the cache. Runs in the tenant's context."""
+    quarter and the four before it, with the quarter's programme and National Framework counts — for the whole
+    authority and for each locality and team (the scopes an officer or a team manager opens), counted into the
+    store and the cache. Runs in the tenant's context."""
     quarter = latest_quarter()
     dashboard_figures(quarter=quarter)
     for locality in Locality.objects.order_by("pk"):

@@ -16,6 +16,7 @@ from cases.models import Referral
 from cases.stats import CaseStats, case_stats
 from cases.tests.helpers import D, child, close, open_case, team_for
 from earlyhelp import figures_codec, figures_engine
+from earlyhelp.figures import Rate
 from earlyhelp.models import FiguresSummary
 from earlyhelp.periods import Quarter
 from earlyhelp.permissions import Role
@@ -23,7 +24,8 @@ from earlyhelp.tenancy import tenant_context
 from outcomes import services
 from outcomes.models import DistanceTool
 from outcomes.stats import family_outcome_stats, programme_stats, reading_stats
-from outcomes.tests.helpers import reading
+from outcomes.stats.national_framework import national_framework_stats
+from outcomes.tests.helpers import national_framework_records, reading
 
 pytestmark = pytest.mark.django_db(transaction=True)
 Q1 = Quarter(2024, 1)
@@ -59,7 +61,8 @@ def test_every_registered_measure_is_stored_as_json_and_read_back_equal(world, t
     with tenant_context(tenant_a):
         values = {"case_stats": case_stats(period=Q1), "reading_stats": reading_stats(period=Q1),
                   "family_outcome_stats": family_outcome_stats(period=Q1),
-                  "programme_stats": programme_stats(period=Q1)}
+                  "programme_stats": programme_stats(period=Q1),
+                  "national_framework_stats": national_framework_stats(period=Q1)}
     assert set(values) <= set(figures_engine.measures())
     for name, value in values.items():
         stored = figures_codec.encode(value)
@@ -117,6 +120,42 @@ def test_the_store_is_the_councils_own(world, tenant_a, tenant_b, as_app_role):
         with connection.cursor() as cursor:
             cursor.execute("SELECT count(*) FROM earlyhelp_figuressummary")
             assert cursor.fetchone() == (0,)
+
+
+def test_the_national_framework_counts_of_a_closed_quarter_are_stored_and_recounted_after_a_late_goal(world,
+                                                                                                      tenant_a):
+    """The National Framework counts are a measure of the engine: a closed quarter is counted once and read back
+    from the store after the cache is emptied; a goal marked done today, on a case closed in that quarter, and a
+    closure outcome tagged again in the library, are recounted into it."""
+    from cases.models import PlanAction
+    from outcomes.models import FamilyOutcome
+
+    case = national_framework_records(tenant_a, world["alice"])  # a plan of May 2024, its case closed in June
+    with tenant_context(tenant_a):
+        counted = national_framework_stats(period=Q1)
+        stored = FiguresSummary.objects.get(measure="national_framework_stats")
+        assert (stored.period_start, stored.scope) == (Q1.start, "council")
+    cache.clear()
+    with tenant_context(tenant_a), CaptureQueriesContext(connection) as captured:
+        served = national_framework_stats(period=Q1)
+    assert served == counted and not any('"cases_' in q["sql"] or '"outcomes_' in q["sql"] for q in captured)
+    assert counted.row("stay_together").goals_achieved == Rate(1, 2)
+
+    with tenant_context(tenant_a):  # the second 'stay together' goal marked done now, straight to the table
+        PlanAction.objects.filter(plan__case=case, nf_outcome="stay_together").update(status=PlanAction.Status.DONE)
+    cache.clear()
+    with tenant_context(tenant_a):
+        after = national_framework_stats(period=Q1)
+        assert after == _fresh(lambda: national_framework_stats(period=Q1))
+    assert after.row("stay_together").goals_achieved == Rate(2, 2)
+
+    with tenant_context(tenant_a):  # the library: domestic abuse now tagged 'family network' (a lookup write)
+        FamilyOutcome.objects.filter(code="domestic-abuse").update(nf_outcome="family_network")
+    with tenant_context(tenant_a):
+        retagged = national_framework_stats(period=Q1)
+        assert retagged == _fresh(lambda: national_framework_stats(period=Q1))
+    assert retagged.row("safe").outcomes_improved == Rate(0, 0)
+    assert retagged.row("family_network").outcomes_improved == Rate(0, 1)
 
 
 def test_a_figure_must_be_registered_and_a_name_belongs_to_one_app(tenant_a):

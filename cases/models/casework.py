@@ -144,6 +144,12 @@ class Plan(TenantModel):
     summary = models.TextField(blank=True)
 
     class Meta(TenantModel.Meta):
+        # The National Framework counts (outcomes): a plan's goals are set in the period it was made and judged
+        # in the period its case closed; the summary changes no figure.
+        triggers = figures_triggers(Anchor(
+            "least({r}.created_on, (SELECT min(c.closed_on) FROM cases_closure c"
+            " WHERE c.tenant_id = {r}.tenant_id AND c.case_id = {r}.case_id))",
+            moving=("created_on",), ignored=("public_id", "summary")))
         ordering = ["created_on", "id"]
 
     def __str__(self) -> str:
@@ -170,6 +176,13 @@ class PlanAction(TenantModel):
                                     help_text="The members of the family the goal is for (none: the whole family).")
 
     class Meta(TenantModel.Meta):
+        # A goal counts in the period its plan was made (set) and the period its case closed (achieved or not):
+        # its tag and status change those; what it says, who does it and when it is due change no figure.
+        triggers = figures_triggers(Anchor(
+            "(SELECT least(p.created_on, (SELECT min(c.closed_on) FROM cases_closure c"
+            " WHERE c.tenant_id = p.tenant_id AND c.case_id = p.case_id))"
+            " FROM cases_plan p WHERE p.tenant_id = {r}.tenant_id AND p.id = {r}.plan_id)",
+            ignored=("public_id", "description", "owner", "due_on")))
         ordering = ["due_on", "id"]
 
     def __str__(self) -> str:

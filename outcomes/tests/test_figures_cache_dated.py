@@ -1,6 +1,7 @@
 """Closed periods stay cached (earlyhelp.figures_engine): a write notes the earliest date it can change a figure from,
 and only the periods ending on or after it are recounted. The randomised test holds the design to its promise:
-after any sequence of writes of every kind, every figure served equals the figure counted afresh."""
+after any sequence of writes of every kind, every figure served (the National Framework counts among them)
+equals the figure counted afresh."""
 
 from __future__ import annotations
 
@@ -10,10 +11,11 @@ import re
 
 import pytest
 from django.core.cache import cache
-from django.db import connection
+from django.db import connection, reset_queries
 from django.test.utils import CaptureQueriesContext
 
-from cases.models import Case, Closure, Feedback, Referral
+from cases.models import Case, Closure, Feedback, Plan, PlanAction, Referral
+from cases.national_framework import NationalFrameworkOutcome
 from cases.stats import case_stats_series
 from cases.tests.helpers import D, child, close, open_case, team_for
 from earlyhelp import figures_engine
@@ -33,6 +35,7 @@ from outcomes.models import (
     ToolArea,
 )
 from outcomes.stats import performance_framework_series
+from outcomes.stats.national_framework import national_framework_stats_series
 from outcomes.stats.readings import reading_stats_series
 
 from .helpers import reading
@@ -205,8 +208,9 @@ def test_served_figures_equal_fresh_counts_after_any_sequence_of_writes(world, t
 
     def close_one():
         case = some(Case, closed_on__isnull=True)
-        if case:
-            close(case, closed_on=case.opened_on + dt.timedelta(days=rng.randrange(1, 200)))
+        if case:  # not before its last plan (the service's rule)
+            last = max([case.opened_on, *case.plans.values_list("created_on", flat=True)])
+            close(case, closed_on=last + dt.timedelta(days=rng.randrange(1, 200)))
 
     def move_closure():
         closure = some(Closure)
@@ -304,25 +308,73 @@ def test_served_figures_equal_fresh_counts_after_any_sequence_of_writes(world, t
         if area:
             ToolArea.objects.filter(pk=area.pk).update(label=f"Area {rng.randrange(100)}")
 
+    tags = [*NationalFrameworkOutcome.values, ""]
+
+    def plan_goals():  # a plan with goals, straight to the tables (an import, a late entry): any date, tag, status
+        case = some(Case)
+        if case:
+            plan = Plan.objects.create(case=case, created_on=day())
+            for _ in range(rng.randint(1, 3)):
+                PlanAction.objects.create(plan=plan, description="Goal", owner="Mum", due_on=plan.created_on,
+                                          nf_outcome=rng.choice(tags), status=rng.choice(PlanAction.Status.values))
+
+    def goal_status():  # a goal marked done (or dropped) long after its case closed
+        goal = some(PlanAction)
+        if goal:
+            PlanAction.objects.filter(pk=goal.pk).update(status=rng.choice(PlanAction.Status.values))
+
+    def retag_goal():
+        goal = some(PlanAction)
+        if goal:
+            PlanAction.objects.filter(pk=goal.pk).update(nf_outcome=rng.choice(tags))
+
+    def move_goal():  # to another plan, of another case perhaps
+        goal, plan = some(PlanAction), some(Plan)
+        if goal and plan:
+            PlanAction.objects.filter(pk=goal.pk).update(plan=plan)
+
+    def redate_plan():
+        plan = some(Plan)
+        if plan:
+            Plan.objects.filter(pk=plan.pk).update(created_on=day())
+
+    def delete_goal():
+        goal = some(PlanAction)
+        if goal:
+            goal.delete()
+
+    def delete_plan():
+        plan = some(Plan)
+        if plan:
+            plan.delete()
+
+    def retag_outcome():  # the outcome library: a closure outcome tagged to another National Framework outcome
+        outcome = some(FamilyOutcome)
+        if outcome:
+            FamilyOutcome.objects.filter(pk=outcome.pk).update(nf_outcome=rng.choice(tags))
+
     writes = [new_case, new_case, close_one, move_closure, reopen, add_reading, add_reading, add_reading,
               add_reading, delete_reading, delete_reading, rescore, rescore, redate_reading, redate_reading,
               family_outcome, reassign, redate_referral, feedback, answer_again, programme, programme, meet_need,
-              claim_status, relabel]
+              claim_status, relabel, plan_goals, plan_goals, plan_goals, goal_status, goal_status, retag_goal,
+              move_goal, redate_plan, delete_goal, delete_plan, retag_outcome]
 
     def figures():
         return (performance_framework_series(QUARTERS), performance_framework_series(QUARTERS, team=world["team"]),
-                reading_stats_series(QUARTERS, subject="family"))
+                reading_stats_series(QUARTERS, subject="family"), national_framework_stats_series(QUARTERS),
+                national_framework_stats_series(QUARTERS, team=world["team"]))
 
     served_from_cache = 0
     for _ in range(6):
         with tenant_context(tenant_a):
             new_case()
-    for step in range(80):
+    for step in range(100):
         write = rng.choice(writes)
         with tenant_context(tenant_a):  # one transaction: committed when the block ends
             write()
         if cold:
             cache.clear()
+        reset_queries()  # a full query log (9,000) would capture nothing below
         with tenant_context(tenant_a), CaptureQueriesContext(connection) as captured:
             served = figures()
             # nothing counted: every figure came from the cache (warm) or the stored summaries (cold)

@@ -8,6 +8,8 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cases.tests.helpers import D, child, open_case, team_for
@@ -17,7 +19,7 @@ from earlyhelp.permissions import Role
 from earlyhelp.tenancy import tenant_context
 from outcomes import services
 from outcomes.models import CaseFamilyOutcome, Claim, Enrolment, FamilyOutcome, ProgrammeFramework
-from outcomes.stats.national_framework import national_framework_stats
+from outcomes.stats.national_framework import national_framework_stats, national_framework_stats_series
 from tests.factories import acting
 
 from .helpers import by_of, national_framework_records
@@ -63,6 +65,21 @@ def test_goals_and_closure_outcomes_are_counted_by_national_framework_outcome_wi
     assert q1.row("").goals_set == 1  # untagged, in a row of its own
     assert (q1.goals_set, q1.goals_at_closure, q1.outcomes_at_closure) == (3, 3, 2)
     assert q2.row("safe").goals_set == 1 and q2.goals_at_closure == 0
+
+
+def test_a_series_of_periods_equals_each_period_alone_in_the_queries_of_one(tenant_a, counted):
+    """The figures engine counts the missing periods together: two quarters and spans from the closure day and
+    the day after it into the next quarter, each equal to the period counted alone, in two queries for them all."""
+    periods = [Quarter(2024, 1), Quarter(2024, 2), (D(2024, 6, 20), D(2024, 7, 3)), (D(2024, 6, 21), D(2024, 7, 2))]
+    bounds = [p if isinstance(p, tuple) else (p.start, p.end) for p in periods]
+    with tenant_context(tenant_a):
+        singles = [national_framework_stats(start=s, end=e) for s, e in bounds]
+        with CaptureQueriesContext(connection) as captured:
+            series = national_framework_stats_series(periods)
+    # the figures state (this test's transaction has written: counted, not cached), then the two counts
+    assert series == singles and len(captured) == 3
+    assert [s.goals_set for s in series] == [3, 1, 1, 0]
+    assert [(s.goals_at_closure, s.outcomes_at_closure) for s in series] == [(3, 2), (0, 0), (3, 2), (0, 0)]
 
 
 def test_the_dashboard_shows_the_national_framework_table_and_the_programme_only_when_in_use(tenant_a, member,

@@ -17,7 +17,6 @@ from earlyhelp.permissions import Capability, require_capability
 from .. import charts, forms, selectors, services
 from .. import dashboard as dashboard_data
 from ..models import DistanceTool, FamilyOutcome, Reading, Stage
-from ..stats.national_framework import national_framework_stats
 
 VIEW = Capability.VIEW_CHILD_RECORDS
 EDIT = Capability.EDIT_CHILD_RECORDS
@@ -126,6 +125,5 @@ def dashboard(request):
         "framework": board.current, "rows": rows, "chart_rates": board.chart_rates,
         "chart_counts": board.chart_counts, "programme": board.programme,
         "programme_enabled": request.tenant.supporting_families_enabled,
-        "national_framework": national_framework_stats(period=quarter, team=data.get("team"),
-                                                       locality=data.get("locality")),
+        "national_framework": board.national_framework,
     })
