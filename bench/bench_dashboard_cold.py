@@ -47,7 +47,12 @@ client = Client()
 client.force_login(User.objects.get(pk={user}))
 start = time.perf_counter()
 status = client.get({url!r}).status_code
-print(json.dumps([time.perf_counter() - start, status, worker_start]))
+first = time.perf_counter() - start
+from django.core.cache import cache
+cache.clear()  # the second view in the same process, cold as the first: what the first paid once is the difference
+start = time.perf_counter()
+status_again = client.get({url!r}).status_code
+print(json.dumps([first, status, worker_start, time.perf_counter() - start, status_again]))
 """
 
 
@@ -59,15 +64,27 @@ def _set_role(app: bool) -> None:
             cursor.execute("RESET ROLE")
 
 
-def _fresh_view(user_id: int, url: str, *, warm_up: bool = True) -> tuple[float, float]:
-    """(the first view's seconds, the worker start's seconds) in a new process, with or without the warm-up."""
+def _fresh_view(user_id: int, url: str, *, warm_up: bool = True) -> tuple[float, float, float]:
+    """(the first view's seconds, the worker start's seconds, the second view's seconds — the cache emptied again
+    between them) in a new process, with or without the warm-up."""
     root = str(Path(__file__).resolve().parent.parent)
     code = FRESH.format(root=root, role=settings.DATABASE_APP_ROLE, user=user_id, url=url)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          env={**os.environ, "WARM_UP": "on" if warm_up else "off"}, cwd=root)
-    seconds, status, start = json.loads(out.stdout.strip().splitlines()[-1])
-    assert status == 200, status
-    return seconds, start
+    seconds, status, start, again, status_again = json.loads(out.stdout.strip().splitlines()[-1])
+    assert status == status_again == 200, (status, status_again)
+    return seconds, start, again
+
+
+def _runs(seconds: list[float]) -> str:
+    return ", ".join(f"{s:.3f}" for s in seconds)
+
+
+def _ratios(first: list[float], second: list[float]) -> str:
+    import statistics
+
+    ratios = [a / b for a, b in zip(first, second, strict=True)]
+    return f"{statistics.median(ratios):.2f}× ({', '.join(f'{r:.2f}' for r in ratios)})"
 
 
 def run(repeats: int) -> list[Result]:
@@ -129,6 +146,8 @@ def run(repeats: int) -> list[Result]:
     warm = {s: [] for s in scopes}
     fresh = {s: [] for s in scopes}
     fresh_off = {s: [] for s in scopes}
+    second = {s: [] for s in scopes}
+    second_off = {s: [] for s in scopes}
     start_on, start_off = [], []
     raw = []
     never = {s: [] for s in scopes}
@@ -149,8 +168,9 @@ def run(repeats: int) -> list[Result]:
         for r in range(max(1, repeats // 2 + 1)):
             for name, url in scopes.items():
                 for warm_up in ((True, False) if r % 2 == 0 else (False, True)):  # alternate which goes first
-                    seconds, start = _fresh_view(officer.user_id, url, warm_up=warm_up)
+                    seconds, start, again = _fresh_view(officer.user_id, url, warm_up=warm_up)
                     (fresh if warm_up else fresh_off)[name].append(seconds)
+                    (second if warm_up else second_off)[name].append(again)
                     (start_on if warm_up else start_off).append(start)
         for name, url in scopes.items():
             for _ in range(max(1, repeats // 2)):
@@ -185,12 +205,16 @@ def run(repeats: int) -> list[Result]:
             f"outcomes dashboard, first view in a fresh process, {name}", "the first GET /outcomes/ of a new "
             "Python process started as a WSGI server starts a worker (earlyhelp.wsgi: Django set up, URL conf "
             "loaded, worker warmed up by earlyhelp.warmup; the figures read by this request), application role",
-            measure_seconds=fresh[name], baseline_seconds=raw, notes=size, **common))
+            measure_seconds=fresh[name], baseline_seconds=raw, notes=size, **common,
+            extra={"the second view in the same process (cache emptied again)": _runs(second[name]),
+                   "first ÷ second, median of the processes": _ratios(fresh[name], second[name])}))
         results.append(Result(
             f"outcomes dashboard, first view in a fresh process, warm-up off, {name}", "the same first GET in a "
             "new process started with WARM_UP=off (URL conf loaded; reverse tables, templates, catalogs, lazy "
             "imports and the connection set up by this request)",
-            measure_seconds=fresh_off[name], baseline_seconds=raw, notes=size, **common))
+            measure_seconds=fresh_off[name], baseline_seconds=raw, notes=size, **common,
+            extra={"the second view in the same process (cache emptied again)": _runs(second_off[name]),
+                   "first ÷ second, median of the processes": _ratios(fresh_off[name], second_off[name])}))
         results.append(Result(
             f"outcomes dashboard, nothing stored, {name}", "GET /outcomes/ with the store and cache emptied "
             "(a council's first view ever, or after a write to a lookup table): every quarter counted",
