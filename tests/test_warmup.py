@@ -140,3 +140,15 @@ def test_a_forked_child_drops_the_parents_connection_without_closing_it_for_the_
     with connection.cursor() as cursor:  # the parent's session is intact: same backend, still answering
         cursor.execute("SELECT pg_backend_pid()")
         assert cursor.fetchone()[0] == parent_backend
+
+
+def test_a_celery_pool_process_warms_up_with_the_worker_steps(monkeypatch):
+    """earlyhelp.celery warms each pool process up on worker_process_init, with the apps' worker steps (reporting:
+    a first PDF rendered). Without the database step here: the test database belongs to the test's transaction."""
+    from celery.signals import worker_process_init
+
+    monkeypatch.setattr(warmup, "STEPS", tuple(step for step in warmup.STEPS if step[0] != "database"))
+    warmup.last_report.clear()
+    worker_process_init.send(sender=None)
+    assert warmup.last_report["PDF rendering"][0] > 1000  # bytes of PDF
+    assert "templates" in warmup.last_report
