@@ -89,9 +89,10 @@ def _template_names(directory: Path) -> list[str]:
                   if path.is_file() and not path.name.startswith("."))
 
 
-def _compile_templates(engine, *, also: tuple[str, ...] = ()) -> int:
+def _compile_templates(engine, *, project: bool = True, also: tuple[str, ...] = ()) -> int:
     """Compile into ``engine``'s cached loader every template of the project's directories it reads (the first
-    directory wins, as when a view asks for it), and the library templates under the prefixes ``also``."""
+    directory wins, as when a view asks for it) unless not ``project``, and the templates under the prefixes
+    ``also`` in any of its directories."""
     from django.template import TemplateDoesNotExist, TemplateSyntaxError
     from django.template.loaders.cached import Loader as CachedLoader
 
@@ -99,7 +100,7 @@ def _compile_templates(engine, *, also: tuple[str, ...] = ()) -> int:
     for loader in engine.template_loaders:
         inner = loader.loaders if isinstance(loader, CachedLoader) else [loader]
         for each in inner:
-            for directory in _project_template_dirs(each):
+            for directory in _project_template_dirs(each) if project else ():
                 names.update(_template_names(directory))
             for prefix in also:
                 for directory in each.get_dirs():
@@ -129,10 +130,12 @@ def _compile_all_templates() -> int:
         if isinstance(backend, DjangoTemplates):
             compiled += _compile_templates(backend.engine)
             backend.engine.template_context_processors  # noqa: B018 — imported on the first render
-    renderer = get_default_renderer()  # the forms' engine: Django's form and widget templates render every form
+    # The forms' own engine renders only form and widget templates (the project overrides none and names no other
+    # template for a form): Django's, and any the project adds under the same prefix.
+    renderer = get_default_renderer()
     engine = getattr(getattr(renderer, "engine", None), "engine", None)
     if engine is not None:
-        compiled += _compile_templates(engine, also=("django/forms",))
+        compiled += _compile_templates(engine, project=False, also=("django/forms",))
     return compiled
 
 
