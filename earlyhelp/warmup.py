@@ -35,11 +35,20 @@ from pathlib import Path
 
 logger = logging.getLogger(__name__)
 
-#: the project's packages (each a Django app, or the project package)
-PROJECT_PACKAGES = ("earlyhelp", "commissioning", "cases", "outcomes", "reporting")
 #: module names never imported by a request: tests, schema history, commands, entry points, demo seeding
 NOT_REQUEST_MODULES = frozenset({"tests", "migrations", "management", "wsgi", "asgi", "test_settings", "demo",
                                  "conftest"})
+
+
+def project_packages() -> list[str]:
+    """The installed apps that are the project's own (their code under ``BASE_DIR``, not an installed library);
+    found, not named: the platform floor names no app above it."""
+    from django.apps import apps
+    from django.conf import settings
+
+    base = Path(settings.BASE_DIR).resolve()
+    return [config.name for config in apps.get_app_configs()
+            if Path(config.path).resolve().is_relative_to(base) and "site-packages" not in Path(config.path).parts]
 
 
 def project_modules() -> list[str]:
@@ -58,7 +67,7 @@ def project_modules() -> list[str]:
             else:
                 names.append(f"{package_name}.{info.name}")
 
-    for package_name in PROJECT_PACKAGES:
+    for package_name in project_packages():
         walk(package_name)
     return names
 
