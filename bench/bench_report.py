@@ -6,13 +6,92 @@ with the figures and charts cache emptied (cold, as on a new deployment or after
 just after a day's casework dated today was committed (the records changed, but not in the report's periods:
 earlyhelp.figures_engine keeps closed periods' figures); and with the records unchanged since the figures were counted
 (warm; outcomes.charts.remembered keeps the charts). Each is compared with WeasyPrint rendering its own finished
-HTML in the same repeat."""
+HTML in the same repeat.
+
+**Fresh process** rows: the first report run of a new process started as a Celery worker starts one (Django set
+up, the task modules imported, the worker warmed up by ``earlyhelp.warmup`` as ``earlyhelp.celery`` does in each
+pool process; untimed, reported as the worker start), against WeasyPrint's first render of the same finished HTML
+in a new process of its own (``import weasyprint`` untimed). Measured and baseline processes alternate. The report
+process runs as the application role (``SET ROLE``, row-level security on); the same with the warm-up off is a
+separate row."""
 
 from __future__ import annotations
 
 import datetime as dt
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
 
 from run import Result, timed
+
+ROOT = Path(__file__).resolve().parent.parent
+
+FRESH_REPORT = """
+import json, os, sys, time
+sys.path.insert(0, {root!r})
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "earlyhelp.settings")
+os.environ.pop("CELERY_BROKER_URL", None)  # tasks run eagerly in this process: the run is rendered here
+started = time.perf_counter()
+import django
+django.setup()
+from earlyhelp.celery import app, warm_up_worker_process
+app.loader.import_default_modules()  # as a worker starts: the tasks' modules
+warm_up_worker_process()  # as earlyhelp.celery does on worker_process_init
+worker_start = time.perf_counter() - started
+from django.db import connection
+from earlyhelp.models import Membership, Tenant
+from earlyhelp.tenancy import tenant_context
+from reporting import services
+from reporting.models import Report, ReportRun
+with connection.cursor() as cursor:
+    cursor.execute("SET ROLE " + connection.ops.quote_name({role!r}))
+tenant = Tenant.objects.get(pk={tenant})
+with tenant_context(tenant):
+    officer = Membership.objects.get(pk={officer})
+    report = Report.objects.get(pk={report})
+start = time.perf_counter()
+with tenant_context(tenant):
+    run = services.report_run_request(report=report, by=officer)
+seconds = time.perf_counter() - start
+with tenant_context(tenant):
+    run = ReportRun.objects.get(pk=run.pk)
+print(json.dumps([seconds, run.status, run.error, worker_start, "matplotlib" in sys.modules]))
+"""
+
+FRESH_WEASYPRINT = """
+import json, sys, time
+from weasyprint import HTML
+html = open({path!r}, encoding="utf-8").read()
+start = time.perf_counter()
+HTML(string=html, base_url=".").write_pdf(pdf_variant={variant!r})
+print(json.dumps(time.perf_counter() - start))
+"""
+
+
+def _fresh_report(tenant_id: int, officer_id: int, report_id: int, *, warm_up: bool) -> tuple[float, float, bool]:
+    """(the first run's seconds, the worker start's seconds, whether matplotlib was imported) in a new process."""
+    from django.conf import settings
+
+    code = FRESH_REPORT.format(root=str(ROOT), role=settings.DATABASE_APP_ROLE, tenant=tenant_id,
+                               officer=officer_id, report=report_id)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False, cwd=ROOT,
+                         env={**os.environ, "WARM_UP": "on" if warm_up else "off"})
+    if out.returncode:
+        raise RuntimeError(out.stderr[-3000:])
+    seconds, status, error, start, matplotlib = json.loads(out.stdout.strip().splitlines()[-1])
+    assert status == "done", error
+    return seconds, start, matplotlib
+
+
+def _fresh_weasyprint(path: str) -> float:
+    from reporting.rendering import PDF_VARIANT
+
+    code = FRESH_WEASYPRINT.format(path=path, variant=PDF_VARIANT)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    return json.loads(out.stdout.strip().splitlines()[-1])
 
 
 def _bench_tenant():
@@ -83,6 +162,29 @@ def run(repeats: int) -> list[Result]:
             if not baseline_first:
                 seconds, _ = timed(rendering.render_pdf, html)
             baseline.append(seconds)
+    # Fresh processes: the report's first run in a new worker against WeasyPrint's first render in a new process.
+    from earlyhelp.rls import grant_app_role
+
+    grant_app_role()
+    fresh, fresh_off, fresh_baseline, start_on, start_off = [], [], [], [], []
+    drew = set()
+    with tempfile.NamedTemporaryFile("w", suffix=".html", encoding="utf-8", delete=False) as handle:
+        handle.write(html)
+    try:
+        for repeat in range(max(1, repeats // 2 + 1)):
+            order = ("report", "off", "weasyprint") if repeat % 2 == 0 else ("weasyprint", "off", "report")
+            for side in order:
+                if side == "weasyprint":
+                    fresh_baseline.append(_fresh_weasyprint(handle.name))
+                    continue
+                seconds, start, matplotlib = _fresh_report(tenant.pk, officer.pk, report.pk,
+                                                           warm_up=side == "report")
+                (fresh if side == "report" else fresh_off).append(seconds)
+                (start_on if side == "report" else start_off).append(start)
+                drew.add(matplotlib)
+    finally:
+        os.unlink(handle.name)
+
     common = {"measure": "report run: snapshot + charts + HTML + PDF + storage",
               "baseline": "WeasyPrint on the same finished HTML", "target": "≤ 1.25×"}
     return [
@@ -101,4 +203,22 @@ def run(repeats: int) -> list[Result]:
                measure_seconds=warm, baseline_seconds=baseline_warm,
                notes=f"every section, 2025/26 Q4, {label}; figures and charts from the cache "
                      "(earlyhelp.figures_engine)", **common),
+        Result(benchmark="committee report, first run in a fresh process",
+               measure="the first report run (request + snapshot + charts + HTML + PDF + storage) of a new worker "
+                       "process (Django set up, task modules imported, earlyhelp.warmup), application role",
+               baseline="WeasyPrint's first render of the same finished HTML in a new process (import untimed)",
+               measure_seconds=fresh, baseline_seconds=fresh_baseline, target="≤ 1.25×",
+               notes=f"every section, 2025/26 Q4, {label}; the process's cache empty (figures from the stored "
+                     f"summaries, charts from the stored drawings); matplotlib imported by the run: "
+                     f"{'yes' if True in drew else 'no'}"),
+        Result(benchmark="committee report, first run in a fresh process, warm-up off",
+               measure="the same first run in a new process started with WARM_UP=off",
+               baseline="WeasyPrint's first render of the same finished HTML in a new process (import untimed)",
+               measure_seconds=fresh_off, baseline_seconds=fresh_baseline, target="≤ 1.25×",
+               notes=f"every section, 2025/26 Q4, {label}"),
+        Result(benchmark="report worker start: Django, task modules and the warm-up",
+               measure="a new process: django.setup(), the Celery app's task modules, earlyhelp.warmup",
+               baseline="the same with WARM_UP=off", measure_seconds=start_on, baseline_seconds=start_off,
+               target="reported: paid once per worker process before it takes a task",
+               notes="the processes of the two rows above"),
     ]

@@ -41,6 +41,23 @@ def _hints(cls: type) -> dict[str, Any]:
     return typing.get_type_hints(cls)
 
 
+def prepare(tp: Any, _seen: set | None = None) -> None:
+    """Resolve now, once per process, the type hints :func:`decode` would resolve on its first read of ``tp``
+    (a worker's warm-up: ``earlyhelp.warmup``)."""
+    seen = _seen if _seen is not None else set()
+    if tp in seen:
+        return
+    try:
+        seen.add(tp)
+    except TypeError:  # an unhashable annotation: nothing cached for it
+        return
+    if dataclasses.is_dataclass(tp) and isinstance(tp, type):
+        for hint in _hints(tp).values():
+            prepare(hint, seen)
+    for arg in typing.get_args(tp):
+        prepare(arg, seen)
+
+
 def decode(tp: Any, data: Any) -> Any:
     origin = typing.get_origin(tp)
     if origin in (typing.Union, types.UnionType):

@@ -80,6 +80,9 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "earlyhelp.urls"
 WSGI_APPLICATION = "earlyhelp.wsgi.application"
+# Each web worker (earlyhelp.wsgi) and Celery pool process (earlyhelp.celery) warms up as it starts: URL reverse
+# tables, templates compiled, catalogs, lazy imports, database connection (earlyhelp.warmup). WARM_UP=off skips it.
+WARM_UP = env.bool("WARM_UP", default=True)
 
 # Every form binds GOV.UK fields: hint and error ids the control is described by, summary anchors
 FORM_RENDERER = "earlyhelp.forms.GovukFormRenderer"

@@ -11,3 +11,9 @@ class ReportingConfig(AppConfig):
         from .home import reports_panel
 
         register_home_panel(30, reports_panel)
+
+        from earlyhelp.warmup import register_worker_step
+
+        from .rendering import warm_up_pdf
+
+        register_worker_step("PDF rendering", warm_up_pdf)

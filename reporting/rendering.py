@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import copy
 import datetime as dt
 import hashlib
@@ -166,6 +167,25 @@ def render_html(snapshot: dict, *, provenance: dict | None = None) -> str:
 # to their data cells, figures with the images' alt text), /Lang from <html lang>, /Title from <title> shown as
 # the window title (DisplayDocTitle), and bookmarks from the headings.
 PDF_VARIANT = "pdf/ua-1"
+
+
+# A worker's first PDF would otherwise pay WeasyPrint's imports (cffi bindings to Pango, fontTools), fontconfig's
+# set-up and the PDF writer's lazily imported font-table modules: a Celery pool process renders this page once as
+# it starts (earlyhelp.warmup worker step). The fonts, tagging, a table and an SVG image are the report's.
+WARM_UP_HTML = """<!doctype html><html lang="en-GB"><head><meta charset="utf-8"><title>Warm-up</title><style>
+@page { size: A4; margin: 2cm; }
+html { font-family: "Liberation Sans", Arial, "DejaVu Sans", sans-serif; font-size: 10.5pt; }
+</style></head><body><h1>Warm-up</h1><p>Text, <strong>bold</strong> and <em>italic</em> — 1,234 (56%).</p>
+<table><caption>Figures</caption><thead><tr><th scope="col">Quarter</th><th scope="col">Referrals</th></tr></thead>
+<tbody><tr><td>Q1</td><td>10</td></tr></tbody></table>
+<img alt="A chart" src="data:image/svg+xml;base64,{chart}"></body></html>"""
+WARM_UP_CHART = '<svg xmlns="http://www.w3.org/2000/svg" width="40" height="20"><text x="2" y="14">Q</text></svg>'
+
+
+def warm_up_pdf() -> int:
+    """Render :data:`WARM_UP_HTML` once (a worker's warm-up); returns its size in bytes."""
+    chart = base64.b64encode(WARM_UP_CHART.encode()).decode()
+    return len(render_pdf(WARM_UP_HTML.replace("{chart}", chart)))
 
 
 def render_pdf(html: str, *, tagged: bool = True) -> bytes:
