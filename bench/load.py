@@ -302,7 +302,7 @@ class User(threading.Thread):
             except Exception as exc:  # noqa: BLE001
                 status = f"{type(exc).__name__}"
             elapsed = time.perf_counter() - started
-            self.results.append((path.split("?")[0], elapsed, status))
+            self.results.append((path.split("?")[0], elapsed, status, self.role))
             if status != 200:
                 self.errors[f"{status} {path}"] += 1
 
@@ -395,10 +395,15 @@ def main() -> int:
     times = [r[1] for r in results]
     by_path = defaultdict(list)
     errors_by_path = Counter()
-    for path, elapsed, status in results:
+    for path, elapsed, status, user_role in results:
         key = re.sub(r"[0-9a-f-]{36}", "<id>", path)
         by_path[key].append(elapsed)
         errors_by_path[key] += status != 200
+        by_path[f"{user_role}: all pages"].append(elapsed)
+        errors_by_path[f"{user_role}: all pages"] += status != 200
+        if key == "/":  # each role has its own home page
+            by_path[f"{user_role}: /"].append(elapsed)
+            errors_by_path[f"{user_role}: /"] += status != 200
     summary = {
         "database": size["database"], "database_bytes": size["bytes"], "rows_estimated": size["rows"],
         "councils": size["councils"], "cases": size["cases"], "open_cases": size["open_cases"], "role": role,
@@ -413,20 +418,27 @@ def main() -> int:
         "load_before": load_before, "load_after": load_after, "nice": os.nice(0),
     }
     print(json.dumps(summary, indent=2))
+    text = section(args, summary, by_path, errors_by_path)
+    print(text[text.index("| path"):])
     if args.no_write:
         return 1 if summary["errors"] else 0
     output = Path(args.output)
-    text = output.read_text() if output.exists() else "# Benchmarks\n"
-    text = re.sub(r"\n## Load test\n.*?(?=\n## |\Z)", "", text, flags=re.S).rstrip() + "\n\n" + section(
-        args, summary, by_path, errors_by_path)
-    output.write_text(text)
+    document = output.read_text() if output.exists() else "# Benchmarks\n"
+    # Only the section is replaced, in its place (appended when missing).
+    if re.search(r"^## Load test\n", document, flags=re.M):
+        document = re.sub(r"^## Load test\n.*?(?=^## |\Z)", lambda _: text.rstrip() + "\n\n", document,
+                          count=1, flags=re.S | re.M)
+    else:
+        document = document.rstrip() + "\n\n" + text
+    output.write_text(document.rstrip() + "\n")
     return 1 if summary["errors"] else 0
 
 
 def section(args, summary: dict, by_path: dict, errors_by_path: Counter) -> str:
     rows = "\n".join(
-        f"| `{p}` | {len(v)} | {errors_by_path[p]} | {1000 * statistics.median(v):.0f} | "
-        f"{1000 * percentile(v, 0.95):.0f} | {1000 * max(v):.0f} |" for p, v in sorted(by_path.items()))
+        f"| {p if ':' in p else f'`{p}`'} | {len(v)} | {errors_by_path[p]} | {1000 * statistics.median(v):.0f} | "
+        f"{1000 * percentile(v, 0.95):.0f} | {1000 * max(v):.0f} |"
+        for p, v in sorted(by_path.items(), key=lambda item: (":" in item[0], item[0])))
     kind = ("a generated national-size database (`bench/generate.py`), not dropped" if args.national
             else "the demo's database, re-created and seeded")
     councils = ", ".join(summary["councils"])
@@ -459,6 +471,8 @@ p50 {summary['p50_ms']:.0f} ms, p95 {summary['p95_ms']:.0f} ms, max {summary['ma
 | path | requests | errors | p50 (ms) | p95 (ms) | max (ms) |
 | --- | --- | --- | --- | --- | --- |
 {rows}
+
+The last rows split the same requests by role: all the role's pages, and its own home page (`/`).
 """
 
 
