@@ -143,6 +143,40 @@ def test_opening_the_case_page_records_an_audit_read(alice, case, sign_in):
                                          actor=alice).exists()
 
 
+@pytest.mark.parametrize(("name", "action", "template", "record"), [
+    ("cases:case", "case.viewed", "cases/case_detail.html", lambda case: case),
+    ("cases:notes", "case_notes.viewed", "cases/notes.html", lambda case: case),
+    ("cases:referral", "referral.viewed", "cases/referral_detail.html", lambda case: case.referral),
+    ("cases:family", "family.viewed", "cases/family_detail.html", lambda case: case.family),
+])
+def test_a_record_page_appends_its_chained_audit_read_after_rendering(alice, case, sign_in, name, action, template,
+                                                                      record):
+    """A read's chained audit row is appended once the page is rendered: the statement that appends it takes the
+    council's audit-chain lock (held to the commit), and rendering under that lock serialised every case page of a
+    council under load (bench/load.py --national)."""
+    from django.test.signals import template_rendered
+
+    obj = record(case)
+    rows_while_rendering = []
+
+    def during_rendering(sender, template, **kwargs):
+        if template.name == page_template:
+            rows_while_rendering.append(AuditEvent.all_tenants.filter(action=action).count())
+
+    page_template = template
+    client = sign_in(alice)
+    template_rendered.connect(during_rendering)
+    try:
+        response = client.get(reverse(name, args=[obj.public_id]))
+    finally:
+        template_rendered.disconnect(during_rendering)
+    assert response.status_code == 200
+    assert rows_while_rendering == [0]  # rendered before the row (and so the chain's lock) was written
+    assert AuditEvent.all_tenants.filter(action=action, object_public_id=str(case.public_id if name == "cases:notes"
+                                                                             else obj.public_id), actor=alice,
+                                         chained=True).count() == 1
+
+
 def test_the_caseload_shows_my_cases_with_drift_and_searches(alice, case, sign_in):
     client = sign_in(alice)
     content = client.get(reverse("cases:caseload")).content.decode()

@@ -76,8 +76,11 @@ def referral_list(request):
 @require_capability(VIEW)
 def referral_detail(request, public_id):
     referral = selectors.referral_get(membership=request.membership, public_id=public_id)
+    response = _referral_page(request, referral, forms.DecisionForm())
+    # The read's audit row is chained: appended once the page is rendered, the council's chain lock is held from
+    # the append to the commit only, not through the rendering (earlyhelp.audit._append_in_one_statement).
     record_event(action="referral.viewed", by=request.membership, obj=referral)
-    return _referral_page(request, referral, forms.DecisionForm())
+    return response
 
 
 def _referral_page(request, referral, decision_form, status=200):
@@ -125,12 +128,16 @@ def case_open(request, public_id):
 @require_capability(VIEW)
 def case_detail(request, public_id):
     case = selectors.case_get(membership=request.membership, public_id=public_id)
-    record_event(action="case.viewed", by=request.membership, obj=case)
     page = selectors.case_page(case=case)
+    response = render(request, "cases/case_detail.html", {
+        "case": case, **page, "can_audit": services.case_file_audit_refusal(request.membership, case) is None})
+    # The reads' audit rows are chained: appended as the last writes, once the page is rendered, so the council's
+    # chain lock is held from the first append to the commit only — not through the page's queries and rendering,
+    # which serialised every case page of a council under load (bench/load.py --national).
+    record_event(action="case.viewed", by=request.membership, obj=case)
     if any(e.kind == "note" for e in page["timeline"]):  # significant notes are shown on the chronology
         record_event(action="case_notes.viewed", by=request.membership, obj=case, detail={"significant_only": True})
-    return render(request, "cases/case_detail.html", {
-        "case": case, **page, "can_audit": services.case_file_audit_refusal(request.membership, case) is None})
+    return response
 
 
 @require_capability(VIEW)

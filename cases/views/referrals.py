@@ -320,12 +320,14 @@ def _show(error: ValidationError, built) -> None:
 def family_detail(request, public_id):
     """The family page: household, wider network, address history, relationships both ways and the genogram."""
     family = selectors.family_get(membership=request.membership, public_id=public_id)
-    record_event(action="family.viewed", by=request.membership, obj=family)
-    return render(request, "cases/family_detail.html", {
+    response = render(request, "cases/family_detail.html", {
         "family": family, "map": selectors.family_map(family=family), "addresses": family.addresses.all(),
         "referrals": family.referrals.order_by("-received_on"), "cases": family.cases.order_by("-opened_on"),
         "chronology": selectors.family_chronology(family=family, by=request.membership)[:10],
     })
+    # Chained: appended once the page is rendered, so the council's chain lock is held to the commit only.
+    record_event(action="family.viewed", by=request.membership, obj=family)
+    return response
 
 
 @require_capability(Capability.VIEW_CHILD_RECORDS)
