@@ -38,10 +38,11 @@ def access_log(*, actor_public_id=None, object_public_ids=(), start=None, end=No
     """Audit events filtered for the access-log questions: what has this user looked at? who has seen this
     record? Newest first."""
     events = AuditEvent.objects.select_related("actor")
+    # The conditions of the partial indexes (audit_actor_idx, audit_object_idx) stated, so that they are used.
     if actor_public_id:
-        events = events.filter(actor__public_id=actor_public_id)
+        events = events.filter(actor__isnull=False, actor__public_id=actor_public_id)
     if object_public_ids:
-        events = events.filter(object_public_id__in=[str(i) for i in object_public_ids])
+        events = events.exclude(object_public_id="").filter(object_public_id__in=[str(i) for i in object_public_ids])
     if start:
         events = events.filter(occurred_at__date__gte=start)
     if end:
