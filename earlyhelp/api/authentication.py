@@ -111,6 +111,9 @@ def _recall(digest: str) -> tuple[ApiClient, RememberedClient] | None:
     if time.monotonic() - since > settings.API_CLIENT_MEMORY_SECONDS or client.is_expired:
         forget_client(digest)
         return None
+    # The partner organisation is read again for each request (its agreements are, by the sharing check): a
+    # partner deactivated since the lookup is refused at once. Its id is held to by the audit row's condition.
+    client._state.fields_cache.pop("partner", None)
     return client, entry
 
 

@@ -115,6 +115,20 @@ def test_a_partner_client_works_through_the_last_day_and_is_suspended_the_day_af
     assert_problem(bearer(token).get("/api/v1/cases/"), 403, "no_sharing_agreement")
 
 
+def test_a_partner_deactivated_since_its_client_was_remembered_is_refused_at_the_next_read(
+        tenant_a, make_api_client, bearer):
+    from earlyhelp.sharing.models import PartnerOrganisation
+
+    school = partner(tenant_a)
+    agreement(tenant_a, [school], purposes=[Purpose.CASE_RECORDS])
+    _, token = _partner_client(tenant_a, make_api_client, school, scopes=("cases:read",))
+    api = bearer(token)
+    assert api.get("/api/v1/cases/").status_code == 200
+    assert api.get("/api/v1/cases/").status_code == 200  # the client now comes from the worker's memory
+    PartnerOrganisation.all_tenants.filter(pk=school.pk).update(is_active=False)
+    assert_problem(api.get("/api/v1/cases/"), 403, "partner_inactive")
+
+
 def test_an_agreement_for_another_purpose_does_not_cover_a_client(tenant_a, make_api_client, bearer):
     school = partner(tenant_a)
     agreement(tenant_a, [school], purposes=[Purpose.CASEWORK])
