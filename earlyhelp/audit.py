@@ -165,8 +165,7 @@ def _insert_read(event: AuditEvent, only_if: tuple[str, list] | None = None) -> 
         _READ_SQL.append(f"INSERT INTO {qn(AuditEvent._meta.db_table)} ({columns}, prev_hash, row_hash) "  # noqa: S608
                          f"SELECT {', '.join(['%s'] * len(_APPEND_COLUMNS))}, '', '' WHERE {{condition}} "
                          "RETURNING id")
-    fields = [AuditEvent._meta.get_field(name) for name in _APPEND_COLUMNS]
-    values = [f.get_db_prep_save(getattr(event, f.attname), connection) for f in fields]
+    values = _append_values(event)
     condition, params = only_if if only_if is not None else ("true", [])
     with connection.cursor() as cursor:
         cursor.execute(_READ_SQL[0].replace("{condition}", condition), [*values, *params])
@@ -205,6 +204,12 @@ _APPEND_COLUMNS = ("tenant", "public_id", "actor", "actor_label", "action", "obj
 _APPEND_SQL: list[str] = []
 
 
+def _append_values(event: AuditEvent) -> list:
+    """The values of ``_APPEND_COLUMNS`` of ``event``, prepared for the database (chained and read rows alike)."""
+    fields = [AuditEvent._meta.get_field(name) for name in _APPEND_COLUMNS]
+    return [field.get_db_prep_save(getattr(event, field.attname), connection) for field in fields]
+
+
 def _append_sql() -> str:
     table = AuditEvent._meta.db_table
     columns = ", ".join(AuditEvent._meta.get_field(name).column for name in _APPEND_COLUMNS)
@@ -233,8 +238,7 @@ def _append_in_one_statement(event: AuditEvent) -> None:
     """
     if not _APPEND_SQL:
         _APPEND_SQL.append(_append_sql())
-    values = [AuditEvent._meta.get_field(name).get_db_prep_save(getattr(event, AuditEvent._meta.get_field(
-        name).attname), connection) for name in _APPEND_COLUMNS]
+    values = _append_values(event)
     with connection.cursor() as cursor:
         cursor.execute(_APPEND_SQL[0], [_CHAIN_LOCK_NAMESPACE, event.tenant_id, event.tenant_id, *values,
                                         event.row_mac])

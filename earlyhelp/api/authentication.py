@@ -25,6 +25,7 @@ from rest_framework.permissions import SAFE_METHODS
 
 from ..audit import record_event
 from ..middleware import active_membership, memberships_of
+from ..models import Tenant
 from ..tenancy import set_database_user, tenant_context
 from .caller import ApiCaller
 from .models import ApiClient
@@ -81,7 +82,7 @@ class RememberedClient:
 
     def condition(self) -> tuple[str, list]:
         """SQL that holds while the client is usable and unchanged, for ``record_read(only_if=…)``."""
-        c, t = ApiClient._meta.db_table, ApiClient.tenant.field.related_model._meta.db_table
+        c, t = ApiClient._meta.db_table, Tenant._meta.db_table
         sql = (f"EXISTS (SELECT 1 FROM {c} JOIN {t} ON {t}.id = {c}.tenant_id "  # noqa: S608 (names from models)
                f"WHERE {c}.id = %s AND {c}.revoked_at IS NULL AND {c}.expires_at > statement_timestamp() "
                f"AND {_CLIENT_DIGEST.format(c=c)} = %s AND {t}.id = %s AND {_TENANT_DIGEST.format(t=t)} = %s)")
@@ -151,7 +152,7 @@ def find_client(token: str) -> ApiClient | None:
 
     with transaction.atomic(savepoint=False), ExitStack() as stack:
         stack.enter_context(connection.execute_wrapper(with_prefix))
-        c, t = ApiClient._meta.db_table, ApiClient.tenant.field.related_model._meta.db_table
+        c, t = ApiClient._meta.db_table, Tenant._meta.db_table
         candidates = list(ApiClient.all_tenants.select_related("tenant").filter(token_prefix=prefix).annotate(
             eh_client_digest=RawSQL(_CLIENT_DIGEST.format(c=c), ()),  # noqa: S611 (names from the models)
             eh_tenant_digest=RawSQL(_TENANT_DIGEST.format(t=t), ())))  # noqa: S611
