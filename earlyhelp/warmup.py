@@ -367,6 +367,20 @@ def warm_up(*, database: bool = True, worker: bool = False) -> dict[str, tuple[i
     return report
 
 
+def freeze_long_lived_objects() -> int:
+    """Move everything this process holds now out of the garbage collector's sight (``gc.freeze``) after a
+    full collection; returns how many objects are frozen. For a worker that has loaded and warmed up: a full
+    collection during a request or task then walks only what that request allocates, not the hundreds of
+    thousands of objects of Django, the URL conf and the libraries (a report's PDF render triggers several: they
+    took 0.6–0.8 s of a 3.8–5.9 s report in a process not frozen, 0.23–0.26 s frozen). Done after the warm-up
+    or without it (``WARM_UP=off``): it costs one collection at start."""
+    import gc
+
+    gc.collect()
+    gc.freeze()
+    return gc.get_freeze_count()
+
+
 def warm_up_if_enabled(**kwargs) -> dict[str, tuple[int, float]]:
     """:func:`warm_up` unless ``settings.WARM_UP`` is off."""
     from django.conf import settings

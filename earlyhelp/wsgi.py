@@ -11,15 +11,9 @@ application = get_wsgi_application()
 # catalogs, lazy project imports, the database connection). WARM_UP=off skips the warm-up, not the URL conf.
 from django.urls import get_resolver  # noqa: E402
 
-from earlyhelp.warmup import warm_up_if_enabled  # noqa: E402
+from earlyhelp.warmup import freeze_long_lived_objects, warm_up_if_enabled  # noqa: E402
 
 get_resolver().url_patterns  # noqa: B018
 warm_up_if_enabled()
-
-# Everything loaded so far lives as long as the worker: move it out of the garbage collector's sight, so that a
-# full collection during a request walks only what requests allocate (not the hundreds of thousands of objects
-# of Django, the URL conf and the libraries).
-import gc  # noqa: E402
-
-gc.collect()
-gc.freeze()
+# Everything loaded so far lives as long as the worker: out of the garbage collector's sight.
+freeze_long_lived_objects()

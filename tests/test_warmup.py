@@ -152,3 +152,30 @@ def test_a_celery_pool_process_warms_up_with_the_worker_steps(monkeypatch):
     worker_process_init.send(sender=None)
     assert warmup.last_report["PDF rendering"][0] > 1000  # bytes of PDF
     assert "templates" in warmup.last_report
+
+
+def test_a_worker_freezes_what_it_holds_after_the_warm_up():
+    """A web worker (earlyhelp.wsgi) and a Celery pool process freeze their long-lived objects after warming up,
+    so that a task's full collections do not walk Django's heap (with WARM_UP=off too). In a new interpreter:
+    freezing is for the life of the process."""
+    code = """
+import gc, json, os
+os.environ["WARM_UP"] = "off"
+import django
+django.setup()
+from celery.signals import worker_process_init
+import earlyhelp.celery
+before = gc.get_freeze_count()
+worker_process_init.send(sender=None)
+after_worker = gc.get_freeze_count()
+gc.unfreeze()
+import earlyhelp.wsgi
+print(json.dumps([before, after_worker, gc.get_freeze_count(), len(gc.get_objects())]))
+"""
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "earlyhelp.test_settings"}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT, env=env)
+    before, after_worker, after_wsgi, still_tracked = json.loads(out.stdout.strip().splitlines()[-1])
+    assert before == 0
+    assert after_worker > 50_000
+    assert after_wsgi > after_worker / 2
+    assert still_tracked < after_wsgi / 10
