@@ -80,13 +80,14 @@ def _csv(events) -> HttpResponse:
     response["Content-Disposition"] = 'attachment; filename="access-log.csv"'
     writer = csv.writer(response)
     writer.writerow(["when", "who", "username", "what", "action code", "record type", "record", "from address",
-                     "request"])
+                     "request", "records listed"])
     for event in events.iterator(chunk_size=2000):
         writer.writerow([safe_cell(v) for v in [
             event.occurred_at.isoformat(timespec="seconds"), event.actor.get_full_name() if event.actor else
             event.actor_label, event.actor.username if event.actor else "", action_label(event.action), event.action,
             object_type_label(event.object_type),
-            event.object_public_id, event.source_ip, event.request_id]])
+            event.object_public_id, event.source_ip, event.request_id,
+            len(event.detail.get("object_ids", ())) or "" if isinstance(event.detail, dict) else ""]])
     return response
 
 

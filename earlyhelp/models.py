@@ -6,6 +6,7 @@ import uuid
 
 from django.contrib.auth.models import AbstractUser
 from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
@@ -196,6 +197,11 @@ class AuditEvent(TenantModel):
                          condition=~models.Q(object_public_id="")),
             models.Index(fields=["tenant", "actor", "occurred_at"], name="audit_actor_idx",
                          condition=models.Q(actor__isnull=False)),
+            # The records a list read returned (``detail.object_ids``), for "who has seen this record": only rows
+            # that list records; pending entries are merged in bulk (GIN's fast update), so a read pays little.
+            # (jsonb_path_ops over ``detail``, searched with ``detail @> {"object_ids": [id]}``.)
+            GinIndex(fields=["detail"], opclasses=["jsonb_path_ops"], name="audit_listed_idx",
+                     condition=models.Q(detail__has_key="object_ids")),
         ]
 
     def __str__(self) -> str:

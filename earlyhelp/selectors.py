@@ -36,19 +36,25 @@ def recent_audit_events(limit: int = 20) -> list[AuditEvent]:
 
 def access_log(*, actor_public_id=None, object_public_ids=(), start=None, end=None, reads_only=False):
     """Audit events filtered for the access-log questions: what has this user looked at? who has seen this
-    record? Newest first."""
+    record? Newest first. A record has been seen by a read of it (its page, a read by its id) and by a list read
+    that returned it (an API list: ``detail.object_ids``)."""
     events = AuditEvent.objects.select_related("actor")
-    # The conditions of the partial indexes (audit_actor_idx, audit_object_idx) stated, so that they are used.
+    # The conditions of the partial indexes (audit_actor_idx, audit_object_idx, audit_listed_idx) stated, so that
+    # they are used.
     if actor_public_id:
         events = events.filter(actor__isnull=False, actor__public_id=actor_public_id)
     if object_public_ids:
-        events = events.exclude(object_public_id="").filter(object_public_id__in=[str(i) for i in object_public_ids])
+        ids = [str(i) for i in object_public_ids]
+        seen = Q(~Q(object_public_id=""), object_public_id__in=ids)
+        for public_id in ids:
+            seen |= Q(detail__has_key="object_ids", detail__contains={"object_ids": [public_id]})
+        events = events.filter(seen)
     if start:
         events = events.filter(occurred_at__date__gte=start)
     if end:
         events = events.filter(occurred_at__date__lte=end)
-    if reads_only:
-        events = events.filter(action__endswith=".viewed") | events.filter(action__endswith=".downloaded")
+    if reads_only:  # views, downloads and every row written as a read (record_read: API reads, lists included)
+        events = events.filter(Q(action__endswith=".viewed") | Q(action__endswith=".downloaded") | Q(chained=False))
     return events.order_by("-id")  # the order rows were written in: (tenant, -id) index
 
 

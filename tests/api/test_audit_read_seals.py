@@ -5,9 +5,10 @@ tests/test_audit_integrity.py: database writes with triggers off, no audit key."
 
 import datetime as dt
 
+import pytest
 from django.db import connection
 
-from earlyhelp.audit import AuditKey, read_row_mac, record_event, record_read
+from earlyhelp.audit import AuditKey, ReadRefused, read_row_mac, record_event, record_read
 from earlyhelp.audit_checkpoints import checkpoint_write
 from earlyhelp.audit_seals import seal_reads
 from earlyhelp.audit_verify import verify_audit_log
@@ -123,4 +124,43 @@ def test_an_api_read_takes_no_lock_of_the_chain(tenant_a, make_api_client, beare
     with tenant_context(tenant_a):
         row = AuditEvent.objects.get(action="api.request")
         assert row.chained is False and row.prev_hash == ""
+    assert _verify(tenant_a).intact
+
+
+def _read_statements(tenant, n=2, **kwargs):
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx, tenant_context(tenant):
+        rows = [record_read(tenant=tenant, action="case.viewed", object_public_id=f"case-{i}", **kwargs)
+                for i in range(n)]
+    return rows, [q["sql"] for q in ctx.captured_queries if "auditevent" in q["sql"] or "eh_audit_read" in q["sql"]]
+
+
+def test_a_read_row_insert_is_prepared_once_per_database_session(tenant_a, settings):
+    """The read row's INSERT is prepared on a session's first read and executed after (planning it cost more than
+    running it); a session that lost it (a new connection) prepares it again; the rows are the same either way,
+    and with DATABASE_PREPARED_STATEMENTS off the statement is sent whole."""
+    from earlyhelp import audit
+
+    settings.DATABASE_PREPARED_STATEMENTS = True
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")  # as a new session
+    audit._prepared_on.clear()
+    rows, statements = _read_statements(tenant_a)
+    assert [sql.split(" ", 1)[0] for sql in statements] == ["PREPARE", "EXECUTE", "EXECUTE"]
+    rows2, statements = _read_statements(tenant_a)
+    assert [sql.split(" ", 1)[0] for sql in statements] == ["EXECUTE", "EXECUTE"]
+    # A remembered client's condition is a statement of its own kind, prepared once too.
+    _, statements = _read_statements(tenant_a, only_if=("%s = %s", [1, 1]))
+    assert [sql.split(" ", 1)[0] for sql in statements] == ["PREPARE", "EXECUTE", "EXECUTE"]
+    with pytest.raises(ReadRefused):
+        _read_statements(tenant_a, n=1, only_if=("%s = %s", [1, 2]))
+    settings.DATABASE_PREPARED_STATEMENTS = False
+    rows3, statements = _read_statements(tenant_a)
+    assert [sql.split(" ", 1)[0] for sql in statements] == ["INSERT", "INSERT"]
+    with tenant_context(tenant_a):
+        stored = {e.pk: e for e in AuditEvent.objects.filter(pk__in=[r.pk for r in rows + rows2 + rows3])}
+    assert len(stored) == 6
+    for row in rows + rows2 + rows3:
+        assert stored[row.pk].row_mac == row.row_mac and not stored[row.pk].chained
     assert _verify(tenant_a).intact
