@@ -1,7 +1,7 @@
 """An API list read is found by "who has seen this record" for every record the list returned
-(``detail.object_ids``, searched through the partial GIN index ``audit_listed_idx`` over ``detail``), shown as a list read of that
-many records, and counted among views and reads; not for a record it did not return, never in another council's
-log, and not for a member without the audit role."""
+(``detail.object_ids``, searched through the partial GIN index ``audit_listed_idx`` over ``detail``), shown as a
+list read of that many records, and counted among views and reads; not for a record it did not return, never in
+another council's log, and not for a member without the audit role."""
 
 from __future__ import annotations
 
