@@ -28,6 +28,9 @@ from pathlib import Path
 from run import Result, timed
 
 ROOT = Path(__file__).resolve().parent.parent
+# Fresh-process samples of each side (at least repeats // 2 + 1): one new process per sample, so more of them cost
+# little next to the in-process repeats, and the first render's spread from process to process is wide.
+FRESH_SAMPLES = int(os.environ.get("BENCH_REPORT_FRESH", "0"))
 
 FRESH_REPORT = """
 import json, os, sys, time
@@ -171,7 +174,7 @@ def run(repeats: int) -> list[Result]:
     with tempfile.NamedTemporaryFile("w", suffix=".html", encoding="utf-8", delete=False) as handle:
         handle.write(html)
     try:
-        for repeat in range(max(1, repeats // 2 + 1)):
+        for repeat in range(max(1, repeats // 2 + 1, FRESH_SAMPLES)):
             order = ("report", "off", "weasyprint") if repeat % 2 == 0 else ("weasyprint", "off", "report")
             for side in order:
                 if side == "weasyprint":
