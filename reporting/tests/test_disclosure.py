@@ -114,3 +114,44 @@ def test_a_rate_with_a_numerator_above_its_base_is_refused():
 
 def test_numpy_is_exact_enough_for_report_sized_tables():
     assert np.linalg.matrix_rank(np.eye(40)) == 40
+
+
+def _derivable_one_rank_at_a_time(unknown, equations):
+    """The reference: an unknown follows from the equations when adding its unit row leaves their rank alone."""
+    index = {q: k for k, q in enumerate(unknown)}
+    rows = []
+    for eq in equations:
+        row = np.zeros(len(unknown))
+        for q, coeff in eq:
+            if q in index:
+                row[index[q]] += coeff
+        if row.any():
+            rows.append(row)
+    if not rows:
+        return set()
+    matrix = np.array(rows)
+    rank = np.linalg.matrix_rank(matrix)
+    found = set()
+    for q, k in index.items():
+        unit = np.zeros(len(unknown))
+        unit[k] = 1
+        if np.linalg.matrix_rank(np.vstack([matrix, unit])) == rank:
+            found.add(q)
+    return found
+
+
+systems = st.integers(min_value=1, max_value=9).flatmap(lambda n: st.tuples(
+    st.just(n),
+    st.lists(st.lists(st.tuples(st.integers(0, n + 2), st.sampled_from([-1, 1, 1, 2, 100])), max_size=6),
+             max_size=8),
+))
+
+
+@settings(max_examples=400, deadline=None)
+@given(systems)
+def test_one_decomposition_finds_what_a_rank_per_unknown_finds(system):
+    """``_rank_derivable`` reads every unknown off one null space; it agrees with adding each unknown's unit row
+    and comparing ranks, on random systems (sums, differences and rate-like coefficients, known terms among them)."""
+    n, equations = system
+    unknown = list(range(n))  # terms n.. are known
+    assert _rank_derivable(unknown, equations) == _derivable_one_rank_at_a_time(unknown, equations)
