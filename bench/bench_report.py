@@ -134,8 +134,12 @@ def run(repeats: int) -> list[Result]:
     from django.core.cache import cache
 
     # A worker renders many reports in one process: one untimed run first, so that neither side is charged for
-    # the process's first use of WeasyPrint, fontconfig and matplotlib.
+    # the process's first use of WeasyPrint, fontconfig and matplotlib; then what the process holds is frozen out
+    # of the garbage collector's sight, as a worker's pool process does after its warm-up (earlyhelp.celery).
     request_and_render()
+    from earlyhelp.warmup import freeze_long_lived_objects
+
+    freeze_long_lived_objects()
     from national import todays_casework
 
     cold, warm, today, baseline_cold, baseline_warm, baseline_today = [], [], [], [], [], []
