@@ -65,9 +65,11 @@ print(json.dumps([seconds, run.status, run.error, worker_start, "matplotlib" in 
 """
 
 FRESH_WEASYPRINT = """
-import json, sys, time
+import gc, json, sys, time
 from weasyprint import HTML
 html = open({path!r}, encoding="utf-8").read()
+if {paused!r}:
+    gc.disable()  # as reporting.rendering.render_pdf does: the strongest WeasyPrint alone
 start = time.perf_counter()
 HTML(string=html, base_url=".").write_pdf(pdf_variant={variant!r})
 print(json.dumps(time.perf_counter() - start))
@@ -89,10 +91,10 @@ def _fresh_report(tenant_id: int, officer_id: int, report_id: int, *, warm_up: b
     return seconds, start, matplotlib
 
 
-def _fresh_weasyprint(path: str) -> float:
+def _fresh_weasyprint(path: str, *, paused: bool = False) -> float:
     from reporting.rendering import PDF_VARIANT
 
-    code = FRESH_WEASYPRINT.format(path=path, variant=PDF_VARIANT)
+    code = FRESH_WEASYPRINT.format(path=path, variant=PDF_VARIANT, paused=paused)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -173,16 +175,18 @@ def run(repeats: int) -> list[Result]:
     from earlyhelp.rls import grant_app_role
 
     grant_app_role()
-    fresh, fresh_off, fresh_baseline, start_on, start_off = [], [], [], [], []
+    fresh, fresh_off, fresh_baseline, fresh_paused, start_on, start_off = [], [], [], [], [], []
     drew = set()
     with tempfile.NamedTemporaryFile("w", suffix=".html", encoding="utf-8", delete=False) as handle:
         handle.write(html)
     try:
         for repeat in range(max(1, repeats // 2 + 1, FRESH_SAMPLES)):
-            order = ("report", "off", "weasyprint") if repeat % 2 == 0 else ("weasyprint", "off", "report")
+            order = (("report", "off", "weasyprint", "paused") if repeat % 2 == 0
+                     else ("paused", "weasyprint", "off", "report"))
             for side in order:
-                if side == "weasyprint":
-                    fresh_baseline.append(_fresh_weasyprint(handle.name))
+                if side in ("weasyprint", "paused"):
+                    (fresh_baseline if side == "weasyprint" else fresh_paused).append(
+                        _fresh_weasyprint(handle.name, paused=side == "paused"))
                     continue
                 seconds, start, matplotlib = _fresh_report(tenant.pk, officer.pk, report.pk,
                                                            warm_up=side == "report")
@@ -218,6 +222,12 @@ def run(repeats: int) -> list[Result]:
                notes=f"every section, 2025/26 Q4, {label}; the process's cache empty (figures from the stored "
                      f"summaries, charts from the stored drawings); matplotlib imported by the run: "
                      f"{'yes' if True in drew else 'no'}"),
+        Result(benchmark="committee report, first run in a fresh process, vs WeasyPrint with the collector paused",
+               measure="the first report run of a new worker process (as above)",
+               baseline="WeasyPrint's first render of the same HTML in a new process, the garbage collector off during "
+                        "the render as the product's render_pdf has it (the strongest WeasyPrint alone)",
+               measure_seconds=fresh, baseline_seconds=fresh_paused, target="≤ 1.25×",
+               notes=f"every section, 2025/26 Q4, {label}; the same report processes as the row above"),
         Result(benchmark="committee report, first run in a fresh process, warm-up off",
                measure="the same first run in a new process started with WARM_UP=off",
                baseline="WeasyPrint's first render of the same finished HTML in a new process (import untimed)",
