@@ -175,7 +175,9 @@ def _read_statement(condition: str) -> tuple[str, str, str]:
         plain = condition_parts[0] + "".join(f"%s{part}" for part in condition_parts[1:])
         insert = (f"INSERT INTO {qn(AuditEvent._meta.db_table)} ({columns}, prev_hash, row_hash) "  # noqa: S608
                   "SELECT {values}, '', '' WHERE {condition} RETURNING id")
-        name = f"eh_audit_read_{len(_READ_STATEMENTS)}"
+        # Named after the condition itself: two threads building statements at once cannot give one name to two
+        # different statements.
+        name = f"eh_audit_read_{hashlib.sha256(condition.encode()).hexdigest()[:16]}"
         types = ", ".join(field.db_type(connection) for field in fields)
         prepare = f"PREPARE {name} ({types}) AS " + insert.format(
             values=", ".join(f"${i + 1}" for i in range(n)), condition=numbered)
