@@ -66,18 +66,9 @@ def _rank_derivable(unknown: list, equations: list[list[tuple[object, int]]]) ->
     numbers, so a null-space component is either about 1e-16 or far from it."""
     if not unknown:
         return set()
-    index = {q: k for k, q in enumerate(unknown)}
-    rows = []
-    for eq in equations:
-        row = np.zeros(len(unknown))
-        for q, coeff in eq:
-            if q in index:
-                row[index[q]] += coeff
-        if row.any():
-            rows.append(row)
-    if not rows:
+    index, matrix = equation_matrix(unknown, equations)
+    if matrix is None:
         return set()
-    matrix = np.array(rows)
     _, singular, vt = np.linalg.svd(matrix, full_matrices=True)
     tolerance = singular.max() * max(matrix.shape) * np.finfo(matrix.dtype).eps
     rank = int((singular > tolerance).sum())
@@ -89,6 +80,21 @@ def _rank_derivable(unknown: list, equations: list[list[tuple[object, int]]]) ->
 
 
 _NULL_TOLERANCE = 1e-9
+
+
+def equation_matrix(unknown: list, equations: list[list[tuple[object, int]]]):
+    """``(index, matrix)``: each unknown's column, and one row per equation that names an unknown (its
+    coefficients; known terms left out), or None when no equation does."""
+    index = {q: k for k, q in enumerate(unknown)}
+    rows = []
+    for eq in equations:
+        row = np.zeros(len(unknown))
+        for q, coeff in eq:
+            if q in index:
+                row[index[q]] += coeff
+        if row.any():
+            rows.append(row)
+    return index, (np.array(rows) if rows else None)
 
 
 class Disclosure:

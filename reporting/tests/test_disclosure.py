@@ -8,7 +8,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reporting.disclosure import SUPPRESSED, _rank_derivable, protect_table, publish_rate, round_half_up
+from reporting.disclosure import (
+    SUPPRESSED,
+    _rank_derivable,
+    equation_matrix,
+    protect_table,
+    publish_rate,
+    round_half_up,
+)
 
 tables = st.integers(min_value=1, max_value=5).flatmap(
     lambda cols: st.lists(
@@ -118,18 +125,9 @@ def test_numpy_is_exact_enough_for_report_sized_tables():
 
 def _derivable_one_rank_at_a_time(unknown, equations):
     """The reference: an unknown follows from the equations when adding its unit row leaves their rank alone."""
-    index = {q: k for k, q in enumerate(unknown)}
-    rows = []
-    for eq in equations:
-        row = np.zeros(len(unknown))
-        for q, coeff in eq:
-            if q in index:
-                row[index[q]] += coeff
-        if row.any():
-            rows.append(row)
-    if not rows:
+    index, matrix = equation_matrix(unknown, equations)
+    if matrix is None:
         return set()
-    matrix = np.array(rows)
     rank = np.linalg.matrix_rank(matrix)
     found = set()
     for q, k in index.items():
