@@ -7,6 +7,8 @@ from __future__ import annotations
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from earlyhelp.pdf import write_pdf
+
 from .models import Case
 from .selectors import case_page, family_map, relationship_sentences
 
@@ -19,6 +21,4 @@ def case_file_context(*, case: Case) -> dict:
 
 
 def case_file_pdf(*, case: Case) -> bytes:
-    from weasyprint import HTML
-
-    return HTML(string=render_to_string("cases/pdf/case_file.html", case_file_context(case=case))).write_pdf()
+    return write_pdf(render_to_string("cases/pdf/case_file.html", case_file_context(case=case)))

@@ -19,6 +19,7 @@ from django.db import models
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from earlyhelp.pdf import write_pdf
 from earlyhelp.tenancy import TenantModel
 
 from .models import Case, Family, Person, Referral
@@ -139,8 +140,6 @@ def _blocks(title: str, data, level: int = 2) -> list[dict]:
 
 
 def subject_access_pdf(data: dict) -> bytes:
-    from weasyprint import HTML
-
     blocks = []
     for key in ("person", "family", "referrals", "cases", "plan goals for this person", "other records"):
         blocks += _blocks(key.capitalize(), data[key])
@@ -148,4 +147,4 @@ def subject_access_pdf(data: dict) -> bytes:
     html = render_to_string("cases/pdf/subject_access.html", {
         "meta": data["subject_access_export"], "person": data["person"], "blocks": blocks, "family": family,
         "map": family_map(family=family), "relationships": data["family network"]["relationships"]})
-    return HTML(string=html).write_pdf()
+    return write_pdf(html)

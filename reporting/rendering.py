@@ -5,11 +5,9 @@ from __future__ import annotations
 import base64
 import copy
 import datetime as dt
-import gc
 import hashlib
 import json
 from collections.abc import Callable
-from contextlib import contextmanager
 
 from django.conf import settings
 from django.template.loader import render_to_string
@@ -18,6 +16,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from cases.stats import case_stats_series, reused_within
+from earlyhelp.pdf import write_pdf
 from earlyhelp.periods import FinancialYear, Quarter, long_date, span
 
 from . import sections as registry
@@ -192,23 +191,6 @@ def warm_up_pdf() -> int:
 
 def render_pdf(html: str, *, tagged: bool = True) -> bytes:
     """``html`` as a PDF: tagged PDF/UA-1 always in the product; untagged only to measure what tagging costs
-    (bench/bench_tagged_pdf.py)."""
-    from weasyprint import HTML
-
+    (bench/bench_tagged_pdf.py). Through ``earlyhelp.pdf.write_pdf``: the collector paused, the stack's own room."""
     options = {"pdf_variant": PDF_VARIANT} if tagged else {}
-    with _collector_paused():
-        return HTML(string=html, base_url=".").write_pdf(**options)
-
-
-@contextmanager
-def _collector_paused():
-    """The garbage collector off for the block, then back as it was. WeasyPrint allocates millions of objects
-    and leaves almost no cycles: the collections it triggers found nothing to free and cost 0.2 s of a 2.7 s
-    committee report (peak memory 223 MB with them, 227 MB without: docs/benchmarks.md, "Session 7")."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
+    return write_pdf(html, base_url=".", **options)

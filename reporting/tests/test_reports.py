@@ -308,38 +308,12 @@ def test_the_snapshot_counts_every_sections_casework_quarters_in_one_go(alice, r
     assert together == apart
 
 
-def test_the_pdf_is_rendered_with_the_garbage_collector_paused_and_restored(monkeypatch):
-    """WeasyPrint leaves almost no cycles, so its collections are pure cost: off during write_pdf, and back as it
-    was afterwards (also when the render fails, and left off when it was off)."""
-    import gc
-
-    from weasyprint import HTML
-
+def test_the_report_pdf_goes_through_the_platform_writer(monkeypatch):
+    """Tagged PDF/UA-1 with the report's base URL, through earlyhelp.pdf.write_pdf (the collector paused and the
+    stack's own room: tests/test_pdf.py)."""
     from reporting import rendering
 
-    seen = []
-    original = HTML.write_pdf
-
-    def spy(self, *args, **kwargs):
-        seen.append(gc.isenabled())
-        return original(self, *args, **kwargs)
-
-    monkeypatch.setattr(HTML, "write_pdf", spy)
-    assert gc.isenabled()
-    assert rendering.render_pdf("<p>x</p>").startswith(b"%PDF")
-    assert seen == [False] and gc.isenabled()
-
-    def fail(self, *args, **kwargs):
-        raise RuntimeError("layout failed")
-
-    monkeypatch.setattr(HTML, "write_pdf", fail)
-    with pytest.raises(RuntimeError):
-        rendering.render_pdf("<p>x</p>")
-    assert gc.isenabled()
-    gc.disable()
-    try:
-        monkeypatch.setattr(HTML, "write_pdf", spy)
-        rendering.render_pdf("<p>x</p>")
-        assert not gc.isenabled()
-    finally:
-        gc.enable()
+    calls = []
+    monkeypatch.setattr(rendering, "write_pdf", lambda html, **kwargs: calls.append((html, kwargs)) or b"%PDF")
+    assert rendering.render_pdf("<p>x</p>") == b"%PDF"
+    assert calls == [("<p>x</p>", {"base_url": ".", "pdf_variant": rendering.PDF_VARIANT})]
