@@ -11,7 +11,9 @@ HTML in the same repeat.
 **Fresh process** rows: the first report run of a new process started as a Celery worker starts one (Django set
 up, the task modules imported, the worker warmed up by ``earlyhelp.warmup`` as ``earlyhelp.celery`` does in each
 pool process; untimed, reported as the worker start), against WeasyPrint's first render of the same finished HTML
-in a new process of its own (``import weasyprint`` untimed). Measured and baseline processes alternate. The report
+in a new process of its own (``import weasyprint`` untimed): plain; with the collector paused; and through the
+product's own writer alone (``earlyhelp.pdf.write_pdf``: the collector paused and the frame stack's own room,
+loaded without Django), the strongest and the headline. Measured and baseline processes alternate. The report
 process runs as the application role (``SET ROLE``, row-level security on); the same with the warm-up off is a
 separate row."""
 
