@@ -28,7 +28,7 @@ from earlyhelp.api.idempotency import IdempotentCreateMixin
 from earlyhelp.api.models import Scope
 from earlyhelp.api.serializers import PublicIdRelatedField, StrictSerializer
 from earlyhelp.api.services import api_submission_record, submitted_public_ids
-from earlyhelp.audit import record_event
+from earlyhelp.audit import record_read
 from earlyhelp.tenancy import current_tenant_id
 
 from . import duplicates, services
@@ -647,7 +647,7 @@ class CaseViewSet(TenantReadOnlyViewSet):
 
     def get_object(self):
         row = super().get_object()  # the case's row in the tenant (or 404), named in the call's audit row
-        record_event(action=self.viewed_action, by=self.request.auth.by, object_type=Case._meta.label_lower,
+        record_read(action=self.viewed_action, by=self.request.auth.by, object_type=Case._meta.label_lower,
                      object_public_id=str(row["public_id"]), detail={"via": "api"})  # as AuditedReadMixin does
         return row
 

@@ -27,7 +27,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from earlyhelp.actors import require
-from earlyhelp.audit import record_event
+from earlyhelp.audit import record_read
 from earlyhelp.permissions import Capability
 from earlyhelp.sharing.models import SharingSettings
 from earlyhelp.sharing.services import partner_casework_agreement, partner_of, sharing_settings
@@ -77,7 +77,7 @@ def partner_cases(*, by, on: dt.date | None = None) -> QuerySet[Case]:
 def partner_case_get(*, by, public_id, on: dt.date | None = None) -> Case:
     """One of ``by``'s shared cases (404 otherwise), its read recorded in the access log."""
     case = get_object_or_404(partner_cases(by=by, on=on), public_id=public_id)
-    record_event(action="case.viewed", by=by, obj=case,
+    record_read(action="case.viewed", by=by, obj=case,
                  detail={"via": "partner", "partner": str(partner_of(by).public_id)})
     return case
 

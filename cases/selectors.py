@@ -481,7 +481,7 @@ def family_chronology(*, family: Family, by) -> list[FamilyChronologyEntry]:
     reviews, step changes, panel decisions, significant notes, closure…) and the referrals that opened no case,
     newest first. Reading it is audited (``family.chronology_viewed``): it shows every child's record."""
     from earlyhelp.actors import require
-    from earlyhelp.audit import record_event
+    from earlyhelp.audit import record_read
 
     require(by, Capability.VIEW_CHILD_RECORDS)
     entries: list[FamilyChronologyEntry] = []
@@ -508,6 +508,6 @@ def family_chronology(*, family: Family, by) -> list[FamilyChronologyEntry]:
         entries.append(FamilyChronologyEntry(TimelineEntry(d.decided_on, "panel", f"{d.get_panel_display()} decision",
                                                            d.decision, obj=d)))
     entries.sort(key=lambda e: e.entry.on, reverse=True)
-    record_event(action="family.chronology_viewed", by=by, obj=family,
+    record_read(action="family.chronology_viewed", by=by, obj=family,
                  detail={"cases": len(cases), "entries": len(entries)})
     return entries

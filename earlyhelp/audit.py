@@ -1,6 +1,10 @@
 """The audit kernel: one function that every service calls on every write (and, later, on reads of
 child-level records). The request id and source address come from the request context set by the middleware.
 
+Which rows are which: a write, and anything that leaves the system (a download, a print, an export), is a
+chained row (:func:`record_event`); a view of a record, in the browser or through the API, is a read row
+(:func:`record_read`), written without the council's chain lock and sealed in batches.
+
 Integrity (the threat model is in ``docs/security.md``): each row carries ``row_mac``, an HMAC-SHA256 of its
 content under the audit key (``AUDIT_KEY``, or a key derived from ``SECRET_KEY``), which never reaches the
 database; and ``row_hash``, which links it to the row before it in its tenant's chain. Someone who can write to

@@ -60,7 +60,7 @@ def _scan():
             for node in ast.walk(ast.parse(path.read_text(), relative)):
                 if isinstance(node, ast.Call):
                     name = getattr(node.func, "id", getattr(node.func, "attr", ""))
-                    if name == "record_event":
+                    if name in ("record_event", "record_read"):
                         for keyword in node.keywords:
                             if keyword.arg != "action":
                                 continue

@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from commissioning.models import CommissionedService, ProviderMembership
 from earlyhelp.actors import require, user_of
-from earlyhelp.audit import record_event
+from earlyhelp.audit import record_event, record_read
 from earlyhelp.permissions import Capability, Role
 from earlyhelp.sharing.models import Purpose
 from earlyhelp.sharing.services import covering_agreement, partner_of
@@ -122,7 +122,7 @@ def support_request_get(*, by, public_id) -> SupportRequest:
     rows = SupportRequest.objects.filter(condition) if condition is not None else SupportRequest.objects.none()
     request = get_object_or_404(rows.select_related("service__provider", "case__family", "case__team", "sent_by"),
                                 public_id=public_id)
-    record_event(action="support_request.viewed", by=by, obj=request, detail={"case": str(request.case.public_id)})
+    record_read(action="support_request.viewed", by=by, obj=request, detail={"case": str(request.case.public_id)})
     return request
 
 

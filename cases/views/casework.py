@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from earlyhelp.audit import record_event
+from earlyhelp.audit import record_event, record_read
 from earlyhelp.forms import show_service_errors
 from earlyhelp.periods import FinancialYear
 from earlyhelp.permissions import Capability, require_capability
@@ -77,9 +77,8 @@ def referral_list(request):
 def referral_detail(request, public_id):
     referral = selectors.referral_get(membership=request.membership, public_id=public_id)
     response = _referral_page(request, referral, forms.DecisionForm())
-    # The read's audit row is chained: appended once the page is rendered, the council's chain lock is held from
-    # the append to the commit only, not through the rendering (earlyhelp.audit._append_in_one_statement).
-    record_event(action="referral.viewed", by=request.membership, obj=referral)
+    # A view is a read row (earlyhelp.audit.record_read): outside the chain, without the council's chain lock.
+    record_read(action="referral.viewed", by=request.membership, obj=referral)
     return response
 
 
@@ -131,12 +130,12 @@ def case_detail(request, public_id):
     page = selectors.case_page(case=case)
     response = render(request, "cases/case_detail.html", {
         "case": case, **page, "can_audit": services.case_file_audit_refusal(request.membership, case) is None})
-    # The reads' audit rows are chained: appended as the last writes, once the page is rendered, so the council's
-    # chain lock is held from the first append to the commit only — not through the page's queries and rendering,
-    # which serialised every case page of a council under load (bench/load.py --national).
-    record_event(action="case.viewed", by=request.membership, obj=case)
+    # Views are read rows (earlyhelp.audit.record_read), outside the chain: no case page of a council waits for
+    # another's audit row. (As chained rows they took the council's chain lock, and rendering under it serialised
+    # every case page of a council under load: bench/load.py --national.)
+    record_read(action="case.viewed", by=request.membership, obj=case)
     if any(e.kind == "note" for e in page["timeline"]):  # significant notes are shown on the chronology
-        record_event(action="case_notes.viewed", by=request.membership, obj=case, detail={"significant_only": True})
+        record_read(action="case_notes.viewed", by=request.membership, obj=case, detail={"significant_only": True})
     return response
 
 
@@ -144,8 +143,11 @@ def case_detail(request, public_id):
 def case_file_print(request, public_id):
     """The case file as a PDF, with the family's genogram (cases.case_file). Audited as a print of the case."""
     case = selectors.case_get(membership=request.membership, public_id=public_id)
+    pdf = case_file_pdf(case=case)
+    # A print is chained (data leaving the system), as the last write: the council's chain lock is held from the
+    # append to the commit only, not through the PDF's rendering.
     record_event(action="case.printed", actor=request.user, obj=case, detail={"format": "pdf"})
-    response = HttpResponse(case_file_pdf(case=case), content_type="application/pdf")
+    response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="case-file-{case.public_id}.pdf"'
     return response
 

@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 
-from earlyhelp.audit import record_event
+from earlyhelp.audit import record_event, record_read
 from earlyhelp.permissions import Capability, require_capability
 
 from ..models import Person
@@ -43,14 +43,15 @@ def subject_access(request, public_id):
     data = subject_access_data(person=person)
     file_format = request.GET.get("format", "")
     if file_format in ("json", "pdf"):
-        record_event(action="person.subject_access_exported", by=request.membership, obj=person,
-                     detail={"format": file_format, "referrals": len(data["referrals"]), "cases": len(data["cases"])})
         if file_format == "json":
             response = HttpResponse(json.dumps(data, indent=2, ensure_ascii=False, default=str),
                                     content_type="application/json; charset=utf-8")
         else:
             response = HttpResponse(subject_access_pdf(data), content_type="application/pdf")
+        # Chained (data leaving the system), as the last write: the chain lock is not held through the rendering.
+        record_event(action="person.subject_access_exported", by=request.membership, obj=person,
+                     detail={"format": file_format, "referrals": len(data["referrals"]), "cases": len(data["cases"])})
         response["Content-Disposition"] = f'attachment; filename="subject-access-{person.public_id}.{file_format}"'
         return response
-    record_event(action="person.viewed", by=request.membership, obj=person, detail={"page": "subject access"})
+    record_read(action="person.viewed", by=request.membership, obj=person, detail={"page": "subject access"})
     return render(request, "cases/subject_access.html", {"person": person, "data": data})

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.shortcuts import get_object_or_404, render
 
-from earlyhelp.audit import record_event
+from earlyhelp.audit import record_read
 from earlyhelp.permissions import require_capability
 
 from .. import forms, selectors, services
@@ -16,7 +16,7 @@ from .casework import VIEW, _case_record_view
 @require_capability(VIEW)
 def family_help(request, public_id):
     case = selectors.case_get(membership=request.membership, public_id=public_id)
-    record_event(action="case.family_help_viewed", by=request.membership, obj=case)
+    record_read(action="case.family_help_viewed", by=request.membership, obj=case)
     return render(request, "cases/family_help.html", {
         "case": case, **selectors.family_help_page(case=case),
         "family_help": services.is_family_help(request.tenant)})
@@ -48,7 +48,7 @@ section17_end = _case_record_view(
 @require_capability(VIEW)
 def family_meetings(request, public_id):
     case = selectors.case_get(membership=request.membership, public_id=public_id)
-    record_event(action="case.family_meetings_viewed", by=request.membership, obj=case)
+    record_read(action="case.family_meetings_viewed", by=request.membership, obj=case)
     meetings = FamilyMeeting.objects.filter(case=case).prefetch_related("network_members").order_by("-offered_on")
     return render(request, "cases/family_meetings.html", {"case": case, "meetings": list(meetings)})
 

@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from earlyhelp.audit import record_event
+from earlyhelp.audit import record_read
 from earlyhelp.permissions import Capability, require_capability
 
 from .. import forms, reminders, selectors, services
@@ -71,8 +71,8 @@ def case_notes(request, public_id):
     for note in notes:
         note.editable = services.note_is_editable(note, by=request.membership, now=now)
     response = render(request, "cases/notes.html", {"case": case, "notes": notes})
-    # Chained: appended once the page is rendered, so the council's chain lock is held to the commit only.
-    record_event(action="case_notes.viewed", by=request.membership, obj=case, detail={"notes": len(notes)})
+    # A view is a read row (earlyhelp.audit.record_read): outside the chain, without the council's chain lock.
+    record_read(action="case_notes.viewed", by=request.membership, obj=case, detail={"notes": len(notes)})
     return response
 
 

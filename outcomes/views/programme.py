@@ -17,7 +17,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from cases import selectors as case_selectors
-from earlyhelp.audit import record_event
+from earlyhelp.audit import record_read
 from earlyhelp.forms import show_service_errors
 from earlyhelp.permissions import Capability, require_capability
 
@@ -75,7 +75,7 @@ def enrol(request, public_id):
 def enrolment_detail(request, public_id):
     """A family's programme page: each need's status and evidence, and whether a claim could be made today."""
     enrolment = selectors.enrolment_get(membership=request.membership, public_id=public_id)
-    record_event(action="outcomes.enrolment_viewed", by=request.membership, obj=enrolment)
+    record_read(action="outcomes.enrolment_viewed", by=request.membership, obj=enrolment)
     page = selectors.enrolment_page(enrolment=enrolment)
     check = services.claim_check(enrolment=enrolment, as_of=dt.date.today())
     sustained = {need.pk: start for need, start in check.needs}
@@ -150,7 +150,7 @@ def claim_list(request):
 def claim_detail(request, public_id):
     """A claim and its evidence pack: every need with the evidence recorded up to the day it was prepared."""
     claim = selectors.claim_get(membership=request.membership, public_id=public_id)
-    record_event(action="outcomes.claim_viewed", by=request.membership, obj=claim)
+    record_read(action="outcomes.claim_viewed", by=request.membership, obj=claim)
     framework = claim.enrolment.framework
     needs = selectors.evidence_pack(claim=claim)
     for need in needs:

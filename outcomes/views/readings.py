@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from cases import selectors as case_selectors
-from earlyhelp.audit import record_event
+from earlyhelp.audit import record_read
 from earlyhelp.forms import show_service_errors as _form_errors
 from earlyhelp.permissions import Capability, require_capability
 
@@ -33,7 +33,7 @@ def case_list(request):
 @require_capability(VIEW)
 def case_outcomes(request, public_id):
     case = case_selectors.case_get(membership=request.membership, public_id=public_id)
-    record_event(action="outcomes.case_viewed", by=request.membership, obj=case)
+    record_read(action="outcomes.case_viewed", by=request.membership, obj=case)
     page = selectors.case_outcomes_page(case=case)
     for group in page["groups"]:
         group.chart = charts.radar_svg(labels=group.labels, series=group.series(), scale_min=group.tool.scale_min,
