@@ -648,7 +648,7 @@ class CaseViewSet(TenantReadOnlyViewSet):
     def get_object(self):
         row = super().get_object()  # the case's row in the tenant (or 404), named in the call's audit row
         record_read(action=self.viewed_action, by=self.request.auth.by, object_type=Case._meta.label_lower,
-                     object_public_id=str(row["public_id"]), detail={"via": "api"})  # as AuditedReadMixin does
+                    object_public_id=str(row["public_id"]), detail={"via": "api"})  # as AuditedReadMixin does
         return row
 
     def retrieve(self, request, *args, **kwargs):

@@ -78,7 +78,7 @@ def partner_case_get(*, by, public_id, on: dt.date | None = None) -> Case:
     """One of ``by``'s shared cases (404 otherwise), its read recorded in the access log."""
     case = get_object_or_404(partner_cases(by=by, on=on), public_id=public_id)
     record_read(action="case.viewed", by=by, obj=case,
-                 detail={"via": "partner", "partner": str(partner_of(by).public_id)})
+                detail={"via": "partner", "partner": str(partner_of(by).public_id)})
     return case
 
 

@@ -509,5 +509,5 @@ def family_chronology(*, family: Family, by) -> list[FamilyChronologyEntry]:
                                                            d.decision, obj=d)))
     entries.sort(key=lambda e: e.entry.on, reverse=True)
     record_read(action="family.chronology_viewed", by=by, obj=family,
-                 detail={"cases": len(cases), "entries": len(entries)})
+                detail={"cases": len(cases), "entries": len(entries)})
     return entries
