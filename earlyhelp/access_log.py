@@ -87,7 +87,7 @@ def _csv(events) -> HttpResponse:
             event.actor_label, event.actor.username if event.actor else "", action_label(event.action), event.action,
             object_type_label(event.object_type),
             event.object_public_id, event.source_ip, event.request_id,
-            len(event.detail.get("object_ids", ())) or "" if isinstance(event.detail, dict) else ""]])
+            (len(event.detail.get("object_ids", ())) or "") if isinstance(event.detail, dict) else ""]])
     return response
 
 

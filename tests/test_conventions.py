@@ -155,6 +155,15 @@ def _imported_modules(path: Path) -> set[str]:
     return modules
 
 
+def test_every_pdf_is_written_by_the_platform_writer():
+    """Committee reports, case files and subject access exports all go through ``earlyhelp.pdf.write_pdf`` (the
+    collector paused, the frame stack's own room): no other module imports WeasyPrint."""
+    offenders = [path.relative_to(ROOT).as_posix() for folder in PROJECT_DIRS for path in (ROOT / folder).rglob("*.py")
+                 if "tests" not in path.parts and path != ROOT / "earlyhelp" / "pdf.py"
+                 and any(name.split(".")[0] == "weasyprint" for name in _imported_modules(path))]
+    assert offenders == []
+
+
 def test_no_migration_imports_live_application_code():
     """Editing application code never changes what an old migration does: migrations import Django, libraries,
     other migration modules and the reviewed list above — never, say, ``earlyhelp.figures_engine``."""

@@ -97,22 +97,3 @@ def test_a_pdf_is_written_with_the_collector_paused_and_on_its_own_room(monkeypa
         assert not gc.isenabled()
     finally:
         gc.enable()
-
-
-@pytest.mark.django_db
-def test_every_pdf_of_the_product_goes_through_write_pdf(monkeypatch):
-    """The committee report's renderer, the case file and the subject access export: no module but
-    earlyhelp.pdf calls WeasyPrint (a convention, checked on the sources)."""
-    from pathlib import Path
-
-    from django.conf import settings
-
-    base = Path(settings.BASE_DIR)
-    offenders = []
-    for package in ("earlyhelp", "commissioning", "cases", "outcomes", "reporting"):
-        for path in (base / package).rglob("*.py"):
-            if "tests" in path.parts or path == base / "earlyhelp" / "pdf.py":
-                continue
-            if "weasyprint import" in path.read_text(encoding="utf-8"):
-                offenders.append(str(path.relative_to(base)))
-    assert offenders == []
